@@ -1,0 +1,69 @@
+using static Pipeline.Catalog.Types;
+
+namespace Pipeline.Catalog.Kinds;
+
+internal static class AlignKinds
+{
+    private static PropertyDefinition Policy => PropertyDefinition.Require("policy", new ReferenceType(ArtifactType.Generator), "The generator to fine-tune.");
+
+    private static PropertyDefinition[] Budget(long steps) => new[]
+    {
+        P("steps", Count(1, 1_000_000), steps, "Training steps."),
+        P("batch", Count(1, 4096), 16L, "Samples (or pairs) per step."),
+        P("lr", LearningRate, 1e-4, "Adam learning rate."),
+        Lora,
+    };
+
+    public static readonly StageKind FlowSft = new(
+        "flow_sft",
+        StageRole.Align,
+        ArtifactType.Generator,
+        "Supervised fine-tuning: flow matching on the preferred videos only.",
+        new[] { Policy, PropertyDefinition.Require("data", new ReferenceType(ArtifactType.Videos), "The winners, e.g. prefs.train.winners.") }.Concat(Budget(300)).ToArray());
+
+    public static readonly StageKind FlowRwr = new(
+        "flow_rwr",
+        StageRole.Align,
+        ArtifactType.Generator,
+        "Reward-weighted regression: flow matching on policy samples weighted by softmax(reward / temperature) within a batch.",
+        new[]
+        {
+            Policy,
+            PropertyDefinition.Require("reward", new ReferenceType(ArtifactType.RewardModel), "The reward stage that scores the samples."),
+            P("dimensions", Dimensions, AllDimensions, "The reward is the mean of these dimensions."),
+            P("samples", Count(1, 1_000_000), 512L, "Policy samples drawn and scored before training."),
+            P("temperature", Positive, 1.0, "Softmax temperature of the weights."),
+        }.Concat(Budget(300)).ToArray());
+
+    public static readonly StageKind FlowDpo = new(
+        "flow_dpo",
+        StageRole.Align,
+        ArtifactType.Generator,
+        "Flow-DPO: winner and loser share noise and t; the frozen reference runs under no_grad; errors are element means.",
+        new[]
+        {
+            Policy,
+            PropertyDefinition.Optional("reference", new ReferenceType(ArtifactType.Generator), "The frozen reference; defaults to a copy of the policy."),
+            PropertyDefinition.Require("pairs", new ReferenceType(ArtifactType.PreferencePairs), "Preference pairs, e.g. prefs.train.relabel(vr)."),
+            P("beta", new VariantType(new[]
+            {
+                new VariantCase(null, Array.Empty<PropertyDefinition>(), Positive),
+                new VariantCase("timestep", new[] { PropertyDefinition.Require("beta", Positive, "beta at t = 0.") }),
+            }), new VariantValue(null, Map(("value", 500.0))), "Constant beta (the paper: 500), or timestep(beta) for beta_t = beta (1 - t)^2."),
+        }.Concat(Budget(300)).ToArray());
+
+    public static readonly StageKind FlowNrg = new(
+        "flow_nrg",
+        StageRole.Guide,
+        ArtifactType.Generator,
+        "Flow-NRG: reward guidance on noisy latents, v' = v - w·t/(1-t)·grad sum_k lambda_k r_k(x_t, t), after CFG, skipped at t = 1.",
+        new[]
+        {
+            PropertyDefinition.Require("generator", new ReferenceType(ArtifactType.Generator), "The generator to guide."),
+            PropertyDefinition.Require("reward", new ReferenceType(ArtifactType.LatentRewardModel, AllowInline: true), "A noise-aware latent reward, e.g. latent_reward { train = prefs.train }."),
+            P("weights", new DictionaryType(Dimension, NonNegative), Map(("VQ", 1.0), ("MQ", 1.0), ("TA", 1.0)), "The lambda per dimension; keys must be dimensions of the reward."),
+            P("strength", NonNegative, 100.0, "Guidance strength w (the paper: 100)."),
+            P("coefficient_cap", Positive, 10.0, "Cap on t/(1-t), which grows without bound as t approaches 1."),
+            P("ablation", new BooleanType(), false, "Allow a clean (not noise-aware) latent reward, for the paper's ablation."),
+        });
+}

@@ -1,0 +1,46 @@
+using static Pipeline.Catalog.Types;
+
+namespace Pipeline.Catalog.Kinds;
+
+internal static class DataKinds
+{
+    public static readonly StageKind SyntheticVideos = new(
+        "synthetic_videos",
+        StageRole.Data,
+        ArtifactType.World,
+        "The built-in procedural video world: prompts, K generators of different quality, and an oracle judge.",
+        new[]
+        {
+            P("prompts", Count(1, 100_000), 32L, "Number of training prompts."),
+            P("eval_prompts", Count(1, 100_000), 32L, "Number of held-out evaluation prompts, disjoint from the training prompts."),
+            P("frames", Count(2, 64), 8L, "Frames per video."),
+            P("resolution", Shape(2, 4, 256), List(16L, 16L), "Frame size [H, W] in pixels."),
+            P("generators", Count(2, 32), 6L, "Number of procedural generators of different quality (the paper has 12)."),
+            P("samples", Count(1, 1000), 2L, "Videos each generator renders per prompt."),
+            P("annotator_noise", NonNegative, 0.5, "Standard deviation of the simulated annotator's noise on z-normalised oracle differences."),
+            P("tie_threshold", NonNegative, 0.3, "The annotator answers 'tie' when its noisy difference is below this."),
+        });
+
+    public static readonly StageKind PreferencePairs = new(
+        "preference_pairs",
+        StageRole.Data,
+        ArtifactType.PreferencePairs,
+        "Pairwise preference labels (A, B or tie per dimension) from the world or from a CSV/JSONL file.",
+        new[]
+        {
+            PropertyDefinition.Require(
+                "source",
+                new UnionType(new PropertyType[] { new ReferenceType(ArtifactType.PairSource), new PathType(new[] { ".csv", ".jsonl" }) }),
+                "Where pairs come from: world.pairs(count: N), or a CSV/JSONL file in the VideoGen-RewardBench columns."),
+            P("dimensions", Dimensions, AllDimensions, "The label dimensions kept."),
+            P("ties", new EnumType(new[] { "keep", "drop" }), "keep", "Keep tied pairs, or drop a pair when all its kept dimensions are ties."),
+            P("split", new RecordType(new[]
+            {
+                P("train", Fraction, 0.9, "Fraction of pairs for training."),
+                P("eval", Fraction, 0.1, "Fraction of pairs held out for evaluation."),
+            }), Map(("train", 0.9), ("eval", 0.1)), "Train/eval split; the fractions sum to 1."),
+            P("frames", Count(2, 64), 8L, "Frames each file video is resampled to."),
+            P("resolution", Shape(2, 4, 256), List(16L, 16L), "Frame size [H, W] each file video is resized to (area resize)."),
+            P("fps", Positive, 2.0, "Uniform temporal sampling rate for file videos, as the paper's 2 fps."),
+        });
+}

@@ -1,0 +1,43 @@
+using static Pipeline.Catalog.Types;
+
+namespace Pipeline.Catalog.Kinds;
+
+internal static class ModelKinds
+{
+    public static readonly StageKind Autoencoder = new(
+        "autoencoder",
+        StageRole.Model,
+        ArtifactType.Autoencoder,
+        "A small video autoencoder (the paper's VAE): videos to compact latents and back; reports its reconstruction error.",
+        new[]
+        {
+            PropertyDefinition.Require("data", new ReferenceType(ArtifactType.Videos), "The videos it is trained on, e.g. world.videos."),
+            P("latent", Shape(4, 1, 256), List(4L, 4L, 4L, 4L), "Latent shape [C, T, H, W]."),
+            P("width", Count(4, 1024), 32L, "Channels of the convolutional layers."),
+            P("steps", Count(1, 1_000_000), 400L, "Training steps."),
+            P("lr", LearningRate, 1e-3, "Adam learning rate."),
+            P("batch", Count(1, 4096), 32L, "Videos per step."),
+        });
+
+    public static readonly StageKind FlowGenerator = new(
+        "flow_generator",
+        StageRole.Model,
+        ArtifactType.Generator,
+        "A rectified-flow video generator conditioned on the prompt, pretrained by flow matching (x_t = (1-t)x0 + t·eps, target eps - x0).",
+        new[]
+        {
+            PropertyDefinition.Optional("autoencoder", new ReferenceType(ArtifactType.Autoencoder), "The autoencoder whose latents it generates; absent means pixel space."),
+            PropertyDefinition.Require("pretrain", new RecordType(new[]
+            {
+                PropertyDefinition.Require("data", new ReferenceType(ArtifactType.Videos), "The videos it is pretrained on, e.g. world.videos."),
+                P("steps", Count(1, 1_000_000), 800L, "Pretraining steps."),
+                P("lr", LearningRate, 1e-3, "Adam learning rate."),
+                P("batch", Count(1, 4096), 32L, "Videos per step."),
+            }), "Flow-matching pretraining: { data: world.videos, steps: 800, lr: 1e-3, batch: 32 }."),
+            P("width", Count(4, 4096), 32L, "Hidden width of the velocity network."),
+            P("timesteps", new EnumType(new[] { "uniform", "logit_normal" }), "uniform", "How training samples t."),
+            P("cfg_dropout", new RealType(0, 1, MaxExclusive: true), 0.1, "Probability of dropping the prompt in training, for classifier-free guidance."),
+            P("cfg_scale", NonNegative, 1.0, "Classifier-free guidance scale at sampling; 1 means no guidance."),
+            P("sampling_steps", Count(1, 1000), 16L, "Euler steps from t = 1 to t = 0."),
+        });
+}

@@ -1,0 +1,44 @@
+using static Pipeline.Catalog.Types;
+
+namespace Pipeline.Catalog.Kinds;
+
+internal static class RewardKinds
+{
+    public static readonly StageKind VideoReward = new(
+        "video_reward",
+        StageRole.Reward,
+        ArtifactType.RewardModel,
+        "VideoReward-mini: a video and prompt encoder with one score per dimension, trained on pairwise preferences.",
+        new[]
+        {
+            PropertyDefinition.Require("train", new ReferenceType(ArtifactType.PreferencePairs), "Training pairs, e.g. prefs.train."),
+            PropertyDefinition.Optional("eval", new ReferenceType(ArtifactType.PreferencePairs), "Held-out pairs for accuracy and the Overall normalisation; defaults to the source's eval split."),
+            P("loss", new VariantType(new[]
+            {
+                new VariantCase("bt", Array.Empty<PropertyDefinition>()),
+                new VariantCase("btt", new[] { P("theta", new RealType(1, double.PositiveInfinity, MinExclusive: true), 5.0, "Rao-Kupper tie parameter; larger makes ties likelier.") }),
+                new VariantCase("regression", Array.Empty<PropertyDefinition>()),
+            }), new VariantValue("btt", Map(("theta", 5.0))), "Bradley-Terry (ties masked), Bradley-Terry with ties (Rao-Kupper), or regression on per-video scores."),
+            P("tokens", new EnumType(new[] { "separate", "shared" }), "separate", "separate: VQ and MQ never see the prompt (the paper's design); shared: every dimension does."),
+            P("width", Count(4, 4096), 32L, "Hidden width of the encoders."),
+            P("epochs", Count(1, 10_000), 2L, "Passes over the training pairs."),
+            P("lr", LearningRate, 2e-4, "Adam learning rate."),
+            P("batch", Count(1, 4096), 32L, "Pairs per step."),
+        });
+
+    public static readonly StageKind LatentReward = new(
+        "latent_reward",
+        StageRole.Reward,
+        ArtifactType.LatentRewardModel,
+        "A time-dependent reward model on (noisy) latents, for Flow-NRG guidance without decoding.",
+        new[]
+        {
+            PropertyDefinition.Require("train", new ReferenceType(ArtifactType.PreferencePairs), "Training pairs, e.g. prefs.train."),
+            PropertyDefinition.Optional("autoencoder", new ReferenceType(ArtifactType.Autoencoder), "The autoencoder whose latents it scores; defaults to the guided generator's."),
+            P("noisy", new BooleanType(), true, "Train on noisy latents x_t (the paper's design); false trains on clean latents, for the ablation."),
+            P("width", Count(4, 4096), 32L, "Hidden width."),
+            P("epochs", Count(1, 10_000), 4L, "Passes over the training pairs."),
+            P("lr", LearningRate, 1e-3, "Adam learning rate."),
+            P("batch", Count(1, 4096), 32L, "Pairs per step."),
+        });
+}

@@ -1,0 +1,108 @@
+namespace Pipeline.Catalog;
+
+/// <summary>The type of a property value, with its allowed range. Checked by the compiler, documented in the catalogue.</summary>
+public abstract record PropertyType
+{
+    /// <summary>How the type reads in documentation and diagnostics, e.g. "integer in [1, 100000]".</summary>
+    public abstract string Describe();
+}
+
+public sealed record IntegerType(long Min = long.MinValue, long Max = long.MaxValue) : PropertyType
+{
+    public override string Describe() => Min == long.MinValue && Max == long.MaxValue ? "integer" : $"integer in [{Bound(Min)}, {Bound(Max)}]";
+
+    private static string Bound(long value) => value switch
+    {
+        long.MinValue => "-inf",
+        long.MaxValue => "inf",
+        _ => value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
+
+/// <summary>A real number. Exclusive bounds are written (a, b); inclusive [a, b].</summary>
+public sealed record RealType(double Min = double.NegativeInfinity, double Max = double.PositiveInfinity, bool MinExclusive = false, bool MaxExclusive = false) : PropertyType
+{
+    public bool Contains(double value) =>
+        (MinExclusive ? value > Min : value >= Min) && (MaxExclusive ? value < Max : value <= Max);
+
+    public override string Describe() =>
+        $"number in {(MinExclusive ? "(" : "[")}{Bound(Min)}, {Bound(Max)}{(MaxExclusive ? ")" : "]")}";
+
+    private static string Bound(double value) => double.IsInfinity(value) ? (value > 0 ? "inf" : "-inf") : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+public sealed record BooleanType : PropertyType
+{
+    public override string Describe() => "true or false";
+}
+
+public sealed record StringType : PropertyType
+{
+    public override string Describe() => "string";
+}
+
+/// <summary>A path to a data file, relative to the experiment file; its content is hashed into the stage hash.</summary>
+public sealed record PathType(IReadOnlyList<string> Extensions) : PropertyType
+{
+    public override string Describe() => $"path to a {string.Join(" or ", Extensions)} file";
+}
+
+/// <summary>One of a fixed set of words, e.g. <c>keep | drop</c>.</summary>
+public sealed record EnumType(IReadOnlyList<string> Values) : PropertyType
+{
+    public override string Describe() => string.Join(" | ", Values);
+}
+
+public sealed record ListType(PropertyType Element, int MinCount = 0, int MaxCount = int.MaxValue, bool Unique = false) : PropertyType
+{
+    public override string Describe() => MinCount == MaxCount ? $"list of {MinCount} × {Element.Describe()}" : $"list of {Element.Describe()}";
+}
+
+/// <summary>A map with known keys, each typed: <c>{ train: 0.9, eval: 0.1 }</c>. Keys not listed are errors.</summary>
+public sealed record RecordType(IReadOnlyList<PropertyDefinition> Fields) : PropertyType
+{
+    public override string Describe() => "{ " + string.Join(", ", Fields.Select(f => f.Name + ": " + f.Type.Describe())) + " }";
+}
+
+/// <summary>A map whose keys are words of an enum, all with one value type: <c>{ VQ: 0.1, TA: 0.8 }</c>.</summary>
+public sealed record DictionaryType(EnumType Keys, PropertyType Value) : PropertyType
+{
+    public override string Describe() => $"{{ ({Keys.Describe()}): {Value.Describe()} }}";
+}
+
+/// <summary>A reference to a stage or a stage member producing <paramref name="Expected"/>; an inline stage of such a kind is allowed where <see cref="AllowInline"/>.</summary>
+public sealed record ReferenceType(ArtifactType Expected, bool AllowInline = false) : PropertyType
+{
+    public override string Describe() => $"reference to a {Expected}";
+}
+
+/// <summary>A list of references: <c>methods = [base, sft, dpo]</c>.</summary>
+public sealed record ReferenceListType(IReadOnlyList<ArtifactType> Accepted, int MinCount = 1) : PropertyType
+{
+    public override string Describe() => $"list of references to {string.Join(" or ", Accepted)}";
+}
+
+/// <summary>
+/// A choice between named forms, written as a bare word or a call: <c>loss = bt</c>, <c>loss = btt(theta: 5.0)</c>;
+/// a case may also be a plain value of <see cref="VariantCase.PlainValue"/> (<c>beta = 500</c> vs <c>beta = timestep(500)</c>).
+/// </summary>
+public sealed record VariantType(IReadOnlyList<VariantCase> Cases) : PropertyType
+{
+    public override string Describe() => string.Join(" | ", Cases.Select(c => c.Describe()));
+}
+
+/// <param name="Name">The case's word, or null for the plain-value case.</param>
+/// <param name="Parameters">Call parameters (with defaults); empty for a bare word.</param>
+/// <param name="PlainValue">For the unnamed case, the type of the plain value.</param>
+public sealed record VariantCase(string? Name, IReadOnlyList<PropertyDefinition> Parameters, PropertyType? PlainValue = null)
+{
+    public string Describe() => Name is null
+        ? PlainValue!.Describe()
+        : Parameters.Count == 0 ? Name : $"{Name}({string.Join(", ", Parameters.Select(p => p.Name + ": " + p.Type.Describe()))})";
+}
+
+/// <summary>Either of several types, tried in order: <c>source = world.pairs(count: 4096)</c> or <c>source = "pairs.csv"</c>.</summary>
+public sealed record UnionType(IReadOnlyList<PropertyType> Alternatives) : PropertyType
+{
+    public override string Describe() => string.Join(" or ", Alternatives.Select(a => a.Describe()));
+}

@@ -1,0 +1,34 @@
+namespace Pipeline.Catalog;
+
+/// <summary>Shorthands for the types the kinds share, so each kind's file reads like its documentation.</summary>
+internal static class Types
+{
+    public static readonly EnumType Dimension = new(new[] { "VQ", "MQ", "TA" });
+    public static readonly ListType Dimensions = new(Dimension, 1, 3, Unique: true);
+    public static readonly IReadOnlyList<object> AllDimensions = new object[] { "VQ", "MQ", "TA" };
+    public static readonly RealType LearningRate = new(0, 1, MinExclusive: true, MaxExclusive: true);
+    public static readonly RealType Positive = new(0, double.PositiveInfinity, MinExclusive: true);
+    public static readonly RealType NonNegative = new(0);
+    public static readonly RealType Fraction = new(0, 1);
+
+    public static IntegerType Count(long min, long max) => new(min, max);
+
+    public static ListType Shape(int rank, long min, long max) => new(new IntegerType(min, max), rank, rank);
+
+    public static PropertyDefinition P(string name, PropertyType type, object? value, string doc) => new(name, type, value, doc);
+
+    public static IReadOnlyList<object> List(params object[] items) => items;
+
+    public static IReadOnlyDictionary<string, object> Map(params (string Key, object Value)[] entries) =>
+        entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+
+    /// <summary>LoRA settings shared by the aligners: absent means full fine-tuning.</summary>
+    public static readonly PropertyDefinition Lora = PropertyDefinition.Optional(
+        "lora",
+        new RecordType(new[]
+        {
+            P("rank", Count(1, 1024), 64L, "LoRA rank r."),
+            P("alpha", Positive, 128.0, "LoRA scale alpha; the update is scaled by alpha / rank."),
+        }),
+        "Adapt the velocity network's linear and conv layers with LoRA (the paper: rank 64, alpha 128); absent means full fine-tuning.");
+}

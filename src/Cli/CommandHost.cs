@@ -1,0 +1,57 @@
+using System.CommandLine;
+using Pipeline.Runtime;
+using Pipeline.Runtime.Backend;
+
+namespace Pipeline.Cli;
+
+/// <summary>
+/// Runs the command line and is the single boundary where errors become exit codes: a user's error prints one line
+/// (code and message, no stack trace) and exits 1; a usage error exits 2; only a bug shows a trace.
+/// </summary>
+internal static class CommandHost
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int UsageError = 2;
+
+    public static int Invoke(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                Console.Error.WriteLine($"error: {error.Message}");
+            }
+
+            Console.Error.WriteLine("Run 'pipeline --help' for usage.");
+            return UsageError;
+        }
+
+        var libtorch = parsed.GetValue(GlobalOptions.Libtorch);
+        if (!string.IsNullOrWhiteSpace(libtorch))
+        {
+            TorchBackend.LibtorchDirectory = libtorch;
+        }
+
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (PipelineException error)
+        {
+            var where = error.Location is null ? string.Empty : error.Location + ": ";
+            var stage = error.Stage is null ? string.Empty : $" (stage '{error.Stage}')";
+            Console.Error.WriteLine($"{where}error {error.Code}: {error.Message}{stage}");
+            return Failure;
+        }
+        catch (UsageException error)
+        {
+            Console.Error.WriteLine($"error: {error.Message}");
+            return UsageError;
+        }
+    }
+}
+
+/// <summary>A command was called wrongly (missing file, bad flag combination): exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);

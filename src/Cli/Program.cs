@@ -1,0 +1,11 @@
+using System.CommandLine;
+using Pipeline.Cli;
+using Pipeline.Cli.Commands;
+
+// Each command lives in its own file under Commands/ and is registered here with one line.
+var root = new RootCommand("pipeline: declarative human-feedback alignment experiments for video generators");
+root.Options.Add(GlobalOptions.Libtorch);
+root.Subcommands.Add(DoctorCommand.Create());
+root.Subcommands.Add(RunCommand.Create());
+
+return CommandHost.Invoke(root, args);

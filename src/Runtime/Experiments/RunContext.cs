@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Pipeline.Runtime.Backend;
+
+namespace Pipeline.Runtime.Experiments;
+
+/// <summary>
+/// The state one run shares between stages: seed, device, output folder, the experiment file's folder (data paths
+/// are relative to it), and the outputs of the stages that ran so far. Generated code reads its inputs from here.
+/// </summary>
+public sealed class RunContext
+{
+    private readonly Dictionary<string, StageOutput> outputs = new(StringComparer.Ordinal);
+    private readonly Action<string> log;
+
+    public RunContext(ExperimentInfo info, string outputDirectory, string sourceDirectory, Action<string>? log = null)
+    {
+        Info = info;
+        OutputDirectory = outputDirectory;
+        SourceDirectory = sourceDirectory;
+        Seed = info.Seed;
+        Device = DeviceSpec.TryParse(info.Device, out var device) ? device : throw new PipelineException(RuntimeDiagnosticCodes.DeviceUnavailable, $"unknown device '{info.Device}'; use auto, cpu, cuda or cuda:N.");
+        this.log = log ?? Console.WriteLine;
+    }
+
+    public ExperimentInfo Info { get; }
+
+    public string OutputDirectory { get; }
+
+    public string SourceDirectory { get; }
+
+    public int Seed { get; }
+
+    public DeviceSpec Device { get; }
+
+    public IReadOnlyDictionary<string, StageOutput> Outputs => outputs;
+
+    public void Log(string message) => log(message);
+
+    /// <summary>The artifact of an upstream stage, which must have run (or been loaded from the cache) already.</summary>
+    public T Input<T>(string stage)
+        where T : class
+    {
+        if (!outputs.TryGetValue(stage, out var output))
+        {
+            throw new PipelineException(RuntimeDiagnosticCodes.StageInputMissing, $"stage '{stage}' has not run in this process and is not cached; run the whole experiment, or the stage '{stage}' first.") { Stage = stage };
+        }
+
+        return output.Artifact as T ?? throw new InvalidOperationException($"stage '{stage}' produced {output.Artifact.GetType().Name}, not {typeof(T).Name}");
+    }
+
+    /// <summary>A path from the experiment file, resolved against the file's folder.</summary>
+    public string ResolvePath(string path) => Path.GetFullPath(Path.Combine(SourceDirectory, path));
+
+    /// <summary>A seed for one stage that depends only on the experiment seed and the stage name.</summary>
+    public int StageSeed(string stage)
+    {
+        unchecked
+        {
+            var hash = (uint)Seed * 2654435761u;
+            foreach (var c in stage)
+            {
+                hash = (hash ^ c) * 16777619u;
+            }
+
+            return (int)(hash & 0x7fffffff);
+        }
+    }
+
+    /// <summary>Records a stage's output so that downstream stages can read it.</summary>
+    public void Complete(StageOutput output) => outputs[output.Stage] = output;
+
+    /// <summary>Runs one stage through the experiment, timing it and recording its output.</summary>
+    public StageOutput RunStage(IExperiment experiment, string name)
+    {
+        var watch = Stopwatch.StartNew();
+        Log($"stage {name}: running");
+        var output = experiment.RunStage(name, this);
+        output.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3);
+        Complete(output);
+        Log($"stage {name}: done in {output.Seconds:0.0} s");
+        return output;
+    }
+}

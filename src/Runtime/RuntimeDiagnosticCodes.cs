@@ -1,0 +1,23 @@
+namespace Pipeline.Runtime;
+
+/// <summary>
+/// Every PIPE4xxx code the Runtime raises, in one place so that a test can check they are unique across layers.
+/// Ranges: 40xx backend and run, 41xx data, 42xx models and training, 43xx cache and checkpoints.
+/// Codes are never reused; a retired code stays listed.
+/// </summary>
+public static class RuntimeDiagnosticCodes
+{
+    public const string LibtorchNotLoadable = "PIPE4001";
+    public const string DeviceUnavailable = "PIPE4002";
+    public const string ExperimentAssemblyInvalid = "PIPE4003";
+    public const string UnknownStage = "PIPE4004";
+    public const string StageInputMissing = "PIPE4005";
+    public const string OutputPathInvalid = "PIPE4006";
+    public const string TrainingDiverged = "PIPE4201";
+
+    public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
+        .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
+        .Where(f => f.IsLiteral)
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToArray();
+}
