@@ -48,6 +48,20 @@ public sealed class RunContext
         return output.Artifact as T ?? throw new InvalidOperationException($"stage '{stage}' produced {output.Artifact.GetType().Name}, not {typeof(T).Name}");
     }
 
+    /// <summary>
+    /// An upstream artifact or a member of it, as a dotted reference reads: <c>world.pairs(count: 4096)</c> is
+    /// <c>Reference&lt;PairSource&gt;("world", new ReferenceStep("pairs", new ReferenceArgument("count", 4096L)))</c>.
+    /// </summary>
+    public T Reference<T>(string stage, params ReferenceStep[] steps)
+        where T : class
+    {
+        var value = ArtifactReference.Follow(Input<object>(stage), steps);
+        return value as T ?? throw new InvalidOperationException($"'{stage}' followed by {steps.Length} step(s) gave {value.GetType().Name}, not {typeof(T).Name}");
+    }
+
+    /// <summary>Results sections beside "stages" in results.json (reward_accuracy, oracle_accuracy, win_rates), filled by stages.</summary>
+    public SortedDictionary<string, object?> ResultSections { get; } = new(StringComparer.Ordinal);
+
     /// <summary>A path from the experiment file, resolved against the file's folder.</summary>
     public string ResolvePath(string path) => Path.GetFullPath(Path.Combine(SourceDirectory, path));
 
