@@ -1,0 +1,52 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pipeline.Runtime.Training;
+
+/// <summary>
+/// The training loop every stage shares: seeded minibatches, one dispose scope per step, Adam, the loss recorded per
+/// step, and a stop with a clear error when the loss stops being finite.
+/// </summary>
+public sealed class AdamTrainer
+{
+    private readonly nn.Module module;
+    private readonly optim.Optimizer optimizer;
+
+    public AdamTrainer(nn.Module module, double learningRate)
+    {
+        this.module = module;
+        optimizer = optim.Adam(module.parameters(), learningRate);
+    }
+
+    public List<float> Losses { get; } = new();
+
+    /// <summary>Runs <paramref name="steps"/> steps; <paramref name="loss"/> builds the step's scalar loss.</summary>
+    public void Run(int steps, string stage, Func<int, Tensor> loss, Action<int, float>? progress = null)
+    {
+        module.train();
+        for (var step = 0; step < steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            optimizer.zero_grad();
+            var value = loss(step);
+            value.backward();
+            optimizer.step();
+            var number = value.item<float>();
+            if (!float.IsFinite(number))
+            {
+                throw new PipelineException(RuntimeDiagnosticCodes.TrainingDiverged, $"the training loss became {number} at step {step}; lower the learning rate (lr) of stage '{stage}'.") { Stage = stage };
+            }
+
+            Losses.Add(number);
+            progress?.Invoke(step, number);
+        }
+    }
+
+    /// <summary>The mean loss of the first or last <paramref name="window"/> steps, for reports.</summary>
+    public double MeanLoss(bool atStart, int window = 10)
+    {
+        var count = Math.Min(window, Losses.Count);
+        var slice = atStart ? Losses.Take(count) : Losses.Skip(Losses.Count - count);
+        return Math.Round(slice.Average(), 6);
+    }
+}
