@@ -1,0 +1,74 @@
+using System.Reflection;
+using Pipeline.Catalog;
+using Pipeline.Runtime.Experiments;
+using Pipeline.Runtime.Stages;
+
+namespace Pipeline.Runtime.Tests.Stages;
+
+/// <summary>
+/// The catalogue and the Runtime's options must describe the same properties: every options property has a
+/// catalogue entry and every catalogue entry an options property, recursively through record-valued properties.
+/// </summary>
+public sealed class CatalogOptionsAgreementTests
+{
+    public static TheoryData<string> ImplementedKinds()
+    {
+        var data = new TheoryData<string>();
+        foreach (var kind in StageCatalog.Kinds.Where(k => OptionsType(k) is not null))
+        {
+            data.Add(kind.Name);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ImplementedKinds))]
+    public void Options_and_catalogue_list_the_same_properties(string kindName)
+    {
+        var kind = StageCatalog.FindKind(kindName)!;
+        AssertSameProperties(OptionsType(kind)!, kind.Properties, kindName);
+    }
+
+    [Theory]
+    [MemberData(nameof(ImplementedKinds))]
+    public void Each_implemented_kind_has_a_stage_entry_point(string kindName)
+    {
+        var kind = StageCatalog.FindKind(kindName)!;
+        var stage = typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Stages.{CatalogDefaults.PascalCase(kind.Name)}Stage");
+        Assert.NotNull(stage);
+        var run = stage!.GetMethod("Run", BindingFlags.Public | BindingFlags.Static, new[] { typeof(RunContext), typeof(string), OptionsType(kind)! });
+        Assert.NotNull(run);
+        Assert.Equal(typeof(StageOutput), run!.ReturnType);
+    }
+
+    [Fact]
+    public void The_walking_skeleton_kinds_are_implemented()
+    {
+        Assert.NotNull(OptionsType(StageCatalog.FindKind("flow_generator")!));
+    }
+
+    private static Type? OptionsType(StageKind kind) =>
+        typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Stages.{CatalogDefaults.PascalCase(kind.Name)}Options");
+
+    private static void AssertSameProperties(Type options, IReadOnlyList<PropertyDefinition> catalogue, string where)
+    {
+        var declared = options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.DeclaringType != typeof(StageOptions) && p.CanWrite)
+            .ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var expected = catalogue.ToDictionary(p => CatalogDefaults.PascalCase(p.Name), StringComparer.Ordinal);
+
+        Assert.True(
+            declared.Keys.OrderBy(k => k, StringComparer.Ordinal).SequenceEqual(expected.Keys.OrderBy(k => k, StringComparer.Ordinal)),
+            $"{where}: options [{string.Join(", ", declared.Keys.Order())}] vs catalogue [{string.Join(", ", expected.Keys.Order())}]");
+
+        foreach (var (name, definition) in expected)
+        {
+            if (definition.Type is RecordType record)
+            {
+                Assert.True(typeof(RecordOptions).IsAssignableFrom(declared[name].PropertyType), $"{where}.{definition.Name} should be a RecordOptions class");
+                AssertSameProperties(declared[name].PropertyType, record.Fields, $"{where}.{definition.Name}");
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace Pipeline.Tests.Shared;
+
+/// <summary>Paths every test needs: the repository root (found by walking up to Pipeline.sln) and shared/ beside it.</summary>
+internal static class RepoPaths
+{
+    private static readonly Lazy<string> RootPath = new(() =>
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Pipeline.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Pipeline.sln not found above " + AppContext.BaseDirectory);
+    });
+
+    public static string Root => RootPath.Value;
+
+    public static string Examples => Path.Combine(Root, "examples");
+
+    /// <summary>The project's shared/ folder (design, fixtures), beside the checkout.</summary>
+    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+
+    public static string Fixture(string relative) => Path.Combine(Shared, "fixtures", relative);
+}
