@@ -52,7 +52,7 @@ internal sealed class Recovery(string text, StructureScanner scan, FailureTracke
         if (close < text.Length)
         {
             var after = PipelineGrammar.SkipTrivia(text, close + 1, text.Length, newlines: true);
-            if (after < text.Length)
+            if (after < text.Length && !OverlapsStructuralError(after, text.Length))
             {
                 Report(DiagnosticBuilder.TextAfterExperiment(TokenSpan(text, after, text.Length)));
             }
