@@ -5,7 +5,7 @@ public sealed record BackendInfo(
     string DotnetVersion,
     string TorchSharpVersion,
     string LibtorchVersion,
-    string LibtorchFolder,
+    string LibtorchFolder, // where libtorch_cpu.so was actually mapped from
     string LibTorchSharpPath,
     bool CompatibilityApplied,
     bool BringYourOwnLibtorch,

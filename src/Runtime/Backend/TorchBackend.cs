@@ -109,12 +109,29 @@ public static class TorchBackend
             Environment.Version.ToString(),
             typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown",
             LibtorchVersion(libtorchFolder),
-            libtorchFolder,
+            MappedFolderOf("libtorch_cpu.so") ?? libtorchFolder,
             libTorchSharp,
             compatibilityApplied,
             bringYourOwn,
             cudaDevices,
             torch.get_num_threads());
+    }
+
+    /// <summary>The folder a loaded library was really mapped from (Linux /proc/self/maps), to report facts, not settings.</summary>
+    private static string? MappedFolderOf(string library)
+    {
+        const string maps = "/proc/self/maps";
+        if (!File.Exists(maps))
+        {
+            return null;
+        }
+
+        var path = File.ReadLines(maps)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 6 && fields[^1].EndsWith("/" + library, StringComparison.Ordinal))
+            .Select(fields => fields[^1])
+            .FirstOrDefault();
+        return path is null ? null : Path.GetDirectoryName(path);
     }
 
     private static string FindTorchSharpNativeFolder()
