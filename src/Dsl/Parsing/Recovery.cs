@@ -148,6 +148,11 @@ internal sealed class Recovery(string text, StructureScanner scan, FailureTracke
     public static Diagnostic FromFailure(string text, FailureTracker tracker, int start, int end)
     {
         var position = tracker.Position < 0 ? PipelineGrammar.SkipTrivia(text, start, end, newlines: true) : tracker.Position;
+        if (position > 0 && position <= text.Length && text[position - 1] == '\r' && (position == text.Length || text[position] == '\n'))
+        {
+            position--; // point at the end of the line, not between CR and LF
+        }
+
         var span = TokenSpan(text, position, end);
         var found = DescribeAt(text, position, end);
         var expected = tracker.Expected;

@@ -10,7 +10,7 @@ namespace Pipeline.Dsl.Parsing;
 internal static class SourceGuard
 {
     public const int MaxFileLength = 1 << 20;
-    public const int MaxLineLength = 10_000;
+    public const int MaxLineLength = 32_768;
 
     /// <summary>Returns the findings; <paramref name="fatal"/> says whether the text must not be parsed.</summary>
     public static List<Diagnostic> Check(string text, out bool fatal)
