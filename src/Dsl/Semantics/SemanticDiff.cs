@@ -49,10 +49,6 @@ public static class SemanticDiff
         var before = Flatten(CanonicalForm.Canonicalize(oldExperiment));
         var after = Flatten(CanonicalForm.Canonicalize(newExperiment));
         var changes = new List<SemanticChange>();
-        if (oldExperiment.Name.Name != newExperiment.Name.Name)
-        {
-            changes.Add(new SemanticChange(SemanticChangeKind.ValueChanged, SyntaxKeywords.Experiment, oldExperiment.Name.Name, newExperiment.Name.Name));
-        }
 
         foreach (var name in before.Stages.Keys.Union(after.Stages.Keys).Order(StringComparer.Ordinal))
         {
@@ -97,11 +93,14 @@ public static class SemanticDiff
             }
         }
 
-        return changes
+        var sorted = changes
             .OrderBy(c => c.Path.Split('.')[0], StringComparer.Ordinal)
             .ThenBy(c => c.Kind is SemanticChangeKind.StageAdded or SemanticChangeKind.StageRemoved or SemanticChangeKind.StageChanged ? 0 : 1)
             .ThenBy(c => c.Path, StringComparer.Ordinal)
             .ToImmutableArray();
+        return oldExperiment.Name.Name == newExperiment.Name.Name
+            ? sorted
+            : sorted.Insert(0, new SemanticChange(SemanticChangeKind.ValueChanged, SyntaxKeywords.Experiment, oldExperiment.Name.Name, newExperiment.Name.Name));
     }
 
     /// <summary>The diff for people: one line per change, or <c>no semantic change</c>.</summary>
