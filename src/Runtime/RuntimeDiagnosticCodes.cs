@@ -14,6 +14,7 @@ public static class RuntimeDiagnosticCodes
     public const string StageInputMissing = "PIPE4005";
     public const string OutputPathInvalid = "PIPE4006";
     public const string KindNotImplemented = "PIPE4007";
+    public const string InvalidStageOptions = "PIPE4008";
     public const string TrainingDiverged = "PIPE4201";
 
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)

@@ -11,14 +11,14 @@ internal static class DataKinds
         "The built-in procedural video world: prompts, K generators of different quality, and an oracle judge.",
         new[]
         {
-            P("prompts", Count(1, 100_000), 32L, "Number of training prompts."),
-            P("eval_prompts", Count(1, 100_000), 32L, "Number of held-out evaluation prompts, disjoint from the training prompts."),
+            P("prompts", Count(1, 100_000), 256L, "Number of training prompts."),
+            P("eval_prompts", Count(1, 100_000), 64L, "Number of held-out evaluation prompts, disjoint from the training prompts."),
             P("frames", Count(2, 64), 8L, "Frames per video."),
             P("resolution", Shape(2, 4, 256), List(16L, 16L), "Frame size [H, W] in pixels."),
             P("generators", Count(2, 32), 6L, "Number of procedural generators of different quality (the paper has 12)."),
-            P("samples", Count(1, 1000), 2L, "Videos each generator renders per prompt."),
+            P("samples", Count(1, 1000), 1L, "Videos each generator renders per prompt."),
             P("annotator_noise", NonNegative, 0.5, "Standard deviation of the simulated annotator's noise on z-normalised oracle differences."),
-            P("tie_threshold", NonNegative, 0.3, "The annotator answers 'tie' when its noisy difference is below this."),
+            P("tie_threshold", NonNegative, 0.4, "The annotator answers 'tie' when its noisy difference is below this."),
         });
 
     public static readonly StageKind PreferencePairs = new(

@@ -1,3 +1,4 @@
+using Pipeline.Runtime.Stages;
 using Pipeline.Runtime.Data;
 using Xunit.Abstractions;
 

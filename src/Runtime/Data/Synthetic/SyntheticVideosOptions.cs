@@ -1,38 +1,42 @@
-namespace Pipeline.Runtime.Data;
+using Pipeline.Runtime.Data;
+
+namespace Pipeline.Runtime.Stages;
 
 /// <summary>
 /// Options of the <c>synthetic_videos</c> stage. Property names are the PascalCase of the DSL property names
 /// (<c>tie_threshold</c> → <see cref="TieThreshold"/>).
 /// </summary>
-/// <remarks>
-/// The initial values are the defaults measured for a 2-core CPU budget (a whole smoke example under 60 s).
-/// TODO(lead): the catalogue (src/Catalog) is the single home of defaults; wire these initialisers to it.
-/// </remarks>
-public sealed class SyntheticVideosOptions
+/// <remarks>Defaults come from the catalogue (src/Catalog/Kinds/DataKinds.cs), measured for a 2-core CPU budget.</remarks>
+public sealed class SyntheticVideosOptions : StageOptions
 {
+    public SyntheticVideosOptions()
+        : base("synthetic_videos")
+    {
+    }
+
     /// <summary>Number of training prompts (distinct attribute combinations). Default 256.</summary>
-    public int Prompts { get; set; } = 256;
+    public int Prompts { get; set; }
 
     /// <summary>Number of evaluation prompts, disjoint from the training prompts. Default 64.</summary>
-    public int EvalPrompts { get; set; } = 64;
+    public int EvalPrompts { get; set; }
 
     /// <summary>Frames per video. Default 8.</summary>
-    public int Frames { get; set; } = 8;
+    public int Frames { get; set; }
 
     /// <summary>Frame size as [height, width] in pixels. Default [16, 16].</summary>
-    public int[] Resolution { get; set; } = [16, 16];
+    public int[] Resolution { get; set; } = [];
 
     /// <summary>Number of procedural generators K, from clearly best (0) to clearly worst (K−1). Default 6.</summary>
-    public int Generators { get; set; } = 6;
+    public int Generators { get; set; }
 
     /// <summary>Videos per (training prompt, generator) in the world's video set <c>.videos</c>. Default 1.</summary>
-    public int Samples { get; set; } = 1;
+    public int Samples { get; set; }
 
     /// <summary>Standard deviation of the annotator's Gaussian noise on the z-normalised oracle score difference. Default 0.5.</summary>
-    public double AnnotatorNoise { get; set; } = 0.5;
+    public double AnnotatorNoise { get; set; }
 
     /// <summary>The annotator answers "tie" when the noisy z-score difference is below this in absolute value. Default 0.45.</summary>
-    public double TieThreshold { get; set; } = 0.45;
+    public double TieThreshold { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()

@@ -1,3 +1,4 @@
+using Pipeline.Runtime.Stages;
 namespace Pipeline.Runtime.Data;
 
 /// <summary>One video of the world's video set: which prompt, generator and sample made it.</summary>
