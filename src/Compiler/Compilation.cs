@@ -1,0 +1,224 @@
+using System.Collections.Immutable;
+using Pipeline.Compiler.Binding;
+using Pipeline.Compiler.Emit;
+using Pipeline.Compiler.Lowering;
+using Pipeline.Dsl.Diagnostics;
+using Pipeline.Dsl.Parsing;
+using Pipeline.Dsl.Semantics;
+using Pipeline.Dsl.Syntax;
+using Pipeline.Dsl.Text;
+
+namespace Pipeline.Compiler;
+
+/// <summary>What a compilation needs beyond the syntax tree.</summary>
+public sealed record CompilationOptions
+{
+    /// <summary><c>--set PATH=VALUE</c> overrides, applied in order before binding.</summary>
+    public ImmutableArray<SetOverride> Overrides { get; init; } = ImmutableArray<SetOverride>.Empty;
+
+    /// <summary>
+    /// Paths of the assemblies generated code compiles against: Pipeline.Runtime.dll, Pipeline.Catalog.dll, the
+    /// framework's assemblies and whatever the runtime exposes. The CLI supplies them (see <see cref="ReferenceAssemblies"/>).
+    /// </summary>
+    public ImmutableArray<string> ReferencePaths { get; init; } = ImmutableArray<string>.Empty;
+
+    /// <summary>The runtime version that enters stage hashes; by default read from Pipeline.Runtime.dll among the references.</summary>
+    public string? RuntimeVersion { get; init; }
+
+    /// <summary>The cache root (contracts.md); null means <see cref="CacheLocation.Root"/>. Assemblies go under <c>assemblies/</c>.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>False skips the assembly cache (always compile).</summary>
+    public bool UseCache { get; init; } = true;
+}
+
+/// <summary>
+/// The compiler's façade: syntax, semantic model and diagnostics, each computed once on first use; emit refuses to
+/// run while there are errors. Immutable: <see cref="WithSweepPoint"/> returns a new compilation.
+/// </summary>
+public sealed class Compilation
+{
+    private readonly Lazy<Resolved> resolved;
+    private readonly Lazy<SemanticModel> model;
+    private readonly Lazy<ImmutableArray<Diagnostic>> diagnostics;
+    private readonly IReadOnlyList<(string[] Path, ValueSyntax Value)> points;
+
+    private Compilation(ResolvedExperiment composed, CompilationOptions options, IReadOnlyList<(string[] Path, ValueSyntax Value)> points)
+    {
+        Composed = composed;
+        Options = options;
+        this.points = points;
+        resolved = new Lazy<Resolved>(Resolve);
+        model = new Lazy<SemanticModel>(BindModel);
+        diagnostics = new Lazy<ImmutableArray<Diagnostic>>(() => Composed.Diagnostics.AddRange(resolved.Value.Diagnostics).AddRange(SemanticModel.Diagnostics));
+    }
+
+    /// <summary>The compiler's version, which enters the assembly cache key.</summary>
+    public static string CompilerVersion { get; } = typeof(Compilation).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+
+    /// <summary>A compilation of an experiment already composed (<c>extends</c> resolved) by the Dsl.</summary>
+    public static Compilation Create(ResolvedExperiment composed, CompilationOptions? options = null) =>
+        new(composed, options ?? new CompilationOptions(), Array.Empty<(string[], ValueSyntax)>());
+
+    /// <summary>Composes a parsed file (its bases read from disk, relative to it) and wraps it in a compilation.</summary>
+    public static Compilation Create(SyntaxTree syntaxTree, CompilationOptions? options = null) =>
+        Create(Composition.Resolve(syntaxTree, Composition.ReadFileOrNull), options);
+
+    /// <summary>Parses <paramref name="text"/> as the file <paramref name="path"/> and wraps it in a compilation.</summary>
+    public static Compilation Parse(string path, string text, CompilationOptions? options = null) =>
+        Create(SyntaxTree.Parse(new SourceText(path, text)), options);
+
+    /// <summary>Reads, parses and composes the experiment file at <paramref name="path"/>.</summary>
+    public static Compilation Load(string path, CompilationOptions? options = null) =>
+        Create(Composition.Resolve(path, Composition.ReadFileOrNull), options);
+
+    /// <summary>The experiment with its extends chain composed, before <c>--set</c>.</summary>
+    public ResolvedExperiment Composed { get; }
+
+    /// <summary>The file compiled (the first of the extends chain).</summary>
+    public SyntaxTree SyntaxTree => Composed.Files[0];
+
+    public CompilationOptions Options { get; }
+
+    /// <summary>The tree after <c>--set</c> overrides and the chosen sweep point, which is what is bound.</summary>
+    public ExperimentSyntax ResolvedExperiment => resolved.Value.Root;
+
+    /// <summary>Every source a diagnostic may point into, by <see cref="Diagnostic.Path"/>: the file and each <c>--set</c>.</summary>
+    public IReadOnlyDictionary<string, SourceText> Sources => resolved.Value.Sources;
+
+    public SemanticModel SemanticModel => model.Value;
+
+    /// <summary>Syntax, override, binding and type diagnostics, each group in source order.</summary>
+    public ImmutableArray<Diagnostic> Diagnostics => diagnostics.Value;
+
+    public bool HasErrors => Diagnostics.Any(d => d.IsError);
+
+    /// <summary>The canonical resolved source (composition and overrides applied).</summary>
+    public string CanonicalSource => resolved.Value.Canonical;
+
+    /// <summary>SHA-256 of <see cref="CanonicalSource"/>, lower-case hex.</summary>
+    public string SourceSha256 => StageHasher.Sha256(CanonicalSource);
+
+    public string RuntimeVersion => Options.RuntimeVersion ?? ReferenceAssemblies.RuntimeVersion(Options.ReferencePaths) ?? "unknown";
+
+    /// <summary>The assembly cache key: SHA-256 over the canonical resolved source, the compiler and the runtime version.</summary>
+    public string CacheKey => StageHasher.Sha256(CanonicalSource + "\ncompiler " + CompilerVersion + "\nruntime " + RuntimeVersion + "\n");
+
+    /// <summary>How many runs the sweeps expand into (1 without sweeps, or once a point is chosen).</summary>
+    public long SweepCount => SemanticModel.SweepCount;
+
+    /// <summary>
+    /// The compilation of one sweep point, numbered 0 to <see cref="SweepCount"/> − 1 with the first axis (by path)
+    /// varying slowest; each axis's sweep is replaced by that point's value.
+    /// </summary>
+    public Compilation WithSweepPoint(long index)
+    {
+        var axes = SemanticModel.Sweeps;
+        if (index < 0 || index >= SweepCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"the experiment has {SweepCount} sweep points");
+        }
+
+        var chosen = new List<(string[], ValueSyntax)>(points);
+        var rest = index;
+        for (var i = axes.Length - 1; i >= 0; i--)
+        {
+            var size = axes[i].Points.Length;
+            chosen.Add((axes[i].Path.Split('.'), axes[i].Points[(int)(rest % size)]));
+            rest /= size;
+        }
+
+        return new Compilation(Composed, Options, chosen);
+    }
+
+    /// <summary>For each sweep point, the path = value pairs it chooses, in canonical form.</summary>
+    public IReadOnlyList<IReadOnlyList<(string Path, string Value)>> SweepPoints()
+    {
+        var result = new List<IReadOnlyList<(string, string)>>();
+        for (var i = 0L; i < SweepCount; i++)
+        {
+            var rest = i;
+            var choice = new List<(string, string)>();
+            var axes = SemanticModel.Sweeps;
+            for (var a = axes.Length - 1; a >= 0; a--)
+            {
+                var size = axes[a].Points.Length;
+                choice.Insert(0, (axes[a].Path, Lowering.CanonicalSource.Value(axes[a].Points[(int)(rest % size)])));
+                rest /= size;
+            }
+
+            result.Add(choice);
+        }
+
+        return result;
+    }
+
+    /// <summary>The generated C# (without compiling it); diagnostics when the runtime lacks a kind or property.</summary>
+    public (string? Code, ImmutableArray<Diagnostic> Diagnostics) GenerateCSharp() => new Emitter(this).Generate();
+
+    /// <summary>
+    /// Compiles to <c>DIR/NAME.dll</c>, <c>NAME.pdb</c> and <c>NAME.g.cs</c>, through the assembly cache. Refuses
+    /// (no files, the errors returned) while <see cref="Diagnostics"/> has errors.
+    /// </summary>
+    public EmitResult Emit(string outputDirectory) => new Emitter(this).Emit(outputDirectory);
+
+    /// <summary>The experiment file's folder, against which data paths resolve.</summary>
+    public string SourceDirectory => Path.GetDirectoryName(Path.GetFullPath(SyntaxTree.Source.Path)) ?? Directory.GetCurrentDirectory();
+
+    private Resolved Resolve()
+    {
+        var origins = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
+        var sources = new Dictionary<string, SourceText>(StringComparer.Ordinal);
+        foreach (var file in Composed.Files)
+        {
+            sources.TryAdd(file.Source.Path, file.Source);
+        }
+
+        var experiment = Composed.Experiment;
+        foreach (var member in experiment.Members)
+        {
+            Remember(member);
+            if (member is StageSyntax stage)
+            {
+                foreach (var property in stage.Properties)
+                {
+                    Remember(property);
+                }
+            }
+        }
+
+        var found = new List<Diagnostic>();
+        var root = OverrideApplier.Apply(experiment, Options.Overrides, origins, sources, found);
+        foreach (var (path, value) in points)
+        {
+            // A sweep point comes from the sweep's own file: the replaced property keeps its origin.
+            var property = root.Members.OfType<StageSyntax>().FirstOrDefault(s => s.Name.Name == path[0])?.Properties.FirstOrDefault(p => p.Name.Name == path[1]);
+            var origin = property is not null && origins.TryGetValue(property, out var known) ? known : SyntaxTree.Source.Path;
+            root = OverrideApplier.Replace(root, path, value, origins, origin).Unit;
+        }
+
+        return new Resolved(root, origins, sources, found.ToImmutableArray(), CanonicalForm.Text(root));
+
+        void Remember(SyntaxNode node)
+        {
+            if (Composed.OriginOf(node) is { } origin)
+            {
+                origins[node] = origin;
+            }
+        }
+    }
+
+    private SemanticModel BindModel()
+    {
+        var value = resolved.Value;
+        var semantic = Binder.Bind(value.Root, SyntaxTree.Source.Path, SourceDirectory, value.Origins);
+        if (!semantic.HasCycle)
+        {
+            StageHasher.HashAll(semantic, RuntimeVersion);
+        }
+
+        return semantic;
+    }
+
+    private sealed record Resolved(ExperimentSyntax Root, IReadOnlyDictionary<object, string> Origins, IReadOnlyDictionary<string, SourceText> Sources, ImmutableArray<Diagnostic> Diagnostics, string Canonical);
+}

@@ -1,0 +1,207 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using Pipeline.Dsl.Diagnostics;
+using Pipeline.Dsl.Text;
+
+namespace Pipeline.Compiler.Diagnostics;
+
+/// <summary>
+/// The compiler's diagnostics catalogue (Bicep's DiagnosticBuilder): <c>PIPE1xxx</c> names and binding,
+/// <c>PIPE2xxx</c> types and values, <c>PIPE3xxx</c> emit. One method per diagnostic; codes are stable and never
+/// reused (retired ones stay in <see cref="RetiredCodes"/>); each message is one sentence that says how to fix it.
+/// </summary>
+public static class CompilerDiagnostics
+{
+    // Names and binding.
+    public const string UnknownStageCode = "PIPE1001";
+    public const string UnknownKindCode = "PIPE1002";
+    public const string RoleDoesNotFitKindCode = "PIPE1003";
+    public const string DuplicateStageCode = "PIPE1004";
+    public const string UnknownPropertyCode = "PIPE1005";
+    public const string MissingPropertyCode = "PIPE1006";
+    public const string DuplicatePropertyCode = "PIPE1007";
+    public const string UnknownMemberCode = "PIPE1008";
+    public const string WrongArtifactCode = "PIPE1009";
+    public const string CycleCode = "PIPE1010";
+    public const string UnusedStageCode = "PIPE1011";
+    public const string UnknownExperimentPropertyCode = "PIPE1012";
+    public const string InvalidSetPathCode = "PIPE1013";
+    public const string InlineStageNotAllowedCode = "PIPE1014";
+    public const string UnknownArgumentCode = "PIPE1015";
+    public const string MissingArgumentCode = "PIPE1016";
+    public const string NotCallableCode = "PIPE1017";
+    public const string SweepNotAllowedCode = "PIPE1018";
+    public const string TooManyArgumentsCode = "PIPE1019";
+
+    // Types and values.
+    public const string TypeMismatchCode = "PIPE2001";
+    public const string IntegerOutOfRangeCode = "PIPE2002";
+    public const string RealOutOfRangeCode = "PIPE2003";
+    public const string UnknownWordCode = "PIPE2004";
+    public const string WrongListCountCode = "PIPE2005";
+    public const string DuplicateListItemCode = "PIPE2006";
+    public const string UnknownFieldCode = "PIPE2007";
+    public const string SplitSumCode = "PIPE2008";
+    public const string DimensionMismatchCode = "PIPE2009";
+    public const string CleanRewardForGuidanceCode = "PIPE2010";
+    public const string CleanRewardAblationCode = "PIPE2011";
+    public const string BttWithTiesDroppedCode = "PIPE2012";
+    public const string DataFileNotFoundCode = "PIPE2013";
+    public const string DataFileMissingColumnsCode = "PIPE2014";
+    public const string TooFewSamplesCode = "PIPE2015";
+    public const string LatentDoesNotFitCode = "PIPE2016";
+    public const string EmptySweepCode = "PIPE2017";
+    public const string DataFileWrongExtensionCode = "PIPE2018";
+
+    // Emit.
+    public const string RuntimeLacksKindCode = "PIPE3001";
+    public const string RuntimeLacksPropertyCode = "PIPE3002";
+    public const string GeneratedCodeErrorCode = "PIPE3003";
+    public const string RuntimeReferenceMissingCode = "PIPE3004";
+    public const string SweepNotSelectedCode = "PIPE3005";
+    public const string OutputNotWritableCode = "PIPE3006";
+
+    /// <summary>Codes no longer produced; kept so that they are never reused.</summary>
+    public static readonly ImmutableArray<string> RetiredCodes = [];
+
+    /// <summary>Every code this catalogue defines, live and retired, for the cross-layer uniqueness test.</summary>
+    public static ImmutableArray<string> AllCodes { get; } = typeof(CompilerDiagnostics)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.Name.EndsWith("Code", StringComparison.Ordinal))
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .Concat(RetiredCodes)
+        .ToImmutableArray();
+
+    public static Diagnostic UnknownStage(TextSpan span, string name, IEnumerable<string> stages) =>
+        Error(span, UnknownStageCode, $"No stage is named '{name}'; declare it or name a declared stage{Names.DidYouMean(name, stages)}.");
+
+    public static Diagnostic UnknownKind(TextSpan span, string kind, IEnumerable<string> kinds) =>
+        Error(span, UnknownKindCode, $"'{kind}' is not a stage kind; use one of the catalogue's kinds{Names.DidYouMean(kind, kinds)}.");
+
+    public static Diagnostic RoleDoesNotFitKind(TextSpan span, string role, string kind, string expectedRole) =>
+        Error(span, RoleDoesNotFitKindCode, $"A '{kind}' stage is declared with the role '{expectedRole}', not '{role}'; write '{expectedRole}'.");
+
+    public static Diagnostic DuplicateStage(TextSpan span, string name) =>
+        Error(span, DuplicateStageCode, $"The stage name '{name}' is declared twice; rename one of the stages.");
+
+    public static Diagnostic UnknownProperty(TextSpan span, string property, string owner, IEnumerable<string> properties) =>
+        Error(span, UnknownPropertyCode, $"'{owner}' has no property '{property}'; remove it or use a known property{Names.DidYouMean(property, properties)}.");
+
+    public static Diagnostic MissingProperty(TextSpan span, string property, string owner, string type) =>
+        Error(span, MissingPropertyCode, $"'{owner}' needs the property '{property}' ({type}); add it.");
+
+    public static Diagnostic DuplicateProperty(TextSpan span, string property) =>
+        Error(span, DuplicatePropertyCode, $"The property '{property}' is set twice; keep one of them.");
+
+    public static Diagnostic UnknownMember(TextSpan span, string member, string artifact, IEnumerable<string> members) =>
+        Error(span, UnknownMemberCode, $"A {artifact} has no member '{member}'; use one of its members{Names.DidYouMean(member, members)}.");
+
+    public static Diagnostic WrongArtifact(TextSpan span, string reference, string actual, string expected) =>
+        Error(span, WrongArtifactCode, $"'{reference}' is a {actual}, but a {expected} is needed here; reference a stage that produces a {expected}.");
+
+    public static Diagnostic Cycle(TextSpan span, IEnumerable<string> chain) =>
+        Error(span, CycleCode, $"The stages depend on each other in a cycle ({string.Join(" → ", chain)}); remove one of the references.");
+
+    public static Diagnostic UnusedStage(TextSpan span, string name) =>
+        Warning(span, UnusedStageCode, $"Nothing reads the stage '{name}'; remove it or reference it from another stage.");
+
+    public static Diagnostic UnknownExperimentProperty(TextSpan span, string property, IEnumerable<string> properties) =>
+        Error(span, UnknownExperimentPropertyCode, $"An experiment has no property '{property}'; use one of {string.Join(", ", properties)}{Names.DidYouMean(property, properties)}.");
+
+    public static Diagnostic InvalidSetPath(TextSpan span, string path, string reason) =>
+        Error(span, InvalidSetPathCode, $"The override '{path}' {reason}; write --set STAGE.PROPERTY=VALUE, STAGE.PROPERTY.KEY=VALUE or PROPERTY=VALUE.");
+
+    public static Diagnostic InlineStageNotAllowed(TextSpan span, string property) =>
+        Error(span, InlineStageNotAllowedCode, $"The property '{property}' cannot hold an inline stage; declare the stage at experiment level and reference it by name.");
+
+    public static Diagnostic UnknownArgument(TextSpan span, string argument, string callee, IEnumerable<string> parameters) =>
+        Error(span, UnknownArgumentCode, $"'{callee}' has no parameter '{argument}'; use one of its parameters{Names.DidYouMean(argument, parameters)}.");
+
+    public static Diagnostic MissingArgument(TextSpan span, string parameter, string callee) =>
+        Error(span, MissingArgumentCode, $"'{callee}' needs the argument '{parameter}'; add it.");
+
+    public static Diagnostic NotCallable(TextSpan span, string name) =>
+        Error(span, NotCallableCode, $"'{name}' takes no arguments; remove the parentheses.");
+
+    public static Diagnostic SweepNotAllowed(TextSpan span) =>
+        Error(span, SweepNotAllowedCode, "A sweep can only be a property's whole value or a map entry's value; move the sweep up to the property.");
+
+    public static Diagnostic TooManyArguments(TextSpan span, string callee, int count) =>
+        Error(span, TooManyArgumentsCode, $"'{callee}' takes at most {count} argument(s); remove the extra ones.");
+
+    public static Diagnostic TypeMismatch(TextSpan span, string expected, string found) =>
+        Error(span, TypeMismatchCode, $"Write a {expected} here instead of {found}.");
+
+    public static Diagnostic IntegerOutOfRange(TextSpan span, long value, string type) =>
+        Error(span, IntegerOutOfRangeCode, $"The value {value} is out of range; write an {type}.");
+
+    public static Diagnostic RealOutOfRange(TextSpan span, double value, string type) =>
+        Error(span, RealOutOfRangeCode, $"The value {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is out of range; write a {type}.");
+
+    public static Diagnostic UnknownWord(TextSpan span, string word, IEnumerable<string> words) =>
+        Error(span, UnknownWordCode, $"'{word}' is not allowed here; write one of {string.Join(", ", words)}{Names.DidYouMean(word, words)}.");
+
+    public static Diagnostic WrongListCount(TextSpan span, int count, string type) =>
+        Error(span, WrongListCountCode, $"The list has {count} item(s); write a {type}.");
+
+    public static Diagnostic DuplicateListItem(TextSpan span, string item) =>
+        Error(span, DuplicateListItemCode, $"'{item}' appears twice in the list; remove the repeat.");
+
+    public static Diagnostic UnknownField(TextSpan span, string field, IEnumerable<string> fields) =>
+        Error(span, UnknownFieldCode, $"'{field}' is not a key of this map; use one of {string.Join(", ", fields)}{Names.DidYouMean(field, fields)}.");
+
+    public static Diagnostic SplitSum(TextSpan span, double sum) =>
+        Error(span, SplitSumCode, $"The split fractions sum to {sum.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}; make train and eval sum to 1.");
+
+    public static Diagnostic DimensionMismatch(TextSpan span, string what, IEnumerable<string> missing, IEnumerable<string> available) =>
+        Error(span, DimensionMismatchCode, $"{what} uses the dimension(s) {string.Join(", ", missing)}, which the input does not have ({string.Join(", ", available)}); use only the input's dimensions.");
+
+    public static Diagnostic CleanRewardForGuidance(TextSpan span, string reward) =>
+        Error(span, CleanRewardForGuidanceCode, $"The latent reward '{reward}' is trained on clean latents, and the paper shows that guiding with a clean reward fails; set noisy = true on it, or set ablation = true to run the paper's ablation.");
+
+    public static Diagnostic CleanRewardAblation(TextSpan span, string reward) =>
+        Warning(span, CleanRewardAblationCode, $"The latent reward '{reward}' is trained on clean latents, which the paper shows fails for guidance; this runs only as the ablation, so set noisy = true for real results.");
+
+    public static Diagnostic BttWithTiesDropped(TextSpan span, string pairs) =>
+        Warning(span, BttWithTiesDroppedCode, $"The btt loss models ties but '{pairs}' drops them; set ties = keep on '{pairs}' or use loss = bt.");
+
+    public static Diagnostic DataFileNotFound(TextSpan span, string path) =>
+        Error(span, DataFileNotFoundCode, $"The data file '{path}' does not exist; fix the path, which is relative to the experiment file.");
+
+    public static Diagnostic DataFileMissingColumns(TextSpan span, string path, IEnumerable<string> columns) =>
+        Error(span, DataFileMissingColumnsCode, $"The data file '{path}' lacks the column(s) {string.Join(", ", columns)}; add them to its header.");
+
+    public static Diagnostic TooFewSamples(TextSpan span, long samples) =>
+        Warning(span, TooFewSamplesCode, $"Only {samples} (prompt, seed) samples are compared, fewer than the 256 findings need; raise the prompts or the seeds.");
+
+    public static Diagnostic LatentDoesNotFit(TextSpan span, string what) =>
+        Error(span, LatentDoesNotFitCode, $"The latent shape does not fit the videos ({what}); make the latent's T, H and W at most the videos' frames and resolution.");
+
+    public static Diagnostic EmptySweep(TextSpan span) =>
+        Error(span, EmptySweepCode, "A sweep needs at least one point; write sweep [a, b, ...].");
+
+    public static Diagnostic DataFileWrongExtension(TextSpan span, string path, string type) =>
+        Error(span, DataFileWrongExtensionCode, $"The data file '{path}' has the wrong extension; write a {type}.");
+
+    public static Diagnostic RuntimeLacksKind(TextSpan span, string kind, string typeName) =>
+        Error(span, RuntimeLacksKindCode, $"The runtime does not implement the stage kind '{kind}' yet ({typeName} is missing); use a kind the runtime implements or update the runtime.");
+
+    public static Diagnostic RuntimeLacksProperty(TextSpan span, string kind, string property) =>
+        Error(span, RuntimeLacksPropertyCode, $"The runtime's options for '{kind}' have no property for '{property}'; update the runtime to the catalogue.");
+
+    public static Diagnostic GeneratedCodeError(TextSpan span, string roslynId, string message) =>
+        Error(span, GeneratedCodeErrorCode, $"The generated C# for this line does not compile ({roslynId}: {message}); report this as a compiler bug.");
+
+    public static Diagnostic RuntimeReferenceMissing(TextSpan span) =>
+        Error(span, RuntimeReferenceMissingCode, "The runtime assembly Pipeline.Runtime.dll is not among the reference assemblies; run the compiler through the pipeline CLI, which supplies it.");
+
+    public static Diagnostic SweepNotSelected(TextSpan span, int count) =>
+        Error(span, SweepNotSelectedCode, $"The experiment sweeps {count} points and one assembly holds one point; choose a point (pipeline run expands the sweep) or remove the sweep.");
+
+    public static Diagnostic OutputNotWritable(TextSpan span, string path, string reason) =>
+        Error(span, OutputNotWritableCode, $"Cannot write '{path}' ({reason}); choose a writable output folder.");
+
+    private static Diagnostic Error(TextSpan span, string code, string message) => new(span, DiagnosticLevel.Error, code, message);
+
+    private static Diagnostic Warning(TextSpan span, string code, string message) => new(span, DiagnosticLevel.Warning, code, message);
+}

@@ -1,0 +1,52 @@
+namespace Pipeline.Compiler.Diagnostics;
+
+/// <summary>"Did you mean" suggestions by edit distance, and name case conversions shared by the phases.</summary>
+public static class Names
+{
+    /// <summary>" (did you mean 'x'?)" for the closest candidate within a third of its length, else empty.</summary>
+    public static string DidYouMean(string word, IEnumerable<string> candidates)
+    {
+        var best = candidates
+            .Select(c => (Candidate: c, Distance: EditDistance(word, c)))
+            .Where(c => c.Distance <= Math.Max(1, c.Candidate.Length / 3))
+            .OrderBy(c => c.Distance)
+            .ThenBy(c => c.Candidate, StringComparer.Ordinal)
+            .Select(c => c.Candidate)
+            .FirstOrDefault();
+        return best is null ? string.Empty : $" (did you mean '{best}'?)";
+    }
+
+    public static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
+    /// <summary><c>flow_generator</c> → <c>FlowGenerator</c>, the runtime's naming rule (CatalogDefaults.PascalCase).</summary>
+    public static string PascalCase(string snake) =>
+        string.Concat(snake.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
+
+    /// <summary>True for a name that is safe as (part of) a C# identifier: ASCII letter or '_' first, then letters, digits, '_'.</summary>
+    public static bool IsSafeIdentifier(string name) =>
+        name.Length is > 0 and <= 200
+        && (char.IsAsciiLetter(name[0]) || name[0] == '_')
+        && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+}

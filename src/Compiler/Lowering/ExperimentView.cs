@@ -1,0 +1,40 @@
+namespace Pipeline.Compiler.Lowering;
+
+// The typed view model the Scriban template renders. Every string that reaches C# is already a Roslyn-made literal,
+// a validated identifier, a type name Roslyn displayed, or an expression built from those in ValueEmitter; the
+// template contributes only the program's fixed structure. Lists are ordinally sorted.
+
+// ClassName: A validated identifier derived from the experiment name.
+// LinePath: The #line file name (the .pipe file's name, made safe), already quoted.
+public sealed record ExperimentView(
+    string ClassName,
+    string NameLiteral,
+    string SourceShaLiteral,
+    string CanonicalSourceLiteral,
+    string CompilerVersionLiteral,
+    string RuntimeVersionLiteral,
+    string SeedLiteral,
+    string DeviceLiteral,
+    string LinePath,
+    IReadOnlyList<MetadataView> Metadata,
+    IReadOnlyList<StageView> Stages);
+
+public sealed record MetadataView(string KeyLiteral, string ValueLiteral);
+
+// MethodName: A generated identifier (<c>Stage3</c>), never user text.
+// Line: The line of the stage's declaration in the .pipe file.
+public sealed record StageView(
+    string MethodName,
+    string NameLiteral,
+    string KindLiteral,
+    string HashLiteral,
+    IReadOnlyList<string> DependencyLiterals,
+    string LocationLiteral,
+    string OptionsType,
+    string StageType,
+    int Line,
+    IReadOnlyList<AssignmentView> Assignments);
+
+// Target: A member path under <c>options</c> made of catalogue names in PascalCase (<c>Pretrain.Steps</c>).
+// Line: The .pipe line the value was written on, for #line.
+public sealed record AssignmentView(int Line, string Target, string Expression);

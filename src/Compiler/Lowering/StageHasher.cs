@@ -1,0 +1,51 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Pipeline.Compiler.Binding;
+
+namespace Pipeline.Compiler.Lowering;
+
+/// <summary>
+/// Stage hashes as contracts.md defines them: SHA-256 over the kind, the properties with every default filled in
+/// (canonical form, by name), the upstream stages' hashes, the experiment seed, the content hash of every data file
+/// the stage reads, and the runtime's version. Stage order, formatting and comments never enter.
+/// </summary>
+public static class StageHasher
+{
+    public static void HashAll(SemanticModel model, string runtimeVersion)
+    {
+        foreach (var stage in model.TopologicalOrder())
+        {
+            stage.Hash = Hash(stage, model, runtimeVersion);
+        }
+    }
+
+    /// <summary>The text that is hashed, one fact per line; exposed so that tests and <c>diff</c> can show it.</summary>
+    public static string Preimage(StageSymbol stage, SemanticModel model, string runtimeVersion)
+    {
+        var builder = new StringBuilder();
+        builder.Append("kind ").Append(stage.Kind.Name).Append('\n');
+        foreach (var property in stage.Properties.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            builder.Append("property ").Append(property.Name).Append(" = ").Append(CanonicalValue.Format(property.Value)).Append('\n');
+        }
+
+        foreach (var dependency in stage.Dependencies)
+        {
+            builder.Append("upstream ").Append(dependency).Append(' ').Append(model.FindStage(dependency)?.Hash ?? string.Empty).Append('\n');
+        }
+
+        builder.Append("seed ").Append(model.Seed.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var (path, hash) in stage.DataFiles)
+        {
+            builder.Append("file ").Append(CanonicalValue.Quote(path)).Append(' ').Append(hash).Append('\n');
+        }
+
+        builder.Append("runtime ").Append(runtimeVersion).Append('\n');
+        return builder.ToString();
+    }
+
+    public static string Hash(StageSymbol stage, SemanticModel model, string runtimeVersion) => Sha256(Preimage(stage, model, runtimeVersion));
+
+    public static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
