@@ -7,5 +7,8 @@ var root = new RootCommand("pipeline: declarative human-feedback alignment exper
 root.Options.Add(GlobalOptions.Libtorch);
 root.Subcommands.Add(DoctorCommand.Create());
 root.Subcommands.Add(RunCommand.Create());
+root.Subcommands.Add(CheckCommand.Create());
+root.Subcommands.Add(FmtCommand.Create());
+root.Subcommands.Add(DiffCommand.Create());
 
 return CommandHost.Invoke(root, args);
