@@ -188,6 +188,11 @@ public sealed class Compilation
         }
 
         var found = new List<Diagnostic>();
+        foreach (var file in Composed.Files)
+        {
+            found.AddRange(Binder.Duplicates(file.Root.Experiment, file.Source.Path));
+        }
+
         var root = OverrideApplier.Apply(experiment, Options.Overrides, origins, sources, found);
         foreach (var (path, value) in points)
         {

@@ -72,6 +72,28 @@ internal sealed partial class Binder
         return model;
     }
 
+    /// <summary>
+    /// Stages and experiment properties declared twice in one file. Checked per file, before composition merges
+    /// members by name (where a later file replacing a stage is intended, a repeat within one file is a mistake).
+    /// </summary>
+    internal static IEnumerable<Diagnostic> Duplicates(ExperimentSyntax experiment, string path)
+    {
+        var stages = new HashSet<string>(StringComparer.Ordinal);
+        var properties = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var member in experiment.Members)
+        {
+            switch (member)
+            {
+                case StageSyntax stage when !stages.Add(stage.Name.Name):
+                    yield return CompilerDiagnostics.DuplicateStage(stage.Name.Span, stage.Name.Name) with { Path = path };
+                    break;
+                case PropertySyntax property when !properties.Add(property.Name.Name):
+                    yield return CompilerDiagnostics.DuplicateProperty(property.Name.Span, property.Name.Name) with { Path = path };
+                    break;
+            }
+        }
+    }
+
     /// <summary>Every reference a value holds, including call arguments (<c>relabel(vr)</c>).</summary>
     internal static IEnumerable<BoundReference> References(BoundValue value) => value switch
     {

@@ -1,0 +1,176 @@
+using Pipeline.Compiler.Diagnostics;
+using Pipeline.Compiler.Emit;
+using Pipeline.Dsl.Diagnostics;
+
+namespace Pipeline.Compiler.Tests;
+
+/// <summary>One bad file (a one-line mutation of a valid experiment) per diagnostic code, and the code it must give.</summary>
+public sealed class DiagnosticTests
+{
+    // (code, old text, new text, --set overrides, words the message must contain)
+    private static readonly (string Code, string Old, string New, string[] Sets, string Contains)[] Binding =
+    [
+        ("PIPE1001", "policy = base\n", "policy = bse\n", [], "did you mean 'base'"),
+        ("PIPE1002", "= autoencoder {", "= autoencodr {", [], "did you mean 'autoencoder'"),
+        ("PIPE1003", "reward vr = video_reward", "align vr = video_reward", [], "write 'reward'"),
+        ("PIPE1004", "  model ae = autoencoder {", "  model ae = autoencoder { data = world.videos }\n  model ae = autoencoder {", [], "declared twice"),
+        ("PIPE1005", "width = 32", "widht = 32", [], "did you mean 'width'"),
+        ("PIPE1006", "    policy = base\n    pairs", "    pairs", [], "needs the property 'policy'"),
+        ("PIPE1007", "beta = 500", "beta = 500\n    beta = 400", [], "set twice"),
+        ("PIPE1008", "world.eval_prompts", "world.eval_prompt", [], "did you mean 'eval_prompts'"),
+        ("PIPE1009", "generator = dpo", "generator = vr", [], "a Generator is needed"),
+        ("PIPE1010", "policy = base\n", "policy = nrg\n", [], "dpo → nrg → dpo"),
+        ("PIPE1011", "  model ae", "  data extra = synthetic_videos { prompts = 4 }\n\n  model ae", [], "Nothing reads the stage 'extra'"),
+        ("PIPE1012", "seed = 7", "sed = 7", [], "did you mean 'seed'"),
+        ("PIPE1013", "seed = 7", "seed = 7", ["nosuch.beta=3"], "names no stage 'nosuch'"),
+        ("PIPE1014", "policy = base\n", "policy = flow_generator { width = 4 }\n", [], "cannot hold an inline stage"),
+        ("PIPE1015", "btt(theta: 5.0)", "btt(thta: 5.0)", [], "did you mean 'theta'"),
+        ("PIPE1016", "world.pairs(count: 512)", "world.pairs()", [], "needs the argument 'count'"),
+        ("PIPE1017", "data = world.videos\n    latent", "data = world.videos(3)\n    latent", [], "takes no arguments"),
+        ("PIPE1018", "noisy = true", "noisy = sweep [true, false]", [], "sweep can only be"),
+        ("PIPE1019", "world.pairs(count: 512)", "world.pairs(512, 3)", [], "at most 1 argument"),
+        ("PIPE2001", "width = 32", "width = \"wide\"", [], "instead of a string"),
+        ("PIPE2002", "prompts = 64", "prompts = 0", [], "integer in [1, 100000]"),
+        ("PIPE2003", "beta = 500", "beta = -1", [], "out of range"),
+        ("PIPE2004", "ties = keep", "ties = kep", [], "did you mean 'keep'"),
+        ("PIPE2005", "resolution = [16, 16]", "resolution = [16]", [], "list of 2"),
+        ("PIPE2006", "dimensions = [VQ, MQ, TA]", "dimensions = [VQ, VQ]", [], "'VQ' appears twice"),
+        ("PIPE2007", "eval: 0.1 }", "evl: 0.1 }", [], "did you mean 'eval'"),
+        ("PIPE2008", "train: 0.9, eval: 0.1", "train: 0.8, eval: 0.1", [], "sum to 0.9"),
+        ("PIPE2009", "dimensions = [VQ, MQ, TA]", "dimensions = [VQ, MQ]", [], "dimension(s) TA"),
+        ("PIPE2010", "noisy = true", "noisy = false", [], "the paper shows"),
+        ("PIPE2011", "noisy = true", "noisy = false", ["nrg.ablation=true"], "only as the ablation"),
+        ("PIPE2012", "ties = keep", "ties = drop", [], "set ties = keep"),
+        ("PIPE2013", "source = world.pairs(count: 512)", "source = \"missing.csv\"", [], "does not exist"),
+        ("PIPE2015", "eval_prompts = 32", "eval_prompts = 8", [], "Only 64 (prompt, seed) samples"),
+        ("PIPE2016", "latent = [4, 8, 4, 4]", "latent = [4, 16, 4, 4]", [], "latent T×H×W 16×4×4"),
+        ("PIPE2017", "beta = 500", "beta = sweep []", [], "at least one point"),
+        ("PIPE2018", "source = world.pairs(count: 512)", "source = \"pairs.txt\"", [], "wrong extension"),
+    ];
+
+    /// <summary>Codes tested by a dedicated test below rather than by a mutation of <see cref="Sources.Mini"/>.</summary>
+    private static readonly string[] TestedElsewhere = ["PIPE2014", "PIPE3001", "PIPE3002", "PIPE3003", "PIPE3004", "PIPE3005", "PIPE3006"];
+
+    public static TheoryData<string> BindingCodes() => new(Binding.Select(c => c.Code));
+
+    [Theory]
+    [MemberData(nameof(BindingCodes))]
+    public void A_bad_file_gets_its_diagnostic(string code)
+    {
+        var (_, old, @new, sets, contains) = Binding.Single(c => c.Code == code);
+        var compilation = Sources.Compile(Sources.Mutate(Sources.Mini, old, @new), sets);
+        var diagnostic = compilation.Diagnostics.FirstOrDefault(d => d.Code == code);
+        Assert.True(diagnostic is not null, $"no {code} among: {string.Join("\n", compilation.Diagnostics)}");
+        Assert.Contains(contains, diagnostic.Message, StringComparison.Ordinal);
+        Assert.EndsWith(".", diagnostic.Message.TrimEnd('?', ')'), StringComparison.Ordinal);
+        Assert.NotNull(diagnostic.Path);
+    }
+
+    [Fact]
+    public void Every_code_in_the_catalogue_has_a_test()
+    {
+        var tested = Binding.Select(c => c.Code).Concat(TestedElsewhere).Order(StringComparer.Ordinal);
+        Assert.Equal(CompilerDiagnostics.AllCodes.Except(CompilerDiagnostics.RetiredCodes).Order(StringComparer.Ordinal), tested);
+    }
+
+    [Fact]
+    public void Codes_are_unique_across_the_syntax_and_compiler_catalogues()
+    {
+        var all = CompilerDiagnostics.AllCodes.Concat(DiagnosticBuilder.AllCodes).ToList();
+        Assert.Equal(all.Count, all.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(CompilerDiagnostics.AllCodes, c => Assert.Matches("^PIPE[123][0-9]{3}$", c));
+    }
+
+    [Fact]
+    public void A_clean_file_gets_no_diagnostics_and_a_diagnostic_points_at_the_mistake()
+    {
+        Assert.Empty(Sources.Compile(Sources.Mini).Diagnostics);
+        var text = Sources.Mutate(Sources.Mini, "width = 32", "widht = 32");
+        var diagnostic = Assert.Single(Sources.Compile(text).Diagnostics);
+        Assert.Equal(text.IndexOf("widht", StringComparison.Ordinal), diagnostic.Span.Start);
+        Assert.Equal(5, diagnostic.Span.Length);
+        Assert.Equal("test.pipe", diagnostic.Path);
+    }
+
+    [Fact]
+    public void Several_errors_are_reported_in_one_pass()
+    {
+        var text = Sources.Mutate(Sources.Mutate(Sources.Mini, "width = 32", "widht = 32"), "ties = keep", "ties = kep");
+        Assert.Equal(["PIPE1005", "PIPE2004"], Sources.Compile(text).Diagnostics.Select(d => d.Code).Order().ToArray());
+    }
+
+    [Fact]
+    public void A_data_file_without_the_columns_is_reported()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("pairs.csv"), "prompt,path_A,path_B,VQ\nx,a.mp4,b.mp4,A\n");
+        var text = Sources.Mutate(Sources.Mini, "source = world.pairs(count: 512)", "source = \"pairs.csv\"");
+        var compilation = Sources.CompileAt(temp.Combine("test.pipe"), text);
+        var diagnostic = Assert.Single(compilation.Diagnostics, d => d.Code == CompilerDiagnostics.DataFileMissingColumnsCode);
+        Assert.Contains("MQ, TA", diagnostic.Message, StringComparison.Ordinal);
+
+        File.WriteAllText(temp.Combine("pairs.csv"), "prompt,path_A,path_B,VQ,MQ,TA\nx,a.mp4,b.mp4,A,B,same\n");
+        var fixedFile = Sources.CompileAt(temp.Combine("test.pipe"), text);
+        Assert.DoesNotContain(fixedFile.Diagnostics, d => d.IsError);
+        var hash = fixedFile.SemanticModel.FindStage("prefs")!.Hash;
+        File.AppendAllText(temp.Combine("pairs.csv"), "y,c.mp4,d.mp4,B,B,B\n");
+        Assert.NotEqual(hash, Sources.CompileAt(temp.Combine("test.pipe"), text).SemanticModel.FindStage("prefs")!.Hash);
+    }
+
+    [Fact]
+    public void A_kind_the_runtime_does_not_implement_is_reported_at_the_stage()
+    {
+        using var temp = new TempDirectory();
+        var compilation = Compilation.Parse("hello.pipe", Sources.Hello, new CompilationOptions { ReferencePaths = StubRuntime.Build(temp.Path), UseCache = false });
+        var result = compilation.Emit(temp.Combine("out"));
+        Assert.False(result.Success);
+        var lacksKind = Assert.Single(result.Diagnostics, d => d.Code == CompilerDiagnostics.RuntimeLacksKindCode);
+        Assert.Equal(Sources.Hello.IndexOf("gen =", StringComparison.Ordinal), lacksKind.Span.Start);
+        Assert.Contains("FlowGeneratorOptions", lacksKind.Message, StringComparison.Ordinal);
+        var lacksProperty = Assert.Single(result.Diagnostics, d => d.Code == CompilerDiagnostics.RuntimeLacksPropertyCode);
+        Assert.Contains("'frames'", lacksProperty.Message, StringComparison.Ordinal);
+        Assert.Equal(Sources.Hello.IndexOf("frames = 4", StringComparison.Ordinal), lacksProperty.Span.Start);
+        Assert.False(Directory.Exists(temp.Combine("out")));
+    }
+
+    [Fact]
+    public void Emit_without_the_runtime_among_the_references_is_reported()
+    {
+        using var temp = new TempDirectory();
+        var compilation = Compilation.Parse("hello.pipe", Sources.Hello, new CompilationOptions { UseCache = false });
+        var result = compilation.Emit(temp.Path);
+        Assert.Equal(CompilerDiagnostics.RuntimeReferenceMissingCode, Assert.Single(result.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void Emit_of_an_unexpanded_sweep_is_refused_but_each_point_emits()
+    {
+        using var temp = new TempDirectory();
+        var compilation = Sources.Compile(Sources.Mutate(Sources.Hello, "width = 128", "width = sweep [64, 128]"));
+        Assert.Empty(compilation.Diagnostics);
+        var result = compilation.Emit(temp.Combine("all"));
+        Assert.Equal(CompilerDiagnostics.SweepNotSelectedCode, Assert.Single(result.Diagnostics).Code);
+        Assert.True(compilation.WithSweepPoint(1).Emit(temp.Combine("one")).Success);
+    }
+
+    [Fact]
+    public void An_output_folder_that_cannot_be_written_is_reported()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("file"), "not a folder");
+        var result = Sources.Compile(Sources.Hello).Emit(temp.Combine("file"));
+        Assert.Equal(CompilerDiagnostics.OutputNotWritableCode, Assert.Single(result.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void Emit_refuses_to_run_with_errors()
+    {
+        using var temp = new TempDirectory();
+        var compilation = Sources.Compile(Sources.Mutate(Sources.Hello, "width = 128", "width = 0"));
+        var result = compilation.Emit(temp.Combine("out"));
+        Assert.False(result.Success);
+        Assert.Equal(compilation.Diagnostics.Where(d => d.IsError).ToArray(), result.Diagnostics.ToArray());
+        Assert.False(Directory.Exists(temp.Combine("out")));
+    }
+
+}

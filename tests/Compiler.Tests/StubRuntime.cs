@@ -1,0 +1,55 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Pipeline.Compiler.Tests;
+
+/// <summary>
+/// A tiny Pipeline.Runtime.dll built in the test: the experiment interfaces, a synthetic_videos options class that
+/// lacks <c>frames</c>, and no flow_generator at all. Emit diagnostics about a runtime that lags the catalogue are
+/// tested against it, so the tests keep failing for the right reason once the real runtime implements every kind.
+/// </summary>
+internal static class StubRuntime
+{
+    private const string Source = """
+        namespace Pipeline.Runtime.Experiments
+        {
+            public interface IExperiment { ExperimentInfo Info { get; } StageOutput RunStage(string name, RunContext context); RunResult Run(RunContext context); }
+            [System.AttributeUsage(System.AttributeTargets.Assembly)]
+            public sealed class ExperimentClassAttribute : System.Attribute { public ExperimentClassAttribute(System.Type type) { } }
+            public sealed record StageInfo(string Name, string Kind, string Hash, System.Collections.Generic.IReadOnlyList<string> Dependencies, string Location);
+            public sealed record ExperimentInfo(string Name, string SourceSha256, string CanonicalSource, string CompilerVersion, string RuntimeVersion, int Seed, string Device, System.Collections.Generic.IReadOnlyList<StageInfo> Stages);
+            public sealed class StageOutput { }
+            public sealed record RunResult(ExperimentInfo Info);
+            public sealed record ReferenceStep(string Member, params ReferenceArgument[] Arguments);
+            public sealed record ReferenceArgument(string Name, object? Value);
+            public sealed class RunContext
+            {
+                public T Input<T>(string stage) where T : class => throw null!;
+                public T Reference<T>(string stage, params ReferenceStep[] steps) where T : class => throw null!;
+            }
+            public static class ExperimentRunner { public static RunResult RunAll(IExperiment experiment, RunContext context) => throw null!; }
+        }
+        namespace Pipeline.Runtime.Stages
+        {
+            public sealed class SyntheticVideosOptions { public int Prompts { get; set; } public int EvalPrompts { get; set; } public int[] Resolution { get; set; } = new int[0]; public int Generators { get; set; } }
+            public static class SyntheticVideosStage { public static Pipeline.Runtime.Experiments.StageOutput Run(Pipeline.Runtime.Experiments.RunContext context, string name, SyntheticVideosOptions options) => throw null!; }
+        }
+        """;
+
+    /// <summary>Builds the stub into <paramref name="folder"/> and returns references: the framework, the real Catalog, the stub runtime.</summary>
+    public static ImmutableArray<string> Build(string folder)
+    {
+        var framework = TestEnvironment.References.Where(p => !Path.GetFileName(p).StartsWith("Pipeline.", StringComparison.Ordinal)).ToList();
+        var compilation = CSharpCompilation.Create(
+            "Pipeline.Runtime",
+            [CSharpSyntaxTree.ParseText(Source, new CSharpParseOptions(LanguageVersion.Latest))],
+            framework.Select(p => MetadataReference.CreateFromFile(p)),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var path = Path.Combine(folder, "Pipeline.Runtime.dll");
+        var result = compilation.Emit(path);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics));
+        var catalog = TestEnvironment.References.Single(p => Path.GetFileName(p) == "Pipeline.Catalog.dll");
+        return [.. framework, catalog, path];
+    }
+}
