@@ -53,10 +53,10 @@ internal static class SyntheticRenderer
         var centreX = (width - 1) / 2.0 + SlackOffset(width, vx);
         var centreY = (height - 1) / 2.0 + SlackOffset(height, vy);
 
-        var jitter = profile.JitterPixels * scale * Math.Exp(0.3 * rng.NextGaussian());
-        var flicker = profile.FlickerSd * Math.Exp(0.3 * rng.NextGaussian());
-        var blur = profile.BlurSigma * scale * Math.Exp(0.3 * rng.NextGaussian());
-        var noise = profile.NoiseSd * Math.Exp(0.3 * rng.NextGaussian());
+        var jitter = profile.JitterPixels * scale * Math.Exp(0.5 * rng.NextGaussian());
+        var flicker = profile.FlickerSd * Math.Exp(0.5 * rng.NextGaussian());
+        var blur = profile.BlurSigma * scale * Math.Exp(0.5 * rng.NextGaussian());
+        var noise = profile.NoiseSd * Math.Exp(0.5 * rng.NextGaussian());
 
         var data = new float[shape.Length];
         var plane = shape.PlaneLength;

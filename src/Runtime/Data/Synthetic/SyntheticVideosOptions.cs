@@ -35,7 +35,7 @@ public sealed class SyntheticVideosOptions : StageOptions
     /// <summary>Standard deviation of the annotator's Gaussian noise on the z-normalised oracle score difference. Default 0.5.</summary>
     public double AnnotatorNoise { get; set; }
 
-    /// <summary>The annotator answers "tie" when the noisy z-score difference is below this in absolute value. Default 0.45.</summary>
+    /// <summary>The annotator answers "tie" when the noisy z-score difference is below this in absolute value. Default 0.4.</summary>
     public double TieThreshold { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>

@@ -1,0 +1,43 @@
+using Pipeline.Runtime.Data;
+
+namespace Pipeline.Runtime.Tests.Data;
+
+public class CsvRecordsTests
+{
+    [Fact]
+    public void Quoted_fields_keep_commas_quotes_and_line_breaks_and_records_keep_their_first_line()
+    {
+        var text = "a,b,c\n1,\"x, y\",\"say \"\"hi\"\"\"\n2,\"two\nlines\",z\r\n\n3,,\n";
+        var records = CsvRecords.Parse(text, "t.csv");
+        Assert.Equal(4, records.Count);
+        Assert.Equal(["1", "x, y", "say \"hi\""], records[1].Fields);
+        Assert.Equal(2, records[1].Line);
+        Assert.Equal(["2", "two\nlines", "z"], records[2].Fields);
+        Assert.Equal(3, records[2].Line);
+        Assert.Equal(["3", "", ""], records[3].Fields);
+        Assert.Equal(6, records[3].Line);
+    }
+
+    [Fact]
+    public void An_unclosed_quote_names_the_file_and_line()
+    {
+        var error = Assert.Throws<PipelineException>(() => CsvRecords.Parse("a,b\n1,2\n3,\"open\n", "bad.csv"));
+        Assert.Equal(DataDiagnosticCodes.MalformedRow, error.Code);
+        Assert.StartsWith("bad.csv:3:", error.Message);
+    }
+
+    [Fact]
+    public void Text_after_a_closing_quote_is_an_error()
+    {
+        var error = Assert.Throws<PipelineException>(() => CsvRecords.Parse("a,b\n\"x\"y,2\n", "bad.csv"));
+        Assert.StartsWith("bad.csv:2:", error.Message);
+    }
+
+    [Fact]
+    public void Data_codes_are_unique_and_in_the_data_range()
+    {
+        Assert.Equal(DataDiagnosticCodes.All.Count, DataDiagnosticCodes.All.Distinct().Count());
+        Assert.All(DataDiagnosticCodes.All, code => Assert.Matches("^PIPE41[0-9][0-9]$", code));
+        Assert.Empty(DataDiagnosticCodes.All.Intersect(RuntimeDiagnosticCodes.All));
+    }
+}
