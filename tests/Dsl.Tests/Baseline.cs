@@ -49,9 +49,10 @@ internal static class Baseline
             {
                 var column = source.GetLineColumn(diagnostic.Span.Start).Column;
                 var width = Math.Max(1, Math.Min(diagnostic.Span.Length, text.Length - column + 1));
-                builder.Append("//").Append(' ', Math.Max(0, column - 3)).Append(column < 3 ? string.Empty : string.Empty)
+                // The carets sit under the span; columns 1 and 2 are under the "//", so the column is also written out.
+                builder.Append("//").Append(' ', Math.Max(0, column - 3))
                     .Append('^', width)
-                    .Append($" {DiagnosticFormatter.LevelWord(diagnostic.Level)} {diagnostic.Code}: {diagnostic.Message}")
+                    .Append($" {line}:{column} {DiagnosticFormatter.LevelWord(diagnostic.Level)} {diagnostic.Code}: {diagnostic.Message}")
                     .Append('\n');
             }
         }

@@ -122,3 +122,41 @@ public sealed class GuardTests
         Assert.Equal("// c", tree.Root.Experiment.Members[0].TrailingComment?.Text);
     }
 }
+
+/// <summary>Large inputs near the size limit, valid and broken, go through every phase in linear time.</summary>
+public sealed class LargeInputTests
+{
+    [Fact]
+    public void A_file_near_the_size_limit_with_thousands_of_stages_and_comments_parses_formats_and_composes()
+    {
+        var builder = new StringBuilder("experiment big {\n");
+        for (var i = 0; builder.Length < SourceGuard.MaxFileLength - 200; i++)
+        {
+            builder.Append($"  // stage {i}\n  align s{i} = flow_dpo {{ beta = {i}, lr = 1e-5 }}  // trailing {i}\n");
+        }
+
+        builder.Append("}\n");
+        var text = builder.ToString();
+        var tree = TestFiles.ParseText(text);
+        Assert.Empty(tree.Diagnostics);
+        Assert.True(tree.Root.Experiment.Members.Length > 10_000);
+        var formatted = Formatting.SyntaxFormatter.Format(tree.Root);
+        Assert.Contains("  // stage 0\n  align s0 = flow_dpo {\n    beta = 0\n", formatted);
+        var resolved = Semantics.Composition.Resolve("big.pipe", p => p == "big.pipe" ? text : null);
+        Assert.Empty(resolved.Diagnostics);
+        Assert.Empty(Semantics.SemanticDiff.Compare(tree.Root.Experiment, resolved.Experiment));
+    }
+
+    [Fact]
+    public void A_file_of_thousands_of_mistakes_reports_a_bounded_number()
+    {
+        var builder = new StringBuilder("experiment broken {\n");
+        while (builder.Length < SourceGuard.MaxFileLength - 100)
+        {
+            builder.Append("  x = = }\n  ) y\n");
+        }
+
+        var tree = TestFiles.ParseText(builder.ToString());
+        Assert.InRange(tree.Diagnostics.Length, 1, 2 * Recovery.MaxErrors + 10);
+    }
+}

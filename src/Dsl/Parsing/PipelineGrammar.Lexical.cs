@@ -18,6 +18,7 @@ internal static partial class PipelineGrammar
     public const string ExpectedName = "a name";
     public const string ExpectedValue = "a value";
     public const string ExpectedSeparator = "a line break or ','";
+    public const string ExpectedString = "a string in double quotes";
 
     /// <summary>The current offset, consuming nothing.</summary>
     private static readonly Parser<int> CurrentPosition = input => Result.Success(input.Position, input);
@@ -122,7 +123,8 @@ internal static partial class PipelineGrammar
         var text = at.Source;
         if (start >= at.End || text[start] != '"')
         {
-            return Result.Failure<StringLiteralSyntax>(at.At(start), "expected a string", ["a string"]);
+            at.Tracker.Record(start, ExpectedString);
+            return Result.Failure<StringLiteralSyntax>(at.At(start), "expected a string", [ExpectedString]);
         }
 
         var builder = new StringBuilder();

@@ -14,6 +14,13 @@ namespace Pipeline.Dsl.Parsing;
 /// </summary>
 internal sealed class Recovery(string text, StructureScanner scan, FailureTracker tracker, List<Diagnostic> diagnostics)
 {
+    /// <summary>After this many syntax errors the rest of the file is not parsed member by member.</summary>
+    public const int MaxErrors = 100;
+
+    private readonly HashSet<(int Start, string Code)> reported = diagnostics.Select(d => (d.Span.Start, d.Code)).ToHashSet();
+    private readonly int[] structuralErrors = scan.Diagnostics.Select(d => d.Span.Start).Order().ToArray();
+    private int errors;
+
     public CompilationUnitSyntax Run()
     {
         tracker.Reset();
@@ -69,6 +76,11 @@ internal sealed class Recovery(string text, StructureScanner scan, FailureTracke
         var members = new List<MemberSyntax>();
         foreach (var (segmentStart, segmentEnd) in scan.SplitMembers(start, end))
         {
+            if (errors >= MaxErrors)
+            {
+                break;
+            }
+
             tracker.Reset();
             var input = new SourceInput(text, segmentStart, segmentEnd, tracker);
             var result = experimentLevel ? PipelineGrammar.Member(input) : MemberProperty(input);
@@ -120,8 +132,12 @@ internal sealed class Recovery(string text, StructureScanner scan, FailureTracke
         return new StageSyntax(TextSpan.FromBounds(role.Span.Start, stageEnd), role, name, kind, properties);
     }
 
-    private bool OverlapsStructuralError(int start, int end) =>
-        scan.Diagnostics.Any(d => d.Span.Start >= start && d.Span.Start < end);
+    private bool OverlapsStructuralError(int start, int end)
+    {
+        var index = Array.BinarySearch(structuralErrors, start);
+        var first = index >= 0 ? index : ~index;
+        return first < structuralErrors.Length && structuralErrors[first] < end;
+    }
 
     private int FirstTopLevelBrace()
     {
@@ -138,9 +154,10 @@ internal sealed class Recovery(string text, StructureScanner scan, FailureTracke
 
     private void Report(Diagnostic diagnostic)
     {
-        if (!diagnostics.Any(d => d.Span.Start == diagnostic.Span.Start && d.Code == diagnostic.Code))
+        if (reported.Add((diagnostic.Span.Start, diagnostic.Code)))
         {
             diagnostics.Add(diagnostic);
+            errors++;
         }
     }
 

@@ -79,13 +79,20 @@ internal sealed class StructureScanner
             {
                 if (stack.Count == 0)
                 {
-                    Diagnostics.Add(DiagnosticBuilder.UnexpectedClosingBracket(new TextSpan(i, 1), c));
+                    AddCapped(DiagnosticBuilder.UnexpectedClosingBracket(new TextSpan(i, 1), c));
+                }
+                else if (Closer(Text[stack.Peek()]) != c && stack.Count >= 2 && Closer(Text[stack.ElementAt(1)]) == c)
+                {
+                    // `[1, 2` then `}`: the '[' was never closed and the '}' closes the brace around it.
+                    var unclosed = stack.Pop();
+                    AddCapped(DiagnosticBuilder.UnclosedBracket(new TextSpan(unclosed, 1), Text[unclosed], Closer(Text[unclosed])));
+                    Matches[stack.Pop()] = i;
                 }
                 else if (Closer(Text[stack.Peek()]) != c)
                 {
                     var open = stack.Pop();
                     var line = 1 + Text.AsSpan(0, open).Count('\n');
-                    Diagnostics.Add(DiagnosticBuilder.MismatchedBracket(new TextSpan(i, 1), Text[open], line, Closer(Text[open]), c));
+                    AddCapped(DiagnosticBuilder.MismatchedBracket(new TextSpan(i, 1), Text[open], line, Closer(Text[open]), c));
                     Matches[open] = i;
                 }
                 else
@@ -103,7 +110,16 @@ internal sealed class StructureScanner
 
         foreach (var open in stack.Reverse())
         {
-            Diagnostics.Add(DiagnosticBuilder.UnclosedBracket(new TextSpan(open, 1), Text[open], Closer(Text[open])));
+            AddCapped(DiagnosticBuilder.UnclosedBracket(new TextSpan(open, 1), Text[open], Closer(Text[open])));
+        }
+    }
+
+    /// <summary>Keeps at most <see cref="Recovery.MaxErrors"/> structural findings: a broken file needs a few, not thousands.</summary>
+    private void AddCapped(Diagnostic diagnostic)
+    {
+        if (Diagnostics.Count < Recovery.MaxErrors)
+        {
+            Diagnostics.Add(diagnostic);
         }
     }
 
@@ -120,7 +136,7 @@ internal sealed class StructureScanner
             return i + 1;
         }
 
-        Diagnostics.Add(DiagnosticBuilder.UnterminatedString(new TextSpan(start, i - start)));
+        AddCapped(DiagnosticBuilder.UnterminatedString(new TextSpan(start, i - start)));
         return i;
     }
 
@@ -139,7 +155,6 @@ internal sealed class StructureScanner
     public List<(int Start, int End)> SplitMembers(int start, int end)
     {
         var segments = new List<(int Start, int End)>();
-        var depth = 0;
         var segmentStart = start;
         var i = start;
         while (i < end)
@@ -173,13 +188,24 @@ internal sealed class StructureScanner
 
             if (c is '(' or '[' or '{')
             {
-                depth++;
+                // A bracketed region is one piece of a member. An unclosed bracket takes the rest of its line, so
+                // that the members on the following lines are still found.
+                if (Matches.TryGetValue(i, out var close) && close < end)
+                {
+                    i = close + 1;
+                }
+                else
+                {
+                    while (i < end && Text[i] != '\n')
+                    {
+                        i++;
+                    }
+                }
+
+                continue;
             }
-            else if (c is ')' or ']' or '}')
-            {
-                depth = Math.Max(0, depth - 1);
-            }
-            else if (depth == 0 && (c == ',' || (c == '\n' && !NextTokenIsOpenBrace(i + 1, end))))
+
+            if (c == ',' || (c == '\n' && !NextTokenIsOpenBrace(i + 1, end)))
             {
                 AddSegment(segments, segmentStart, i);
                 segmentStart = i + 1;

@@ -57,6 +57,10 @@ internal static class TriviaAttacher
 
         CommentSyntax? header = null;
         var dangling = ImmutableArray.CreateBuilder<CommentSyntax>();
+
+        // Comments and members are both in text order, so one forward pass pairs them: `next` is the first
+        // member that ends after the comment starts.
+        var next = 0;
         foreach (var comment in comments)
         {
             if (comment.Span.Start < open)
@@ -64,14 +68,18 @@ internal static class TriviaAttacher
                 continue;
             }
 
-            var container = members.IndexOf(members.FirstOrDefault(m => m.Span.Start <= comment.Span.Start && comment.Span.Start < m.Span.End)!);
-            if (container >= 0)
+            while (next < members.Length && members[next].Span.End <= comment.Span.Start)
             {
-                inside[container].Add(comment);
+                next++;
+            }
+
+            if (next < members.Length && members[next].Span.Start <= comment.Span.Start)
+            {
+                inside[next].Add(comment);
                 continue;
             }
 
-            var previous = LastIndexBefore(members, comment.Span.Start);
+            var previous = next - 1;
             var line = Line(source, comment.Span.Start);
             if (previous >= 0 && Line(source, members[previous].Span.End) == line && trailing[previous] is null)
             {
@@ -81,9 +89,9 @@ internal static class TriviaAttacher
             {
                 header = comment;
             }
-            else if (previous + 1 < members.Length)
+            else if (next < members.Length)
             {
-                leading[previous + 1].Add(comment);
+                leading[next].Add(comment);
             }
             else
             {
@@ -137,18 +145,6 @@ internal static class TriviaAttacher
                 moved.AddRange(comments);
                 return member;
         }
-    }
-
-    private static int LastIndexBefore<T>(ImmutableArray<T> members, int position)
-        where T : MemberSyntax
-    {
-        var index = -1;
-        for (var i = 0; i < members.Length && members[i].Span.End <= position; i++)
-        {
-            index = i;
-        }
-
-        return index;
     }
 
     /// <summary>The first '{' in [from, to) outside comments and strings; -1 when there is none.</summary>

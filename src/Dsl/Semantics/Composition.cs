@@ -98,16 +98,22 @@ public static class Composition
                 }
             }
 
+            var index = new Dictionary<(bool Stage, string Name), int>();
+            for (var i = 0; i < members.Count; i++)
+            {
+                index[Key(members[i])] = i;
+            }
+
             foreach (var member in experiment.Members)
             {
                 switch (member)
                 {
                     case PropertySyntax property:
-                        Replace(members, m => m is PropertySyntax p && p.Name.Name == property.Name.Name, property);
+                        Replace(members, index, property);
                         Origins[property] = path;
                         break;
                     case StageSyntax stage:
-                        Replace(members, m => m is StageSyntax s && s.Name.Name == stage.Name.Name, stage);
+                        Replace(members, index, stage);
                         Origins[stage] = path;
                         foreach (var p in stage.Properties)
                         {
@@ -120,7 +126,7 @@ public static class Composition
 
             foreach (var @override in experiment.Members.OfType<OverrideSyntax>())
             {
-                Apply(members, @override, path);
+                Apply(members, index, @override, path);
             }
 
             return new ExperimentSyntax(experiment.Span, experiment.Name, null, members.ToImmutableArray())
@@ -130,14 +136,13 @@ public static class Composition
             };
         }
 
-        private void Apply(List<MemberSyntax> members, OverrideSyntax @override, string path)
+        private void Apply(List<MemberSyntax> members, Dictionary<(bool Stage, string Name), int> stages, OverrideSyntax @override, string path)
         {
             var stageName = @override.Target[0];
-            var index = members.FindIndex(m => m is StageSyntax s && s.Name.Name == stageName.Name);
-            if (index < 0)
+            if (!stages.TryGetValue((true, stageName.Name), out var index))
             {
-                var stages = members.OfType<StageSyntax>().Select(s => s.Name.Name);
-                Report(DiagnosticBuilder.OverrideOfUnknownStage(stageName.Span, stageName.Name, stages), path);
+                var declared = members.OfType<StageSyntax>().Select(s => s.Name.Name);
+                Report(DiagnosticBuilder.OverrideOfUnknownStage(stageName.Span, stageName.Name, declared), path);
                 return;
             }
 
@@ -217,18 +222,26 @@ public static class Composition
             return value;
         }
 
-        private static void Replace(List<MemberSyntax> members, Predicate<MemberSyntax> same, MemberSyntax replacement)
+        private static void Replace(List<MemberSyntax> members, Dictionary<(bool Stage, string Name), int> index, MemberSyntax replacement)
         {
-            var index = members.FindIndex(same);
-            if (index >= 0)
+            var key = Key(replacement);
+            if (index.TryGetValue(key, out var position))
             {
-                members[index] = replacement;
+                members[position] = replacement;
             }
             else
             {
+                index[key] = members.Count;
                 members.Add(replacement);
             }
         }
+
+        private static (bool Stage, string Name) Key(MemberSyntax member) => member switch
+        {
+            StageSyntax stage => (true, stage.Name.Name),
+            PropertySyntax property => (false, property.Name.Name),
+            _ => (false, string.Empty),
+        };
 
         private void Report(Diagnostic diagnostic, string path) => Diagnostics.Add(diagnostic with { Path = path });
 
