@@ -34,6 +34,7 @@ public static class DiagnosticBuilder
     public const string MissingSeparatorCode = "PIPE0024";
     public const string TextAfterExperimentCode = "PIPE0025";
     public const string UnknownRoleCode = "PIPE0026";
+    public const string TextAfterValueCode = "PIPE0027";
 
     // Literals.
     public const string IntegerOutOfRangeCode = "PIPE0030";
@@ -107,6 +108,9 @@ public static class DiagnosticBuilder
 
     public static Diagnostic UnknownRole(TextSpan span, string role) =>
         Error(span, UnknownRoleCode, $"Replace '{role}' with a stage role: {string.Join(", ", SyntaxKeywords.Roles)}{DidYouMean(role, SyntaxKeywords.Roles)}.");
+
+    public static Diagnostic TextAfterValue(TextSpan span, string found) =>
+        Error(span, TextAfterValueCode, $"Remove {found} and what follows it, because a single value ends before it.");
 
     public static Diagnostic IntegerOutOfRange(TextSpan span, string text) =>
         Error(span, IntegerOutOfRangeCode, $"The integer {Shorten(text)} does not fit in 64 bits; write a smaller number or a real such as 1e30.");

@@ -89,12 +89,16 @@ public sealed class SyntaxTree
                     return (result.Value, diagnostics.Select(d => d with { Path = source.Path }).ToImmutableArray());
                 }
 
-                if (result.WasSuccessful)
+                var rest = result.WasSuccessful ? PipelineGrammar.SkipTrivia(text, result.Remainder.Position, text.Length, newlines: true) : -1;
+                if (rest >= tracker.Position)
                 {
-                    tracker.Record(PipelineGrammar.SkipTrivia(text, result.Remainder.Position, text.Length, newlines: true), "the end of the value");
+                    // The value parsed and something follows it; a failure further on (inside `f(x: )`) is more precise.
+                    diagnostics.Add(DiagnosticBuilder.TextAfterValue(Recovery.TokenSpan(text, rest, text.Length), Recovery.DescribeAt(text, rest, text.Length)));
                 }
-
-                diagnostics.Add(Recovery.FromFailure(text, tracker, 0, text.Length));
+                else
+                {
+                    diagnostics.Add(Recovery.FromFailure(text, tracker, 0, text.Length));
+                }
             }
         }
 
