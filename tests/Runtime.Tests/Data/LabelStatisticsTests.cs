@@ -62,3 +62,24 @@ public class LabelStatisticsTests(ITestOutputHelper output)
         Assert.Equal(0.8413, wins / 20000.0, 2);
     }
 }
+
+public class LabelStatisticsComputeTests
+{
+    [Fact]
+    public void Statistics_agree_with_a_direct_count()
+    {
+        var world = new SyntheticWorld(new Pipeline.Runtime.Stages.SyntheticVideosOptions { Prompts = 24, EvalPrompts = 4 }, 9);
+        var pairs = world.Pairs(200);
+        var statistics = LabelStatistics.Compute(pairs);
+        Assert.Equal(4, statistics.Count);
+        foreach (var s in statistics)
+        {
+            var ties = pairs.Count(p => p.Labels[s.Dimension] == PreferenceLabel.Tie);
+            var decided = pairs.Where(p => p.Labels[s.Dimension] != PreferenceLabel.Tie).ToArray();
+            var correct = decided.Count(p => (int)p.Labels[s.Dimension] * (p.ScoresA[s.Dimension] - p.ScoresB[s.Dimension]) > 0);
+            Assert.Equal(ties / 200.0, s.TieRate, 12);
+            Assert.Equal(correct / (double)decided.Length, s.OracleAccuracyWithoutTies, 12);
+            Assert.InRange(s.OracleAccuracyWithTies, 0, 1);
+        }
+    }
+}

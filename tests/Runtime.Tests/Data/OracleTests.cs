@@ -148,3 +148,18 @@ public class OracleTests
         Assert.Throws<ArgumentException>(() => world.Oracle.Score(video, "a cat playing the piano"));
     }
 }
+
+public class MedianNetworkTests
+{
+    [Fact]
+    public void The_median_network_agrees_with_sorting_on_random_and_tied_windows()
+    {
+        var rng = new Random(3);
+        for (var trial = 0; trial < 20000; trial++)
+        {
+            var values = Enumerable.Range(0, 9).Select(_ => trial % 2 == 0 ? rng.NextDouble() : rng.Next(3)).ToArray();
+            var sorted = values.Order().ToArray();
+            Assert.Equal(sorted[4], Oracle.MedianOf9(values.ToArray()));
+        }
+    }
+}
