@@ -10,5 +10,6 @@ root.Subcommands.Add(RunCommand.Create());
 root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(FmtCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
+root.Subcommands.Add(RewardBenchCommand.Create());
 
 return CommandHost.Invoke(root, args);
