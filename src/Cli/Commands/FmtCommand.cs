@@ -57,8 +57,16 @@ internal static class FmtCommand
             }
             else
             {
-                File.WriteAllText(file, formatted);
-                output.WriteLine($"formatted {file}");
+                try
+                {
+                    File.WriteAllText(file, formatted);
+                    output.WriteLine($"formatted {file}");
+                }
+                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                {
+                    output.WriteLine($"{file}: cannot write the formatted text: {error.Message}");
+                    failed = true;
+                }
             }
         }
 
