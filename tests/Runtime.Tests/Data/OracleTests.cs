@@ -163,3 +163,20 @@ public class MedianNetworkTests
         }
     }
 }
+
+public class QuickselectMedianTests
+{
+    [Fact]
+    public void Quickselect_median_agrees_with_sorting_for_odd_even_and_tied_inputs()
+    {
+        var rng = new Random(4);
+        for (var trial = 0; trial < 3000; trial++)
+        {
+            var n = 1 + rng.Next(300);
+            var values = Enumerable.Range(0, n).Select(_ => trial % 3 == 0 ? rng.Next(4) : rng.NextDouble()).ToArray();
+            var sorted = values.Order().ToArray();
+            var expected = n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+            Assert.Equal(expected, Oracle.MedianInPlace(values));
+        }
+    }
+}

@@ -426,8 +426,95 @@ public sealed class Oracle
     private static double Median(double[] values)
     {
         var copy = (double[])values.Clone();
-        Array.Sort(copy);
-        var n = copy.Length;
-        return n % 2 == 1 ? copy[n / 2] : 0.5 * (copy[n / 2 - 1] + copy[n / 2]);
+        return MedianInPlace(copy);
+    }
+
+    /// <summary>
+    /// The median of <paramref name="values"/> (the mean of the two middle values for an even count) by quickselect
+    /// (Hoare partition, median-of-three pivot), O(n); reorders the values.
+    /// </summary>
+    internal static double MedianInPlace(Span<double> values)
+    {
+        var n = values.Length;
+        if (n == 0)
+        {
+            throw new ArgumentException("The median of no values is undefined.", nameof(values));
+        }
+
+        var upper = Select(values, n / 2);
+        if (n % 2 == 1)
+        {
+            return upper;
+        }
+
+        // After selection every value left of n/2 is ≤ the upper middle; the lower middle is their maximum.
+        var lower = values[0];
+        for (var i = 1; i < n / 2; i++)
+        {
+            lower = Math.Max(lower, values[i]);
+        }
+
+        return 0.5 * (lower + upper);
+    }
+
+    /// <summary>Reorders <paramref name="values"/> so that index <paramref name="k"/> holds the k-th smallest, smaller ones before it.</summary>
+    private static double Select(Span<double> values, int k)
+    {
+        int left = 0, right = values.Length - 1;
+        while (right > left)
+        {
+            var middle = left + (right - left) / 2;
+            if (values[middle] < values[left])
+            {
+                (values[middle], values[left]) = (values[left], values[middle]);
+            }
+
+            if (values[right] < values[left])
+            {
+                (values[right], values[left]) = (values[left], values[right]);
+            }
+
+            if (values[right] < values[middle])
+            {
+                (values[right], values[middle]) = (values[middle], values[right]);
+            }
+
+            var pivot = values[middle];
+            int i = left, j = right;
+            while (i <= j)
+            {
+                while (values[i] < pivot)
+                {
+                    i++;
+                }
+
+                while (values[j] > pivot)
+                {
+                    j--;
+                }
+
+                if (i <= j)
+                {
+                    (values[i], values[j]) = (values[j], values[i]);
+                    i++;
+                    j--;
+                }
+            }
+
+            if (k <= j)
+            {
+                right = j;
+            }
+            else if (k >= i)
+            {
+                left = i;
+            }
+            else
+            {
+                break;
+            }
+        }
+
+        return values[k];
     }
 }
