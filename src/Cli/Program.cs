@@ -11,5 +11,8 @@ root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(FmtCommand.Create());
 root.Subcommands.Add(DiffCommand.Create());
 root.Subcommands.Add(RewardBenchCommand.Create());
+root.Subcommands.Add(CompileCommand.Create());
+root.Subcommands.Add(InspectCommand.Create());
+root.Subcommands.Add(GraphCommand.Create());
 
 return CommandHost.Invoke(root, args);

@@ -7,11 +7,14 @@ public sealed class LanguageCommandTests
 {
     private const string Valid = "experiment e {\n  seed = 7\n\n  align dpo = flow_dpo {\n    beta = 500\n  }\n}\n";
 
+    /// <summary>Valid for the compiler too (check binds and type-checks): a world and a generator trained on it.</summary>
+    private const string Checked = "experiment e {\n  seed = 7\n\n  data world = synthetic_videos {\n    prompts = 4\n  }\n\n  model gen = flow_generator {\n    pretrain = { data: world.videos }\n  }\n}\n";
+
     [Fact]
     public void Check_exits_zero_on_a_clean_file_and_one_with_errors_printed_with_positions()
     {
         using var folder = new TempFolder();
-        File.WriteAllText(folder.File("good.pipe"), Valid);
+        File.WriteAllText(folder.File("good.pipe"), Checked);
         File.WriteAllText(folder.File("bad.pipe"), "experiment e {\n  seed =\n  width 3\n  algin x = k {}\n}\n");
 
         var good = PipelineCli.Run(["check", folder.File("good.pipe")], folder.File("cache"));

@@ -33,9 +33,23 @@ internal static class CheckCommand
             }
 
             errors += resolved.Diagnostics.Count(d => d.IsError);
-            if (resolved.Diagnostics.IsEmpty)
+
+            // Binding and type checks run on a file that parses, so a syntax error is not echoed by binding errors.
+            var bound = resolved.HasErrors ? null : Compiler.Compilation.Create(resolved, CompilerHost.Options());
+            var binding = bound?.Diagnostics.Except(resolved.Diagnostics).ToList() ?? [];
+            if (bound is not null)
+            {
+                errors += CompilerHost.Print(binding, bound, output);
+            }
+
+            if (resolved.Diagnostics.IsEmpty && binding.Count == 0)
             {
                 output.WriteLine($"{file}: ok");
+            }
+
+            if (bound is not null && !bound.HasErrors && bound.SweepCount > 1)
+            {
+                output.WriteLine($"{file}: sweep expands into {bound.SweepCount} runs ({string.Join(" × ", bound.SemanticModel.Sweeps.Select(a => $"{a.Path}: {a.Points.Length}"))})");
             }
         }
 

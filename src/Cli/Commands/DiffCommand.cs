@@ -57,8 +57,44 @@ internal static class DiffCommand
 
         var changes = SemanticDiff.Compare(before.Experiment, after.Experiment);
         output.Write(json ? SemanticDiff.FormatJson(changes) : SemanticDiff.FormatText(changes));
+        if (!json && !changes.IsEmpty)
+        {
+            WriteResolved(before, after, output);
+        }
+
         return changes.IsEmpty ? CommandHost.Success : CommandHost.Failure;
     }
+
+    /// <summary>
+    /// The compiler's view, when both sides bind cleanly: values with every default resolved, and the stages whose
+    /// hash changes, whose cached results the change therefore invalidates.
+    /// </summary>
+    private static void WriteResolved(ResolvedExperiment before, ResolvedExperiment after, TextWriter output)
+    {
+        var options = CompilerHost.Options();
+        var oldModel = Compiler.Compilation.Create(before, options);
+        var newModel = Compiler.Compilation.Create(after, options);
+        if (oldModel.HasErrors || newModel.HasErrors)
+        {
+            // The syntax-level diff above stands on its own; the compiler's view needs files that pass check.
+            return;
+        }
+
+        output.WriteLine("resolved (defaults filled in):");
+        foreach (var change in Compiler.Lowering.ExperimentDiff.Values(oldModel.SemanticModel, newModel.SemanticModel))
+        {
+            output.WriteLine("  " + change);
+        }
+
+        var invalidated = Compiler.Lowering.ExperimentDiff.Invalidated(oldModel.SemanticModel, newModel.SemanticModel);
+        output.WriteLine(invalidated.IsEmpty ? "invalidated stages: none" : "invalidated stages:");
+        foreach (var stage in invalidated)
+        {
+            output.WriteLine($"  {stage.Stage}: {Short(stage.OldHash)} → {Short(stage.NewHash)}");
+        }
+    }
+
+    private static string Short(string? hash) => hash is null ? "(none)" : hash[..Math.Min(12, hash.Length)];
 
     public static int RunGitDriver(IReadOnlyList<string> arguments, TextWriter output)
     {

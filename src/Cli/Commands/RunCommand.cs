@@ -1,12 +1,138 @@
 using System.CommandLine;
+using System.Reflection;
+using System.Runtime.Loader;
+using Pipeline.Compiler;
+using Pipeline.Compiler.Emit;
+using Pipeline.Runtime;
+using Pipeline.Runtime.Experiments;
+using Pipeline.Runtime.Reporting;
+using TorchSharp;
 
 namespace Pipeline.Cli.Commands;
 
+/// <summary>
+/// <c>pipeline run FILE.pipe|X.dll [--stage NAME] [--set PATH=VALUE]... [--out DIR]</c>: compiles the file (through
+/// the assembly cache) or takes a compiled assembly, loads it, runs every stage (or one) and writes
+/// <c>DIR/results.json</c>. A sweep runs each point into <c>DIR/point-N</c>.
+/// </summary>
 internal static class RunCommand
 {
     public static Command Create()
     {
-        var command = new Command("run", "Run an experiment.");
+        var file = new Argument<string>("experiment") { Description = "An experiment file (.pipe) or a compiled experiment (.dll)." };
+        var stage = new Option<string?>("--stage") { Description = "Run only this stage, taking its inputs from the cache." };
+        var sets = new Option<string[]>("--set") { Description = "Override a value: STAGE.PROPERTY=VALUE in the language's syntax." };
+        var output = new Option<string?>("--out") { Description = "Folder for results.json (default: runs/EXPERIMENT)." };
+        var command = new Command("run", "Run an experiment and write results.json.");
+        command.Arguments.Add(file);
+        command.Options.Add(stage);
+        command.Options.Add(sets);
+        command.Options.Add(output);
+        command.SetAction(parsed => Run(parsed.GetValue(file)!, parsed.GetValue(stage), parsed.GetValue(sets) ?? [], parsed.GetValue(output), Console.Out));
         return command;
+    }
+
+    public static int Run(string file, string? stage, IReadOnlyList<string> sets, string? outputDirectory, TextWriter output)
+    {
+        if (file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            if (sets.Count > 0)
+            {
+                throw new UsageException("--set changes the source, so it needs the .pipe file, not a compiled assembly.");
+            }
+
+            if (!File.Exists(file))
+            {
+                throw new UsageException($"cannot read '{file}': no such file.");
+            }
+
+            var outDir = outputDirectory ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file));
+            return RunAssembly(Path.GetFullPath(file), Path.GetDirectoryName(Path.GetFullPath(file))!, stage, outDir, output);
+        }
+
+        var compilation = CompilerHost.Load(file, sets);
+        if (CompilerHost.Print(compilation.Diagnostics, compilation, output) > 0)
+        {
+            return CommandHost.Failure;
+        }
+
+        var runDirectory = outputDirectory ?? Path.Combine("runs", compilation.SemanticModel.Name);
+        if (compilation.SweepCount <= 1)
+        {
+            return CompileAndRun(compilation, stage, runDirectory, output);
+        }
+
+        output.WriteLine($"sweep: {compilation.SweepCount} points");
+        var points = compilation.SweepPoints();
+        for (var i = 0; i < compilation.SweepCount; i++)
+        {
+            output.WriteLine($"point {i}: {string.Join(", ", points[i].Select(p => $"{p.Path} = {p.Value}"))}");
+            var code = CompileAndRun(compilation.WithSweepPoint(i), stage, Path.Combine(runDirectory, $"point-{i}"), output);
+            if (code != CommandHost.Success)
+            {
+                return code;
+            }
+        }
+
+        return CommandHost.Success;
+    }
+
+    private static int CompileAndRun(Compilation compilation, string? stage, string outputDirectory, TextWriter output)
+    {
+        var folder = CacheLocation.Assembly(compilation.Options.CacheDirectory, compilation.CacheKey);
+        var emitted = compilation.Emit(folder);
+        if (!emitted.Success)
+        {
+            CompilerHost.Print(emitted.Diagnostics, compilation, output);
+            return CommandHost.Failure;
+        }
+
+        return RunAssembly(emitted.AssemblyPath!, compilation.SourceDirectory, stage, outputDirectory, output);
+    }
+
+    private static int RunAssembly(string assemblyPath, string sourceDirectory, string? stage, string outputDirectory, TextWriter output)
+    {
+        // Collectible, so a long-lived host (tests, a sweep) does not keep every compiled experiment loaded; the
+        // runtime itself resolves from the default context, so the experiment and the CLI share its types.
+        var context = new AssemblyLoadContext("experiment:" + Path.GetFileName(assemblyPath), isCollectible: true);
+        try
+        {
+            var assembly = context.LoadFromStream(new MemoryStream(File.ReadAllBytes(assemblyPath)));
+            var type = assembly.GetCustomAttribute<ExperimentClassAttribute>()?.ExperimentType
+                ?? throw new UsageException($"'{assemblyPath}' is not a compiled experiment (it has no ExperimentClass attribute).");
+            var experiment = (IExperiment)Activator.CreateInstance(type)!;
+            var outDir = Path.GetFullPath(outputDirectory);
+            Directory.CreateDirectory(outDir);
+            var run = new RunContext(experiment.Info, outDir, sourceDirectory, output.WriteLine);
+            RunResult result;
+            if (stage is null)
+            {
+                result = experiment.Run(run);
+            }
+            else
+            {
+                if (experiment.Info.FindStage(stage) is null)
+                {
+                    throw new UsageException($"the experiment has no stage '{stage}'; its stages are {string.Join(", ", experiment.Info.Stages.Select(s => s.Name))}.");
+                }
+
+                run.RunStage(experiment, stage);
+                result = new RunResult(experiment.Info, run.Outputs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+            }
+
+            var path = ResultsWriter.Write(outDir, result, run, DeviceName(run));
+            output.WriteLine($"results: {path}");
+            return CommandHost.Success;
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    private static string DeviceName(RunContext run)
+    {
+        var device = run.Device.Resolve();
+        return device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, (int)device.index)}" : "cpu";
     }
 }
