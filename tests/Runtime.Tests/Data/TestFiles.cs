@@ -12,12 +12,32 @@ internal static class TestFiles
     /// <summary>The paper repository's example data, <c>../shared/fixtures/videoalign-example</c> from the repository root.</summary>
     public static string VideoAlignExample => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures", "videoalign-example"));
 
-    /// <summary>A fresh empty folder under the system temp folder.</summary>
+    private static readonly string Scratch = CreateScratch();
+
+    /// <summary>A fresh empty folder under this test run's scratch folder, which is deleted when the process exits.</summary>
     public static string NewFolder()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "pipeline-data-tests", Guid.NewGuid().ToString("N"));
+        var folder = Path.Combine(Scratch, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         return folder;
+    }
+
+    private static string CreateScratch()
+    {
+        var scratch = Path.Combine(Path.GetTempPath(), "pipeline-data-tests-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(scratch);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a file still open on exit leaves the folder behind in the temp folder.
+            }
+        };
+        return scratch;
     }
 
     /// <summary>Writes a video as T×H×W×3 float32 .npy.</summary>
