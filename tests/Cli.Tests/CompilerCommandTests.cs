@@ -56,7 +56,7 @@ public sealed class CompilerCommandTests
         Assert.Contains("did you mean 'width'", bad.StandardOutput);
         var sweep = PipelineCli.Run(["check", folder.File("sweep.pipe")], folder.File("cache"));
         Assert.True(sweep.ExitCode == 0, sweep.All);
-        Assert.Contains("sweep expands into 2 runs", sweep.StandardOutput);
+        Assert.Contains("sweep expands into 6 runs (gen.width: 2 × seed: 3)", sweep.StandardOutput);
     }
 
     [Fact]

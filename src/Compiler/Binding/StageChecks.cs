@@ -270,15 +270,16 @@ internal sealed class StageChecks(SemanticModel model, List<Diagnostic> diagnost
     }
 
     /// <summary>
-    /// Data, rewards and autoencoders exist to be read; a stage of those nobody reads is dead weight. Generators and
-    /// reports are results in themselves (their metrics are reported), so they are never "unused".
+    /// Data and autoencoders exist only to be read; one that nobody reads is dead weight. Generators, reward models
+    /// and reports are results in themselves (their losses, accuracies and win rates are reported), so they are
+    /// never "unused": a reward-only experiment is a legitimate one.
     /// </summary>
     private void CheckUnused()
     {
         var read = model.Stages.SelectMany(s => s.Dependencies).ToHashSet(StringComparer.Ordinal);
         foreach (var stage in model.Stages.Where(s => !s.IsInline && !read.Contains(s.Name)))
         {
-            if (stage.Kind.Produces is not (ArtifactType.Generator or ArtifactType.Report))
+            if (stage.Kind.Produces is ArtifactType.World or ArtifactType.PreferencePairs or ArtifactType.Autoencoder)
             {
                 diagnostics.Add(CompilerDiagnostics.UnusedStage(stage.NameSpan, stage.Name) with { Path = stage.SourcePath });
             }

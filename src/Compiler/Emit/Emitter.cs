@@ -62,6 +62,11 @@ internal sealed class Emitter(Compilation compilation, string? templateText = nu
         var cached = new OutputFiles(cacheFolder, name);
         if (useCache && cached.Exist())
         {
+            if (string.Equals(Path.GetFullPath(cacheFolder), Path.GetFullPath(outputDirectory), StringComparison.Ordinal))
+            {
+                return new EmitResult(true, ImmutableArray<Diagnostic>.Empty, cached.Dll, cached.Pdb, cached.Source, true);
+            }
+
             try
             {
                 cached.CopyTo(files);

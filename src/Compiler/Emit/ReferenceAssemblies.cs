@@ -19,9 +19,9 @@ public static class ReferenceAssemblies
     {
         var platform = (AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string ?? string.Empty)
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
-        var local = Directory.Exists(directory) ? Directory.GetFiles(directory, "*.dll") : Array.Empty<string>();
+        // The platform's assemblies are managed by definition; only the host folder may hold native dlls.
+        var local = Directory.Exists(directory) ? Directory.GetFiles(directory, "*.dll").Where(IsManaged) : Array.Empty<string>();
         return platform.Concat(local)
-            .Where(IsManaged)
             .GroupBy(p => Path.GetFileName(p), StringComparer.OrdinalIgnoreCase)
             .Select(g => g.First())
             .Order(StringComparer.Ordinal)
