@@ -1,45 +1,120 @@
+using Pipeline.Runtime.Artifacts;
 using Pipeline.Runtime.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Models;
 
-/// <summary>The Generator artifact: a trained velocity network and how to sample videos from it.</summary>
-public sealed class FlowGenerator
+/// <summary>
+/// The Generator artifact of <c>flow_generator</c>: a trained velocity network, the space it works in (autoencoder
+/// latents normalised per channel, or pixels in [-1, 1]), and the Euler sampler with classifier-free guidance.
+/// Sampling integrates x_{t−Δ} = x_t − Δ·v from t = 1 (noise) to t = 0 (data), with
+/// v = v_null + s·(v_prompt − v_null) for guidance scale s (s = 1: the prompt-conditioned velocity alone).
+/// </summary>
+public sealed class FlowGenerator : IVideoGenerator
 {
-    public FlowGenerator(VelocityMlp network, VideoShape shape, int samplingSteps, Device device)
+    public FlowGenerator(nn.Module<Tensor, Tensor, Tensor, Tensor> network, VideoShape shape, LatentSpace space, int samplingSteps, double cfgScale, Device device)
     {
         Network = network;
         Shape = shape;
+        Space = space;
         SamplingSteps = samplingSteps;
+        CfgScale = cfgScale;
         Device = device;
     }
 
-    public VelocityMlp Network { get; }
+    /// <summary>The velocity network v(x_t, t, prompt tokens).</summary>
+    public nn.Module<Tensor, Tensor, Tensor, Tensor> Network { get; }
 
     public VideoShape Shape { get; }
 
+    /// <summary>Where samples live and how they become videos.</summary>
+    public LatentSpace Space { get; }
+
     public int SamplingSteps { get; }
+
+    public double CfgScale { get; }
 
     public Device Device { get; }
 
-    /// <summary>Euler sampling from t = 1 to t = 0; the same seed gives the same videos.</summary>
-    public IReadOnlyList<Video> Sample(int count, long seed)
+    /// <summary>
+    /// One video per prompt. The noise of video i comes from a torch generator seeded with (seed, i), so a video
+    /// depends only on its prompt, its position and the seed: the same prompts and seed give the same videos.
+    /// </summary>
+    public IReadOnlyList<Video> Generate(IReadOnlyList<string> prompts, long seed) => Generate(prompts, seed, SamplingSteps, CfgScale);
+
+    /// <inheritdoc cref="Generate(IReadOnlyList{string}, long)"/>
+    public IReadOnlyList<Video> Generate(IReadOnlyList<string> prompts, long seed, int steps, double cfgScale)
     {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        Network.eval();
-        var size = Shape.Channels * Shape.Frames * Shape.Height * Shape.Width;
-        using var generator = new Generator((ulong)seed, Device);
-        var x = randn(new long[] { count, size }, generator: generator, device: Device);
-        var dt = 1f / SamplingSteps;
-        for (var i = 0; i < SamplingSteps; i++)
+        var videos = new List<Video>(prompts.Count);
+        const int chunk = 256;
+        for (var start = 0; start < prompts.Count; start += chunk)
         {
-            var t = full(new long[] { count }, 1f - (i * dt), device: Device);
-            x = x - (dt * Network.forward(x, t));
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var part = prompts.Skip(start).Take(chunk).ToArray();
+            var latents = SampleLatents(part, seed, start, steps, cfgScale);
+            videos.AddRange(Space.ToVideos(latents, Shape));
         }
 
-        var pixels = ((x.clamp(-1, 1) + 1) / 2).cpu().data<float>().ToArray();
-        return Enumerable.Range(0, count).Select(i => new Video(Shape, pixels.AsSpan(i * size, size).ToArray())).ToArray();
+        return videos;
+    }
+
+    /// <summary>The initial noise of samples <paramref name="offset"/> … offset + count − 1 for a seed, [count, ...space].</summary>
+    public Tensor Noise(int count, long seed, int offset)
+    {
+        using var scope = NewDisposeScope();
+        var rows = new Tensor[count];
+        for (var i = 0; i < count; i++)
+        {
+            using var generator = new Generator(unchecked((ulong)Mix(seed, offset + i)), Device);
+            rows[i] = randn(Space.SampleShape(1), generator: generator, device: Device);
+        }
+
+        return cat(rows, 0).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Euler sampling in the generator's space (no gradients are tracked by callers that want none).</summary>
+    public Tensor SampleLatents(IReadOnlyList<string> prompts, long seed, int offset, int steps, double cfgScale)
+    {
+        using var scope = NewDisposeScope();
+        Network.eval();
+        var tokens = PromptTokens.Encode(prompts, Device);
+        var x = Noise(prompts.Count, seed, offset);
+        var dt = 1.0 / steps;
+        for (var i = 0; i < steps; i++)
+        {
+            var t = full(new long[] { prompts.Count }, (float)(1.0 - (i * dt)), device: Device);
+            x = x - ((float)dt * Velocity(x, t, tokens, cfgScale));
+        }
+
+        return x.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The guided velocity v_null + s·(v_prompt − v_null); one network call when s = 1.</summary>
+    public Tensor Velocity(Tensor x, Tensor t, Tensor tokens, double cfgScale)
+    {
+        using var scope = NewDisposeScope();
+        if (cfgScale == 1.0)
+        {
+            return Network.forward(x, t, tokens).MoveToOuterDisposeScope();
+        }
+
+        var count = x.shape[0];
+        var both = Network.forward(cat(new[] { x, x }, 0), cat(new[] { t, t }, 0), cat(new[] { tokens, zeros_like(tokens) }, 0));
+        var conditioned = both.narrow(0, 0, count);
+        var unconditioned = both.narrow(0, count, count);
+        return (unconditioned + ((float)cfgScale * (conditioned - unconditioned))).MoveToOuterDisposeScope();
+    }
+
+    private static long Mix(long seed, int index)
+    {
+        unchecked
+        {
+            var z = ((ulong)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)index + 0x632BE59BD9B4E019UL);
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return (long)((z ^ (z >> 31)) & 0x7fffffffffffffffUL);
+        }
     }
 }

@@ -1,9 +1,8 @@
+using Microsoft.ML;
 using Pipeline.Runtime.Artifacts;
 using Pipeline.Runtime.Experiments;
 using Pipeline.Runtime.Models;
 using Pipeline.Runtime.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Stages;
 
@@ -15,7 +14,7 @@ public sealed class FlowGeneratorOptions : StageOptions
     {
     }
 
-    public object? Autoencoder { get; set; }
+    public VideoAutoencoder? Autoencoder { get; set; }
 
     public PretrainOptions Pretrain { get; set; } = new();
 
@@ -42,41 +41,41 @@ public sealed class FlowGeneratorOptions : StageOptions
     }
 }
 
-/// <summary><c>flow_generator</c>: pretrains a rectified-flow generator by flow matching on the given videos.</summary>
+/// <summary>
+/// <c>flow_generator</c>: pretrains a rectified-flow generator by flow matching (<see cref="FlowGeneratorEstimator"/>)
+/// and produces the <see cref="FlowGenerator"/> artifact. Its metrics: steps, parameters, forward multiply-adds per
+/// sample, the loss at the start and end and a 50-point loss curve.
+/// </summary>
 public static class FlowGeneratorStage
 {
     public static StageOutput Run(RunContext context, string name, FlowGeneratorOptions options)
     {
-        if (options.Autoencoder is not null)
+        var videos = options.Pretrain.Data ?? throw new InvalidOperationException("pretrain.data is required; the compiler checks it");
+        if (options.Autoencoder is { } autoencoder && autoencoder.VideoShape != videos.Shape)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.KindNotImplemented, "flow_generator with an autoencoder (latent generation) is not implemented by this runtime yet; remove 'autoencoder' to train in pixel space.") { Stage = name };
+            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"the autoencoder was trained on videos of shape {autoencoder.VideoShape}, but pretrain.data has shape {videos.Shape}") { Stage = name };
         }
 
-        var videos = options.Pretrain.Data ?? throw new InvalidOperationException("pretrain.data is required; the compiler checks it");
-        var device = context.Device.Resolve();
-        var seed = context.StageSeed(name);
-        manual_seed(seed);
-        var size = videos.Shape.Channels * videos.Shape.Frames * videos.Shape.Height * videos.Shape.Width;
-        using var data = tensor(videos.ToSignedBuffer(), new long[] { videos.Count, size }, device: device);
-        var network = new VelocityMlp(size, options.Width);
-        network.to(device);
-        using var generator = new Generator((ulong)seed, device);
-        var trainer = new AdamTrainer(network, options.Pretrain.Lr);
-        var batch = options.Pretrain.Batch;
-        trainer.Run(options.Pretrain.Steps, name, _ =>
-        {
-            var index = randint(videos.Count, new long[] { batch }, generator: generator, device: device);
-            var x0 = data.index_select(0, index);
-            var noise = randn(x0.shape, generator: generator, device: device);
-            var t = rand(new long[] { batch }, generator: generator, device: device);
-            var velocity = network.forward(FlowMatching.Interpolate(x0, noise, t), t);
-            return FlowMatching.PerSampleError(velocity, x0, noise).mean();
-        });
-
-        var output = new StageOutput(name, "flow_generator", new FlowGenerator(network, videos.Shape, options.SamplingSteps, device));
+        var settings = new FlowGeneratorSettings(
+            options.Pretrain.Steps, options.Pretrain.Lr, options.Pretrain.Batch, options.Width, options.Timesteps,
+            options.CfgDropout, options.CfgScale, options.SamplingSteps, context.StageSeed(name));
+        var ml = new MLContext(seed: context.StageSeed(name));
+        var estimator = new FlowGeneratorEstimator(ml, videos.Shape, settings, options.Autoencoder, context.Device.Resolve(), name);
+        var transformer = estimator.Fit(videos);
+        var trainer = estimator.Trainer!;
+        var generator = transformer.Generator;
+        var output = new StageOutput(name, "flow_generator", generator);
+        output.Metrics["space"] = options.Autoencoder is null ? "pixels" : "latent " + options.Autoencoder.LatentShape;
         output.Metrics["steps"] = options.Pretrain.Steps;
+        output.Metrics["parameters"] = generator.Network.parameters().Sum(p => p.numel());
+        if (generator.Network is VelocityConvNet conv)
+        {
+            output.Metrics["forward_multiply_adds_per_sample"] = conv.MultiplyAddsPerSample;
+        }
+
         output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
         output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
+        output.Metrics["loss_curve"] = trainer.Curve();
         return output;
     }
 }

@@ -49,4 +49,18 @@ public sealed class AdamTrainer
         var slice = atStart ? Losses.Take(count) : Losses.Skip(Losses.Count - count);
         return Math.Round(slice.Average(), 6);
     }
+
+    /// <summary>The loss curve for reports: the mean loss of up to <paramref name="points"/> equal windows of steps, rounded.</summary>
+    public IReadOnlyList<double> Curve(int points = 50)
+    {
+        var count = Math.Min(points, Losses.Count);
+        var curve = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            int from = i * Losses.Count / count, to = (i + 1) * Losses.Count / count;
+            curve[i] = Math.Round(Losses.Skip(from).Take(to - from).Average(), 6);
+        }
+
+        return curve;
+    }
 }

@@ -26,10 +26,11 @@ public sealed class FlowGeneratorStageTests
         var end = (double)output.Metrics["loss_end"]!;
         Assert.True(end < 0.7 * start, $"loss fell only from {start} to {end}");
         var generator = Assert.IsType<FlowGenerator>(output.Artifact);
-        var first = generator.Sample(2, seed: 5);
-        var second = generator.Sample(2, seed: 5);
+        var prompts = new[] { "p0", "p1" };
+        var first = generator.Generate(prompts, seed: 5);
+        var second = generator.Generate(prompts, seed: 5);
         Assert.Equal(first[0].Data, second[0].Data);
-        Assert.NotEqual(first[0].Data, generator.Sample(2, seed: 6)[0].Data);
+        Assert.NotEqual(first[0].Data, generator.Generate(prompts, seed: 6)[0].Data);
     }
 
     [Fact]
@@ -38,7 +39,7 @@ public sealed class FlowGeneratorStageTests
         var options = new FlowGeneratorOptions();
         Assert.Equal(800, options.Pretrain.Steps);
         Assert.Equal(1e-3, options.Pretrain.Lr);
-        Assert.Equal(32, options.Width);
+        Assert.Equal(64, options.Width);
         Assert.Equal("uniform", options.Timesteps);
         Assert.Null(options.Autoencoder);
     }

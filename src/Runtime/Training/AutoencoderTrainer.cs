@@ -1,0 +1,84 @@
+using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pipeline.Runtime.Training;
+
+/// <summary>Settings of autoencoder training (the <c>autoencoder</c> stage's options, resolved).</summary>
+public sealed record AutoencoderSettings(LatentShape Latent, int Width, int Steps, double LearningRate, int Batch, long Seed);
+
+/// <summary>
+/// Trains a <see cref="VideoAutoencoder"/> on a video set by pixel mean squared error (videos in [-1, 1]), with
+/// seeded minibatches and Adam, and measures its reconstruction error over the whole set.
+/// </summary>
+public static class AutoencoderTrainer
+{
+    public static (VideoAutoencoder Model, AdamTrainer Trainer) Fit(VideoSet videos, AutoencoderSettings settings, Device device, string stage)
+    {
+        manual_seed(settings.Seed);
+        var model = new VideoAutoencoder(videos.Shape, settings.Latent, settings.Width);
+        model.to(device);
+        using var data = VideoTensors.Signed(videos, device);
+        using var generator = new Generator(unchecked((ulong)settings.Seed), device);
+        var trainer = new AdamTrainer(model, settings.LearningRate);
+        trainer.Run(settings.Steps, stage, _ =>
+        {
+            var index = randint(videos.Count, new long[] { settings.Batch }, generator: generator, device: device);
+            var x = data.index_select(0, index);
+            return (model.forward(x) - x).pow(2).mean();
+        });
+        model.eval();
+        return (model, trainer);
+    }
+
+    /// <summary>Reconstructions of every video of the set, pixels in [0, 1].</summary>
+    public static float[][] Reconstruct(VideoAutoencoder model, VideoSet videos, Device device)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        model.eval();
+        using var data = VideoTensors.Signed(videos, device);
+        var result = new float[videos.Count][];
+        for (var start = 0; start < videos.Count; start += 256)
+        {
+            using var inner = NewDisposeScope();
+            var count = Math.Min(256, videos.Count - start);
+            var pixels = ((model.forward(data.narrow(0, start, count)).clamp(-1, 1) + 1) / 2).contiguous().cpu().data<float>().ToArray();
+            for (var i = 0; i < count; i++)
+            {
+                result[start + i] = pixels.AsSpan(i * videos.Shape.Length, videos.Shape.Length).ToArray();
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Mean squared reconstruction error over the set, with pixels in [0, 1].</summary>
+    public static double ReconstructionError(VideoSet videos, float[][] reconstructions)
+    {
+        double sum = 0;
+        long count = 0;
+        for (var i = 0; i < videos.Count; i++)
+        {
+            var original = videos[i].Video.Data;
+            for (var j = 0; j < original.Length; j++)
+            {
+                var d = original[j] - reconstructions[i][j];
+                sum += d * d;
+            }
+
+            count += original.Length;
+        }
+
+        return sum / count;
+    }
+}
+
+/// <summary>Video sets as tensors.</summary>
+public static class VideoTensors
+{
+    /// <summary>[N, C, T, H, W] with pixels mapped from [0, 1] to [-1, 1].</summary>
+    public static Tensor Signed(VideoSet videos, Device device) =>
+        tensor(videos.ToSignedBuffer(), new long[] { videos.Count, videos.Shape.Channels, videos.Shape.Frames, videos.Shape.Height, videos.Shape.Width }, device: device);
+}
