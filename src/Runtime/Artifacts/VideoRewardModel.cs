@@ -45,9 +45,10 @@ public sealed record RewardNormalization(double[] Mean, double[] StandardDeviati
 /// The RewardModel artifact of <c>video_reward</c>: the trained <see cref="VideoRewardNetwork"/> with its
 /// dimensions, token mode and loss, and the z-normalisation statistics of its evaluation split. Scores are raw
 /// (<c>ScoreRaw</c>) or z-normalised with Overall = the mean of the z-normalised VQ, MQ and TA
-/// (<see cref="Score"/>, contracts.md).
+/// (<see cref="ScoreNormalized"/>, contracts.md). As an <see cref="IVideoJudge"/> it gives raw scores with the
+/// evaluation split's mean and standard deviation, so win-rate evaluations can use it as a judge.
 /// </summary>
-public sealed class VideoRewardModel
+public sealed class VideoRewardModel : IVideoJudge
 {
     /// <summary>Videos scored per forward pass.</summary>
     public const int ScoringBatch = 128;
@@ -141,7 +142,7 @@ public sealed class VideoRewardModel
     /// </summary>
     public float[,] ToNormalized(float[,] raw)
     {
-        var stats = Normalization ?? throw new InvalidOperationException("the reward model has no normalisation statistics yet; call Normalize with the evaluation split's scores");
+        var stats = RequireNormalization();
         int n = raw.GetLength(0), d = Dimensions.Count;
         var parts = OverallParts.Select(p => Dimensions.ToList().IndexOf(p)).ToArray();
         var result = new float[n, d + 1];
@@ -165,5 +166,21 @@ public sealed class VideoRewardModel
     }
 
     /// <summary>Z-normalised scores with Overall last: [videos, dimensions + 1].</summary>
-    public float[,] Score(IReadOnlyList<Video> videos, IReadOnlyList<string> prompts) => ToNormalized(ScoreRaw(videos, prompts));
+    public float[,] ScoreNormalized(IReadOnlyList<Video> videos, IReadOnlyList<string> prompts) => ToNormalized(ScoreRaw(videos, prompts));
+
+    /// <inheritdoc />
+    IReadOnlyList<double> IVideoJudge.Mean => RequireNormalization().Mean;
+
+    /// <inheritdoc />
+    IReadOnlyList<double> IVideoJudge.StandardDeviation => RequireNormalization().StandardDeviation;
+
+    /// <summary>Raw scores [dimension][video] (the <see cref="IVideoJudge"/> layout).</summary>
+    public double[][] Score(IReadOnlyList<Video> videos, IReadOnlyList<string> prompts)
+    {
+        var raw = ScoreRaw(videos, prompts);
+        return Enumerable.Range(0, Dimensions.Count).Select(d => Enumerable.Range(0, raw.GetLength(0)).Select(i => (double)raw[i, d]).ToArray()).ToArray();
+    }
+
+    private RewardNormalization RequireNormalization() =>
+        Normalization ?? throw new InvalidOperationException("the reward model has no normalisation statistics yet; call Normalize with the evaluation split's scores");
 }

@@ -82,7 +82,7 @@ public static class VideoRewardStage
         var watch = Stopwatch.StartNew();
         var trainData = RewardPairData.Read(train.ToDataView(), train.Shape, dimensions);
         var model = estimator.Train(trainData);
-        var trainSeconds = watch.Elapsed.TotalSeconds;
+        context.Log($"{name}: trained {loss} ({options.Tokens} tokens) on {trainData.Count} pairs, {estimator.Trainer!.Losses.Count} steps in {watch.Elapsed.TotalSeconds:0.0} s");
         var evalData = eval is null ? null : RewardPairData.Read(eval.ToDataView(), eval.Shape, eval.Dimensions.Select(d => d.ToString()).ToArray());
         var held = evalData ?? RewardPairData.Read(train.ToDataView(), train.Shape, train.Dimensions.Select(d => d.ToString()).ToArray());
         var raw = VideoRewardEstimator.ScoreBoth(model, held);
@@ -97,7 +97,6 @@ public static class VideoRewardStage
         output.Metrics["eval_pairs"] = evalData?.Count ?? 0;
         output.Metrics["steps"] = trainer.Losses.Count;
         output.Metrics["parameters"] = model.Network.parameters().Sum(p => p.numel());
-        output.Metrics["train_seconds"] = Math.Round(trainSeconds, 2);
         output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
         output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
         output.Metrics["loss_curve"] = trainer.Curve();

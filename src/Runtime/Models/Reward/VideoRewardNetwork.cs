@@ -20,13 +20,15 @@ public enum RewardTokenMode
 /// <summary>
 /// VideoReward-mini: (video [B, 3, T, H, W] in [0, 1], prompt token ids [B, L]) → one raw score per dimension [B, D].
 /// Under <see cref="RewardTokenMode.Separate"/> the VQ and MQ heads read only the video features, so their scores
-/// cannot change with the prompt; every other dimension (TA) reads the fused features [v, p, v ⊙ p]. Under
-/// <see cref="RewardTokenMode.Shared"/> one head reads the fused features and outputs all D scores.
+/// cannot change with the prompt; every other dimension (TA) reads fused features [v_p, p, v_p ⊙ p], where v_p pools
+/// the video feature map after the prompt has modulated it (<see cref="PromptModulation"/>). Under
+/// <see cref="RewardTokenMode.Shared"/> one head reads those fused features and outputs all D scores.
 /// </summary>
 public sealed class VideoRewardNetwork : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly RewardVideoEncoder video;
     private readonly RewardPromptEncoder prompt;
+    private readonly PromptModulation modulation;
     private readonly ModuleList<ScoreHead> heads;
     private readonly bool[] contextAgnostic;
 
@@ -43,6 +45,7 @@ public sealed class VideoRewardNetwork : nn.Module<Tensor, Tensor, Tensor>
         Width = width;
         video = new RewardVideoEncoder(width);
         prompt = new RewardPromptEncoder(vocabulary, width);
+        modulation = new PromptModulation(width);
         contextAgnostic = Dimensions.Select(IsContextAgnostic).ToArray();
         heads = mode == RewardTokenMode.Shared
             ? nn.ModuleList(new ScoreHead(3 * width, width, Dimensions.Count))
@@ -64,11 +67,12 @@ public sealed class VideoRewardNetwork : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor videos, Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        var v = video.forward(videos);
+        var (map, motion) = video.Encode(videos);
         Tensor Fused()
         {
             var p = prompt.forward(tokens);
-            return cat(new[] { v, p, v * p }, 1);
+            var read = video.Pool(modulation.forward(map, p), motion);
+            return cat(new[] { read, p, read * p }, 1);
         }
 
         if (Mode == RewardTokenMode.Shared)
@@ -76,6 +80,7 @@ public sealed class VideoRewardNetwork : nn.Module<Tensor, Tensor, Tensor>
             return heads[0].forward(Fused()).MoveToOuterDisposeScope();
         }
 
+        var v = video.Pool(map, motion);
         var fused = contextAgnostic.All(a => a) ? null : Fused();
         var scores = new Tensor[Dimensions.Count];
         for (var d = 0; d < scores.Length; d++)
