@@ -65,7 +65,7 @@ public class PairFileTests
     [Fact]
     public void A_RewardBench_shaped_csv_with_three_rows_loads()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         var pairs = PreferencePairSet.Load(WriteBench(folder), Four, new VideoSampling(4, 8, 8, 2));
         Assert.Equal(3, pairs.Count);
         Assert.Equal(["A_model", "B_model", "fps_A", "num_frames_A", "fps_B", "num_frames_B"], pairs.ExtraColumns);
@@ -79,7 +79,7 @@ public class PairFileTests
     [Fact]
     public void A_bad_label_fails_with_file_and_line()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         var error = Assert.Throws<PipelineException>(() => PreferencePairSet.Load(WriteBench(folder, thirdTa: "C"), Four, Small));
         Assert.Equal(DataDiagnosticCodes.UnknownLabel, error.Code);
         Assert.Contains("bench.csv:4:", error.Message);
@@ -89,7 +89,7 @@ public class PairFileTests
     [Fact]
     public void A_missing_video_fails_with_file_and_line()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         var csv = WriteBench(folder, extraLine: "videos/v0.npy,videos/gone.npy,a,b,p,1,1,1,1,A,A,A,A\n");
         var error = Assert.Throws<PipelineException>(() => PreferencePairSet.Load(csv, Four, Small));
         Assert.Equal(DataDiagnosticCodes.VideoFileMissing, error.Code);
@@ -100,7 +100,7 @@ public class PairFileTests
     [Fact]
     public void A_row_with_too_many_fields_fails_with_file_and_line()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         var csv = WriteBench(folder, extraLine: "videos/v0.npy,videos/v1.npy,a,b,unquoted, comma,1,1,1,1,A,A,A,A\n");
         var error = Assert.Throws<PipelineException>(() => PreferencePairSet.Load(csv, Four, Small));
         Assert.Equal(DataDiagnosticCodes.MalformedRow, error.Code);
@@ -110,7 +110,7 @@ public class PairFileTests
     [Fact]
     public void A_missing_label_column_and_a_missing_file_are_errors()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         var csv = Path.Combine(folder, "two.csv");
         File.WriteAllText(csv, "path_A,path_B,prompt,VQ,MQ\nx,y,p,A,B\n");
         var error = Assert.Throws<PipelineException>(() => PreferencePairSet.Load(csv, Three, Small));
@@ -123,7 +123,7 @@ public class PairFileTests
     [Fact]
     public void A_corrupt_video_fails_with_the_first_line_that_uses_it()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         var csv = WriteBench(folder);
         File.WriteAllText(Path.Combine(folder, "videos", "v3.npy"), "garbage");
         var error = Assert.Throws<PipelineException>(() => PreferencePairSet.Load(csv, Four, Small));
@@ -134,7 +134,7 @@ public class PairFileTests
     [Fact]
     public void Jsonl_with_the_same_fields_loads_and_bad_json_names_the_line()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         WriteBench(folder);
         var jsonl = Path.Combine(folder, "pairs.jsonl");
         File.WriteAllText(jsonl,
@@ -157,7 +157,7 @@ public class PairFileTests
     [Fact]
     public void Mos_columns_become_targets()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         WriteBench(folder);
         var csv = Path.Combine(folder, "mos.csv");
         File.WriteAllText(csv, "path_A,path_B,prompt,TA,MOS_A_TA,MOS_B_TA\nvideos/v0.npy,videos/v1.npy,p,A,4.5,\n");

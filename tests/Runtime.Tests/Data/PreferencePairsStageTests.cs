@@ -42,7 +42,7 @@ public class PreferencePairsStageTests
     [Fact]
     public void A_pair_file_source_is_resolved_against_the_experiment_folder_and_errors_carry_the_stage()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         for (var i = 0; i < 2; i++)
         {
             TestFiles.WriteNpy(Path.Combine(folder, "v", $"{i}.npy"), HandMadeVideo.Disk(HandMadeVideo.Track((5, 5), (1, 0), frames: 6), HandMadeVideo.Red, size: 20));

@@ -12,33 +12,8 @@ internal static class TestFiles
     /// <summary>The paper repository's example data, <c>../shared/fixtures/videoalign-example</c> from the repository root.</summary>
     public static string VideoAlignExample => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures", "videoalign-example"));
 
-    private static readonly string Scratch = CreateScratch();
-
-    /// <summary>A fresh empty folder under this test run's scratch folder, which is deleted when the process exits.</summary>
-    public static string NewFolder()
-    {
-        var folder = Path.Combine(Scratch, Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        return folder;
-    }
-
-    private static string CreateScratch()
-    {
-        var scratch = Path.Combine(Path.GetTempPath(), "pipeline-data-tests-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(scratch);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            try
-            {
-                Directory.Delete(scratch, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort: a file still open on exit leaves the folder behind in the temp folder.
-            }
-        };
-        return scratch;
-    }
+    /// <summary>A fresh empty folder under the system temp folder, deleted when disposed.</summary>
+    public static ScratchFolder NewFolder() => new();
 
     /// <summary>Writes a video as T×H×W×3 float32 .npy.</summary>
     public static void WriteNpy(string path, Video video)
@@ -104,5 +79,31 @@ internal static class TestFiles
         }
 
         throw new InvalidOperationException("No Pipeline.sln or .git above the test assembly.");
+    }
+}
+
+/// <summary>A temporary folder that a test deletes with <c>using</c>; converts to its path.</summary>
+internal sealed class ScratchFolder : IDisposable
+{
+    public ScratchFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "pipeline-data-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public static implicit operator string(ScratchFolder folder) => folder.Path;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: the temp folder is cleaned by the system eventually.
+        }
     }
 }

@@ -43,7 +43,7 @@ public class VideoFileTests
     [Fact]
     public void Npy_videos_round_trip_in_both_layouts()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         var video = HandMadeVideo.Disk(HandMadeVideo.Track((3, 4), (1, 0.5), frames: 6), HandMadeVideo.Red, size: 12);
         TestFiles.WriteNpy(Path.Combine(folder, "thwc.npy"), video);
         NpyFile.WriteFloat32(Path.Combine(folder, "cthw.npy"), video.Data, video.Shape.ToArray());
@@ -55,7 +55,7 @@ public class VideoFileTests
     [Fact]
     public void Uint8_npy_is_scaled_to_unit_range()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         var header = "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 1, 2, 3), }";
         header = header.PadRight(64 - 10 - 1) + "\n";
         var bytes = new List<byte> { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, (byte)header.Length, 0 };
@@ -71,7 +71,7 @@ public class VideoFileTests
     [Fact]
     public void A_bad_npy_is_a_decode_error()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         var path = Path.Combine(folder, "bad.npy");
         File.WriteAllText(path, "not numpy");
         var error = Assert.Throws<PipelineException>(() => VideoFileReader.Read(path, new VideoSampling(2, 4, 4, 2)));
@@ -82,7 +82,7 @@ public class VideoFileTests
     [Fact]
     public void Unknown_extensions_and_missing_files_have_their_own_codes()
     {
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         File.WriteAllText(Path.Combine(folder, "x.txt"), "");
         Assert.Equal(DataDiagnosticCodes.UnsupportedVideoFormat,
             Assert.Throws<PipelineException>(() => VideoFileReader.Read(Path.Combine(folder, "x.txt"), new VideoSampling(2, 4, 4, 2))).Code);
@@ -122,7 +122,7 @@ public class VideoFileTests
     public void Mp4_round_trip_through_ffmpeg_is_within_codec_tolerance()
     {
         const int frames = 12, width = 32, height = 32, fps = 8;
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         var path = Path.Combine(folder, "clip.mp4");
         var rgb = DrawFrames(frames, width, height);
         TestFiles.EncodeMp4(path, rgb, width, height, fps);
@@ -153,7 +153,7 @@ public class VideoFileTests
     public void Mp4_is_resampled_in_time_and_space()
     {
         const int frames = 24, width = 32, height = 32, fps = 24;
-        var folder = TestFiles.NewFolder();
+        using var folder = TestFiles.NewFolder();
         var path = Path.Combine(folder, "clip.mp4");
         var rgb = DrawFrames(frames, width, height);
         TestFiles.EncodeMp4(path, rgb, width, height, fps);
