@@ -12,7 +12,7 @@ public sealed record PreferencePairSplit(PreferencePairSet Train, PreferencePair
 /// A set of preference pairs whose videos share one shape, with the dimensions it labels and its extra columns.
 /// It becomes an ML.NET <see cref="IDataView"/> with <see cref="ToDataView"/>.
 /// </summary>
-public sealed class PreferencePairSet
+public sealed partial class PreferencePairSet
 {
     /// <summary>A pair set; every pair must label every dimension in <paramref name="dimensions"/>.</summary>
     public PreferencePairSet(VideoShape shape, IReadOnlyList<PreferenceDimension> dimensions, IReadOnlyList<string> extraColumns, IReadOnlyList<PreferencePair> pairs)

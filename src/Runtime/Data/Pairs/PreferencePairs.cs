@@ -7,7 +7,7 @@ namespace Pipeline.Runtime.Data;
 /// the members the language reaches by a dot (<c>prefs.train</c>, <c>prefs.eval</c>, <c>prefs.winners</c>;
 /// <c>prefs.train.winners</c> is <see cref="PreferencePairSet.Winners"/>).
 /// </summary>
-public sealed class PreferencePairs(PreferencePairSet all, PreferencePairSet train, PreferencePairSet eval)
+public sealed partial class PreferencePairs(PreferencePairSet all, PreferencePairSet train, PreferencePairSet eval)
 {
     /// <summary>Every kept pair (after the tie policy), in source order.</summary>
     public PreferencePairSet All { get; } = all;

@@ -384,14 +384,34 @@ public sealed class Oracle
         Span<double> window = stackalloc double[9];
         for (var h = 0; h < height; h++)
         {
+            var interiorRow = h > 0 && h < height - 1;
             for (var w = 0; w < width; w++)
             {
-                var n = 0;
-                for (var dy = -1; dy <= 1; dy++)
+                if (interiorRow && w > 0 && w < width - 1)
                 {
-                    for (var dx = -1; dx <= 1; dx++)
+                    // Interior pixels: no clamping needed.
+                    var above = (h - 1) * width + w;
+                    var here = above + width;
+                    var below = here + width;
+                    window[0] = source[above - 1];
+                    window[1] = source[above];
+                    window[2] = source[above + 1];
+                    window[3] = source[here - 1];
+                    window[4] = source[here];
+                    window[5] = source[here + 1];
+                    window[6] = source[below - 1];
+                    window[7] = source[below];
+                    window[8] = source[below + 1];
+                }
+                else
+                {
+                    var n = 0;
+                    for (var dy = -1; dy <= 1; dy++)
                     {
-                        window[n++] = source[Math.Clamp(h + dy, 0, height - 1) * width + Math.Clamp(w + dx, 0, width - 1)];
+                        for (var dx = -1; dx <= 1; dx++)
+                        {
+                            window[n++] = source[Math.Clamp(h + dy, 0, height - 1) * width + Math.Clamp(w + dx, 0, width - 1)];
+                        }
                     }
                 }
 

@@ -62,7 +62,6 @@ internal static class SyntheticRenderer
         var plane = shape.PlaneLength;
         var coverage = new double[plane];
         var scratch = new double[plane];
-        var channelPlane = new double[plane];
         for (var t = 0; t < frames; t++)
         {
             var offset = t - (frames - 1) / 2.0;
@@ -77,19 +76,17 @@ internal static class SyntheticRenderer
                 }
             }
 
+            // Each channel is background + (colour − background) · coverage, linear in the coverage, so blurring the
+            // coverage once blurs every channel.
+            GaussianBlur(coverage, scratch, height, width, blur);
             for (var c = 0; c < 3; c++)
             {
                 var background = SyntheticVocabulary.Background[c];
-                for (var i = 0; i < plane; i++)
-                {
-                    channelPlane[i] = background * (1 - coverage[i]) + colour[c] * coverage[i];
-                }
-
-                GaussianBlur(channelPlane, scratch, height, width, blur);
                 var target = data.AsSpan(shape.PlaneOffset(c, t), plane);
                 for (var i = 0; i < plane; i++)
                 {
-                    target[i] = (float)Math.Clamp(channelPlane[i] * gain + noise * rng.NextGaussian(), 0, 1);
+                    var value = background * (1 - coverage[i]) + colour[c] * coverage[i];
+                    target[i] = (float)Math.Clamp(value * gain + noise * rng.NextGaussian(), 0, 1);
                 }
             }
         }
