@@ -30,5 +30,5 @@ internal static class Types
             P("rank", Count(1, 1024), 64L, "LoRA rank r."),
             P("alpha", Positive, 128.0, "LoRA scale alpha; the update is scaled by alpha / rank."),
         }),
-        "Adapt the velocity network's linear and conv layers with LoRA (the paper: rank 64, alpha 128); absent means full fine-tuning.");
+        "LoRA on every linear and conv layer of the velocity network, W + (alpha/rank)·B·A with B = 0 at the start, merged after training (the paper: rank 64, alpha 128); absent means full fine-tuning of every parameter.");
 }

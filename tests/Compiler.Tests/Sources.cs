@@ -47,7 +47,7 @@ internal static class Sources
             beta = 500
           }
 
-          align rwr = flow_rwr { policy = base, reward = vr, samples = 64 }
+          align rwr = flow_rwr { policy = base, reward = vr, prompts = world.prompts, samples = 64 }
 
           guide nrg = flow_nrg {
             generator = dpo

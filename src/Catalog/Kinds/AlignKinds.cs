@@ -9,7 +9,7 @@ internal static class AlignKinds
     private static PropertyDefinition[] Budget(long steps) => new[]
     {
         P("steps", Count(1, 1_000_000), steps, "Training steps."),
-        P("batch", Count(1, 4096), 16L, "Samples (or pairs) per step."),
+        P("batch", Count(1, 4096), 16L, "Samples (SFT, RWR) or pairs (DPO) per step."),
         P("lr", LearningRate, 1e-4, "Adam learning rate."),
         Lora,
     };
@@ -25,11 +25,12 @@ internal static class AlignKinds
         "flow_rwr",
         StageRole.Align,
         ArtifactType.Generator,
-        "Reward-weighted regression: flow matching on policy samples weighted by softmax(reward / temperature) within a batch.",
+        "Flow-RWR: policy samples scored by a reward (r = mean z-score of the dimensions), then flow matching weighted by softmax(r / temperature) within each batch.",
         new[]
         {
             Policy,
             PropertyDefinition.Require("reward", new ReferenceType(ArtifactType.RewardModel), "The reward stage that scores the samples."),
+            PropertyDefinition.Require("prompts", new ReferenceType(ArtifactType.Prompts), "The prompts the policy samples are drawn for, in turn, e.g. world.prompts."),
             P("dimensions", Dimensions, AllDimensions, "The reward is the mean of these dimensions."),
             P("samples", Count(1, 1_000_000), 512L, "Policy samples drawn and scored before training."),
             P("temperature", Positive, 1.0, "Softmax temperature of the weights."),
@@ -39,7 +40,7 @@ internal static class AlignKinds
         "flow_dpo",
         StageRole.Align,
         ArtifactType.Generator,
-        "Flow-DPO: winner and loser share noise and t; the frozen reference runs under no_grad; errors are element means.",
+        "Flow-DPO: loss -log sigmoid(-beta/2 [(e_w - e_ref,w) - (e_l - e_ref,l)]); winner and loser share noise and t; the frozen reference runs under no_grad; errors are element means (beta has that scale).",
         new[]
         {
             Policy,

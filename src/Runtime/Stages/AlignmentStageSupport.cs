@@ -1,0 +1,46 @@
+using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Experiments;
+using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Training;
+
+namespace Pipeline.Runtime.Stages;
+
+/// <summary><c>lora = { rank: 64, alpha: 128 }</c> of the aligners; null (not written) means full fine-tuning.</summary>
+public sealed class LoraOptions : RecordOptions
+{
+    public int Rank { get; set; }
+
+    public double Alpha { get; set; }
+}
+
+/// <summary>What the aligner stages share: the policy check, the budget, and the metrics every aligner reports.</summary>
+internal static class AlignmentStageSupport
+{
+    public static FlowGenerator Policy(IVideoGenerator? policy, string stage, string property = "policy") => policy switch
+    {
+        FlowGenerator flow => flow,
+        null => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"{property} is required; the compiler checks it") { Stage = stage },
+        _ => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"{property} is a {policy.GetType().Name}; only a trained flow generator can be fine-tuned") { Stage = stage },
+    };
+
+    public static AlignmentSettings Settings(RunContext context, string stage, int steps, int batch, double lr, LoraOptions? lora) =>
+        new(steps, batch, lr, lora is null ? null : new LoraSettings(lora.Rank, lora.Alpha), context.StageSeed(stage));
+
+    public static StageMetricsLog Log(RunContext context, string stage) => StageMetricsLog.ForStage(context.OutputDirectory, stage);
+
+    /// <summary>The stage's output with the shared metrics: mode, trained values, steps, the loss at the start and end and its curve.</summary>
+    public static StageOutput Output(string stage, string kind, FlowGenerator generator, AlignmentTrainer trainer, AlignmentSettings settings, StageMetricsLog log)
+    {
+        var output = new StageOutput(stage, kind, generator);
+        output.Metrics["fine_tuning"] = settings.Lora is { } l ? $"lora rank {l.Rank} alpha {l.Alpha}" : "full";
+        output.Metrics["trainable_values"] = trainer.TrainableCount;
+        output.Metrics["steps"] = settings.Steps;
+        output.Metrics["batch"] = settings.Batch;
+        output.Metrics["lr"] = settings.LearningRate;
+        output.Metrics["loss_start"] = trainer.Mean("loss", atStart: true);
+        output.Metrics["loss_end"] = trainer.Mean("loss", atStart: false);
+        output.Metrics["loss_curve"] = trainer.Curve("loss");
+        output.Metrics["metrics_log"] = Path.GetRelativePath(Path.GetDirectoryName(Path.GetDirectoryName(log.Path)!)!, log.Path).Replace('\\', '/');
+        return output;
+    }
+}
