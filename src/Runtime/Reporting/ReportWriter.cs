@@ -23,7 +23,9 @@ public static class ReportWriter
         var info = result.Info;
         text.AppendLine(CultureInfo.InvariantCulture, $"# {info.Name}");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Seed {info.Seed}, device {context.Device}, runtime {info.RuntimeVersion}. The numbers are those of `results.json`; intervals are 95 % Wilson score intervals.");
+        var device = context.Device.Resolve();
+        var deviceName = device.type == TorchSharp.DeviceType.CUDA ? $"cuda:{Math.Max(0, (int)device.index)}" : "cpu";
+        text.AppendLine(CultureInfo.InvariantCulture, $"Seed {info.Seed}, device {deviceName}, runtime {info.RuntimeVersion}. The numbers are those of `results.json`; intervals are 95 % Wilson score intervals.");
         text.AppendLine();
         text.AppendLine("## Stages");
         text.AppendLine();

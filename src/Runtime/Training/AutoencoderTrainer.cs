@@ -32,19 +32,23 @@ public static class AutoencoderTrainer
         return (model, trainer);
     }
 
-    /// <summary>Reconstructions of every video of the set, pixels in [0, 1].</summary>
-    public static float[][] Reconstruct(VideoAutoencoder model, VideoSet videos, Device device)
+    /// <summary>
+    /// Reconstructions of every video of the set, pixels in [0, 1]: the decoder's mean, or with
+    /// <paramref name="noiseSeed"/> a sample (mean + σ·ε, ε from a generator with that seed) as generators decode.
+    /// </summary>
+    public static float[][] Reconstruct(VideoAutoencoder model, VideoSet videos, Device device, long? noiseSeed = null)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         model.eval();
         using var data = VideoTensors.Signed(videos, device);
+        using var noise = noiseSeed is { } seed ? new Generator(unchecked((ulong)seed), device) : null;
         var result = new float[videos.Count][];
         for (var start = 0; start < videos.Count; start += 256)
         {
             using var inner = NewDisposeScope();
             var count = Math.Min(256, videos.Count - start);
-            var pixels = ((model.forward(data.narrow(0, start, count)).clamp(-1, 1) + 1) / 2).contiguous().cpu().data<float>().ToArray();
+            var pixels = ((model.Decode(model.Encode(data.narrow(0, start, count)), noise).clamp(-1, 1) + 1) / 2).contiguous().cpu().data<float>().ToArray();
             for (var i = 0; i < count; i++)
             {
                 result[start + i] = pixels.AsSpan(i * videos.Shape.Length, videos.Shape.Length).ToArray();
