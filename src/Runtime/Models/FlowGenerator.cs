@@ -40,6 +40,8 @@ public sealed class FlowGenerator : IVideoGenerator
     /// <summary>
     /// One video per prompt. The noise of video i comes from a torch generator seeded with (seed, i), so a video
     /// depends only on its prompt, its position and the seed: the same prompts and seed give the same videos.
+    /// Latent samples are decoded with the autoencoder's pixel noise, drawn from a generator seeded with (¬seed, k)
+    /// for each block of 256 prompts starting at k, so decoded videos carry the noise the training videos had.
     /// </summary>
     public IReadOnlyList<Video> Generate(IReadOnlyList<string> prompts, long seed) => Generate(prompts, seed, SamplingSteps, CfgScale);
 
@@ -54,7 +56,8 @@ public sealed class FlowGenerator : IVideoGenerator
             using var noGrad = no_grad();
             var part = prompts.Skip(start).Take(chunk).ToArray();
             var latents = SampleLatents(part, seed, start, steps, cfgScale);
-            videos.AddRange(Space.ToVideos(latents, Shape));
+            using var decodeNoise = new Generator(unchecked((ulong)Mix(~seed, start)), Device);
+            videos.AddRange(Space.ToVideos(latents, Shape, decodeNoise));
         }
 
         return videos;

@@ -1,4 +1,5 @@
 using Pipeline.Runtime.Data;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Models;
@@ -68,8 +69,11 @@ public sealed class LatentSpace
         return ((latents - Broadcast(Mean, videos.device)) / Broadcast(Deviation, videos.device)).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Samples of this space [N, ...] → videos [N, C, T, H, W] in [-1, 1] (clamped).</summary>
-    public Tensor ToSignedVideos(Tensor samples)
+    /// <summary>
+    /// Samples of this space [N, ...] → videos [N, C, T, H, W] in [-1, 1] (clamped). With <paramref name="noise"/>,
+    /// the autoencoder's decoder adds its predicted pixel noise σ·ε drawn from that source; without, its mean.
+    /// </summary>
+    public Tensor ToSignedVideos(Tensor samples, Generator? noise = null)
     {
         using var scope = NewDisposeScope();
         if (Autoencoder is null)
@@ -79,14 +83,14 @@ public sealed class LatentSpace
 
         Autoencoder.eval();
         var latents = (samples * Broadcast(Deviation, samples.device)) + Broadcast(Mean, samples.device);
-        return Autoencoder.Decode(latents).clamp(-1, 1).MoveToOuterDisposeScope();
+        return Autoencoder.Decode(latents, noise).clamp(-1, 1).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Samples → videos with values in [0, 1].</summary>
-    public IReadOnlyList<Video> ToVideos(Tensor samples, VideoShape shape)
+    /// <summary>Samples → videos with values in [0, 1] (see <see cref="ToSignedVideos"/> for <paramref name="noise"/>).</summary>
+    public IReadOnlyList<Video> ToVideos(Tensor samples, VideoShape shape, Generator? noise = null)
     {
         using var scope = NewDisposeScope();
-        var pixels = ((ToSignedVideos(samples) + 1) / 2).contiguous().cpu().data<float>().ToArray();
+        var pixels = ((ToSignedVideos(samples, noise) + 1) / 2).contiguous().cpu().data<float>().ToArray();
         var size = shape.Length;
         return Enumerable.Range(0, (int)samples.shape[0]).Select(i => new Video(shape, pixels.AsSpan(i * size, size).ToArray())).ToArray();
     }

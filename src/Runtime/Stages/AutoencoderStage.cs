@@ -46,7 +46,7 @@ public static class AutoencoderStage
         AdamTrainer trainer;
         try
         {
-            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name)), device, name);
+            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name)), device, name, StageProgress.Every(context, name, options.Steps));
         }
         catch (ArgumentException error)
         {

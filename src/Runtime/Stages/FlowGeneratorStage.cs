@@ -61,6 +61,7 @@ public static class FlowGeneratorStage
             options.CfgDropout, options.CfgScale, options.SamplingSteps, context.StageSeed(name));
         var ml = new MLContext(seed: context.StageSeed(name));
         var estimator = new FlowGeneratorEstimator(ml, videos.Shape, settings, options.Autoencoder, context.Device.Resolve(), name);
+        estimator.Progress = StageProgress.Every(context, name, options.Pretrain.Steps);
         var transformer = estimator.Fit(videos);
         var trainer = estimator.Trainer!;
         var generator = transformer.Generator;

@@ -14,7 +14,7 @@ public sealed record AutoencoderSettings(LatentShape Latent, int Width, int Step
 /// </summary>
 public static class AutoencoderTrainer
 {
-    public static (VideoAutoencoder Model, AdamTrainer Trainer) Fit(VideoSet videos, AutoencoderSettings settings, Device device, string stage)
+    public static (VideoAutoencoder Model, AdamTrainer Trainer) Fit(VideoSet videos, AutoencoderSettings settings, Device device, string stage, Action<int, float>? progress = null)
     {
         manual_seed(settings.Seed);
         var model = new VideoAutoencoder(videos.Shape, settings.Latent, settings.Width);
@@ -26,8 +26,8 @@ public static class AutoencoderTrainer
         {
             var index = randint(videos.Count, new long[] { settings.Batch }, generator: generator, device: device);
             var x = data.index_select(0, index);
-            return (model.forward(x) - x).pow(2).mean();
-        });
+            return model.Loss(x);
+        }, progress);
         model.eval();
         return (model, trainer);
     }

@@ -61,6 +61,9 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
 
     public FlowGeneratorSettings Settings { get; }
 
+    /// <summary>Called after every training step with the step index and its loss (for progress logs).</summary>
+    public Action<int, float>? Progress { get; set; }
+
     /// <summary>The per-step training losses of the last fit.</summary>
     public AdamTrainer? Trainer { get; private set; }
 
@@ -103,7 +106,7 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
             var t = SampleTimes(batch, generator);
             var velocity = network.forward(FlowMatching.Interpolate(x0, noise, t), t, prompt);
             return FlowMatching.PerSampleError(velocity, x0, noise).mean();
-        });
+        }, Progress);
         Trainer = trainer;
         network.eval();
         return new FlowGeneratorTransformer(context, new FlowGenerator(network, shape, space, Settings.SamplingSteps, Settings.CfgScale, device));
