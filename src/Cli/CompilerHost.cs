@@ -17,7 +17,7 @@ internal static class CompilerHost
 {
     public static CompilationOptions Options(IEnumerable<string>? sets = null) => new()
     {
-        ReferencePaths = ReferenceAssemblies.FromHost(AppContext.BaseDirectory),
+        ReferenceResolver = () => ReferenceAssemblies.FromHost(AppContext.BaseDirectory),
         RuntimeVersion = RuntimeVersion,
         CacheDirectory = CachePaths.Root,
         Overrides = (sets ?? []).Select(ParseSet).ToImmutableArray(),

@@ -22,6 +22,12 @@ public sealed record CompilationOptions
     /// </summary>
     public ImmutableArray<string> ReferencePaths { get; init; } = ImmutableArray<string>.Empty;
 
+    /// <summary>
+    /// Finds the reference paths when <see cref="ReferencePaths"/> is empty, called at most once and only when an
+    /// emit must compile (a cache hit or a check never needs the references).
+    /// </summary>
+    public Func<ImmutableArray<string>>? ReferenceResolver { get; init; }
+
     /// <summary>The runtime version that enters stage hashes; by default read from Pipeline.Runtime.dll among the references.</summary>
     public string? RuntimeVersion { get; init; }
 
@@ -42,6 +48,7 @@ public sealed class Compilation
     private readonly Lazy<SemanticModel> model;
     private readonly Lazy<ImmutableArray<Diagnostic>> diagnostics;
     private readonly IReadOnlyList<(string[] Path, ValueSyntax Value)> points;
+    private readonly Lazy<ImmutableArray<string>> referencePaths;
 
     private Compilation(ResolvedExperiment composed, CompilationOptions options, IReadOnlyList<(string[] Path, ValueSyntax Value)> points)
     {
@@ -49,6 +56,8 @@ public sealed class Compilation
         Options = options;
         this.points = points;
         resolved = new Lazy<Resolved>(Resolve);
+        referencePaths = new Lazy<ImmutableArray<string>>(() =>
+            Options.ReferencePaths.IsDefaultOrEmpty && Options.ReferenceResolver is { } resolver ? resolver() : Options.ReferencePaths);
         model = new Lazy<SemanticModel>(BindModel);
         diagnostics = new Lazy<ImmutableArray<Diagnostic>>(() => Composed.Diagnostics.AddRange(resolved.Value.Diagnostics).AddRange(SemanticModel.Diagnostics));
     }
@@ -99,7 +108,10 @@ public sealed class Compilation
     /// <summary>SHA-256 of <see cref="CanonicalSource"/>, lower-case hex.</summary>
     public string SourceSha256 => StageHasher.Sha256(CanonicalSource);
 
-    public string RuntimeVersion => Options.RuntimeVersion ?? ReferenceAssemblies.RuntimeVersion(Options.ReferencePaths) ?? "unknown";
+    public string RuntimeVersion => Options.RuntimeVersion ?? ReferenceAssemblies.RuntimeVersion(ReferencePaths) ?? "unknown";
+
+    /// <summary>The reference assemblies: <see cref="CompilationOptions.ReferencePaths"/>, else what the resolver finds.</summary>
+    public ImmutableArray<string> ReferencePaths => referencePaths.Value;
 
     /// <summary>The assembly cache key: SHA-256 over the canonical resolved source, the compiler and the runtime version.</summary>
     public string CacheKey => StageHasher.Sha256(CanonicalSource + "\ncompiler " + CompilerVersion + "\nruntime " + RuntimeVersion + "\n");

@@ -125,7 +125,7 @@ internal sealed class Emitter(Compilation compilation, string? templateText = nu
 
     private CSharpCompilation ReferenceCompilation(out Diagnostic? missing)
     {
-        var paths = compilation.Options.ReferencePaths;
+        var paths = compilation.ReferencePaths;
         missing = paths.Any(p => string.Equals(Path.GetFileName(p), ReferenceAssemblies.RuntimeFileName, StringComparison.OrdinalIgnoreCase) && File.Exists(p))
             ? null
             : CompilerDiagnostics.RuntimeReferenceMissing(compilation.SemanticModel.NameSpan) with { Path = compilation.SemanticModel.Path };
