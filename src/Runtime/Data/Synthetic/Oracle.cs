@@ -125,7 +125,7 @@ public sealed class Oracle
                     residuals[i] = Math.Abs(source[i] - filtered[i]);
                 }
 
-                noiseSum += Median(residuals);
+                noiseSum += MedianInPlace(residuals);
                 denoised[c][t] = filtered;
             }
         }
@@ -381,66 +381,45 @@ public sealed class Oracle
     private static double[] Median3x3(ReadOnlySpan<float> source, int height, int width)
     {
         var result = new double[height * width];
-        Span<double> window = stackalloc double[9];
         for (var h = 0; h < height; h++)
         {
-            var interiorRow = h > 0 && h < height - 1;
+            int up = Math.Max(h - 1, 0) * width, row = h * width, down = Math.Min(h + 1, height - 1) * width;
             for (var w = 0; w < width; w++)
             {
-                if (interiorRow && w > 0 && w < width - 1)
-                {
-                    // Interior pixels: no clamping needed.
-                    var above = (h - 1) * width + w;
-                    var here = above + width;
-                    var below = here + width;
-                    window[0] = source[above - 1];
-                    window[1] = source[above];
-                    window[2] = source[above + 1];
-                    window[3] = source[here - 1];
-                    window[4] = source[here];
-                    window[5] = source[here + 1];
-                    window[6] = source[below - 1];
-                    window[7] = source[below];
-                    window[8] = source[below + 1];
-                }
-                else
-                {
-                    var n = 0;
-                    for (var dy = -1; dy <= 1; dy++)
-                    {
-                        for (var dx = -1; dx <= 1; dx++)
-                        {
-                            window[n++] = source[Math.Clamp(h + dy, 0, height - 1) * width + Math.Clamp(w + dx, 0, width - 1)];
-                        }
-                    }
-                }
-
-                result[h * width + w] = MedianOf9(window);
+                int left = Math.Max(w - 1, 0), right = Math.Min(w + 1, width - 1);
+                result[row + w] = MedianOf9(
+                    source[up + left], source[up + w], source[up + right],
+                    source[row + left], source[row + w], source[row + right],
+                    source[down + left], source[down + w], source[down + right]);
             }
         }
 
         return result;
     }
 
-    /// <summary>The median of nine values by a 19-exchange selection network (Paeth; Devillard's opt_med9); reorders them.</summary>
-    internal static double MedianOf9(Span<double> p)
-    {
-        static void Order(Span<double> v, int a, int b)
-        {
-            if (v[a] > v[b])
-            {
-                (v[a], v[b]) = (v[b], v[a]);
-            }
-        }
+    /// <summary>The median of nine values (see <see cref="MedianOf9(double, double, double, double, double, double, double, double, double)"/>).</summary>
+    internal static double MedianOf9(ReadOnlySpan<double> p) => MedianOf9(p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
 
-        Order(p, 1, 2); Order(p, 4, 5); Order(p, 7, 8);
-        Order(p, 0, 1); Order(p, 3, 4); Order(p, 6, 7);
-        Order(p, 1, 2); Order(p, 4, 5); Order(p, 7, 8);
-        Order(p, 0, 3); Order(p, 5, 8); Order(p, 4, 7);
-        Order(p, 3, 6); Order(p, 1, 4); Order(p, 2, 5);
-        Order(p, 4, 7); Order(p, 4, 2); Order(p, 6, 4);
-        Order(p, 4, 2);
-        return p[4];
+    /// <summary>The median of nine values by a 19-exchange selection network (Paeth; Devillard's opt_med9), in registers.</summary>
+    internal static double MedianOf9(double p0, double p1, double p2, double p3, double p4, double p5, double p6, double p7, double p8)
+    {
+        Order(ref p1, ref p2); Order(ref p4, ref p5); Order(ref p7, ref p8);
+        Order(ref p0, ref p1); Order(ref p3, ref p4); Order(ref p6, ref p7);
+        Order(ref p1, ref p2); Order(ref p4, ref p5); Order(ref p7, ref p8);
+        Order(ref p0, ref p3); Order(ref p5, ref p8); Order(ref p4, ref p7);
+        Order(ref p3, ref p6); Order(ref p1, ref p4); Order(ref p2, ref p5);
+        Order(ref p4, ref p7); Order(ref p4, ref p2); Order(ref p6, ref p4);
+        Order(ref p4, ref p2);
+        return p4;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Order(ref double a, ref double b)
+    {
+        if (a > b)
+        {
+            (a, b) = (b, a);
+        }
     }
 
     private static double Median(double[] values)
