@@ -14,5 +14,6 @@ root.Subcommands.Add(RewardBenchCommand.Create());
 root.Subcommands.Add(CompileCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(GraphCommand.Create());
+root.Subcommands.Add(CacheCommand.Create());
 
 return CommandHost.Invoke(root, args);

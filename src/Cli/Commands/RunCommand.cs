@@ -4,6 +4,7 @@ using System.Runtime.Loader;
 using Pipeline.Compiler;
 using Pipeline.Compiler.Emit;
 using Pipeline.Runtime;
+using Pipeline.Runtime.Caching;
 using Pipeline.Runtime.Experiments;
 using Pipeline.Runtime.Reporting;
 using TorchSharp;
@@ -23,16 +24,18 @@ internal static class RunCommand
         var stage = new Option<string?>("--stage") { Description = "Run only this stage, taking its inputs from the cache." };
         var sets = new Option<string[]>("--set") { Description = "Override a value: STAGE.PROPERTY=VALUE in the language's syntax." };
         var output = new Option<string?>("--out") { Description = "Folder for results.json (default: runs/EXPERIMENT)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "List each stage as run or cached, and run nothing." };
         var command = new Command("run", "Run an experiment and write results.json.");
         command.Arguments.Add(file);
         command.Options.Add(stage);
         command.Options.Add(sets);
         command.Options.Add(output);
-        command.SetAction(parsed => Run(parsed.GetValue(file)!, parsed.GetValue(stage), parsed.GetValue(sets) ?? [], parsed.GetValue(output), Console.Out));
+        command.Options.Add(dryRun);
+        command.SetAction(parsed => Run(parsed.GetValue(file)!, parsed.GetValue(stage), parsed.GetValue(sets) ?? [], parsed.GetValue(output), Console.Out, parsed.GetValue(dryRun)));
         return command;
     }
 
-    public static int Run(string file, string? stage, IReadOnlyList<string> sets, string? outputDirectory, TextWriter output)
+    public static int Run(string file, string? stage, IReadOnlyList<string> sets, string? outputDirectory, TextWriter output, bool dryRun = false)
     {
         if (file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
         {
@@ -47,7 +50,7 @@ internal static class RunCommand
             }
 
             var outDir = outputDirectory ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file));
-            return RunAssembly(Path.GetFullPath(file), Path.GetDirectoryName(Path.GetFullPath(file))!, stage, outDir, output);
+            return RunAssembly(Path.GetFullPath(file), Path.GetDirectoryName(Path.GetFullPath(file))!, stage, outDir, output, dryRun);
         }
 
         var compilation = CompilerHost.Load(file, sets);
@@ -59,7 +62,7 @@ internal static class RunCommand
         var runDirectory = outputDirectory ?? Path.Combine("runs", compilation.SemanticModel.Name);
         if (compilation.SweepCount <= 1)
         {
-            return CompileAndRun(compilation, stage, runDirectory, output);
+            return CompileAndRun(compilation, stage, runDirectory, output, dryRun);
         }
 
         output.WriteLine($"sweep: {compilation.SweepCount} points");
@@ -67,7 +70,7 @@ internal static class RunCommand
         for (var i = 0; i < compilation.SweepCount; i++)
         {
             output.WriteLine($"point {i}: {string.Join(", ", points[i].Select(p => $"{p.Path} = {p.Value}"))}");
-            var code = CompileAndRun(compilation.WithSweepPoint(i), stage, Path.Combine(runDirectory, $"point-{i}"), output);
+            var code = CompileAndRun(compilation.WithSweepPoint(i), stage, Path.Combine(runDirectory, $"point-{i}"), output, dryRun);
             if (code != CommandHost.Success)
             {
                 return code;
@@ -77,7 +80,7 @@ internal static class RunCommand
         return CommandHost.Success;
     }
 
-    private static int CompileAndRun(Compilation compilation, string? stage, string outputDirectory, TextWriter output)
+    private static int CompileAndRun(Compilation compilation, string? stage, string outputDirectory, TextWriter output, bool dryRun)
     {
         var folder = CacheLocation.Assembly(compilation.Options.CacheDirectory, compilation.CacheKey);
         var emitted = compilation.Emit(folder);
@@ -87,10 +90,10 @@ internal static class RunCommand
             return CommandHost.Failure;
         }
 
-        return RunAssembly(emitted.AssemblyPath!, compilation.SourceDirectory, stage, outputDirectory, output);
+        return RunAssembly(emitted.AssemblyPath!, compilation.SourceDirectory, stage, outputDirectory, output, dryRun);
     }
 
-    private static int RunAssembly(string assemblyPath, string sourceDirectory, string? stage, string outputDirectory, TextWriter output)
+    private static int RunAssembly(string assemblyPath, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun)
     {
         // Collectible, so a long-lived host (tests, a sweep) does not keep every compiled experiment loaded; the
         // runtime itself resolves from the default context, so the experiment and the CLI share its types.
@@ -101,9 +104,14 @@ internal static class RunCommand
             var type = assembly.GetCustomAttribute<ExperimentClassAttribute>()?.ExperimentType
                 ?? throw new UsageException($"'{assemblyPath}' is not a compiled experiment (it has no ExperimentClass attribute).");
             var experiment = (IExperiment)Activator.CreateInstance(type)!;
+            if (dryRun)
+            {
+                return StageCacheCli.PrintPlan(experiment.Info, output);
+            }
+
             var outDir = Path.GetFullPath(outputDirectory);
             Directory.CreateDirectory(outDir);
-            var run = new RunContext(experiment.Info, outDir, sourceDirectory, output.WriteLine);
+            var run = new RunContext(experiment.Info, outDir, sourceDirectory, output.WriteLine) { Cache = StageCache.Default };
             RunResult result;
             if (stage is null)
             {

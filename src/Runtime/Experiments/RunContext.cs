@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Caching;
 
 namespace Pipeline.Runtime.Experiments;
 
@@ -33,6 +34,9 @@ public sealed class RunContext
     public DeviceSpec Device { get; }
 
     public IReadOnlyDictionary<string, StageOutput> Outputs => outputs;
+
+    /// <summary>The stage cache, when the run uses one (<c>pipeline run</c> does): stages whose hash is cached are loaded, not run.</summary>
+    public StageCache? Cache { get; set; }
 
     public void Log(string message) => log(message);
 
@@ -83,8 +87,15 @@ public sealed class RunContext
     /// <summary>Records a stage's output so that downstream stages can read it.</summary>
     public void Complete(StageOutput output) => outputs[output.Stage] = output;
 
-    /// <summary>Runs one stage through the experiment, timing it and recording its output.</summary>
-    public StageOutput RunStage(IExperiment experiment, string name)
+    /// <summary>
+    /// Runs one stage, or loads it from the <see cref="Cache"/> when its hash is cached there (inputs that have not run
+    /// in this process are loaded from the cache too), and records its output.
+    /// </summary>
+    public StageOutput RunStage(IExperiment experiment, string name) =>
+        Cache is null ? RunUncached(experiment, name) : CachedStageRunner.Run(this, Cache, experiment, name);
+
+    /// <summary>Runs one stage through the experiment, timing it and recording its output; the cache is not consulted.</summary>
+    public StageOutput RunUncached(IExperiment experiment, string name)
     {
         var watch = Stopwatch.StartNew();
         Log($"stage {name}: running");

@@ -74,7 +74,7 @@ public static class ResultsWriter
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
     }
 
-    private static void WriteValue(Utf8JsonWriter json, object? value)
+    internal static void WriteValue(Utf8JsonWriter json, object? value)
     {
         switch (value)
         {

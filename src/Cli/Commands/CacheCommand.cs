@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Globalization;
+using Pipeline.Runtime.Caching;
+using Pipeline.Runtime.Experiments;
+
+namespace Pipeline.Cli.Commands;
+
+/// <summary>
+/// <c>pipeline cache ls</c>: the stage cache's entries (hash, kind, stage, size, date). <c>pipeline cache gc
+/// [--older-than DAYS]</c>: removes corrupt entries and leftovers of killed runs and, with the option, entries no run
+/// has used for DAYS days.
+/// </summary>
+internal static class CacheCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("cache", "List or clean the stage cache ($PIPELINE_CACHE/stages).");
+
+        var list = new Command("ls", "List cached stages: hash, kind, stage, size and date.");
+        list.SetAction(_ => List(StageCache.Default, Console.Out));
+        command.Subcommands.Add(list);
+
+        var olderThan = new Option<double?>("--older-than") { Description = "Also remove entries not used for this many days." };
+        var collect = new Command("gc", "Remove corrupt entries, leftovers of killed runs and, with --older-than, entries unused for DAYS days.");
+        collect.Options.Add(olderThan);
+        collect.SetAction(parsed => Collect(StageCache.Default, parsed.GetValue(olderThan), Console.Out));
+        command.Subcommands.Add(collect);
+        return command;
+    }
+
+    public static int List(StageCache cache, TextWriter output)
+    {
+        var entries = cache.List();
+        if (entries.Count == 0)
+        {
+            output.WriteLine($"the stage cache is empty ({cache.Root})");
+            return CommandHost.Success;
+        }
+
+        output.WriteLine($"{"hash",-16}  {"kind",-16}  {"stage",-20}  {"size",10}  date (UTC)");
+        foreach (var entry in entries)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{entry.Hash[..Math.Min(16, entry.Hash.Length)],-16}  {entry.Kind,-16}  {entry.Stage,-20}  {Size(entry.Bytes),10}  {entry.CreatedUtc:yyyy-MM-dd HH:mm}"));
+        }
+
+        output.WriteLine($"{entries.Count} entries, {Size(entries.Sum(e => e.Bytes))} in {cache.Root}");
+        return CommandHost.Success;
+    }
+
+    public static int Collect(StageCache cache, double? olderThanDays, TextWriter output)
+    {
+        if (olderThanDays is < 0)
+        {
+            throw new UsageException("--older-than takes a number of days, 0 or more.");
+        }
+
+        var removed = cache.Collect(olderThanDays is { } days ? TimeSpan.FromDays(days) : null, DateTime.UtcNow);
+        foreach (var entry in removed)
+        {
+            output.WriteLine($"removed {entry.Hash[..Math.Min(16, entry.Hash.Length)]}  {entry.Kind}  {entry.Stage}");
+        }
+
+        output.WriteLine($"removed {removed.Count} entries, {Size(removed.Sum(e => e.Bytes))}");
+        return CommandHost.Success;
+    }
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB"),
+    };
+}
+
+/// <summary><c>pipeline run --dry-run</c>: each stage, in run order, as run or cached.</summary>
+internal static class StageCacheCli
+{
+    public static int PrintPlan(ExperimentInfo info, TextWriter output)
+    {
+        var plan = CachedStageRunner.Plan(info, StageCache.Default);
+        foreach (var stage in plan)
+        {
+            var note = stage.Note is null ? string.Empty : $"  ({stage.Note})";
+            output.WriteLine($"{(stage.Cached ? "cached" : "run"),-6}  {stage.Name} ({stage.Kind}, {stage.Hash[..Math.Min(12, stage.Hash.Length)]}){note}");
+        }
+
+        output.WriteLine($"{plan.Count(s => !s.Cached)} to run, {plan.Count(s => s.Cached)} cached");
+        return CommandHost.Success;
+    }
+}

@@ -1,0 +1,139 @@
+using System.Text.Json;
+using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Evaluation;
+using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Training;
+using Pipeline.Runtime.Training.Reward;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pipeline.Runtime.Caching;
+
+/// <summary>
+/// Writes stage artifacts into a cache entry's <c>artifact/</c> folder and reads them back. Stored: everything that
+/// costs training or sampling — flow generators (pretrained and aligned: <c>flow_generator</c>, <c>flow_sft</c>,
+/// <c>flow_rwr</c>, <c>flow_dpo</c>, each with its autoencoder), autoencoders, reward models and win-rate reports
+/// (rates, mean z-scores and the sample videos of the report's GIFs). Not stored, by design (see
+/// <see cref="RebuildReason"/>): the synthetic world, which is rebuilt from the seed in milliseconds, and whose
+/// oracle, prompt sets and generators are code plus that seed — storing it would only copy what the seed already
+/// determines. Any other artifact type is recomputed each run, and the run says so.
+/// </summary>
+public static class ArtifactStore
+{
+    private const string TypeFile = "type";
+
+    /// <summary>Why a kind is rebuilt rather than stored, or null when its artifact is stored.</summary>
+    public static string? RebuildReason(string kind) => kind switch
+    {
+        "synthetic_videos" => "the synthetic world is rebuilt from the seed in milliseconds, so it is recomputed rather than stored",
+        _ => null,
+    };
+
+    /// <summary>Whether <see cref="Save"/> can write this artifact.</summary>
+    public static bool CanStore(object artifact) => TypeOf(artifact) is not null;
+
+    public static void Save(object artifact, string folder)
+    {
+        var type = TypeOf(artifact) ?? throw new ArgumentException($"a {artifact.GetType().Name} cannot be stored in the cache", nameof(artifact));
+        switch (artifact)
+        {
+            case FlowGenerator generator:
+                GeneratorCheckpoint.Save(generator, Path.Combine(folder, "generator.ckpt"));
+                break;
+            case VideoRewardModel reward:
+                RewardCheckpoint.Save(reward, Path.Combine(folder, "reward.ckpt"));
+                break;
+            case VideoAutoencoder autoencoder:
+                SaveAutoencoder(autoencoder, Path.Combine(folder, "autoencoder.ckpt"));
+                break;
+            case WinRatesReport report:
+                File.WriteAllText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(StoredReport.From(report)));
+                break;
+        }
+
+        File.WriteAllText(Path.Combine(folder, TypeFile), type);
+    }
+
+    public static object Load(string folder, Device device)
+    {
+        var type = File.ReadAllText(Path.Combine(folder, TypeFile)).Trim();
+        return type switch
+        {
+            "flow_generator" => GeneratorCheckpoint.Load(Path.Combine(folder, "generator.ckpt"), device),
+            "video_reward" => RewardCheckpoint.Load(Path.Combine(folder, "reward.ckpt"), device),
+            "autoencoder" => LoadAutoencoder(Path.Combine(folder, "autoencoder.ckpt"), device),
+            "win_rates_report" => (JsonSerializer.Deserialize<StoredReport>(File.ReadAllText(Path.Combine(folder, "report.json")))
+                ?? throw new InvalidDataException("empty report.json")).ToReport(),
+            _ => throw new InvalidDataException($"unknown artifact type '{type}' in the cache entry"),
+        };
+    }
+
+    private static string? TypeOf(object artifact) => artifact switch
+    {
+        FlowGenerator => "flow_generator",
+        VideoRewardModel => "video_reward",
+        VideoAutoencoder => "autoencoder",
+        WinRatesReport => "win_rates_report",
+        _ => null,
+    };
+
+    private static void SaveAutoencoder(VideoAutoencoder autoencoder, string path)
+    {
+        using var stream = File.Create(path);
+        using var writer = new BinaryWriter(stream);
+        var latent = autoencoder.LatentShape;
+        writer.Write(JsonSerializer.Serialize(new AutoencoderHeader(autoencoder.VideoShape.ToArray(), [latent.Channels, latent.Frames, latent.Height, latent.Width], autoencoder.Width)));
+        autoencoder.save(writer);
+    }
+
+    private static VideoAutoencoder LoadAutoencoder(string path, Device device)
+    {
+        using var stream = File.OpenRead(path);
+        using var reader = new BinaryReader(stream);
+        var header = JsonSerializer.Deserialize<AutoencoderHeader>(reader.ReadString()) ?? throw new InvalidDataException("empty autoencoder header");
+        var model = new VideoAutoencoder(
+            new VideoShape(header.Video[0], header.Video[1], header.Video[2], header.Video[3]),
+            new LatentShape(header.Latent[0], header.Latent[1], header.Latent[2], header.Latent[3]),
+            header.Width);
+        model.load(reader);
+        model.to(device);
+        model.eval();
+        return model;
+    }
+
+    private sealed record AutoencoderHeader(int[] Video, int[] Latent, int Width);
+
+    private sealed record StoredVideo(string Prompt, int[] Shape, float[] Data);
+
+    private sealed record StoredReport(
+        string Baseline,
+        string[] Methods,
+        int N,
+        JudgedWinRate[] Rates,
+        Dictionary<string, Dictionary<string, Dictionary<string, double>>> MeanScores,
+        Dictionary<string, StoredVideo[]> Samples)
+    {
+        public static StoredReport From(WinRatesReport report) => new(
+            report.Baseline,
+            report.Methods.ToArray(),
+            report.N,
+            report.Rates.ToArray(),
+            report.MeanScores.ToDictionary(j => j.Key, j => j.Value.ToDictionary(g => g.Key, g => g.Value.ToDictionary(d => d.Key, d => d.Value))),
+            report.Samples.ToDictionary(g => g.Key, g => g.Value.Select(v => new StoredVideo(v.Prompt, v.Video.Shape.ToArray(), v.Video.Data)).ToArray()));
+
+        public WinRatesReport ToReport() => new(
+            Baseline,
+            Methods,
+            N,
+            Rates,
+            MeanScores.ToDictionary(
+                j => j.Key,
+                j => (IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>>)j.Value.ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, double>)g.Value, StringComparer.Ordinal),
+                StringComparer.Ordinal),
+            Samples.ToDictionary(
+                g => g.Key,
+                g => (IReadOnlyList<PromptedVideo>)g.Value.Select(v => new PromptedVideo(v.Prompt, new Video(new VideoShape(v.Shape[0], v.Shape[1], v.Shape[2], v.Shape[3]), v.Data))).ToArray(),
+                StringComparer.Ordinal));
+    }
+}

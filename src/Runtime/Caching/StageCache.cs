@@ -1,0 +1,342 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Pipeline.Runtime.Caching;
+
+/// <summary>What a lookup found: no entry, an intact one, or a corrupt one (with the reason).</summary>
+public enum CacheEntryState
+{
+    Missing,
+    Intact,
+    Corrupt,
+}
+
+/// <summary>The result of <see cref="StageCache.Lookup"/>.</summary>
+public sealed record CacheLookup(CacheEntryState State, string Folder, JsonObject? Manifest, string? Problem);
+
+/// <summary>One entry as <c>pipeline cache ls</c> shows it.</summary>
+public sealed record CacheEntryInfo(string Hash, string Kind, string Stage, long Bytes, DateTime CreatedUtc, DateTime LastUsedUtc, string Folder);
+
+/// <summary>
+/// The stage cache (contracts.md, "Hashes and caches"): one folder per stage hash, <c>ROOT/&lt;hash&gt;/</c>, holding
+/// <c>output.json</c> (kind, stage, metrics, the results sections the stage wrote, seconds), the artifact's files
+/// under <c>artifact/</c>, and <c>checksums.json</c> (the SHA-256 of every other file). An entry is written into a
+/// temporary folder beside it, every file fsync'd, then renamed into place, under a lock file (<c>&lt;hash&gt;.lock</c>,
+/// opened with <see cref="FileShare.None"/>) so that two processes filling the same entry never interleave. Readers
+/// take no lock: they only ever see a complete entry or none, and the checksums catch anything damaged afterwards.
+/// </summary>
+public sealed class StageCache
+{
+    public const string ManifestFile = "output.json";
+    public const string ChecksumsFile = "checksums.json";
+    public const string ArtifactFolder = "artifact";
+    private const string TemporaryPrefix = ".tmp-";
+
+    public StageCache(string root)
+    {
+        Root = Path.GetFullPath(root);
+    }
+
+    /// <summary>The cache under <see cref="CachePaths.Root"/>: <c>ROOT/stages</c>.</summary>
+    public static StageCache Default => new(CachePaths.For("stages"));
+
+    public string Root { get; }
+
+    public string EntryFolder(string hash) => Path.Combine(Root, hash);
+
+    /// <summary>Finds the entry of a stage hash and verifies every file against its checksum.</summary>
+    public CacheLookup Lookup(string hash)
+    {
+        var folder = EntryFolder(hash);
+        if (!Directory.Exists(folder))
+        {
+            return new CacheLookup(CacheEntryState.Missing, folder, null, null);
+        }
+
+        var problem = Verify(folder);
+        if (problem is not null)
+        {
+            return new CacheLookup(CacheEntryState.Corrupt, folder, null, problem);
+        }
+
+        try
+        {
+            var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ManifestFile))) as JsonObject;
+            return manifest is null
+                ? new CacheLookup(CacheEntryState.Corrupt, folder, null, $"file {ManifestFile} is not a JSON object")
+                : new CacheLookup(CacheEntryState.Intact, folder, manifest, null);
+        }
+        catch (JsonException error)
+        {
+            return new CacheLookup(CacheEntryState.Corrupt, folder, null, $"file {ManifestFile}: {error.Message}");
+        }
+    }
+
+    /// <summary>Marks an entry as used now (its folder's write time), which <see cref="Collect"/> reads.</summary>
+    public static void Touch(string folder)
+    {
+        try
+        {
+            Directory.SetLastWriteTimeUtc(folder, DateTime.UtcNow);
+        }
+        catch (IOException)
+        {
+            // Another process may be collecting it; the entry was read already.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // A read-only cache still serves its entries.
+        }
+    }
+
+    /// <summary>
+    /// Stores an entry: <paramref name="writeArtifact"/> fills <c>artifact/</c> of a temporary folder, then the manifest
+    /// and checksums are written, everything fsync'd and the folder renamed into place. Under the entry's lock, an
+    /// intact entry another process stored meanwhile is kept; a corrupt one is replaced.
+    /// </summary>
+    public void Store(string hash, JsonObject manifest, Action<string> writeArtifact)
+    {
+        Directory.CreateDirectory(Root);
+        using var entryLock = Lock(hash);
+        var final = EntryFolder(hash);
+        if (Directory.Exists(final))
+        {
+            if (Verify(final) is null)
+            {
+                return;
+            }
+
+            Directory.Delete(final, recursive: true);
+        }
+
+        var temporary = Path.Combine(Root, $"{TemporaryPrefix}{hash}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            var artifact = Path.Combine(temporary, ArtifactFolder);
+            Directory.CreateDirectory(artifact);
+            writeArtifact(artifact);
+            manifest["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+            WriteDurably(Path.Combine(temporary, ManifestFile), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            var checksums = new JsonObject();
+            foreach (var file in Files(temporary))
+            {
+                checksums[Relative(temporary, file)] = Sha256(file);
+                FlushToDisk(file);
+            }
+
+            WriteDurably(Path.Combine(temporary, ChecksumsFile), checksums.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Directory.Move(temporary, final);
+        }
+        finally
+        {
+            if (Directory.Exists(temporary))
+            {
+                Directory.Delete(temporary, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Removes an entry (a corrupt one, before it is recomputed) under its lock.</summary>
+    public void Remove(string hash)
+    {
+        if (!Directory.Exists(Root))
+        {
+            return;
+        }
+
+        using var entryLock = Lock(hash);
+        var folder = EntryFolder(hash);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Every entry, newest first; corrupt entries are listed with kind "corrupt".</summary>
+    public IReadOnlyList<CacheEntryInfo> List()
+    {
+        if (!Directory.Exists(Root))
+        {
+            return [];
+        }
+
+        var entries = new List<CacheEntryInfo>();
+        foreach (var folder in Directory.GetDirectories(Root))
+        {
+            var hash = Path.GetFileName(folder);
+            if (hash.StartsWith('.'))
+            {
+                continue;
+            }
+
+            var bytes = Files(folder).Sum(f => new FileInfo(f).Length);
+            var lastUsed = Directory.GetLastWriteTimeUtc(folder);
+            var lookup = Lookup(hash);
+            if (lookup.Manifest is { } manifest)
+            {
+                var created = DateTime.TryParse(manifest["created"]?.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var c) ? c : lastUsed;
+                entries.Add(new CacheEntryInfo(hash, manifest["kind"]?.GetValue<string>() ?? "?", manifest["stage"]?.GetValue<string>() ?? "?", bytes, created, lastUsed, folder));
+            }
+            else
+            {
+                entries.Add(new CacheEntryInfo(hash, "corrupt", lookup.Problem ?? "?", bytes, lastUsed, lastUsed, folder));
+            }
+        }
+
+        return entries.OrderByDescending(e => e.CreatedUtc).ThenBy(e => e.Hash, StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>
+    /// Removes corrupt entries, temporary folders left by killed processes and, with <paramref name="olderThan"/>, the
+    /// entries not used for that long. Entries another process holds the lock of are skipped. Returns what it removed.
+    /// </summary>
+    public IReadOnlyList<CacheEntryInfo> Collect(TimeSpan? olderThan, DateTime nowUtc)
+    {
+        var removed = new List<CacheEntryInfo>();
+        if (!Directory.Exists(Root))
+        {
+            return removed;
+        }
+
+        foreach (var folder in Directory.GetDirectories(Root, TemporaryPrefix + "*"))
+        {
+            // A temporary folder younger than an hour may belong to a store in progress.
+            if (nowUtc - Directory.GetLastWriteTimeUtc(folder) > TimeSpan.FromHours(1))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+
+        foreach (var entry in List())
+        {
+            var stale = olderThan is { } age && nowUtc - entry.LastUsedUtc > age;
+            if (entry.Kind != "corrupt" && !stale)
+            {
+                continue;
+            }
+
+            try
+            {
+                Remove(entry.Hash);
+                removed.Add(entry);
+            }
+            catch (IOException)
+            {
+                // Locked by a running process: leave it for the next collection.
+            }
+        }
+
+        foreach (var lockFile in Directory.GetFiles(Root, "*.lock"))
+        {
+            if (!Directory.Exists(Path.Combine(Root, Path.GetFileNameWithoutExtension(lockFile))))
+            {
+                TryDeleteLock(lockFile);
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Null when every file matches checksums.json and no file is missing or extra; else what is wrong.</summary>
+    private static string? Verify(string folder)
+    {
+        var checksumsPath = Path.Combine(folder, ChecksumsFile);
+        if (!File.Exists(checksumsPath))
+        {
+            return $"file {ChecksumsFile} is missing";
+        }
+
+        JsonObject? checksums;
+        try
+        {
+            checksums = JsonNode.Parse(File.ReadAllText(checksumsPath)) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            checksums = null;
+        }
+
+        if (checksums is null)
+        {
+            return $"file {ChecksumsFile} is unreadable";
+        }
+
+        var present = Files(folder).Select(f => Relative(folder, f)).Where(f => f != ChecksumsFile).ToHashSet(StringComparer.Ordinal);
+        foreach (var (file, expected) in checksums)
+        {
+            if (!present.Remove(file))
+            {
+                return $"file {file} is missing";
+            }
+
+            if (Sha256(Path.Combine(folder, file)) != expected?.GetValue<string>())
+            {
+                return $"file {file} does not match its checksum";
+            }
+        }
+
+        return present.Count > 0 ? $"file {present.Order(StringComparer.Ordinal).First()} is not in {ChecksumsFile}" : null;
+    }
+
+    private FileStream Lock(string hash)
+    {
+        var path = Path.Combine(Root, hash + ".lock");
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(30);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                // Another process is filling this entry; wait for it (a training stage may take minutes).
+                Thread.Sleep(200);
+            }
+        }
+    }
+
+    private static void TryDeleteLock(string path)
+    {
+        try
+        {
+            using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            {
+            }
+
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // In use.
+        }
+    }
+
+    private static IEnumerable<string> Files(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal);
+
+    private static string Relative(string folder, string file) => Path.GetRelativePath(folder, file).Replace('\\', '/');
+
+    private static string Sha256(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    private static void WriteDurably(string path, string text)
+    {
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
+        var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text + "\n");
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
+    }
+
+    private static void FlushToDisk(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        stream.Flush(flushToDisk: true);
+    }
+}
