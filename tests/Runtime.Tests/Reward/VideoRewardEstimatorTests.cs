@@ -114,7 +114,7 @@ public sealed class VideoRewardEstimatorTests
     }
 
     private static VideoRewardEstimator Estimator(MLContext ml, RewardLoss loss) =>
-        new(ml, new VideoRewardSettings(Dimensions, loss, RewardTokenMode.Separate, 8, 1, 1e-3, 16, 5), Backend.DeviceSpec.Cpu.Resolve());
+        new(ml, new VideoRewardSettings(Dimensions, loss, RewardTokenMode.Separate, 8, 1, 1e-3, 16, 5), Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve());
 
     private static IDataView VideosView(MLContext ml, PreferencePairSet pairs)
     {

@@ -8,7 +8,7 @@ public sealed class VideoRewardNetworkTests
 {
     private static readonly string[] Dimensions = { "VQ", "MQ", "TA" };
 
-    public VideoRewardNetworkTests() => Backend.DeviceSpec.Cpu.Resolve();
+    public VideoRewardNetworkTests() => Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve();
 
     [Fact]
     public void Under_separate_tokens_VQ_and_MQ_are_identical_when_the_prompt_changes_and_TA_is_not()
@@ -35,7 +35,7 @@ public sealed class VideoRewardNetworkTests
     public void Token_ids_are_gpt2_ids_shifted_by_one_and_zero_padded()
     {
         var ids = RewardPromptTokens.Ids(new[] { "a red disk", string.Empty });
-        var gpt2 = Data.PromptTokenizer.Encode("a red disk");
+        var gpt2 = Pipeline.Runtime.Data.PromptTokenizer.Encode("a red disk");
 
         Assert.Equal(gpt2.Select(t => (long)t + 1), ids.Take(gpt2.Length));
         Assert.All(ids.Skip(gpt2.Length), id => Assert.Equal(0L, id));
