@@ -11,10 +11,10 @@ internal static class DataKinds
         "The built-in procedural video world: prompts, K generators of different quality, and an oracle judge.",
         new[]
         {
-            P("prompts", Count(1, 100_000), 256L, "Number of training prompts."),
-            P("eval_prompts", Count(1, 100_000), 64L, "Number of held-out evaluation prompts, disjoint from the training prompts."),
+            P("prompts", Count(1, 767), 256L, "Number of training prompts; prompts + eval_prompts is at most 768, the distinct prompts the vocabulary makes."),
+            P("eval_prompts", Count(1, 767), 64L, "Number of held-out evaluation prompts, disjoint from the training prompts."),
             P("frames", Count(2, 64), 8L, "Frames per video."),
-            P("resolution", Shape(2, 4, 256), List(16L, 16L), "Frame size [H, W] in pixels."),
+            P("resolution", Shape(2, 8, 256), List(16L, 16L), "Frame size [H, W] in pixels; at least 8 so shapes are drawable."),
             P("generators", Count(2, 32), 6L, "Number of procedural generators of different quality (the paper has 12)."),
             P("samples", Count(1, 1000), 1L, "Videos each generator renders per prompt."),
             P("annotator_noise", NonNegative, 0.5, "Standard deviation of the simulated annotator's noise on z-normalised oracle differences."),
