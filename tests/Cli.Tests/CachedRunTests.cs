@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Pipeline.Runtime.Caching;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Cli.Tests;
@@ -22,6 +24,9 @@ public sealed class CachedRunTests
         var first = Run(cache, "run", Experiment, "--out", output.File("first"));
         Assert.Contains("stage ae: running", first.StandardOutput);
         Assert.Contains("stage gen: running", first.StandardOutput);
+        var curve = File.ReadAllLines(Path.Combine(output.File("first"), "gen", "metrics.jsonl"));
+        Assert.Equal(5, curve.Length);
+        Assert.StartsWith("{\"step\":0,\"loss\":", curve[0], StringComparison.Ordinal);
 
         var plan = Run(cache, "run", Experiment, "--dry-run");
         Assert.Matches(new Regex(@"^cached\s+ae \(autoencoder", RegexOptions.Multiline), plan.StandardOutput);
@@ -115,6 +120,33 @@ public sealed class CachedRunTests
         Assert.False(Stages(Path.Combine(folder.File("runs"), "point-0")).GetProperty("ae").GetProperty("cached").GetBoolean());
         Assert.True(Stages(Path.Combine(folder.File("runs"), "point-1")).GetProperty("ae").GetProperty("cached").GetBoolean());
         Assert.False(Stages(Path.Combine(folder.File("runs"), "point-1")).GetProperty("gen").GetProperty("cached").GetBoolean());
+    }
+
+    [Fact]
+    public void CachedRun_concurrent_writers_of_one_entry_leave_one_intact_entry()
+    {
+        using var folder = new TempFolder();
+        var cache = new StageCache(folder.File("stages"));
+        var hash = new string('a', 64);
+        var writes = 0;
+        Parallel.For(0, 4, i => cache.Store(hash, new JsonObject { ["stage"] = "s", ["kind"] = "k", ["writer"] = i }, artifact =>
+        {
+            Interlocked.Increment(ref writes);
+            File.WriteAllText(Path.Combine(artifact, "data.bin"), new string((char)('a' + i), 100_000));
+            Thread.Sleep(50);
+        }));
+
+        Assert.Equal(1, writes);
+        var lookup = cache.Lookup(hash);
+        Assert.Equal(CacheEntryState.Intact, lookup.State);
+        Assert.Equal("s", cache.List().Single().Stage);
+        Assert.Empty(Directory.GetDirectories(folder.File("stages"), ".tmp-*"));
+
+        File.AppendAllText(Path.Combine(lookup.Folder, "output.json"), " ");
+        Assert.Equal(CacheEntryState.Corrupt, cache.Lookup(hash).State);
+        Assert.Equal("file output.json does not match its checksum", cache.Lookup(hash).Problem);
+        Assert.Single(cache.Collect(olderThan: null, DateTime.UtcNow));
+        Assert.Equal(CacheEntryState.Missing, cache.Lookup(hash).State);
     }
 
     private static ProcessRunner.Result Run(TempFolder cache, params string[] arguments)

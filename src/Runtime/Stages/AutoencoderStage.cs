@@ -44,9 +44,10 @@ public static class AutoencoderStage
         var device = context.Device.Resolve();
         VideoAutoencoder model;
         AdamTrainer trainer;
+        using var metrics = StageProgress.OpenMetrics(context, name);
         try
         {
-            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name)), device, name, StageProgress.Every(context, name, options.Steps));
+            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name)), device, name, StageProgress.Every(context, name, options.Steps, metrics));
         }
         catch (ArgumentException error)
         {

@@ -61,7 +61,8 @@ public static class FlowGeneratorStage
             options.CfgDropout, options.CfgScale, options.SamplingSteps, context.StageSeed(name));
         var ml = new MLContext(seed: context.StageSeed(name));
         var estimator = new FlowGeneratorEstimator(ml, videos.Shape, settings, options.Autoencoder, context.Device.Resolve(), name);
-        estimator.Progress = StageProgress.Every(context, name, options.Pretrain.Steps);
+        using var metrics = StageProgress.OpenMetrics(context, name);
+        estimator.Progress = StageProgress.Every(context, name, options.Pretrain.Steps, metrics);
         var transformer = estimator.Fit(videos);
         var trainer = estimator.Trainer!;
         var generator = transformer.Generator;
