@@ -5,19 +5,18 @@
 #pragma warning disable CS1591
 
 [assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.AlignExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment align {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    data = world.videos\n    latent = [4, 4, 4, 4]\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 600 }\n    width = 32\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 2000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 4\n    prompts = 64\n    resolution = [8, 8]\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment align {\n  device = auto\n  seed = 7\n\n  model base = flow_generator {\n    pretrain = { batch: 64, data: world.videos, lr: 0.001, steps: 600 }\n    width = 128\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 2000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 4\n    prompts = 64\n    resolution = [8, 8]\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "align")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "603b2a0fa4d983993d82336adaa93f7449392b097df9407a1d7700aa81fc61fe")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder cb8cb045fcaeb40f49c36a1b5419b2c319206b339ea8aef0550e5adf07e04f3b")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 5ffc01a12bdc12a4d7763266913ec96871adfe98529447eb224ba3f299554902")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 7b302f58b8b712fa78f035b23c59784360ee00f13fbc49f6012fc014647c5f66")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 6a540545ae057936cfc444f301b5b8319238007d790c97e02b122be3930c5999")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "87aa2841e5afeb23986f4fb66811d701b64e48bad9fa2ffa4a901fc025d6aac8")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 88fb531e046cf9752752a2fedf84b7a2da3d9ca2806cc5915436c78d915ce89c")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 7c55d7573606ad522ce2e2679c9986d7bca0be37a6e85f874b5ae08d12e1ce05")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo a983cb6603d6687060e13583f2cffe86afd897ced041cec49ab3471b9a30c01a")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 9802b27c07b73fac50ae8eb6bbc3ceb3693f07dd44b79b896ab50d0ce8b2dcd1")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 1639b2548b6ada801f21ac944fefe9b57399d2dfdfb3e6dc59f5cfd369b446d2")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr 93b7a332c12da5a91a274ca900d8bc3b03b03abd6a656fdaa08bd124c57248a0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft d69583df1b63ff01ff451c246216d88a42e941b53d7593fc2205eb80dd33ca1a")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 9bebb3b49554ba74f286cd280d1ddd587ed279d667b1efed427c39a59c66a363")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr 6677e1fc4ec7d3e07ea60e7cdd2200481ac96ff454d6bb47e9ca1c53731e741a")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 3f03c0e0aaa6c91030dfc15a15feda732a9b3dbba58552fded173653a121b568")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward 065faebaffa74fce9d2a7191bf40fd8f87eb3ad45572602d89e6b8135526bdec")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 28b21325d92b2ace89ca88abad3db828eab98913e702a491b6a29fbf7b6b7f5a")]
 
@@ -28,24 +27,23 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
             "align",
-            "603b2a0fa4d983993d82336adaa93f7449392b097df9407a1d7700aa81fc61fe",
-            "experiment align {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    data = world.videos\n    latent = [4, 4, 4, 4]\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 600 }\n    width = 32\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 2000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 4\n    prompts = 64\n    resolution = [8, 8]\n  }\n}\n",
+            "87aa2841e5afeb23986f4fb66811d701b64e48bad9fa2ffa4a901fc025d6aac8",
+            "experiment align {\n  device = auto\n  seed = 7\n\n  model base = flow_generator {\n    pretrain = { batch: 64, data: world.videos, lr: 0.001, steps: 600 }\n    width = 128\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 2000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 4\n    prompts = 64\n    resolution = [8, 8]\n  }\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "cb8cb045fcaeb40f49c36a1b5419b2c319206b339ea8aef0550e5adf07e04f3b", new string[] { "world", }, "align.pipe:29:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "5ffc01a12bdc12a4d7763266913ec96871adfe98529447eb224ba3f299554902", new string[] { "ae", "world", }, "align.pipe:34:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "7b302f58b8b712fa78f035b23c59784360ee00f13fbc49f6012fc014647c5f66", new string[] { "base", "prefs", "vr", }, "align.pipe:59:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "6a540545ae057936cfc444f301b5b8319238007d790c97e02b122be3930c5999", new string[] { "base", "prefs", "vr", }, "align.pipe:68:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "9802b27c07b73fac50ae8eb6bbc3ceb3693f07dd44b79b896ab50d0ce8b2dcd1", new string[] { "world", }, "align.pipe:19:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "1639b2548b6ada801f21ac944fefe9b57399d2dfdfb3e6dc59f5cfd369b446d2", new string[] { "base", "dpo", "dpo_t", "rwr", "sft", "vr", "world", }, "align.pipe:77:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "93b7a332c12da5a91a274ca900d8bc3b03b03abd6a656fdaa08bd124c57248a0", new string[] { "base", "vr", "world", }, "align.pipe:48:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "d69583df1b63ff01ff451c246216d88a42e941b53d7593fc2205eb80dd33ca1a", new string[] { "base", "prefs", }, "align.pipe:40:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "065faebaffa74fce9d2a7191bf40fd8f87eb3ad45572602d89e6b8135526bdec", new string[] { "prefs", }, "align.pipe:24:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "28b21325d92b2ace89ca88abad3db828eab98913e702a491b6a29fbf7b6b7f5a", new string[] { }, "align.pipe:12:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "88fb531e046cf9752752a2fedf84b7a2da3d9ca2806cc5915436c78d915ce89c", new string[] { "world", }, "align.pipe:30:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "7c55d7573606ad522ce2e2679c9986d7bca0be37a6e85f874b5ae08d12e1ce05", new string[] { "base", "prefs", "vr", }, "align.pipe:54:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "a983cb6603d6687060e13583f2cffe86afd897ced041cec49ab3471b9a30c01a", new string[] { "base", "prefs", "vr", }, "align.pipe:63:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "9802b27c07b73fac50ae8eb6bbc3ceb3693f07dd44b79b896ab50d0ce8b2dcd1", new string[] { "world", }, "align.pipe:20:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "9bebb3b49554ba74f286cd280d1ddd587ed279d667b1efed427c39a59c66a363", new string[] { "base", "dpo", "dpo_t", "rwr", "sft", "vr", "world", }, "align.pipe:72:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "6677e1fc4ec7d3e07ea60e7cdd2200481ac96ff454d6bb47e9ca1c53731e741a", new string[] { "base", "vr", "world", }, "align.pipe:43:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "3f03c0e0aaa6c91030dfc15a15feda732a9b3dbba58552fded173653a121b568", new string[] { "base", "prefs", }, "align.pipe:35:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "065faebaffa74fce9d2a7191bf40fd8f87eb3ad45572602d89e6b8135526bdec", new string[] { "prefs", }, "align.pipe:25:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "28b21325d92b2ace89ca88abad3db828eab98913e702a491b6a29fbf7b6b7f5a", new string[] { }, "align.pipe:13:3"),
             });
 
         /// <inheritdoc />
@@ -56,26 +54,24 @@ namespace Pipeline.Experiments
         {
             switch (name)
             {
-                case "ae":
-                    return Stage0(context);
                 case "base":
-                    return Stage1(context);
+                    return Stage0(context);
                 case "dpo":
-                    return Stage2(context);
+                    return Stage1(context);
                 case "dpo_t":
-                    return Stage3(context);
+                    return Stage2(context);
                 case "prefs":
-                    return Stage4(context);
+                    return Stage3(context);
                 case "report":
-                    return Stage5(context);
+                    return Stage4(context);
                 case "rwr":
-                    return Stage6(context);
+                    return Stage5(context);
                 case "sft":
-                    return Stage7(context);
+                    return Stage6(context);
                 case "vr":
-                    return Stage8(context);
+                    return Stage7(context);
                 case "world":
-                    return Stage9(context);
+                    return Stage8(context);
                 default:
                     throw new global::System.ArgumentException("The experiment has no stage named '" + name + "'.", nameof(name));
             }
@@ -87,184 +83,169 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage0(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 29 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.AutoencoderOptions();
 #line 30 "align.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
+            var options = new global::Pipeline.Runtime.Stages.FlowGeneratorOptions();
+#line 32 "align.pipe"
+            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
+#line 32 "align.pipe"
+            options.Pretrain.Steps = 600;
+#line 32 "align.pipe"
+            options.Pretrain.Lr = 0.001d;
+#line 32 "align.pipe"
+            options.Pretrain.Batch = 64;
 #line 31 "align.pipe"
-            options.Latent = new int[] { 4, 4, 4, 4 };
-#line 29 "align.pipe"
-            return global::Pipeline.Runtime.Stages.AutoencoderStage.Run(context, "ae", options);
+            options.Width = 128;
+#line 30 "align.pipe"
+            return global::Pipeline.Runtime.Stages.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage1(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 34 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowGeneratorOptions();
-#line 35 "align.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
-#line 37 "align.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
-#line 37 "align.pipe"
-            options.Pretrain.Steps = 600;
-#line 37 "align.pipe"
-            options.Pretrain.Lr = 0.001d;
-#line 37 "align.pipe"
-            options.Pretrain.Batch = 32;
-#line 36 "align.pipe"
-            options.Width = 32;
-#line 34 "align.pipe"
-            return global::Pipeline.Runtime.Stages.FlowGeneratorStage.Run(context, "base", options);
+#line 54 "align.pipe"
+            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
+#line 55 "align.pipe"
+            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+#line 56 "align.pipe"
+            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+#line 57 "align.pipe"
+            options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
+#line 58 "align.pipe"
+            options.Steps = 200;
+#line 59 "align.pipe"
+            options.Batch = 32;
+#line 60 "align.pipe"
+            options.Lr = 0.0001d;
+#line 54 "align.pipe"
+            return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage2(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 59 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
-#line 60 "align.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
-#line 61 "align.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
-#line 62 "align.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
 #line 63 "align.pipe"
-            options.Steps = 200;
+            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
 #line 64 "align.pipe"
-            options.Batch = 32;
+            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 65 "align.pipe"
+            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+#line 66 "align.pipe"
+            options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
+#line 67 "align.pipe"
+            options.Steps = 200;
+#line 68 "align.pipe"
+            options.Batch = 32;
+#line 69 "align.pipe"
             options.Lr = 0.0001d;
-#line 59 "align.pipe"
-            return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo", options);
+#line 63 "align.pipe"
+            return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo_t", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage3(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 68 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
-#line 69 "align.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
-#line 70 "align.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
-#line 71 "align.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
-#line 72 "align.pipe"
-            options.Steps = 200;
-#line 73 "align.pipe"
-            options.Batch = 32;
-#line 74 "align.pipe"
-            options.Lr = 0.0001d;
-#line 68 "align.pipe"
-            return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo_t", options);
+#line 20 "align.pipe"
+            var options = new global::Pipeline.Runtime.Stages.PreferencePairsOptions();
+#line 21 "align.pipe"
+            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("pairs", new global::Pipeline.Runtime.Experiments.ReferenceArgument("count", 2000L)));
+#line 22 "align.pipe"
+            options.Split.Train = 0.8d;
+#line 22 "align.pipe"
+            options.Split.Eval = 0.2d;
+#line 20 "align.pipe"
+            return global::Pipeline.Runtime.Stages.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage4(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 19 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.PreferencePairsOptions();
-#line 20 "align.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("pairs", new global::Pipeline.Runtime.Experiments.ReferenceArgument("count", 2000L)));
-#line 21 "align.pipe"
-            options.Split.Train = 0.8d;
-#line 21 "align.pipe"
-            options.Split.Eval = 0.2d;
-#line 19 "align.pipe"
-            return global::Pipeline.Runtime.Stages.PreferencePairsStage.Run(context, "prefs", options);
+#line 72 "align.pipe"
+            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
+#line 73 "align.pipe"
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
+#line 74 "align.pipe"
+            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t") };
+#line 75 "align.pipe"
+            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+#line 76 "align.pipe"
+            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
+#line 77 "align.pipe"
+            options.Seeds = 8;
+#line 72 "align.pipe"
+            return global::Pipeline.Runtime.Stages.WinRatesStage.Run(context, "report", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage5(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 77 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
-#line 78 "align.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
-#line 79 "align.pipe"
-            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t") };
-#line 80 "align.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
-#line 81 "align.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
-#line 82 "align.pipe"
-            options.Seeds = 8;
-#line 77 "align.pipe"
-            return global::Pipeline.Runtime.Stages.WinRatesStage.Run(context, "report", options);
+#line 43 "align.pipe"
+            var options = new global::Pipeline.Runtime.Stages.FlowRwrOptions();
+#line 44 "align.pipe"
+            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+#line 45 "align.pipe"
+            options.Reward = context.Input<global::Pipeline.Runtime.Artifacts.IVideoJudge>("vr");
+#line 46 "align.pipe"
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("prompts"));
+#line 47 "align.pipe"
+            options.Samples = 512;
+#line 48 "align.pipe"
+            options.Temperature = 1d;
+#line 49 "align.pipe"
+            options.Steps = 200;
+#line 50 "align.pipe"
+            options.Batch = 32;
+#line 51 "align.pipe"
+            options.Lr = 0.0001d;
+#line 43 "align.pipe"
+            return global::Pipeline.Runtime.Stages.FlowRwrStage.Run(context, "rwr", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage6(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 48 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowRwrOptions();
-#line 49 "align.pipe"
+#line 35 "align.pipe"
+            var options = new global::Pipeline.Runtime.Stages.FlowSftOptions();
+#line 36 "align.pipe"
             options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
-#line 50 "align.pipe"
-            options.Reward = context.Input<global::Pipeline.Runtime.Artifacts.IVideoJudge>("vr");
-#line 51 "align.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("prompts"));
-#line 52 "align.pipe"
-            options.Samples = 512;
-#line 53 "align.pipe"
-            options.Temperature = 1d;
-#line 54 "align.pipe"
+#line 37 "align.pipe"
+            options.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("winners"));
+#line 38 "align.pipe"
             options.Steps = 200;
-#line 55 "align.pipe"
+#line 39 "align.pipe"
             options.Batch = 32;
-#line 56 "align.pipe"
+#line 40 "align.pipe"
             options.Lr = 0.0001d;
-#line 48 "align.pipe"
-            return global::Pipeline.Runtime.Stages.FlowRwrStage.Run(context, "rwr", options);
+#line 35 "align.pipe"
+            return global::Pipeline.Runtime.Stages.FlowSftStage.Run(context, "sft", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage7(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 40 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowSftOptions();
-#line 41 "align.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
-#line 42 "align.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("winners"));
-#line 43 "align.pipe"
-            options.Steps = 200;
-#line 44 "align.pipe"
-            options.Batch = 32;
-#line 45 "align.pipe"
-            options.Lr = 0.0001d;
-#line 40 "align.pipe"
-            return global::Pipeline.Runtime.Stages.FlowSftStage.Run(context, "sft", options);
+#line 25 "align.pipe"
+            var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
+#line 26 "align.pipe"
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+#line 27 "align.pipe"
+            options.Eval = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval"));
+#line 25 "align.pipe"
+            return global::Pipeline.Runtime.Stages.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage8(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 24 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
-#line 25 "align.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
-#line 26 "align.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval"));
-#line 24 "align.pipe"
-            return global::Pipeline.Runtime.Stages.VideoRewardStage.Run(context, "vr", options);
-#line default
-        }
-
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage9(global::Pipeline.Runtime.Experiments.RunContext context)
-        {
-#line 12 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.SyntheticVideosOptions();
 #line 13 "align.pipe"
-            options.Prompts = 64;
+            var options = new global::Pipeline.Runtime.Stages.SyntheticVideosOptions();
 #line 14 "align.pipe"
-            options.EvalPrompts = 32;
+            options.Prompts = 64;
 #line 15 "align.pipe"
-            options.Frames = 4;
+            options.EvalPrompts = 32;
 #line 16 "align.pipe"
+            options.Frames = 4;
+#line 17 "align.pipe"
             options.Resolution = new int[] { 8, 8 };
-#line 12 "align.pipe"
+#line 13 "align.pipe"
             return global::Pipeline.Runtime.Stages.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }
