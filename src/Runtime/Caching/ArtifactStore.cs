@@ -17,16 +17,21 @@ namespace Pipeline.Runtime.Caching;
 /// (rates, mean z-scores and the sample videos of the report's GIFs). Not stored, by design (see
 /// <see cref="RebuildReason"/>): the synthetic world, which is rebuilt from the seed in milliseconds, and whose
 /// oracle, prompt sets and generators are code plus that seed — storing it would only copy what the seed already
-/// determines. Any other artifact type is recomputed each run, and the run says so.
+/// determines; and preference pairs, drawn from that world (or read from a pair file) in well under a second. Any
+/// other artifact type is recomputed each run, and the run says so.
 /// </summary>
 public static class ArtifactStore
 {
     private const string TypeFile = "type";
 
-    /// <summary>Why a kind is rebuilt rather than stored, or null when its artifact is stored.</summary>
+    /// <summary>The kinds whose artifacts are stored: a missing entry of one of them means the stage has not run.</summary>
+    public static bool IsStored(string kind) => kind is "autoencoder" or "flow_generator" or "flow_sft" or "flow_rwr" or "flow_dpo" or "video_reward" or "win_rates";
+
+    /// <summary>Why a kind is rebuilt rather than stored, or null when its artifact is stored (or the kind is not known).</summary>
     public static string? RebuildReason(string kind) => kind switch
     {
         "synthetic_videos" => "the synthetic world is rebuilt from the seed in milliseconds, so it is recomputed rather than stored",
+        "preference_pairs" => "preference pairs are drawn from the world or read from their file in well under a second, so they are recomputed rather than stored",
         _ => null,
     };
 

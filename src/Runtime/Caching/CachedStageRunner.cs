@@ -14,7 +14,8 @@ public sealed record PlannedStage(string Name, string Kind, string Hash, bool Ca
 /// metrics and the results sections it wrote — reward_accuracy, win_rates, … — so a fully cached run writes the same
 /// results.json apart from timings); otherwise it runs and its entry is stored. A corrupt entry is reported and
 /// recomputed. When a stage's inputs have not run in this process (<c>--stage</c>), they are loaded from the cache,
-/// or rebuilt when their kind is never stored; an input that should be cached but is not is an error that names it.
+/// or rebuilt when their kind is never stored (<see cref="ArtifactStore.IsStored"/>); an input of a stored kind that
+/// is not cached is an error that names it.
 /// </summary>
 public static class CachedStageRunner
 {
@@ -82,7 +83,7 @@ public static class CachedStageRunner
 
             var input = context.Info.FindStage(dependency) ?? throw new InvalidOperationException($"stage '{stage.Name}' depends on '{dependency}', which the experiment does not have");
             var lookup = cache.Lookup(input.Hash);
-            if ((lookup.State == CacheEntryState.Intact && TryLoad(context, lookup, input) is not null) || ArtifactStore.RebuildReason(input.Kind) is not null)
+            if ((lookup.State == CacheEntryState.Intact && TryLoad(context, lookup, input) is not null) || !ArtifactStore.IsStored(input.Kind))
             {
                 if (!context.Outputs.ContainsKey(dependency))
                 {
