@@ -14,7 +14,8 @@ namespace Pipeline.Cli.Commands;
 /// <summary>
 /// <c>pipeline run FILE.pipe|X.dll [--stage NAME] [--set PATH=VALUE]... [--out DIR]</c>: compiles the file (through
 /// the assembly cache) or takes a compiled assembly, loads it, runs every stage (or one) and writes
-/// <c>DIR/results.json</c>. A sweep runs each point into <c>DIR/point-N</c>.
+/// <c>DIR/results.json</c>. A sweep runs each point into <c>DIR/point-N</c>. Stages go through the stage cache
+/// (docs/caching.md): cached ones are loaded, not run; <c>--dry-run</c> lists each stage as run or cached.
 /// </summary>
 internal static class RunCommand
 {
