@@ -173,7 +173,8 @@ internal sealed partial class Binder
 
     private void BindStage(StageSymbol stage, ImmutableArray<PropertySyntax> written)
     {
-        var bound = new Dictionary<string, BoundProperty>(StringComparer.Ordinal);
+        // A property whose value did not bind maps to null, so that it is not also reported as missing.
+        var bound = new Dictionary<string, BoundProperty?>(StringComparer.Ordinal);
         foreach (var property in written)
         {
             currentPath = origins.TryGetValue(property, out var origin) ? origin : stage.SourcePath;
@@ -191,15 +192,7 @@ internal sealed partial class Binder
             }
 
             var value = BindPropertyValue(property.Value, definition, new Context(stage, definition.Name));
-            if (value is not null)
-            {
-                bound[definition.Name] = new BoundProperty(definition, value, false, property.Span, currentPath);
-            }
-            else
-            {
-                // Keep a placeholder so that a bad value is not also reported as missing.
-                bound[definition.Name] = null!;
-            }
+            bound[definition.Name] = value is null ? null : new BoundProperty(definition, value, false, property.Span, currentPath);
         }
 
         currentPath = stage.SourcePath;

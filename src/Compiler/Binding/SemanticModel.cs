@@ -40,7 +40,7 @@ public sealed class SemanticModel
     /// <summary>Binding and type diagnostics (not syntax ones).</summary>
     public ImmutableArray<Diagnostic> Diagnostics { get; internal set; } = ImmutableArray<Diagnostic>.Empty;
 
-    /// <summary>True when a shape (dims, ties, noisy) of every stage could be computed without a cycle.</summary>
+    /// <summary>True when the stage graph has a cycle (then no stage hashes are computed).</summary>
     public bool HasCycle { get; internal set; }
 
     public StageSymbol? FindStage(string name) => Stages.FirstOrDefault(s => s.Name == name);

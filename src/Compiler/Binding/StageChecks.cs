@@ -270,16 +270,16 @@ internal sealed class StageChecks(SemanticModel model, List<Diagnostic> diagnost
     }
 
     /// <summary>
-    /// Data and autoencoders exist only to be read; one that nobody reads is dead weight. Generators, reward models
-    /// and reports are results in themselves (their losses, accuracies and win rates are reported), so they are
-    /// never "unused": a reward-only experiment is a legitimate one.
+    /// A world or an autoencoder exists to be read: one that nobody reads is a forgotten reference (a generator
+    /// without <c>autoencoder = ae</c>) or dead weight. Every other kind reports results of its own (label
+    /// statistics, losses, accuracies, win rates), so a data-only or reward-only experiment is legitimate.
     /// </summary>
     private void CheckUnused()
     {
         var read = model.Stages.SelectMany(s => s.Dependencies).ToHashSet(StringComparer.Ordinal);
         foreach (var stage in model.Stages.Where(s => !s.IsInline && !read.Contains(s.Name)))
         {
-            if (stage.Kind.Produces is ArtifactType.World or ArtifactType.PreferencePairs or ArtifactType.Autoencoder)
+            if (stage.Kind.Produces is ArtifactType.World or ArtifactType.Autoencoder)
             {
                 diagnostics.Add(CompilerDiagnostics.UnusedStage(stage.NameSpan, stage.Name) with { Path = stage.SourcePath });
             }
