@@ -38,6 +38,7 @@ public sealed class CachedRunTests
         Assert.DoesNotContain("stage gen: running", second.StandardOutput);
         Assert.Contains("stage ae: cached", second.StandardOutput);
         Assert.Contains("stage gen: cached", second.StandardOutput);
+        Assert.Contains("stages: 1 run, 2 cached", second.StandardOutput);
         var stages = Stages(output.File("second"));
         Assert.True(stages.GetProperty("ae").GetProperty("cached").GetBoolean());
         Assert.True(stages.GetProperty("gen").GetProperty("cached").GetBoolean());

@@ -72,7 +72,7 @@ internal static class CacheCommand
     };
 }
 
-/// <summary><c>pipeline run --dry-run</c>: each stage, in run order, as run or cached.</summary>
+/// <summary><c>pipeline run --dry-run</c>: each stage, in run order, as run or cached; and the run's closing summary.</summary>
 internal static class StageCacheCli
 {
     public static int PrintPlan(ExperimentInfo info, TextWriter output)
@@ -86,5 +86,12 @@ internal static class StageCacheCli
 
         output.WriteLine($"{plan.Count(s => !s.Cached)} to run, {plan.Count(s => s.Cached)} cached");
         return CommandHost.Success;
+    }
+
+    /// <summary>The last line before the results path: how many stages ran and how many came from the cache.</summary>
+    public static string Summary(RunResult result)
+    {
+        var cached = result.Stages.Values.Count(s => s.Cached);
+        return $"stages: {result.Stages.Count - cached} run, {cached} cached";
     }
 }

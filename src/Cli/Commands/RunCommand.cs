@@ -130,6 +130,7 @@ internal static class RunCommand
             }
 
             var path = ResultsWriter.Write(outDir, result, run, DeviceName(run));
+            output.WriteLine(StageCacheCli.Summary(result));
             output.WriteLine($"results: {path}");
             return CommandHost.Success;
         }
