@@ -98,6 +98,33 @@ public sealed class AlignerStageTests : IDisposable
     }
 
     [Fact]
+    public void The_estimators_fit_ml_net_data_views_like_their_typed_inputs()
+    {
+        var (_, _, policy, pairs) = Setup(steps: 10);
+        var ml = new Microsoft.ML.MLContext(seed: 1);
+        var settings = new AlignmentSettings(Steps: 3, Batch: 4, LearningRate: 1e-3, Lora: null, Seed: 5);
+        var fromSet = new FlowDpoEstimator(ml, policy, null, settings, new DpoBeta(500, false));
+        var fromView = new FlowDpoEstimator(ml, policy, null, settings, new DpoBeta(500, false));
+        fromSet.Fit(pairs);
+        fromView.Fit(pairs.ToDataView());
+        Assert.True(fromSet.PairsUsed > 0);
+        Assert.Equal(fromSet.PairsUsed, fromView.PairsUsed);
+        Assert.Equal(fromSet.Trainer!.Series["loss"], fromView.Trainer!.Series["loss"]);
+
+        var winners = pairs.Winners();
+        var sftSet = new FlowSftEstimator(ml, policy, settings);
+        var sftView = new FlowSftEstimator(ml, policy, settings);
+        sftSet.Fit(winners);
+        sftView.Fit(FlowGeneratorEstimator.ToDataView(ml, winners));
+        Assert.Equal(sftSet.Trainer!.Series["loss"], sftView.Trainer!.Series["loss"]);
+        foreach (var trainer in new[] { fromSet.Trainer, fromView.Trainer, sftSet.Trainer, sftView.Trainer })
+        {
+            trainer.Dispose();
+        }
+
+    }
+
+    [Fact]
     public void The_catalogue_fills_the_aligners_defaults()
     {
         var dpo = new FlowDpoOptions();
