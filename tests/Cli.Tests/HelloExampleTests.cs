@@ -11,9 +11,13 @@ public sealed class HelloExampleTests
     {
         using var cache = new TempFolder();
         using var output = new TempFolder();
-        var result = PipelineCli.Run(new[] { "run", Path.Combine(RepoPaths.Examples, "hello.pipe"), "--out", output.Path }, cache.Path);
+        var result = PipelineCli.Run(new[] { "run", Path.Combine(RepoPaths.Examples, "hello.pipe"), "--out", output.Path, "--quiet" }, cache.Path);
 
         Assert.True(result.ExitCode == 0, result.All);
+        // Redirected output (and --quiet) gives plain progress lines, the last one at the final step.
+        Assert.Contains("stage gen: step 300/300, loss ", result.StandardOutput);
+        Assert.True(File.Exists(output.File("report.md")), result.All);
+        Assert.True(File.Exists(Path.Combine(output.Path, "gen", "metrics.jsonl")), "metrics.jsonl is written as the generator trains");
         using var json = JsonDocument.Parse(File.ReadAllText(output.File("results.json")));
         var root = json.RootElement;
         Assert.Equal("hello", root.GetProperty("experiment").GetString());

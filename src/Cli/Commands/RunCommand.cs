@@ -26,17 +26,19 @@ internal static class RunCommand
         var sets = new Option<string[]>("--set") { Description = "Override a value: STAGE.PROPERTY=VALUE in the language's syntax." };
         var output = new Option<string?>("--out") { Description = "Folder for results.json (default: runs/EXPERIMENT)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "List each stage as run or cached, and run nothing." };
+        var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines (about ten per training stage) instead of the live display in a terminal." };
         var command = new Command("run", "Run an experiment and write results.json.");
         command.Arguments.Add(file);
         command.Options.Add(stage);
         command.Options.Add(sets);
         command.Options.Add(output);
         command.Options.Add(dryRun);
-        command.SetAction(parsed => Run(parsed.GetValue(file)!, parsed.GetValue(stage), parsed.GetValue(sets) ?? [], parsed.GetValue(output), Console.Out, parsed.GetValue(dryRun)));
+        command.Options.Add(quiet);
+        command.SetAction(parsed => Run(parsed.GetValue(file)!, parsed.GetValue(stage), parsed.GetValue(sets) ?? [], parsed.GetValue(output), Console.Out, parsed.GetValue(dryRun), parsed.GetValue(quiet)));
         return command;
     }
 
-    public static int Run(string file, string? stage, IReadOnlyList<string> sets, string? outputDirectory, TextWriter output, bool dryRun = false)
+    public static int Run(string file, string? stage, IReadOnlyList<string> sets, string? outputDirectory, TextWriter output, bool dryRun = false, bool quiet = false)
     {
         if (file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
         {
@@ -51,7 +53,7 @@ internal static class RunCommand
             }
 
             var outDir = outputDirectory ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file));
-            return RunAssembly(Path.GetFullPath(file), Path.GetDirectoryName(Path.GetFullPath(file))!, stage, outDir, output, dryRun);
+            return RunAssembly(Path.GetFullPath(file), Path.GetDirectoryName(Path.GetFullPath(file))!, stage, outDir, output, dryRun, quiet);
         }
 
         var compilation = CompilerHost.Load(file, sets);
@@ -63,7 +65,7 @@ internal static class RunCommand
         var runDirectory = outputDirectory ?? Path.Combine("runs", compilation.SemanticModel.Name);
         if (compilation.SweepCount <= 1)
         {
-            return CompileAndRun(compilation, stage, runDirectory, output, dryRun);
+            return CompileAndRun(compilation, stage, runDirectory, output, dryRun, quiet);
         }
 
         output.WriteLine($"sweep: {compilation.SweepCount} points");
@@ -71,7 +73,7 @@ internal static class RunCommand
         for (var i = 0; i < compilation.SweepCount; i++)
         {
             output.WriteLine($"point {i}: {string.Join(", ", points[i].Select(p => $"{p.Path} = {p.Value}"))}");
-            var code = CompileAndRun(compilation.WithSweepPoint(i), stage, Path.Combine(runDirectory, $"point-{i}"), output, dryRun);
+            var code = CompileAndRun(compilation.WithSweepPoint(i), stage, Path.Combine(runDirectory, $"point-{i}"), output, dryRun, quiet);
             if (code != CommandHost.Success)
             {
                 return code;
@@ -81,7 +83,7 @@ internal static class RunCommand
         return CommandHost.Success;
     }
 
-    private static int CompileAndRun(Compilation compilation, string? stage, string outputDirectory, TextWriter output, bool dryRun)
+    private static int CompileAndRun(Compilation compilation, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet)
     {
         var folder = CacheLocation.Assembly(compilation.Options.CacheDirectory, compilation.CacheKey);
         var emitted = compilation.Emit(folder);
@@ -91,10 +93,10 @@ internal static class RunCommand
             return CommandHost.Failure;
         }
 
-        return RunAssembly(emitted.AssemblyPath!, compilation.SourceDirectory, stage, outputDirectory, output, dryRun);
+        return RunAssembly(emitted.AssemblyPath!, compilation.SourceDirectory, stage, outputDirectory, output, dryRun, quiet);
     }
 
-    private static int RunAssembly(string assemblyPath, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun)
+    private static int RunAssembly(string assemblyPath, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet)
     {
         // Collectible, so a long-lived host (tests, a sweep) does not keep every compiled experiment loaded; the
         // runtime itself resolves from the default context, so the experiment and the CLI share its types.
@@ -112,24 +114,28 @@ internal static class RunCommand
 
             var outDir = Path.GetFullPath(outputDirectory);
             Directory.CreateDirectory(outDir);
-            var run = new RunContext(experiment.Info, outDir, sourceDirectory, output.WriteLine) { Cache = StageCache.Default };
-            RunResult result;
-            if (stage is null)
+            var run = new RunContext(experiment.Info, outDir, sourceDirectory, LiveProgress.IsLive(quiet) ? LiveProgress.WriteLine : output.WriteLine) { Cache = StageCache.Default };
+            if (stage is not null && experiment.Info.FindStage(stage) is null)
             {
-                result = experiment.Run(run);
+                throw new UsageException($"the experiment has no stage '{stage}'; its stages are {string.Join(", ", experiment.Info.Stages.Select(s => s.Name))}.");
             }
-            else
+
+            RunResult Execute()
             {
-                if (experiment.Info.FindStage(stage) is null)
+                if (stage is null)
                 {
-                    throw new UsageException($"the experiment has no stage '{stage}'; its stages are {string.Join(", ", experiment.Info.Stages.Select(s => s.Name))}.");
+                    return experiment.Run(run);
                 }
 
                 run.RunStage(experiment, stage);
-                result = new RunResult(experiment.Info, run.Outputs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
+                return new RunResult(experiment.Info, run.Outputs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
             }
 
-            var path = ResultsWriter.Write(outDir, result, run, DeviceName(run));
+            var device = DeviceName(run);
+            var result = LiveProgress.IsLive(quiet) ? LiveProgress.Run(run, device, Execute) : Execute();
+            var path = ResultsWriter.Write(outDir, result, run, device);
+            var report = ReportWriter.Write(outDir, result, run);
+            output.WriteLine($"report: {report}");
             output.WriteLine(StageCacheCli.Summary(result));
             output.WriteLine($"results: {path}");
             return CommandHost.Success;

@@ -40,6 +40,12 @@ public sealed class RunContext
 
     public void Log(string message) => log(message);
 
+    /// <summary>
+    /// Receives every training step (a live progress display in a terminal); when null, training stages log a plain
+    /// line about ten times per stage instead.
+    /// </summary>
+    public Action<StageStep>? StepReporter { get; set; }
+
     /// <summary>The artifact of an upstream stage, which must have run (or been loaded from the cache) already.</summary>
     public T Input<T>(string stage)
         where T : class

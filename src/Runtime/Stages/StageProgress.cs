@@ -33,6 +33,12 @@ public static class StageProgress
         return (step, loss) =>
         {
             metrics?.Write(step, new Dictionary<string, double> { ["loss"] = loss });
+            if (context.StepReporter is { } reporter)
+            {
+                reporter(new StageStep(stage, step + 1, steps, loss));
+                return;
+            }
+
             if ((step + 1) % every == 0 || step + 1 == steps)
             {
                 context.Log(string.Create(CultureInfo.InvariantCulture, $"stage {stage}: step {step + 1}/{steps}, loss {loss:0.00000}"));

@@ -1,0 +1,48 @@
+using Pipeline.Runtime.Experiments;
+using Spectre.Console;
+
+namespace Pipeline.Cli;
+
+/// <summary>
+/// Progress of a run. In a terminal: a live Spectre.Console display with one bar per training stage (step, loss,
+/// device, time left). When stdout is redirected, or with <c>--quiet</c>: plain lines, about ten per stage, which
+/// logs and CI keep readable. Either way each stage's metrics.jsonl is written as it trains.
+/// </summary>
+internal static class LiveProgress
+{
+    public static bool IsLive(bool quiet) => !quiet && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+
+    /// <summary>A log line that the live display keeps above its bars.</summary>
+    public static void WriteLine(string line) => AnsiConsole.WriteLine(line);
+
+    public static T Run<T>(RunContext run, string device, Func<T> body)
+    {
+        return AnsiConsole.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(progress =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                run.StepReporter = step =>
+                {
+                    if (!tasks.TryGetValue(step.Stage, out var task))
+                    {
+                        task = progress.AddTask(Markup.Escape(step.Stage), maxValue: step.Steps);
+                        tasks[step.Stage] = task;
+                    }
+
+                    task.Description = Markup.Escape(FormattableString.Invariant($"{step.Stage}  step {step.Step}/{step.Steps}  loss {step.Loss:0.0000}  [{device}]"));
+                    task.Value = step.Step;
+                };
+                try
+                {
+                    return body();
+                }
+                finally
+                {
+                    run.StepReporter = null;
+                }
+            });
+    }
+}
