@@ -15,5 +15,7 @@ root.Subcommands.Add(CompileCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(GraphCommand.Create());
 root.Subcommands.Add(CacheCommand.Create());
+root.Subcommands.Add(RunsCommand.Create());
+root.Subcommands.Add(CompareCommand.Create());
 
 return CommandHost.Invoke(root, args);

@@ -17,6 +17,12 @@ public static class RuntimeDiagnosticCodes
     public const string InvalidStageOptions = "PIPE4008";
     public const string TrainingDiverged = "PIPE4201";
 
+    /// <summary><c>pipeline compare</c> named a run id the registry does not have.</summary>
+    public const string UnknownRun = "PIPE4301";
+
+    /// <summary>A file could not be written (the disk is full, or the folder is not writable); the message names the path.</summary>
+    public const string WriteFailed = "PIPE4302";
+
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.IsLiteral)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using System.Runtime.Loader;
 using Pipeline.Compiler;
+using Pipeline.Cli.Registry;
 using Pipeline.Compiler.Emit;
 using Pipeline.Runtime;
 using Pipeline.Runtime.Caching;
@@ -14,7 +15,8 @@ namespace Pipeline.Cli.Commands;
 /// <summary>
 /// <c>pipeline run FILE.pipe|X.dll [--stage NAME] [--set PATH=VALUE]... [--out DIR]</c>: compiles the file (through
 /// the assembly cache) or takes a compiled assembly, loads it, runs every stage (or one) and writes
-/// <c>DIR/results.json</c>. A sweep runs each point into <c>DIR/point-N</c>. Stages go through the stage cache
+/// <c>DIR/results.json</c>. A sweep runs each point into <c>DIR/point-N</c>, then writes its own report,
+/// <c>DIR/sweep.md</c> and <c>DIR/sweep.json</c> (<see cref="SweepReportWriter"/>). Stages go through the stage cache
 /// (docs/caching.md): cached ones are loaded, not run; <c>--dry-run</c> lists each stage as run or cached.
 /// </summary>
 internal static class RunCommand
@@ -53,7 +55,7 @@ internal static class RunCommand
             }
 
             var outDir = outputDirectory ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file));
-            return RunAssembly(Path.GetFullPath(file), Path.GetDirectoryName(Path.GetFullPath(file))!, stage, outDir, output, dryRun, quiet);
+            return RunAssembly(Path.GetFullPath(file), Path.GetDirectoryName(Path.GetFullPath(file))!, stage, outDir, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), []));
         }
 
         var compilation = CompilerHost.Load(file, sets);
@@ -65,25 +67,34 @@ internal static class RunCommand
         var runDirectory = outputDirectory ?? Path.Combine("runs", compilation.SemanticModel.Name);
         if (compilation.SweepCount <= 1)
         {
-            return CompileAndRun(compilation, stage, runDirectory, output, dryRun, quiet);
+            return CompileAndRun(compilation, stage, runDirectory, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), sets));
         }
 
         output.WriteLine($"sweep: {compilation.SweepCount} points");
         var points = compilation.SweepPoints();
+        var completed = new List<SweepPoint>();
         for (var i = 0; i < compilation.SweepCount; i++)
         {
             output.WriteLine($"point {i}: {string.Join(", ", points[i].Select(p => $"{p.Path} = {p.Value}"))}");
-            var code = CompileAndRun(compilation.WithSweepPoint(i), stage, Path.Combine(runDirectory, $"point-{i}"), output, dryRun, quiet);
+            var origin = new RunOrigin(Path.GetFullPath(file), sets.Concat(points[i].Select(p => $"{p.Path}={p.Value}")).ToArray());
+            var code = CompileAndRun(compilation.WithSweepPoint(i), stage, Path.Combine(runDirectory, $"point-{i}"), output, dryRun, quiet, origin);
             if (code != CommandHost.Success)
             {
                 return code;
             }
+
+            completed.Add(new SweepPoint(i, Path.GetFullPath(Path.Combine(runDirectory, $"point-{i}")), points[i]));
+        }
+
+        if (!dryRun)
+        {
+            output.WriteLine($"sweep report: {SweepReportWriter.Write(runDirectory, completed)}");
         }
 
         return CommandHost.Success;
     }
 
-    private static int CompileAndRun(Compilation compilation, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet)
+    private static int CompileAndRun(Compilation compilation, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin)
     {
         var folder = CacheLocation.Assembly(compilation.Options.CacheDirectory, compilation.CacheKey);
         var emitted = compilation.Emit(folder);
@@ -93,10 +104,10 @@ internal static class RunCommand
             return CommandHost.Failure;
         }
 
-        return RunAssembly(emitted.AssemblyPath!, compilation.SourceDirectory, stage, outputDirectory, output, dryRun, quiet);
+        return RunAssembly(emitted.AssemblyPath!, compilation.SourceDirectory, stage, outputDirectory, output, dryRun, quiet, origin);
     }
 
-    private static int RunAssembly(string assemblyPath, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet)
+    private static int RunAssembly(string assemblyPath, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin)
     {
         // Collectible, so a long-lived host (tests, a sweep) does not keep every compiled experiment loaded; the
         // runtime itself resolves from the default context, so the experiment and the CLI share its types.
@@ -131,20 +142,36 @@ internal static class RunCommand
                 return new RunResult(experiment.Info, run.Outputs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
             }
 
-            var device = DeviceName(run);
-            var result = LiveProgress.IsLive(quiet) ? LiveProgress.Run(run, device, Execute) : Execute();
-            var path = ResultsWriter.Write(outDir, result, run, device);
-            var report = ReportWriter.Write(outDir, result, run);
-            output.WriteLine($"report: {report}");
-            output.WriteLine(StageCacheCli.Summary(result));
-            output.WriteLine($"results: {path}");
-            return CommandHost.Success;
+            var info = experiment.Info;
+            using var recorder = RunRecorder.Start(
+                new RunStart(info.Name, origin.File, info.SourceSha256, info.CanonicalSource, origin.Overrides, outDir, RunRecorder.Stages(info, new Dictionary<string, StageOutput>())),
+                output.WriteLine);
+            try
+            {
+                var device = DeviceName(run);
+                var result = LiveProgress.IsLive(quiet) ? LiveProgress.Run(run, device, Execute) : Execute();
+                var path = ResultsWriter.Write(outDir, result, run, device);
+                var report = ReportWriter.Write(outDir, result, run);
+                recorder.Succeeded(result, File.ReadAllText(path));
+                output.WriteLine($"report: {report}");
+                output.WriteLine(StageCacheCli.Summary(result));
+                output.WriteLine($"results: {path}");
+                return CommandHost.Success;
+            }
+            catch (Exception error)
+            {
+                recorder.Failed(info, run.Outputs, error);
+                throw;
+            }
         }
         finally
         {
             context.Unload();
         }
     }
+
+    /// <summary>What the registry records about where a run came from: the file run and the --set overrides (with a sweep point's values).</summary>
+    private sealed record RunOrigin(string File, IReadOnlyList<string> Overrides);
 
     private static string DeviceName(RunContext run)
     {

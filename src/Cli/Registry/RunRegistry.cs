@@ -1,0 +1,388 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using Pipeline.Runtime;
+
+namespace Pipeline.Cli.Registry;
+
+/// <summary>How a run ended; stored as its lower-case name.</summary>
+internal enum RunStatus
+{
+    Running,
+    Succeeded,
+    Failed,
+    Interrupted,
+}
+
+/// <summary>What <c>pipeline run</c> knows when a run starts.</summary>
+internal sealed record RunStart(string Experiment, string File, string SourceSha256, string CanonicalSource, IReadOnlyList<string> Overrides, string OutputDirectory, IReadOnlyList<RunStage> Stages);
+
+/// <summary>One stage of a run: its hash always, and once the run ends whether it was cached or resumed and how long it took.</summary>
+internal sealed record RunStage(string Name, string Kind, string Hash, bool? Cached = null, long? ResumedFromStep = null, double? Seconds = null);
+
+/// <summary>One row of the registry.</summary>
+internal sealed record RunRecord(
+    long Id,
+    string Experiment,
+    string File,
+    string SourceSha256,
+    string CanonicalSource,
+    IReadOnlyList<string> Overrides,
+    string OutputDirectory,
+    DateTime StartedUtc,
+    DateTime? EndedUtc,
+    RunStatus Status,
+    string? Error,
+    IReadOnlyList<RunStage> Stages,
+    IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>
+/// The run registry (docs/runs.md): one SQLite database, <c>$PIPELINE_CACHE/registry.db</c>, with a row per
+/// <c>pipeline run</c> (experiment, file, source hash, canonical source, overrides, start, end, status), its stages'
+/// hashes and its final metrics (every number of results.json, flattened to dotted paths). Every write is one
+/// transaction; the database is in WAL mode with a busy timeout, so concurrent runs (processes) wait for each other's
+/// short writes instead of failing. A run killed outright (SIGKILL) cannot say so itself: a "running" row whose process
+/// is gone from this host is marked "interrupted" the next time the registry is opened.
+/// </summary>
+internal sealed class RunRegistry : IDisposable
+{
+    public const string FileName = "registry.db";
+    private const int BusyTimeoutMilliseconds = 30_000;
+    private readonly SqliteConnection connection;
+
+    public RunRegistry(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = BusyTimeoutMilliseconds / 1000 }.ToString());
+        connection.Open();
+        Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};");
+
+        // journal_mode needs the write lock the first time; the busy timeout covers two processes creating it at once.
+        Execute("PRAGMA journal_mode = WAL;");
+        Execute("PRAGMA synchronous = NORMAL;");
+        Execute("PRAGMA foreign_keys = ON;");
+        InTransaction(_ => Execute(Schema));
+    }
+
+    /// <summary>The registry under <see cref="CachePaths.Root"/>.</summary>
+    public static RunRegistry OpenDefault() => new(System.IO.Path.Combine(CachePaths.Root, FileName));
+
+    public string Path { get; }
+
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS runs (
+          id               INTEGER PRIMARY KEY AUTOINCREMENT,
+          experiment       TEXT    NOT NULL,
+          file             TEXT    NOT NULL,
+          source_sha256    TEXT    NOT NULL,
+          canonical_source TEXT    NOT NULL,
+          overrides        TEXT    NOT NULL,
+          output_dir       TEXT    NOT NULL,
+          started_utc      TEXT    NOT NULL,
+          ended_utc        TEXT,
+          status           TEXT    NOT NULL CHECK (status IN ('running', 'succeeded', 'failed', 'interrupted')),
+          error            TEXT,
+          host             TEXT    NOT NULL,
+          pid              INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS run_stages (
+          run_id            INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          stage             TEXT    NOT NULL,
+          kind              TEXT    NOT NULL,
+          hash              TEXT    NOT NULL,
+          cached            INTEGER,
+          resumed_from_step INTEGER,
+          seconds           REAL,
+          PRIMARY KEY (run_id, stage)
+        );
+        CREATE TABLE IF NOT EXISTS run_metrics (
+          run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          path   TEXT    NOT NULL,
+          value  REAL    NOT NULL,
+          PRIMARY KEY (run_id, path)
+        );
+        CREATE INDEX IF NOT EXISTS runs_started ON runs (started_utc);
+        """;
+
+    /// <summary>Records a run as running, with its stages' hashes; returns its id.</summary>
+    public long Start(RunStart run, DateTime startedUtc) => InTransaction(transaction =>
+    {
+        using var insert = Command("""
+            INSERT INTO runs (experiment, file, source_sha256, canonical_source, overrides, output_dir, started_utc, status, host, pid)
+            VALUES ($experiment, $file, $sha, $source, $overrides, $out, $started, 'running', $host, $pid);
+            SELECT last_insert_rowid();
+            """, transaction);
+        insert.Parameters.AddWithValue("$experiment", run.Experiment);
+        insert.Parameters.AddWithValue("$file", run.File);
+        insert.Parameters.AddWithValue("$sha", run.SourceSha256);
+        insert.Parameters.AddWithValue("$source", run.CanonicalSource);
+        insert.Parameters.AddWithValue("$overrides", JsonSerializer.Serialize(run.Overrides));
+        insert.Parameters.AddWithValue("$out", run.OutputDirectory);
+        insert.Parameters.AddWithValue("$started", Format(startedUtc));
+        insert.Parameters.AddWithValue("$host", Environment.MachineName);
+        insert.Parameters.AddWithValue("$pid", Environment.ProcessId);
+        var id = (long)insert.ExecuteScalar()!;
+        foreach (var stage in run.Stages)
+        {
+            using var row = Command("INSERT INTO run_stages (run_id, stage, kind, hash) VALUES ($run, $stage, $kind, $hash);", transaction);
+            row.Parameters.AddWithValue("$run", id);
+            row.Parameters.AddWithValue("$stage", stage.Name);
+            row.Parameters.AddWithValue("$kind", stage.Kind);
+            row.Parameters.AddWithValue("$hash", stage.Hash);
+            row.ExecuteNonQuery();
+        }
+
+        return id;
+    });
+
+    /// <summary>
+    /// Ends a run: its status, end time, error, how each stage ran, and the metrics of its results.json (null when
+    /// it wrote none). One transaction, so a reader sees the run before or after, never half of it.
+    /// </summary>
+    public void Finish(long id, RunStatus status, DateTime endedUtc, string? error, IReadOnlyList<RunStage> stages, string? resultsJson) => InTransaction(transaction =>
+    {
+        using var update = Command("UPDATE runs SET status = $status, ended_utc = $ended, error = $error WHERE id = $id;", transaction);
+        update.Parameters.AddWithValue("$status", Name(status));
+        update.Parameters.AddWithValue("$ended", Format(endedUtc));
+        update.Parameters.AddWithValue("$error", (object?)error ?? DBNull.Value);
+        update.Parameters.AddWithValue("$id", id);
+        update.ExecuteNonQuery();
+        foreach (var stage in stages)
+        {
+            using var row = Command("""
+                INSERT INTO run_stages (run_id, stage, kind, hash, cached, resumed_from_step, seconds) VALUES ($run, $stage, $kind, $hash, $cached, $resumed, $seconds)
+                ON CONFLICT (run_id, stage) DO UPDATE SET cached = excluded.cached, resumed_from_step = excluded.resumed_from_step, seconds = excluded.seconds;
+                """, transaction);
+            row.Parameters.AddWithValue("$run", id);
+            row.Parameters.AddWithValue("$stage", stage.Name);
+            row.Parameters.AddWithValue("$kind", stage.Kind);
+            row.Parameters.AddWithValue("$hash", stage.Hash);
+            row.Parameters.AddWithValue("$cached", stage.Cached is { } cached ? (cached ? 1 : 0) : DBNull.Value);
+            row.Parameters.AddWithValue("$resumed", (object?)stage.ResumedFromStep ?? DBNull.Value);
+            row.Parameters.AddWithValue("$seconds", (object?)stage.Seconds ?? DBNull.Value);
+            row.ExecuteNonQuery();
+        }
+
+        if (resultsJson is not null)
+        {
+            foreach (var (path, value) in FlattenMetrics(resultsJson))
+            {
+                using var row = Command("INSERT OR REPLACE INTO run_metrics (run_id, path, value) VALUES ($run, $path, $value);", transaction);
+                row.Parameters.AddWithValue("$run", id);
+                row.Parameters.AddWithValue("$path", path);
+                row.Parameters.AddWithValue("$value", value);
+                row.ExecuteNonQuery();
+            }
+        }
+
+        return 0;
+    });
+
+    /// <summary>Marks "running" rows of this host whose process has exited as interrupted (killed, or the machine stopped).</summary>
+    public int MarkAbandoned(DateTime nowUtc) => InTransaction(transaction =>
+    {
+        var abandoned = new List<long>();
+        using (var query = Command("SELECT id, pid FROM runs WHERE status = 'running' AND host = $host;", transaction))
+        {
+            query.Parameters.AddWithValue("$host", Environment.MachineName);
+            using var reader = query.ExecuteReader();
+            while (reader.Read())
+            {
+                if (!IsAlive(reader.GetInt32(1)))
+                {
+                    abandoned.Add(reader.GetInt64(0));
+                }
+            }
+        }
+
+        foreach (var id in abandoned)
+        {
+            using var update = Command("UPDATE runs SET status = 'interrupted', ended_utc = $ended, error = 'the process ended without finishing the run (killed?)' WHERE id = $id AND status = 'running';", transaction);
+            update.Parameters.AddWithValue("$ended", Format(nowUtc));
+            update.Parameters.AddWithValue("$id", id);
+            update.ExecuteNonQuery();
+        }
+
+        return abandoned.Count;
+    });
+
+    /// <summary>Every run, newest first (at most <paramref name="limit"/>).</summary>
+    public IReadOnlyList<RunRecord> List(int limit = int.MaxValue)
+    {
+        var ids = new List<long>();
+        using (var query = Command("SELECT id FROM runs ORDER BY started_utc DESC, id DESC LIMIT $limit;"))
+        {
+            query.Parameters.AddWithValue("$limit", limit);
+            using var reader = query.ExecuteReader();
+            while (reader.Read())
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+
+        return ids.Select(id => Find(id)!).Where(r => r is not null).ToArray();
+    }
+
+    /// <summary>One run by id, or null.</summary>
+    public RunRecord? Find(long id)
+    {
+        using var query = Command("SELECT experiment, file, source_sha256, canonical_source, overrides, output_dir, started_utc, ended_utc, status, error FROM runs WHERE id = $id;");
+        query.Parameters.AddWithValue("$id", id);
+        using var reader = query.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        var stages = new List<RunStage>();
+        using (var stageQuery = Command("SELECT stage, kind, hash, cached, resumed_from_step, seconds FROM run_stages WHERE run_id = $id ORDER BY stage;"))
+        {
+            stageQuery.Parameters.AddWithValue("$id", id);
+            using var rows = stageQuery.ExecuteReader();
+            while (rows.Read())
+            {
+                stages.Add(new RunStage(
+                    rows.GetString(0),
+                    rows.GetString(1),
+                    rows.GetString(2),
+                    rows.IsDBNull(3) ? null : rows.GetInt64(3) != 0,
+                    rows.IsDBNull(4) ? null : rows.GetInt64(4),
+                    rows.IsDBNull(5) ? null : rows.GetDouble(5)));
+            }
+        }
+
+        var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        using (var metricQuery = Command("SELECT path, value FROM run_metrics WHERE run_id = $id;"))
+        {
+            metricQuery.Parameters.AddWithValue("$id", id);
+            using var rows = metricQuery.ExecuteReader();
+            while (rows.Read())
+            {
+                metrics[rows.GetString(0)] = rows.GetDouble(1);
+            }
+        }
+
+        return new RunRecord(
+            id,
+            reader.GetString(0),
+            reader.GetString(1),
+            reader.GetString(2),
+            reader.GetString(3),
+            JsonSerializer.Deserialize<string[]>(reader.GetString(4)) ?? [],
+            reader.GetString(5),
+            Parse(reader.GetString(6)),
+            reader.IsDBNull(7) ? null : Parse(reader.GetString(7)),
+            Enum.Parse<RunStatus>(reader.GetString(8), ignoreCase: true),
+            reader.IsDBNull(9) ? null : reader.GetString(9),
+            stages,
+            metrics);
+    }
+
+    /// <summary>
+    /// The final metrics of a results.json: every number under "stages.STAGE.metrics" and in the results sections
+    /// (reward_accuracy, oracle_accuracy, win_rates, …), by dotted path. Timings, hashes and lists (loss curves) are
+    /// left out: they are not results.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> FlattenMetrics(string resultsJson)
+    {
+        var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        if (JsonNode.Parse(resultsJson) is not JsonObject root)
+        {
+            return metrics;
+        }
+
+        foreach (var (key, value) in root)
+        {
+            if (key == "stages" && value is JsonObject stages)
+            {
+                foreach (var (stage, entry) in stages)
+                {
+                    Flatten($"{stage}.", entry?["metrics"], metrics);
+                }
+            }
+            else if (value is JsonObject section)
+            {
+                Flatten($"{key}.", section, metrics);
+            }
+        }
+
+        return metrics;
+    }
+
+    private static void Flatten(string prefix, JsonNode? node, IDictionary<string, double> into)
+    {
+        switch (node)
+        {
+            case JsonObject map:
+                foreach (var (key, value) in map)
+                {
+                    Flatten(prefix + key + ".", value, into);
+                }
+
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.Number:
+                into[prefix.TrimEnd('.')] = value.GetValue<double>();
+                break;
+        }
+    }
+
+    public static string Name(RunStatus status) => status.ToString().ToLowerInvariant();
+
+    public void Dispose() => connection.Dispose();
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private T InTransaction<T>(Func<SqliteTransaction, T> body)
+    {
+        // BEGIN IMMEDIATE takes the write lock up front, so two writers queue on the busy timeout instead of one
+        // failing with SQLITE_BUSY when it upgrades a read lock.
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var result = body(transaction);
+        transaction.Commit();
+        return result;
+    }
+
+    private void InTransaction(Action<SqliteTransaction> body) => InTransaction(transaction =>
+    {
+        body(transaction);
+        return 0;
+    });
+
+    private void Execute(string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private SqliteCommand Command(string sql, SqliteTransaction? transaction = null)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.CommandTimeout = BusyTimeoutMilliseconds / 1000;
+        return command;
+    }
+
+    private static string Format(DateTime utc) => utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTime Parse(string text) => DateTime.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+}
