@@ -6,9 +6,11 @@ using Pipeline.Runtime.Experiments;
 namespace Pipeline.Cli.Commands;
 
 /// <summary>
-/// <c>pipeline cache ls</c>: the stage cache's entries (hash, kind, stage, size, date). <c>pipeline cache gc
-/// [--older-than DAYS]</c>: removes corrupt entries and leftovers of killed runs and, with the option, entries no run
-/// has used for DAYS days.
+/// <c>pipeline cache ls [--verify]</c>: the stage cache's entries (hash, kind, stage, size, date). <c>pipeline cache gc
+/// [--older-than DAYS] [--verify]</c>: removes corrupt entries and leftovers of killed runs and, with the option,
+/// entries no run has used for DAYS days. Both read only each entry's recorded metadata (manifest, checksums and
+/// sizes recorded when it was stored), never its checkpoints: a load verifies the checksums anyway. <c>--verify</c>
+/// also hashes every file, to find damage that kept a file's size.
 /// </summary>
 internal static class CacheCommand
 {
@@ -16,21 +18,25 @@ internal static class CacheCommand
     {
         var command = new Command("cache", "List or clean the stage cache ($PIPELINE_CACHE/stages).");
 
+        var listVerify = new Option<bool>("--verify") { Description = "Also hash every file of every entry against its checksum (reads the whole cache)." };
         var list = new Command("ls", "List cached stages: hash, kind, stage, size and date.");
-        list.SetAction(_ => List(StageCache.Default, Console.Out));
+        list.Options.Add(listVerify);
+        list.SetAction(parsed => List(StageCache.Default, Console.Out, parsed.GetValue(listVerify)));
         command.Subcommands.Add(list);
 
         var olderThan = new Option<double?>("--older-than") { Description = "Also remove entries not used for this many days." };
+        var collectVerify = new Option<bool>("--verify") { Description = "Also remove entries whose files do not match their checksums (hashes the whole cache)." };
         var collect = new Command("gc", "Remove corrupt entries, leftovers of killed runs and, with --older-than, entries unused for DAYS days.");
         collect.Options.Add(olderThan);
-        collect.SetAction(parsed => Collect(StageCache.Default, parsed.GetValue(olderThan), Console.Out));
+        collect.Options.Add(collectVerify);
+        collect.SetAction(parsed => Collect(StageCache.Default, parsed.GetValue(olderThan), Console.Out, parsed.GetValue(collectVerify)));
         command.Subcommands.Add(collect);
         return command;
     }
 
-    public static int List(StageCache cache, TextWriter output)
+    public static int List(StageCache cache, TextWriter output, bool verify = false)
     {
-        var entries = cache.List();
+        var entries = cache.List(verify);
         if (entries.Count == 0)
         {
             output.WriteLine($"the stage cache is empty ({cache.Root})");
@@ -43,18 +49,18 @@ internal static class CacheCommand
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{entry.Hash[..Math.Min(16, entry.Hash.Length)],-16}  {entry.Kind,-16}  {entry.Stage,-20}  {Size(entry.Bytes),10}  {entry.CreatedUtc:yyyy-MM-dd HH:mm}"));
         }
 
-        output.WriteLine($"{entries.Count} entries, {Size(entries.Sum(e => e.Bytes))} in {cache.Root}");
+        output.WriteLine($"{entries.Count} entries, {Size(entries.Sum(e => e.Bytes))} in {cache.Root}{(verify ? ", every file checked against its checksum" : string.Empty)}");
         return CommandHost.Success;
     }
 
-    public static int Collect(StageCache cache, double? olderThanDays, TextWriter output)
+    public static int Collect(StageCache cache, double? olderThanDays, TextWriter output, bool verify = false)
     {
         if (olderThanDays is < 0)
         {
             throw new UsageException("--older-than takes a number of days, 0 or more.");
         }
 
-        var removed = cache.Collect(olderThanDays is { } days ? TimeSpan.FromDays(days) : null, DateTime.UtcNow);
+        var removed = cache.Collect(olderThanDays is { } days ? TimeSpan.FromDays(days) : null, DateTime.UtcNow, verify);
         foreach (var entry in removed)
         {
             output.WriteLine($"removed {entry.Hash[..Math.Min(16, entry.Hash.Length)]}  {entry.Kind}  {entry.Stage}");

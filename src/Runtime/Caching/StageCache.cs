@@ -23,10 +23,14 @@ public sealed record CacheEntryInfo(string Hash, string Kind, string Stage, long
 /// <summary>
 /// The stage cache (contracts.md, "Hashes and caches"): one folder per stage hash, <c>ROOT/&lt;hash&gt;/</c>, holding
 /// <c>output.json</c> (kind, stage, metrics, the results sections the stage wrote, seconds), the artifact's files
-/// under <c>artifact/</c>, and <c>checksums.json</c> (the SHA-256 of every other file). An entry is written into a
+/// under <c>artifact/</c>, and <c>checksums.json</c> (the SHA-256 and the size in bytes of every other file, recorded
+/// when the entry is written). An entry is written into a
 /// temporary folder beside it, every file fsync'd, then renamed into place, under a lock file (<c>&lt;hash&gt;.lock</c>,
 /// opened with <see cref="FileShare.None"/>) so that two processes filling the same entry never interleave. Readers
 /// take no lock: they only ever see a complete entry or none, and the checksums catch anything damaged afterwards.
+/// <see cref="Lookup"/>, which precedes every load, hashes every file; <see cref="List"/> and <see cref="Collect"/>
+/// read only the recorded metadata (manifest, checksums.json, file sizes) unless asked to verify, so listing a large
+/// cache never reads its checkpoints.
 /// </summary>
 public sealed class StageCache
 {
@@ -34,6 +38,8 @@ public sealed class StageCache
     public const string ChecksumsFile = "checksums.json";
     public const string ArtifactFolder = "artifact";
     private const string TemporaryPrefix = ".tmp-";
+    private const string Sha256Key = "sha256";
+    private const string BytesKey = "bytes";
 
     public StageCache(string root)
     {
@@ -48,7 +54,14 @@ public sealed class StageCache
     public string EntryFolder(string hash) => Path.Combine(Root, hash);
 
     /// <summary>Finds the entry of a stage hash and verifies every file against its checksum.</summary>
-    public CacheLookup Lookup(string hash)
+    public CacheLookup Lookup(string hash) => Find(hash, hashContents: true);
+
+    /// <summary>
+    /// Finds an entry; with <paramref name="hashContents"/> every file is hashed and compared with its checksum, without
+    /// it only the recorded metadata is checked (every recorded file present with its recorded size, no extra file),
+    /// which reads no file's contents but the manifest's and checksums.json's.
+    /// </summary>
+    private CacheLookup Find(string hash, bool hashContents)
     {
         var folder = EntryFolder(hash);
         if (!Directory.Exists(folder))
@@ -56,7 +69,7 @@ public sealed class StageCache
             return new CacheLookup(CacheEntryState.Missing, folder, null, null);
         }
 
-        var problem = Verify(folder);
+        var problem = Verify(folder, hashContents);
         if (problem is not null)
         {
             return new CacheLookup(CacheEntryState.Corrupt, folder, null, problem);
@@ -104,7 +117,7 @@ public sealed class StageCache
         var final = EntryFolder(hash);
         if (Directory.Exists(final))
         {
-            if (Verify(final) is null)
+            if (Verify(final, hashContents: true) is null)
             {
                 return;
             }
@@ -123,7 +136,7 @@ public sealed class StageCache
             var checksums = new JsonObject();
             foreach (var file in Files(temporary))
             {
-                checksums[Relative(temporary, file)] = Sha256(file);
+                checksums[Relative(temporary, file)] = new JsonObject { [Sha256Key] = Sha256(file), [BytesKey] = new FileInfo(file).Length };
                 FlushToDisk(file);
             }
 
@@ -155,8 +168,12 @@ public sealed class StageCache
         }
     }
 
-    /// <summary>Every entry, newest first; corrupt entries are listed with kind "corrupt".</summary>
-    public IReadOnlyList<CacheEntryInfo> List()
+    /// <summary>
+    /// Every entry, newest first; corrupt entries are listed with kind "corrupt" and the problem as their stage. Reads
+    /// each entry's manifest and checksums.json and the sizes of its files, never their contents, so a damaged file of
+    /// unchanged size is found by the next load (or with <paramref name="verify"/>, which hashes every file).
+    /// </summary>
+    public IReadOnlyList<CacheEntryInfo> List(bool verify = false)
     {
         if (!Directory.Exists(Root))
         {
@@ -172,17 +189,16 @@ public sealed class StageCache
                 continue;
             }
 
-            var bytes = Files(folder).Sum(f => new FileInfo(f).Length);
             var lastUsed = Directory.GetLastWriteTimeUtc(folder);
-            var lookup = Lookup(hash);
+            var lookup = Find(hash, verify);
             if (lookup.Manifest is { } manifest)
             {
                 var created = DateTime.TryParse(manifest["created"]?.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var c) ? c : lastUsed;
-                entries.Add(new CacheEntryInfo(hash, manifest["kind"]?.GetValue<string>() ?? "?", manifest["stage"]?.GetValue<string>() ?? "?", bytes, created, lastUsed, folder));
+                entries.Add(new CacheEntryInfo(hash, manifest["kind"]?.GetValue<string>() ?? "?", manifest["stage"]?.GetValue<string>() ?? "?", RecordedBytes(folder), created, lastUsed, folder));
             }
             else
             {
-                entries.Add(new CacheEntryInfo(hash, "corrupt", lookup.Problem ?? "?", bytes, lastUsed, lastUsed, folder));
+                entries.Add(new CacheEntryInfo(hash, "corrupt", lookup.Problem ?? "?", Files(folder).Sum(f => new FileInfo(f).Length), lastUsed, lastUsed, folder));
             }
         }
 
@@ -192,8 +208,10 @@ public sealed class StageCache
     /// <summary>
     /// Removes corrupt entries, temporary folders left by killed processes and, with <paramref name="olderThan"/>, the
     /// entries not used for that long. Entries another process holds the lock of are skipped. Returns what it removed.
+    /// Corrupt means what <see cref="List"/> finds: missing, extra or resized files, or with <paramref name="verify"/>
+    /// also a file that does not match its checksum.
     /// </summary>
-    public IReadOnlyList<CacheEntryInfo> Collect(TimeSpan? olderThan, DateTime nowUtc)
+    public IReadOnlyList<CacheEntryInfo> Collect(TimeSpan? olderThan, DateTime nowUtc, bool verify = false)
     {
         var removed = new List<CacheEntryInfo>();
         if (!Directory.Exists(Root))
@@ -210,7 +228,7 @@ public sealed class StageCache
             }
         }
 
-        foreach (var entry in List())
+        foreach (var entry in List(verify))
         {
             var stale = olderThan is { } age && nowUtc - entry.LastUsedUtc > age;
             if (entry.Kind != "corrupt" && !stale)
@@ -240,13 +258,73 @@ public sealed class StageCache
         return removed;
     }
 
-    /// <summary>Null when every file matches checksums.json and no file is missing or extra; else what is wrong.</summary>
-    private static string? Verify(string folder)
+    /// <summary>
+    /// Null when checksums.json lists exactly the entry's other files, each with its recorded size and, with
+    /// <paramref name="hashContents"/>, its SHA-256; else what is wrong. Entries written before sizes were recorded
+    /// (a bare SHA-256 per file) are checked for presence only, unless hashed.
+    /// </summary>
+    private static string? Verify(string folder, bool hashContents)
+    {
+        var checksums = ReadChecksums(folder, out var problem);
+        if (checksums is null)
+        {
+            return problem;
+        }
+
+        var present = Files(folder).Select(f => Relative(folder, f)).Where(f => f != ChecksumsFile).ToHashSet(StringComparer.Ordinal);
+        foreach (var (file, record) in checksums)
+        {
+            if (!present.Remove(file))
+            {
+                return $"file {file} is missing";
+            }
+
+            var (sha256, bytes) = Parse(record);
+            if (sha256 is null)
+            {
+                return $"file {file} has no checksum in {ChecksumsFile}";
+            }
+
+            if (hashContents)
+            {
+                if (Sha256(Path.Combine(folder, file)) != sha256)
+                {
+                    return $"file {file} does not match its checksum";
+                }
+
+                continue;
+            }
+
+            var length = new FileInfo(Path.Combine(folder, file)).Length;
+            if (bytes is { } recorded && length != recorded)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"file {file} has {length} bytes, not the {recorded} recorded in {ChecksumsFile}");
+            }
+        }
+
+        return present.Count > 0 ? $"file {present.Order(StringComparer.Ordinal).First()} is not in {ChecksumsFile}" : null;
+    }
+
+    /// <summary>The entry's size from checksums.json's recorded sizes (the size on disk for files without one).</summary>
+    private static long RecordedBytes(string folder)
+    {
+        var checksumsPath = Path.Combine(folder, ChecksumsFile);
+        var total = new FileInfo(checksumsPath).Length;
+        foreach (var (file, record) in ReadChecksums(folder, out _) ?? [])
+        {
+            total += Parse(record).Bytes ?? new FileInfo(Path.Combine(folder, file)).Length;
+        }
+
+        return total;
+    }
+
+    private static JsonObject? ReadChecksums(string folder, out string? problem)
     {
         var checksumsPath = Path.Combine(folder, ChecksumsFile);
         if (!File.Exists(checksumsPath))
         {
-            return $"file {ChecksumsFile} is missing";
+            problem = $"file {ChecksumsFile} is missing";
+            return null;
         }
 
         JsonObject? checksums;
@@ -259,26 +337,26 @@ public sealed class StageCache
             checksums = null;
         }
 
-        if (checksums is null)
+        problem = checksums is null ? $"file {ChecksumsFile} is unreadable" : null;
+        return checksums;
+    }
+
+    /// <summary>A checksums.json record: <c>{"sha256": …, "bytes": …}</c>, or a bare SHA-256 string in older entries.</summary>
+    private static (string? Sha256, long? Bytes) Parse(JsonNode? record)
+    {
+        try
         {
-            return $"file {ChecksumsFile} is unreadable";
+            return record switch
+            {
+                JsonValue value when value.TryGetValue<string>(out var sha256) => (sha256, null),
+                JsonObject fields => (fields[Sha256Key]?.GetValue<string>(), fields[BytesKey]?.GetValue<long>()),
+                _ => (null, null),
+            };
         }
-
-        var present = Files(folder).Select(f => Relative(folder, f)).Where(f => f != ChecksumsFile).ToHashSet(StringComparer.Ordinal);
-        foreach (var (file, expected) in checksums)
+        catch (Exception error) when (error is InvalidOperationException or FormatException)
         {
-            if (!present.Remove(file))
-            {
-                return $"file {file} is missing";
-            }
-
-            if (Sha256(Path.Combine(folder, file)) != expected?.GetValue<string>())
-            {
-                return $"file {file} does not match its checksum";
-            }
+            return (null, null);
         }
-
-        return present.Count > 0 ? $"file {present.Order(StringComparer.Ordinal).First()} is not in {ChecksumsFile}" : null;
     }
 
     private FileStream Lock(string hash)

@@ -21,8 +21,7 @@ public static class Plots
         plot.XLabel("step");
         plot.YLabel("loss (window mean)");
         plot.Axes.SetLimitsY(0, curve.Max() * 1.05);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        plot.SavePng(path, 720, 420);
+        Save(plot, path);
     }
 
     /// <summary>
@@ -66,7 +65,51 @@ public static class Plots
         plot.ShowLegend(Alignment.UpperRight);
         plot.Title(title);
         plot.YLabel("win rate vs baseline (95 % interval)");
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        plot.SavePng(path, 720, 420);
+        Save(plot, path);
     }
+
+    /// <summary>One series of <see cref="MetricAgainstSweep"/>: the points that share the values of the other swept paths.</summary>
+    public sealed record SweepSeries(string Label, IReadOnlyList<double> Xs, IReadOnlyList<double> Ys);
+
+    /// <summary>
+    /// A metric against the swept value: one line with markers per series (a legend when there are several), the
+    /// x ticks at the swept values with their labels as written in the experiment.
+    /// </summary>
+    public static void MetricAgainstSweep(string path, string title, string xLabel, string yLabel, IReadOnlyList<SweepSeries> series, IReadOnlyList<(double Position, string Label)> ticks)
+    {
+        var plot = new Plot();
+        for (var i = 0; i < series.Count; i++)
+        {
+            var line = plot.Add.Scatter(series[i].Xs.ToArray(), series[i].Ys.ToArray());
+            line.MarkerSize = 7;
+            line.Color = DimensionColors[i % DimensionColors.Length];
+            if (series.Count > 1)
+            {
+                line.LegendText = series[i].Label;
+            }
+        }
+
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select(t => new Tick(t.Position, t.Label)).ToArray());
+        if (series.Count > 1)
+        {
+            plot.ShowLegend(Alignment.UpperRight);
+        }
+        else
+        {
+            plot.HideLegend();
+        }
+
+        // A little room on both sides, so the first and last points are not drawn on the frame.
+        var positions = ticks.Select(t => t.Position).ToArray();
+        var margin = positions.Length > 1 ? (positions.Max() - positions.Min()) * 0.08 : 1;
+        plot.Axes.AutoScale();
+        plot.Axes.SetLimitsX(positions.Min() - margin, positions.Max() + margin);
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        Save(plot, path);
+    }
+
+    /// <summary>Every plot is 720 × 420 and appears atomically.</summary>
+    private static void Save(Plot plot, string path) => AtomicFile.WriteAllBytes(path, plot.GetImageBytes(720, 420, ImageFormat.Png));
 }

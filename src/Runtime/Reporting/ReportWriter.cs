@@ -60,9 +60,7 @@ public static class ReportWriter
         }
 
         var path = Path.Combine(outputDirectory, FileName);
-        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        File.WriteAllText(temporary, text.ToString(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllText(path, text.ToString());
         return path;
     }
 
@@ -140,5 +138,5 @@ public static class ReportWriter
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty,
     };
 
-    private static string Slug(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
+    internal static string Slug(string name) => string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '_'));
 }

@@ -19,11 +19,8 @@ public static class ResultsWriter
     /// <summary>Writes <c>DIR/results.json</c> and returns its path.</summary>
     public static string Write(string outputDirectory, RunResult result, RunContext context, string device)
     {
-        Directory.CreateDirectory(outputDirectory);
         var path = Path.Combine(outputDirectory, FileName);
-        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-        File.WriteAllText(temporary, ToJson(result, context, device), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllText(path, ToJson(result, context, device));
         return path;
     }
 
