@@ -10,7 +10,8 @@ namespace Pipeline.Cli.Tests;
 /// The stage cache end to end on a three-stage chain (world → ae → gen, tests/Cli.Tests/Experiments/cached.pipe),
 /// each test with a fresh temporary cache: reruns load instead of training, --set recomputes only what it changes and
 /// what depends on it, corrupt entries are reported and recomputed, --stage takes its inputs from the cache, and a
-/// sweep trains the upstream stages its points share once.
+/// sweep trains the upstream stages its points share once and writes its own report (sweep.md, sweep.json, plots);
+/// cache ls and gc read recorded metadata, not checkpoints, while a load still verifies every checksum.
 /// </summary>
 public sealed class CachedRunTests
 {
@@ -55,6 +56,12 @@ public sealed class CachedRunTests
         var bytes = File.ReadAllBytes(checkpoint);
         bytes[bytes.Length / 2] ^= 0xff;
         File.WriteAllBytes(checkpoint, bytes);
+
+        // ls reads recorded metadata only, so a same-size change goes unnoticed there; --verify hashes and finds it.
+        Assert.Matches(new Regex(@"flow_generator\s+gen\s", RegexOptions.Multiline), Run(cache, "cache", "ls").StandardOutput);
+        var verified = Run(cache, "cache", "ls", "--verify");
+        Assert.Matches(new Regex(@"corrupt\s+file artifact/generator\.ckpt does not match its checksum", RegexOptions.Multiline), verified.StandardOutput);
+        Assert.Matches(new Regex(@"autoencoder\s+ae\s", RegexOptions.Multiline), verified.StandardOutput);
         var third = Run(cache, "run", Experiment, "--out", output.File("third"));
         Assert.Contains("cache entry for stage gen is corrupt (file artifact/generator.ckpt does not match its checksum); recomputing", third.StandardOutput);
         Assert.Contains("stage ae: cached", third.StandardOutput);
@@ -124,6 +131,119 @@ public sealed class CachedRunTests
     }
 
     [Fact]
+    public void CachedRun_a_sweep_writes_sweep_md_with_a_row_per_point_and_a_valid_plot_per_changing_metric()
+    {
+        using var cache = new TempFolder();
+        using var folder = new TempFolder();
+        var source = File.ReadAllText(Experiment).Replace("autoencoder = ae\n    width       = 8", "autoencoder = ae\n    width       = sweep [8, 16]", StringComparison.Ordinal);
+        Assert.Contains("sweep [8, 16]", source);
+        File.WriteAllText(folder.File("sweep.pipe"), source);
+        var runs = folder.File("runs");
+
+        var sweep = Run(cache, "run", folder.File("sweep.pipe"), "--out", runs);
+
+        Assert.Contains($"sweep report: {Path.Combine(runs, "sweep.md")}", sweep.StandardOutput);
+        var text = File.ReadAllText(Path.Combine(runs, "sweep.md"));
+        Assert.DoesNotContain(".tmp", string.Join(",", Directory.GetFiles(runs, "*", SearchOption.AllDirectories)));
+
+        // The points table: one row per point with its swept value; point 1 loaded ae from the cache.
+        var points = Table(text, "## Points");
+        Assert.Equal(["point", "gen.width", "stages run", "stages cached"], points.Header);
+        Assert.Equal(2, points.Rows.Count);
+        Assert.Equal(["[0](point-0/report.md)", "8", "ae, gen, world", ""], points.Rows[0]);
+        Assert.Equal(["[1](point-1/report.md)", "16", "gen, world", "ae"], points.Rows[1]);
+
+        // The gen table: a row per point, each metric equal to what that point's results.json holds.
+        var gen = Table(text, "## gen (flow_generator)");
+        Assert.Equal(2, gen.Rows.Count);
+        var widths = new[] { "8", "16" };
+        for (var point = 0; point < 2; point++)
+        {
+            Assert.Equal(widths[point], gen.Rows[point][1]);
+            var metrics = Stages(Path.Combine(runs, $"point-{point}")).GetProperty("gen").GetProperty("metrics");
+            foreach (var metric in new[] { "loss_end", "loss_start", "parameters", "steps" })
+            {
+                var expected = metrics.GetProperty(metric).GetDouble();
+                var shown = double.Parse(gen.Rows[point][Array.IndexOf(gen.Header, metric)], System.Globalization.CultureInfo.InvariantCulture);
+                Assert.True(Math.Abs(shown - expected) <= 1e-5 * Math.Abs(expected), $"point {point} {metric}: the table shows {shown}, results.json has {expected}");
+            }
+        }
+
+        // A wider generator has more parameters, so that metric changes and is plotted; ae's metrics do not (it is shared).
+        Assert.True(double.Parse(gen.Rows[1][Array.IndexOf(gen.Header, "parameters")], System.Globalization.CultureInfo.InvariantCulture) > double.Parse(gen.Rows[0][Array.IndexOf(gen.Header, "parameters")], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("![gen.parameters against gen.width](plots/sweep_gen_parameters.png)", text);
+        Assert.Equal((720, 420), PngFile.Validate(Path.Combine(runs, "plots", "sweep_gen_parameters.png")));
+        foreach (var link in Regex.Matches(text, @"!\[[^\]]*\]\((plots/[^)]+\.png)\)").Select(m => m.Groups[1].Value))
+        {
+            PngFile.Validate(Path.Combine(runs, link));
+        }
+
+        Assert.Equal(2, Table(text, "## ae (autoencoder)").Rows.Count);
+        Assert.False(File.Exists(Path.Combine(runs, "plots", "sweep_ae_parameters.png")));
+
+        var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(runs, "sweep.json"))).RootElement;
+        Assert.Equal("gen.width", json.GetProperty("axes")[0].GetString());
+        Assert.Equal(16, json.GetProperty("points")[1].GetProperty("values").GetProperty("gen.width").GetDouble());
+        Assert.Equal(
+            Stages(Path.Combine(runs, "point-1")).GetProperty("gen").GetProperty("metrics").GetProperty("loss_end").GetDouble(),
+            json.GetProperty("points")[1].GetProperty("metrics").GetProperty("gen.loss_end").GetDouble());
+    }
+
+    [Fact]
+    public void CachedRun_cache_ls_and_gc_read_recorded_metadata_and_a_load_still_verifies_checksums()
+    {
+        using var folder = new TempFolder();
+        var cache = new StageCache(folder.File("stages"));
+        var payload = new byte[32 << 20];
+        new Random(3).NextBytes(payload);
+        var damaged = new string('b', 64);
+        var truncated = new string('c', 64);
+        foreach (var hash in new[] { damaged, truncated })
+        {
+            cache.Store(hash, new JsonObject { ["stage"] = "s" + hash[0], ["kind"] = "k" }, artifact => File.WriteAllBytes(Path.Combine(artifact, "payload.bin"), payload));
+        }
+
+        // The size ls shows is the entry's size on disk, summed here from the files themselves.
+        var onDisk = Directory.EnumerateFiles(cache.EntryFolder(damaged), "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        Assert.Equal(onDisk, cache.List().Single(e => e.Hash == damaged).Bytes);
+
+        // Same size, one byte different: only hashing can tell. Truncated: the recorded size tells, without hashing.
+        var damagedPayload = Path.Combine(cache.EntryFolder(damaged), StageCache.ArtifactFolder, "payload.bin");
+        using (var stream = new FileStream(damagedPayload, FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.Position = payload.Length / 2;
+            stream.WriteByte((byte)(payload[payload.Length / 2] ^ 0xff));
+        }
+
+        using (var stream = new FileStream(Path.Combine(cache.EntryFolder(truncated), StageCache.ArtifactFolder, "payload.bin"), FileMode.Open, FileAccess.ReadWrite))
+        {
+            stream.SetLength(payload.Length - 1);
+        }
+
+        var verifiedTimer = System.Diagnostics.Stopwatch.StartNew();
+        var verified = cache.List(verify: true);
+        verifiedTimer.Stop();
+        var listTimer = System.Diagnostics.Stopwatch.StartNew();
+        var listed = cache.List();
+        listTimer.Stop();
+
+        Assert.Equal("k", listed.Single(e => e.Hash == damaged).Kind);
+        Assert.Equal("sb", listed.Single(e => e.Hash == damaged).Stage);
+        Assert.Equal("corrupt", listed.Single(e => e.Hash == truncated).Kind);
+        Assert.Equal($"file artifact/payload.bin has {payload.Length - 1} bytes, not the {payload.Length} recorded in checksums.json", listed.Single(e => e.Hash == truncated).Stage);
+        Assert.Equal("file artifact/payload.bin does not match its checksum", verified.Single(e => e.Hash == damaged).Stage);
+        Assert.True(listTimer.Elapsed < verifiedTimer.Elapsed, $"ls took {listTimer.Elapsed.TotalMilliseconds:0} ms, ls --verify {verifiedTimer.Elapsed.TotalMilliseconds:0} ms over 64 MiB");
+
+        var load = cache.Lookup(damaged);
+        Assert.Equal(CacheEntryState.Corrupt, load.State);
+        Assert.Equal("file artifact/payload.bin does not match its checksum", load.Problem);
+
+        Assert.Equal([truncated], cache.Collect(olderThan: null, DateTime.UtcNow).Select(e => e.Hash));
+        Assert.Equal([damaged], cache.Collect(olderThan: null, DateTime.UtcNow, verify: true).Select(e => e.Hash));
+        Assert.Empty(cache.List());
+    }
+
+    [Fact]
     public void CachedRun_concurrent_writers_of_one_entry_leave_one_intact_entry()
     {
         using var folder = new TempFolder();
@@ -155,6 +275,15 @@ public sealed class CachedRunTests
         var result = PipelineCli.Run(arguments, cache.Path);
         Assert.True(result.ExitCode == 0, result.All);
         return result;
+    }
+
+    /// <summary>The markdown table under a heading: its header cells and each row's cells.</summary>
+    private static (string[] Header, List<string[]> Rows) Table(string markdown, string heading)
+    {
+        var lines = markdown.Split('\n').SkipWhile(l => l.TrimEnd() != heading).Skip(1).SkipWhile(l => l.Trim().Length == 0).TakeWhile(l => l.StartsWith('|')).ToArray();
+        Assert.True(lines.Length >= 2, $"no table under '{heading}'");
+        static string[] Cells(string line) => line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
+        return (Cells(lines[0]), lines.Skip(2).Select(Cells).ToList());
     }
 
     private static JsonElement Stages(string runFolder) =>

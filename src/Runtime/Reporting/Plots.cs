@@ -92,7 +92,8 @@ public static class Plots
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select(t => new Tick(t.Position, t.Label)).ToArray());
         if (series.Count > 1)
         {
-            plot.ShowLegend(Alignment.UpperRight);
+            // Beside the frame, where it cannot hide a point.
+            plot.ShowLegend(Edge.Right);
         }
         else
         {

@@ -186,7 +186,7 @@ public static class SweepReportWriter
 
     /// <summary>
     /// Where each point lies on the plots' x axis: the first swept path's value when every point's is a number (its
-    /// logarithm when they are all positive and span a factor of 50 or more, as learning rates and betas do), else the
+    /// logarithm when they are all positive and span a factor of 20 or more, as learning rates and betas do), else the
     /// rank of the value among the distinct values; ticks at the values, labelled as written.
     /// </summary>
     private static (double[] Positions, (double Position, string Label)[] Ticks, bool Logarithmic) XAxis(IReadOnlyList<SweepPoint> points)
@@ -198,7 +198,7 @@ public static class SweepReportWriter
         if (numbers.All(n => n is not null))
         {
             var xs = numbers.Select(n => n!.Value).ToArray();
-            logarithmic = xs.All(x => x > 0) && xs.Max() / xs.Min() >= 50;
+            logarithmic = xs.All(x => x > 0) && xs.Max() / xs.Min() >= 20;
             positions = logarithmic ? xs.Select(Math.Log10).ToArray() : xs;
         }
         else
