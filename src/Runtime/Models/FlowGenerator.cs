@@ -46,7 +46,13 @@ public sealed class FlowGenerator : IVideoGenerator
     public IReadOnlyList<Video> Generate(IReadOnlyList<string> prompts, long seed) => Generate(prompts, seed, SamplingSteps, CfgScale);
 
     /// <inheritdoc cref="Generate(IReadOnlyList{string}, long)"/>
-    public IReadOnlyList<Video> Generate(IReadOnlyList<string> prompts, long seed, int steps, double cfgScale)
+    public IReadOnlyList<Video> Generate(IReadOnlyList<string> prompts, long seed, int steps, double cfgScale) => Generate(prompts, seed, steps, cfgScale, guidance: null);
+
+    /// <summary>
+    /// As <see cref="Generate(IReadOnlyList{string}, long)"/>, with <paramref name="guidance"/> adjusting each step's
+    /// velocity (see <see cref="SampleLatents"/>).
+    /// </summary>
+    public IReadOnlyList<Video> Generate(IReadOnlyList<string> prompts, long seed, int steps, double cfgScale, VelocityGuidance? guidance)
     {
         var videos = new List<Video>(prompts.Count);
         const int chunk = 256;
@@ -55,7 +61,7 @@ public sealed class FlowGenerator : IVideoGenerator
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var part = prompts.Skip(start).Take(chunk).ToArray();
-            var latents = SampleLatents(part, seed, start, steps, cfgScale);
+            var latents = SampleLatents(part, seed, start, steps, cfgScale, guidance);
             using var decodeNoise = new Generator(unchecked((ulong)Mix(~seed, start)), Device);
             videos.AddRange(Space.ToVideos(latents, Shape, decodeNoise));
         }
@@ -77,8 +83,12 @@ public sealed class FlowGenerator : IVideoGenerator
         return cat(rows, 0).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Euler sampling in the generator's space (no gradients are tracked by callers that want none).</summary>
-    public Tensor SampleLatents(IReadOnlyList<string> prompts, long seed, int offset, int steps, double cfgScale)
+    /// <summary>
+    /// Euler sampling in the generator's space (no gradients are tracked by callers that want none). With
+    /// <paramref name="guidance"/>, each step's (CFG-combined) velocity v at (x, t) is replaced by guidance(x, t, tokens, v)
+    /// before the step x ← x − Δt·v (Flow-NRG's reward guidance).
+    /// </summary>
+    public Tensor SampleLatents(IReadOnlyList<string> prompts, long seed, int offset, int steps, double cfgScale, VelocityGuidance? guidance = null)
     {
         using var scope = NewDisposeScope();
         Network.eval();
@@ -88,7 +98,13 @@ public sealed class FlowGenerator : IVideoGenerator
         for (var i = 0; i < steps; i++)
         {
             var t = full(new long[] { prompts.Count }, (float)(1.0 - (i * dt)), device: Device);
-            x = x - ((float)dt * Velocity(x, t, tokens, cfgScale));
+            var v = Velocity(x, t, tokens, cfgScale);
+            if (guidance is not null)
+            {
+                v = guidance(x, t, tokens, v);
+            }
+
+            x = x - ((float)dt * v);
         }
 
         return x.MoveToOuterDisposeScope();
@@ -121,3 +137,6 @@ public sealed class FlowGenerator : IVideoGenerator
         }
     }
 }
+
+/// <summary>Adjusts a sampling step's velocity v at latents x, times t [B] and prompt tokens; returns the velocity to use.</summary>
+public delegate Tensor VelocityGuidance(Tensor x, Tensor t, Tensor tokens, Tensor v);

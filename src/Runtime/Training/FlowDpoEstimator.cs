@@ -66,6 +66,11 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
             var vote = 0;
             for (var d = 0; d < data.Dimensions.Count; d++)
             {
+                if (data.Dimensions[d] == "Overall" && data.Dimensions.Count > 1)
+                {
+                    continue; // the vote is over the rated dimensions, as PreferencePairSet.Winners votes
+                }
+
                 var j = (i * data.Dimensions.Count) + d;
                 vote += data.Known[j] ? data.Labels[j] : 0;
             }
@@ -92,7 +97,7 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
         var losers = new List<float>();
         foreach (var pair in pairs.Pairs)
         {
-            var vote = pairs.Dimensions.Sum(d => (int)pair.Labels[d]);
+            var vote = pairs.RatedDimensions.Sum(d => (int)pair.Labels[d]);
             if (vote == 0)
             {
                 continue;

@@ -5,14 +5,14 @@
 #pragma warning disable CS1591
 
 [assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.GeneratorExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment generator {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 1.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  evaluate quality = win_rates {\n    baseline = world.best\n    gifs = 4\n    judges = [world.oracle]\n    methods = [base, world.worst]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment generator {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  evaluate quality = win_rates {\n    baseline = world.best\n    gifs = 4\n    judges = [world.oracle]\n    methods = [base, world.worst]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "generator")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "afb3fbfa8eacc174743cf5d8eaad4186f70bbf20be067832e9bf268a4a8f1654")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "d0d59c54e4fab80d54ae9c31cef75fcea77b9eeb473be1c7b84caed11810af99")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 9a84891427dbbc837a17d1cb7109dac96233f6898e866ee22e6902184563cf05")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 69d5bb656216925f6fdf6c3621e3af9a0d319251edc7af5d06eb96e38a93cb89")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.quality", "win_rates 357020f725788b906782354ea563f80a056949f43af8594c28f1b8d4de219723")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 049cee092e43eeee202f76ef931ec6ba8b7c0753c404d33ff5d60610f1b90baf")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.quality", "win_rates 9aef676923e97a0fa691e745e0954c809da0240d41665fffb33819e63ee1bbd1")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce")]
 
 namespace Pipeline.Experiments
@@ -22,8 +22,8 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
             "generator",
-            "afb3fbfa8eacc174743cf5d8eaad4186f70bbf20be067832e9bf268a4a8f1654",
-            "experiment generator {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 1.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  evaluate quality = win_rates {\n    baseline = world.best\n    gifs = 4\n    judges = [world.oracle]\n    methods = [base, world.worst]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
+            "d0d59c54e4fab80d54ae9c31cef75fcea77b9eeb473be1c7b84caed11810af99",
+            "experiment generator {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  evaluate quality = win_rates {\n    baseline = world.best\n    gifs = 4\n    judges = [world.oracle]\n    methods = [base, world.worst]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
@@ -31,8 +31,8 @@ namespace Pipeline.Experiments
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
                 new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "9a84891427dbbc837a17d1cb7109dac96233f6898e866ee22e6902184563cf05", new string[] { "world", }, "generator.pipe:17:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "69d5bb656216925f6fdf6c3621e3af9a0d319251edc7af5d06eb96e38a93cb89", new string[] { "ae", "world", }, "generator.pipe:26:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("quality", "win_rates", "357020f725788b906782354ea563f80a056949f43af8594c28f1b8d4de219723", new string[] { "base", "world", }, "generator.pipe:35:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "049cee092e43eeee202f76ef931ec6ba8b7c0753c404d33ff5d60610f1b90baf", new string[] { "ae", "world", }, "generator.pipe:26:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("quality", "win_rates", "9aef676923e97a0fa691e745e0954c809da0240d41665fffb33819e63ee1bbd1", new string[] { "base", "world", }, "generator.pipe:35:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce", new string[] { }, "generator.pipe:8:3"),
             });
 
@@ -101,7 +101,7 @@ namespace Pipeline.Experiments
 #line 30 "generator.pipe"
             options.CfgDropout = 0.1d;
 #line 31 "generator.pipe"
-            options.CfgScale = 1d;
+            options.CfgScale = 3d;
 #line 32 "generator.pipe"
             options.SamplingSteps = 16;
 #line 26 "generator.pipe"

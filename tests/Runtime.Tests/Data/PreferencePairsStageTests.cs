@@ -34,6 +34,13 @@ public class PreferencePairsStageTests
         Assert.Contains(log, line => line.StartsWith("prefs: TA: tie rate", StringComparison.Ordinal));
         Assert.NotEmpty(pairs.Train.Winners().ToArray());
 
+        // World pairs also carry the annotator's Overall label (for reward accuracy on Overall); winners and tie
+        // dropping vote over VQ, MQ and TA only.
+        Assert.Equal([PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA, PreferenceDimension.Overall], pairs.All.Dimensions);
+        Assert.Equal([PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA], pairs.All.RatedDimensions);
+        var voted = pairs.All.Pairs.Count(p => new[] { PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA }.Sum(d => (int)p.Labels[d]) != 0);
+        Assert.Equal(voted, pairs.All.Winners().Count);
+
         // The dotted references of the language reach the artifact's members.
         Assert.Same(pairs.Train, ArtifactReference.Follow(pairs, [new ReferenceStep("train")]));
         Assert.IsType<VideoSet>(ArtifactReference.Follow(pairs, [new ReferenceStep("train"), new ReferenceStep("winners")]));

@@ -13,7 +13,7 @@ public sealed class LatentFlowGeneratorTests
     {
         var world = GenerationFixtures.TinyWorld();
         var context = GenerationFixtures.Context();
-        var autoencoderOptions = new AutoencoderOptions { Data = world.Videos, Latent = new[] { 4, 4, 4, 4 }, Width = 32, Steps = 200, Lr = 3e-3, Batch = 16 };
+        var autoencoderOptions = new AutoencoderOptions { Data = world.Videos, Latent = new[] { 4, 4, 4, 4 }, Width = 32, Steps = 400, Lr = 3e-3, Batch = 16 };
         var autoencoder = AutoencoderStage.Run(context, "ae", autoencoderOptions);
 
         // Reconstruction beats predicting every pixel's mean over the set by a wide margin.

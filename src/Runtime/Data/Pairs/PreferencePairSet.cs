@@ -63,7 +63,16 @@ public sealed partial class PreferencePairSet
     public int Count => Pairs.Count;
 
     /// <summary>
-    /// Pairs from the synthetic world (<c>world.pairs(count: N)</c>), keeping <paramref name="dimensions"/>. The
+    /// The rated dimensions: <see cref="Dimensions"/> without Overall, which world pairs carry beside VQ, MQ and TA so
+    /// that reward accuracy can be reported for it; a set that labels only Overall (relabelled by a reward) is rated
+    /// by it. Winners and tie dropping vote over these only.
+    /// </summary>
+    public IReadOnlyList<PreferenceDimension> RatedDimensions =>
+        Dimensions.Any(d => d != PreferenceDimension.Overall) ? Dimensions.Where(d => d != PreferenceDimension.Overall).ToArray() : Dimensions;
+
+    /// <summary>
+    /// Pairs from the synthetic world (<c>world.pairs(count: N)</c>), keeping <paramref name="dimensions"/> and the
+    /// annotator's Overall label (which <see cref="RatedDimensions"/> leaves out). The
     /// extras are the generators' indices (generator_A, generator_B), for analysis only; the targets are the oracle's
     /// z-scores of each video.
     /// </summary>
@@ -71,6 +80,7 @@ public sealed partial class PreferencePairSet
     {
         ArgumentNullException.ThrowIfNull(world);
         ArgumentNullException.ThrowIfNull(pairs);
+        dimensions = dimensions.Where(d => d != PreferenceDimension.Overall).Append(PreferenceDimension.Overall).ToArray();
         var converted = pairs.Select(p => new PreferencePair(
             p.Prompt.Text,
             new RenderedVideo(world, p.Prompt, p.GeneratorA, p.RenderSeedA),
@@ -96,7 +106,7 @@ public sealed partial class PreferencePairSet
     /// <summary>Keeps every pair, or drops the pairs whose kept dimensions are all ties.</summary>
     public PreferencePairSet WithTies(TieHandling ties) => ties == TieHandling.Keep
         ? this
-        : With(Pairs.Where(p => Dimensions.Any(d => p.Labels[d] != PreferenceLabel.Tie)).ToArray());
+        : With(Pairs.Where(p => RatedDimensions.Any(d => p.Labels[d] != PreferenceLabel.Tie)).ToArray());
 
     /// <summary>
     /// Splits by prompt, shuffled with <paramref name="seed"/>: prompts are taken in a random order and all pairs of a
@@ -139,13 +149,13 @@ public sealed partial class PreferencePairSet
     }
 
     /// <summary>
-    /// <c>.winners</c>: the preferred video of each pair under <paramref name="dimensions"/> (all kept dimensions when
+    /// <c>.winners</c>: the preferred video of each pair under <paramref name="dimensions"/> (the rated dimensions when
     /// null). A pair's vote is the sum of its labels h ∈ {+1 (A), −1 (B), 0 (tie)} over those dimensions: video A wins
     /// when it is positive, B when negative, and a pair with a zero sum gives no winner.
     /// </summary>
     public VideoSet Winners(IReadOnlyList<PreferenceDimension>? dimensions = null)
     {
-        dimensions ??= Dimensions;
+        dimensions ??= RatedDimensions;
         foreach (var dimension in dimensions)
         {
             if (!Dimensions.Contains(dimension))

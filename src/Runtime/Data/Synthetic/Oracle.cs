@@ -50,7 +50,7 @@ public readonly record struct OracleFeatures(
 public sealed class Oracle
 {
     /// <summary>The oracle's version, recorded in results. Any change to a feature, weight or the world's vocabulary bumps it.</summary>
-    public const string Version = "1.1";
+    public const string Version = "1.2";
 
     /// <summary>An oracle that z-normalises with <paramref name="normalization"/> (null: only raw scores are available).</summary>
     public Oracle(OracleNormalization? normalization = null) => Normalization = normalization;

@@ -6,9 +6,11 @@ namespace Pipeline.Runtime.Models.Reward;
 
 /// <summary>
 /// The reward model's prompt encoder: token ids [B, L] (id 0 is padding; see <see cref="RewardPromptTokens"/>) → a
-/// prompt vector [B, width]: a learned embedding per token, mean-pooled over the non-padding tokens, then a linear
-/// layer and GELU. An all-padding row (an empty prompt) pools to zeros.
+/// prompt vector [B, width]: the sum of a learned embedding per non-padding token, then a linear layer and GELU. An
+/// all-padding row (an empty prompt) pools to zeros.
 /// </summary>
+/// <remarks>Summed rather than averaged, so a word's weight does not shrink with the prompt's length (the generator's
+/// <see cref="Pipeline.Runtime.Models.PromptEncoder"/> measured why; see its remarks).</remarks>
 public sealed class RewardPromptEncoder : nn.Module<Tensor, Tensor>
 {
     private readonly Embedding embedding;
@@ -29,7 +31,7 @@ public sealed class RewardPromptEncoder : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var mask = tokens.ne(0).to_type(ScalarType.Float32).unsqueeze(-1);
-        var pooled = (embedding.forward(tokens) * mask).sum(1) / mask.sum(1).clamp_min(1);
+        var pooled = (embedding.forward(tokens) * mask).sum(1);
         return nn.functional.gelu(project.forward(pooled)).MoveToOuterDisposeScope();
     }
 }

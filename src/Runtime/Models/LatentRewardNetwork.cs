@@ -1,0 +1,86 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Pipeline.Runtime.Models;
+
+/// <summary>
+/// The time-dependent latent reward network r(x_t, t, prompt) of Flow-NRG: autoencoder latents [B, c, T, H, W]
+/// (normalised per channel, noisy at flow time t) → one score per dimension [B, D]. It never decodes: Flow-NRG takes
+/// its gradient with respect to x_t inside the sampling loop, which is the point of guiding in latent space.
+/// </summary>
+/// <remarks>
+/// An input 3×3×3 convolution over the latents and coordinate channels (as in <see cref="VelocityConvNet"/>, so the
+/// network can tell where and when the object is), <see cref="Blocks"/> factorised residual blocks (1×3×3 spatial
+/// convolution, FiLM from the prompt and time, 3×1×1 temporal convolution), a mean and a max over positions, and a
+/// hidden layer that also reads the conditioning vector, then the scores. The paper reuses early layers of the video
+/// generator's transformer; here the network is separate and small, with the same inputs.
+/// </remarks>
+public sealed class LatentRewardNetwork : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+    public const int Blocks = 2;
+    private const int TimeFeatures = 32;
+    private readonly PromptEncoder prompt;
+    private readonly Linear timeInput;
+    private readonly Linear condition;
+    private readonly Conv3d input;
+    private readonly ModuleList<Conv3d> spatial;
+    private readonly ModuleList<Conv3d> temporal;
+    private readonly ModuleList<Linear> film;
+    private readonly Linear hidden;
+    private readonly Linear scores;
+
+    public LatentRewardNetwork(LatentShape latent, int width, int dimensions)
+        : base(nameof(LatentRewardNetwork))
+    {
+        Latent = latent;
+        Width = width;
+        Dimensions = dimensions;
+        prompt = new PromptEncoder(width);
+        timeInput = nn.Linear(TimeFeatures, width);
+        condition = nn.Linear(width, width);
+        input = nn.Conv3d(latent.Channels + VelocityConvNet.CoordinateChannels, width, 3, padding: 1);
+        spatial = new ModuleList<Conv3d>();
+        temporal = new ModuleList<Conv3d>();
+        film = new ModuleList<Linear>();
+        for (var b = 0; b < Blocks; b++)
+        {
+            spatial.Add(nn.Conv3d(width, width, (1L, 3L, 3L), padding: (0L, 1L, 1L)));
+            temporal.Add(nn.Conv3d(width, width, (3L, 1L, 1L), padding: (1L, 0L, 0L)));
+            film.Add(nn.Linear(width, 2 * width));
+        }
+
+        hidden = nn.Linear(3 * width, width);
+        scores = nn.Linear(width, dimensions);
+        RegisterComponents();
+    }
+
+    public LatentShape Latent { get; }
+
+    public int Width { get; }
+
+    public int Dimensions { get; }
+
+    /// <param name="x">Latents [B, c, T, H, W] at flow time t.</param>
+    /// <param name="t">Flow times [B] (0 for clean latents).</param>
+    /// <param name="tokens">Prompt token ids [B, L] (<see cref="PromptTokens"/>).</param>
+    /// <returns>Scores [B, D].</returns>
+    public override Tensor forward(Tensor x, Tensor t, Tensor tokens)
+    {
+        using var scope = NewDisposeScope();
+        var c = nn.functional.silu(prompt.forward(tokens) + timeInput.forward(TimeEmbedding.Encode(t, TimeFeatures)));
+        c = nn.functional.silu(condition.forward(c));
+        var h = input.forward(cat(new[] { x, VelocityConvNet.Coordinates(x) }, 1));
+        for (var b = 0; b < Blocks; b++)
+        {
+            var modulation = film[b].forward(c).unsqueeze(-1).unsqueeze(-1).unsqueeze(-1).chunk(2, 1);
+            var inner = spatial[b].forward(nn.functional.silu(h));
+            inner = (inner * (1 + modulation[0])) + modulation[1];
+            h = h + temporal[b].forward(nn.functional.silu(inner));
+        }
+
+        var flat = nn.functional.silu(h).flatten(2);
+        var pooled = cat(new[] { flat.mean(new long[] { 2 }), flat.amax(new long[] { 2 }), c }, 1);
+        return scores.forward(nn.functional.silu(hidden.forward(pooled))).MoveToOuterDisposeScope();
+    }
+}

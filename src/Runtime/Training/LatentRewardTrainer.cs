@@ -1,0 +1,143 @@
+using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Evaluation;
+using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Training.Reward;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pipeline.Runtime.Training;
+
+/// <summary>Settings of <c>latent_reward</c> training.</summary>
+/// <param name="Noisy">Train on noisy latents x_t at t ~ U(0, 1) (the paper), or on clean latents (t = 0).</param>
+/// <param name="Width">Hidden width of the <see cref="LatentRewardNetwork"/>.</param>
+/// <param name="Epochs">Passes over the training pairs.</param>
+/// <param name="LearningRate">Adam learning rate.</param>
+/// <param name="Batch">Pairs per step.</param>
+/// <param name="Seed">Seed of the weights, minibatch order, noise and times.</param>
+public sealed record LatentRewardSettings(bool Noisy, int Width, int Epochs, double LearningRate, int Batch, long Seed);
+
+/// <summary>
+/// Trains a <see cref="LatentRewardModel"/> on preference pairs (the paper's §3.5 / App. B.2): both videos of a pair
+/// are encoded by the autoencoder (decoder-free: the encoder's latents), normalised per channel, and noised with the
+/// same ε and the same t, x_t = (1 − t)·x0 + t·ε; the loss is Bradley-Terry with ties masked
+/// (<see cref="RewardLosses.BradleyTerry"/>) over the rated dimensions. With <c>Noisy = false</c>, t = 0 throughout.
+/// </summary>
+public static class LatentRewardTrainer
+{
+    public static (LatentRewardModel Model, AdamTrainer Trainer) Fit(RewardPairData pairs, VideoAutoencoder autoencoder, LatentRewardSettings settings, Device device, string stage, Action<int, float>? progress = null)
+    {
+        if (pairs.Count == 0)
+        {
+            throw new ArgumentException("the latent reward needs at least one training pair");
+        }
+
+        manual_seed(settings.Seed);
+        var dimensions = pairs.Dimensions.Where(d => d != "Overall").ToArray();
+        using var rawA = EncodeAll(autoencoder, pairs.VideosA, pairs.Shape, device);
+        using var rawB = EncodeAll(autoencoder, pairs.VideosB, pairs.Shape, device);
+        var (mean, deviation) = ChannelStatistics(cat(new[] { rawA, rawB }, 0));
+        var network = new LatentRewardNetwork(autoencoder.LatentShape, settings.Width, dimensions.Length);
+        network.to(device);
+        var model = new LatentRewardModel(network, autoencoder, dimensions, settings.Noisy, mean, deviation);
+        using var latentsA = model.Normalize(rawA);
+        using var latentsB = model.Normalize(rawB);
+        using var tokens = PromptTokens.Encode(pairs.Prompts, device);
+        using var labels = LabelTensor(pairs, dimensions, device);
+        using var generator = new Generator(unchecked((ulong)settings.Seed), device);
+        var perEpoch = (pairs.Count + settings.Batch - 1) / settings.Batch;
+        var trainer = new AdamTrainer(network, settings.LearningRate);
+        Tensor? order = null;
+        trainer.Run(settings.Epochs * perEpoch, stage, step =>
+        {
+            if (step % perEpoch == 0)
+            {
+                order?.Dispose();
+                order = randperm(pairs.Count, generator: generator, device: device).MoveToOuterDisposeScope();
+            }
+
+            var start = (step % perEpoch) * settings.Batch;
+            var index = order!.narrow(0, start, Math.Min(settings.Batch, pairs.Count - start));
+            var count = index.shape[0];
+            var a = latentsA.index_select(0, index);
+            var b = latentsB.index_select(0, index);
+            var t = settings.Noisy ? rand(new long[] { count }, generator: generator, device: device) : zeros(count, device: device);
+            var noise = randn(a.shape, generator: generator, device: device);
+            var prompt = tokens.index_select(0, index);
+            var margins = model.Score(FlowMatching.Interpolate(a, noise, t), t, prompt) - model.Score(FlowMatching.Interpolate(b, noise, t), t, prompt);
+            return RewardLosses.BradleyTerry(margins, labels.index_select(0, index));
+        }, progress);
+        order?.Dispose();
+        network.eval();
+        return (model, trainer);
+    }
+
+    /// <summary>
+    /// Pairwise accuracy without ties per dimension of the model on pairs whose latents are noised to flow time
+    /// <paramref name="t"/> (the same ε for both videos, from <paramref name="seed"/>).
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> AccuracyAt(LatentRewardModel model, RewardPairData pairs, double t, long seed, Device device)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var a = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosA, pairs.Shape, device));
+        var b = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosB, pairs.Shape, device));
+        using var generator = new Generator(unchecked((ulong)seed), device);
+        var noise = randn(a.shape, generator: generator, device: device);
+        var times = full(new long[] { pairs.Count }, (float)t, device: device);
+        var tokens = PromptTokens.Encode(pairs.Prompts, device);
+        var margins = (model.Score(FlowMatching.Interpolate(a, noise, times), times, tokens) - model.Score(FlowMatching.Interpolate(b, noise, times), times, tokens))
+            .cpu().data<float>().ToArray();
+        var result = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        for (var d = 0; d < model.Dimensions.Count; d++)
+        {
+            var (labels, rows) = pairs.LabelsOf(model.Dimensions[d]);
+            var m = rows.Select(i => (double)margins[(i * model.Dimensions.Count) + d]).ToArray();
+            result[model.Dimensions[d]] = PairwiseAccuracy.WithoutTies(labels, m);
+        }
+
+        return result;
+    }
+
+    /// <summary>Videos (row-major [N, C·T·H·W] in [0, 1]) → raw autoencoder latents [N, c, T, h, w], in chunks.</summary>
+    private static Tensor EncodeAll(VideoAutoencoder autoencoder, float[] videos, VideoShape shape, Device device)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        autoencoder.eval();
+        var count = videos.Length / shape.Length;
+        var parts = new List<Tensor>();
+        for (var start = 0; start < count; start += 256)
+        {
+            var n = Math.Min(256, count - start);
+            var pixels = tensor(videos.AsSpan(start * shape.Length, n * shape.Length).ToArray(), new long[] { n, shape.Channels, shape.Frames, shape.Height, shape.Width }, device: device);
+            parts.Add(autoencoder.Encode((pixels * 2) - 1));
+        }
+
+        return cat(parts, 0).MoveToOuterDisposeScope();
+    }
+
+    private static (float[] Mean, float[] Deviation) ChannelStatistics(Tensor raw)
+    {
+        using var scope = NewDisposeScope();
+        var perChannel = raw.transpose(0, 1).reshape(raw.shape[1], -1);
+        return (perChannel.mean(new long[] { 1 }).cpu().data<float>().ToArray(), perChannel.std(1).clamp_min(1e-4).cpu().data<float>().ToArray());
+    }
+
+    /// <summary>Labels [N, D] as +1 / −1 / 0, with unknown labels as 0 (masked like ties).</summary>
+    private static Tensor LabelTensor(RewardPairData pairs, IReadOnlyList<string> dimensions, Device device)
+    {
+        var values = new float[pairs.Count * dimensions.Count];
+        for (var d = 0; d < dimensions.Count; d++)
+        {
+            var source = pairs.IndexOf(dimensions[d]);
+            for (var i = 0; i < pairs.Count; i++)
+            {
+                var j = (i * pairs.Dimensions.Count) + source;
+                values[(i * dimensions.Count) + d] = pairs.Known[j] ? pairs.Labels[j] : 0;
+            }
+        }
+
+        return tensor(values, new long[] { pairs.Count, dimensions.Count }, device: device);
+    }
+}
