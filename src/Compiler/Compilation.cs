@@ -113,8 +113,14 @@ public sealed class Compilation
     /// <summary>The reference assemblies: <see cref="CompilationOptions.ReferencePaths"/>, else what the resolver finds.</summary>
     public ImmutableArray<string> ReferencePaths => referencePaths.Value;
 
-    /// <summary>The assembly cache key: SHA-256 over the canonical resolved source, the compiler and the runtime version.</summary>
-    public string CacheKey => StageHasher.Sha256(CanonicalSource + "\ncompiler " + CompilerVersion + "\nruntime " + RuntimeVersion + "\n");
+    /// <summary>
+    /// The assembly cache key: SHA-256 over the canonical resolved source, the compiler and the runtime version, and
+    /// the content hash of every data file a stage reads. The assembly carries the stage hashes, which cover those
+    /// files; without them in the key, a data file changed since the last run would reuse the old assembly and with
+    /// it the old stage hashes — and the stage cache would serve results computed from the old file.
+    /// </summary>
+    public string CacheKey => StageHasher.Sha256(CanonicalSource + "\ncompiler " + CompilerVersion + "\nruntime " + RuntimeVersion + "\n"
+        + string.Concat(SemanticModel.Stages.OrderBy(s => s.Name, StringComparer.Ordinal).SelectMany(s => s.DataFiles.Select(f => $"file {s.Name} {f.Key} {f.Value}\n"))));
 
     /// <summary>How many runs the sweeps expand into (1 without sweeps, or once a point is chosen).</summary>
     public long SweepCount => SemanticModel.SweepCount;

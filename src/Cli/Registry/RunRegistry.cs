@@ -181,7 +181,10 @@ internal sealed class RunRegistry : IDisposable
         return 0;
     });
 
-    /// <summary>Marks "running" rows of this host whose process has exited as interrupted (killed, or the machine stopped).</summary>
+    /// <summary>
+    /// Marks "running" rows of this host whose process has exited as interrupted (killed, or the machine stopped). Their
+    /// end time stays unknown (null): only when it was found is known, and that goes into the error text.
+    /// </summary>
     public int MarkAbandoned(DateTime nowUtc) => InTransaction(transaction =>
     {
         var abandoned = new List<long>();
@@ -200,8 +203,8 @@ internal sealed class RunRegistry : IDisposable
 
         foreach (var id in abandoned)
         {
-            using var update = Command("UPDATE runs SET status = 'interrupted', ended_utc = $ended, error = 'the process ended without finishing the run (killed?)' WHERE id = $id AND status = 'running';", transaction);
-            update.Parameters.AddWithValue("$ended", Format(nowUtc));
+            using var update = Command("UPDATE runs SET status = 'interrupted', error = $error WHERE id = $id AND status = 'running';", transaction);
+            update.Parameters.AddWithValue("$error", string.Create(CultureInfo.InvariantCulture, $"its process ended without finishing the run (killed?); found at {Format(nowUtc)}"));
             update.Parameters.AddWithValue("$id", id);
             update.ExecuteNonQuery();
         }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Pipeline.Runtime.Backend;
 using Pipeline.Runtime.Caching;
+using Pipeline.Runtime.Training;
 
 namespace Pipeline.Runtime.Experiments;
 
@@ -105,7 +106,15 @@ public sealed class RunContext
     {
         var watch = Stopwatch.StartNew();
         Log($"stage {name}: running");
+
+        // With a stage cache, training stages checkpoint under it, keyed by the stage hash: a run killed midway
+        // resumes there (docs/runs.md). The checkpoints go once the stage has returned.
+        using var checkpoints = Cache is not null && Info.FindStage(name) is { } stage
+            ? TrainingCheckpoints.Begin(Path.Combine(Cache.Root, ".checkpoints", stage.Hash), name, Log)
+            : null;
         var output = experiment.RunStage(name, this);
+        output.ResumedFromStep ??= checkpoints?.ResumedFromStep;
+        checkpoints?.Complete();
         output.Seconds = Math.Round(watch.Elapsed.TotalSeconds, 3);
         Complete(output);
         Log($"stage {name}: done in {output.Seconds:0.0} s");

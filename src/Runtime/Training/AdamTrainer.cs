@@ -5,12 +5,16 @@ namespace Pipeline.Runtime.Training;
 
 /// <summary>
 /// The training loop every stage shares: seeded minibatches, one dispose scope per step, Adam, the loss recorded per
-/// step, and a stop with a clear error when the loss stops being finite.
+/// step, and a stop with a clear error when the loss stops being finite. When the run checkpoints the stage
+/// (<see cref="TrainingCheckpoints.Current"/>), it saves weights, Adam's state, the losses so far and the state of every
+/// generator handed to <see cref="Track"/> periodically, and resumes from the last checkpoint — which is why the step
+/// function must draw its randomness only from tracked generators (or torch's default one, which is saved too).
 /// </summary>
 public sealed class AdamTrainer
 {
     private readonly nn.Module module;
     private readonly optim.Optimizer optimizer;
+    private readonly List<Generator> generators = new();
 
     public AdamTrainer(nn.Module module, double learningRate)
     {
@@ -20,12 +24,25 @@ public sealed class AdamTrainer
 
     public List<float> Losses { get; } = new();
 
+    /// <summary>
+    /// Registers a generator the step function draws from, so that checkpoints save and restore its state; returns it.
+    /// The caller still owns (disposes) it.
+    /// </summary>
+    public Generator Track(Generator generator)
+    {
+        generators.Add(generator);
+        return generator;
+    }
+
     /// <summary>Runs <paramref name="steps"/> steps; <paramref name="loss"/> builds the step's scalar loss.</summary>
     public void Run(int steps, string stage, Func<int, Tensor> loss, Action<int, float>? progress = null)
     {
         module.train();
-        for (var step = 0; step < steps; step++)
+        var checkpoints = TrainingCheckpoints.Current?.NextTrainer(steps);
+        var first = checkpoints?.TryResume(module, optimizer, generators, Losses) ?? 0;
+        for (var step = first; step < steps; step++)
         {
+            FaultInjection.StepDelay();
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             var value = loss(step);
@@ -39,6 +56,10 @@ public sealed class AdamTrainer
 
             Losses.Add(number);
             progress?.Invoke(step, number);
+            if (checkpoints?.IsDue(step + 1) == true)
+            {
+                checkpoints.Save(step + 1, module, optimizer, generators, Losses);
+            }
         }
     }
 

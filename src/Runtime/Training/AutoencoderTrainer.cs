@@ -20,8 +20,8 @@ public static class AutoencoderTrainer
         var model = new VideoAutoencoder(videos.Shape, settings.Latent, settings.Width);
         model.to(device);
         using var data = VideoTensors.Signed(videos, device);
-        using var generator = new Generator(unchecked((ulong)settings.Seed), device);
         var trainer = new AdamTrainer(model, settings.LearningRate);
+        using var generator = trainer.Track(new Generator(unchecked((ulong)settings.Seed), device));
         trainer.Run(settings.Steps, stage, _ =>
         {
             var index = randint(videos.Count, new long[] { settings.Batch }, generator: generator, device: device);

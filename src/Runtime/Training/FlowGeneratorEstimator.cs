@@ -92,8 +92,8 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
             ? new VelocityMlp(shape.Length, Settings.Width)
             : new VelocityConvNet(autoencoder.LatentShape, Settings.Width);
         network.to(device);
-        using var generator = new Generator(unchecked((ulong)Settings.Seed), device);
         var trainer = new AdamTrainer(network, Settings.LearningRate);
+        using var generator = trainer.Track(new Generator(unchecked((ulong)Settings.Seed), device));
         var batch = Settings.Batch;
         trainer.Run(Settings.Steps, stage, _ =>
         {

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Pipeline.Tests.Shared;
+
+namespace Pipeline.Cli.Tests;
+
+/// <summary>
+/// Checkpoints and resume end to end (docs/runs.md) on a two-stage experiment (world → gen, 200 training steps of a
+/// small pixel-space generator, about two seconds): a run killed with SIGKILL after its first checkpoint resumes there
+/// and ends with exactly the metrics of an uninterrupted run; damaged checkpoints are detected and the stage
+/// recomputes from scratch; a full disk stops the run with one line that names the path, and leaves no partial file.
+/// CPU, a fixed seed and one torch thread (OMP_NUM_THREADS=1) for every run compared.
+/// </summary>
+public sealed class ResumeTests
+{
+    private const int Steps = 200;
+    private const int Every = 20;
+
+    private const string Source = """
+        // Two stages, one of them training: small enough for a test, long enough to kill between checkpoints.
+        experiment tiny {
+          seed   = 3
+          device = cpu
+
+          data world = synthetic_videos {
+            prompts      = 8
+            eval_prompts = 4
+            frames       = 4
+            resolution   = [8, 8]
+            generators   = 2
+          }
+
+          model gen = flow_generator {
+            width    = 16
+            pretrain = { data: world.videos, steps: 200, lr: 1e-3, batch: 8 }
+          }
+        }
+
+        """;
+
+    [Fact]
+    public void Resume_a_run_killed_after_its_first_checkpoint_resumes_there_and_ends_with_the_uninterrupted_metrics()
+    {
+        using var folder = new TempFolder();
+        var experiment = Write(folder);
+        using var baselineCache = new TempFolder();
+        var baseline = Run(baselineCache, experiment, folder.File("baseline"), checkpointEvery: 0);
+        Assert.DoesNotContain("resumed", baseline.StandardOutput);
+
+        using var cache = new TempFolder();
+        var killed = StartAndKillAfterFirstCheckpoint(cache, experiment, folder.File("killed"));
+        Assert.False(File.Exists(Path.Combine(folder.File("killed"), "results.json")), killed);
+
+        var resumed = Run(cache, experiment, folder.File("resumed"), checkpointEvery: Every);
+        var match = Regex.Match(resumed.StandardOutput, @"^resumed gen at step (\d+)$", RegexOptions.Multiline);
+        Assert.True(match.Success, resumed.All);
+        var k = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(k > 0 && k < Steps && k % Every == 0, $"resumed at step {k}");
+
+        // Only the remaining steps ran: no progress line at or before step k.
+        var reported = Regex.Matches(resumed.StandardOutput, @"stage gen: step (\d+)/200").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.NotEmpty(reported);
+        Assert.All(reported, step => Assert.True(step > k, $"step {step} ran again after resuming at {k}"));
+        Assert.Equal(k, Stage(folder.File("resumed"), "gen").GetProperty("resumed_from_step").GetInt32());
+        Assert.Equal(JsonValueKind.Null, Stage(folder.File("baseline"), "gen").GetProperty("resumed_from_step").ValueKind);
+        Assert.Equal(WithoutRunFacts(folder.File("baseline")), WithoutRunFacts(folder.File("resumed")));
+
+        // The stage finished, so its checkpoints are gone; the registry shows the killed run as interrupted.
+        Assert.Empty(Directory.GetFiles(Path.Combine(cache.Path, "stages", ".checkpoints"), "*", SearchOption.AllDirectories));
+        var runs = PipelineCli.Run(["runs"], cache.Path).StandardOutput;
+        Assert.Matches(new Regex(@"^\s+1\s+tiny\s+interrupted\s", RegexOptions.Multiline), runs);
+        Assert.Matches(new Regex(@"^\s+2\s+tiny\s+succeeded\s", RegexOptions.Multiline), runs);
+    }
+
+    [Fact]
+    public void Resume_a_full_disk_stops_the_run_with_the_path_and_a_truncated_checkpoint_is_detected_and_recomputed()
+    {
+        using var folder = new TempFolder();
+        var experiment = Write(folder);
+        using var cache = new TempFolder();
+
+        // The disk "fills up" when the second checkpoint is written: one line, the path, no partial file, and the
+        // first checkpoint stays usable.
+        var full = PipelineCli.Run(["run", experiment, "--out", folder.File("full"), "--quiet"], cache.Path, environment: Environment(Every, "disk_full=step-00000040"));
+        Assert.Equal(1, full.ExitCode);
+        var error = full.StandardError.Trim();
+        Assert.DoesNotContain('\n', error);
+        Assert.Matches(@"^error PIPE4302: cannot write checkpoint /\S+/stages/\.checkpoints/[0-9a-f]{64}/trainer-0\.step-00000040\.ckpt: the disk is full; .* \(stage 'gen'\)$|^error PIPE4302: cannot write checkpoint /\S+/trainer-0\.step-00000040\.ckpt: the disk is full; ", error);
+        Assert.DoesNotContain("   at ", full.All);
+        var checkpoints = Directory.GetDirectories(Path.Combine(cache.Path, "stages", ".checkpoints")).Single();
+        Assert.Equal(["trainer-0.json", "trainer-0.step-00000020.ckpt"], Directory.GetFiles(checkpoints).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.False(File.Exists(Path.Combine(folder.File("full"), "results.json")));
+        Assert.Matches(new Regex(@"^\s+1\s+tiny\s+failed\s", RegexOptions.Multiline), PipelineCli.Run(["runs"], cache.Path).StandardOutput);
+
+        // Cut the checkpoint in half: the checksum record catches it, and the stage trains from step 0.
+        var file = Path.Combine(checkpoints, "trainer-0.step-00000020.ckpt");
+        var length = new FileInfo(file).Length;
+        using (var stream = new FileStream(file, FileMode.Open))
+        {
+            stream.SetLength(length / 2);
+        }
+
+        var rerun = Run(cache, experiment, folder.File("rerun"), checkpointEvery: Every);
+        Assert.Contains($"checkpoint of stage gen is unusable (file trainer-0.step-00000020.ckpt is truncated: {length / 2} of {length} bytes); recomputing from scratch", rerun.StandardOutput);
+        Assert.DoesNotContain("resumed gen", rerun.StandardOutput);
+        Assert.Contains("stage gen: step 20/200", rerun.StandardOutput);
+        Assert.Equal(JsonValueKind.Null, Stage(folder.File("rerun"), "gen").GetProperty("resumed_from_step").ValueKind);
+    }
+
+    private static string Write(TempFolder folder)
+    {
+        var path = folder.File("tiny.pipe");
+        File.WriteAllText(path, Source);
+        return path;
+    }
+
+    private static Dictionary<string, string?> Environment(int checkpointEvery, string? faults = null) => new()
+    {
+        ["PIPELINE_CHECKPOINT_EVERY"] = checkpointEvery.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["PIPELINE_FAULTS"] = faults ?? string.Empty,
+        ["OMP_NUM_THREADS"] = "1",
+    };
+
+    private static ProcessRunner.Result Run(TempFolder cache, string experiment, string output, int checkpointEvery)
+    {
+        var result = PipelineCli.Run(["run", experiment, "--out", output, "--quiet"], cache.Path, environment: Environment(checkpointEvery));
+        Assert.True(result.ExitCode == 0, result.All);
+        return result;
+    }
+
+    /// <summary>Starts a run that checkpoints every <see cref="Every"/> steps, slowed to 20 ms a step, and SIGKILLs it once its first checkpoint is on disk.</summary>
+    private static string StartAndKillAfterFirstCheckpoint(TempFolder cache, string experiment, string output)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
+        foreach (var argument in new[] { PipelineCli.Assembly, "run", experiment, "--out", output, "--quiet" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["PIPELINE_CACHE"] = cache.Path;
+        foreach (var (key, value) in Environment(Every, "step_delay_ms=20"))
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var checkpoints = Path.Combine(cache.Path, "stages", ".checkpoints");
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!(Directory.Exists(checkpoints) && Directory.GetFiles(checkpoints, "trainer-0.json", SearchOption.AllDirectories).Length > 0))
+        {
+            if (process.HasExited)
+            {
+                Assert.Fail("the run ended before its first checkpoint: " + stdout.Result + stderr.Result);
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "no checkpoint within 120 s");
+            Thread.Sleep(20);
+        }
+
+        process.Kill(); // SIGKILL on Linux: nothing in the process runs after it.
+        process.WaitForExit();
+        Assert.Equal(137, process.ExitCode);
+        return stdout.Result + stderr.Result;
+    }
+
+    private static JsonElement Stage(string runFolder, string stage) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json"))).RootElement.GetProperty("stages").GetProperty(stage).Clone();
+
+    /// <summary>results.json without what may differ between an uninterrupted and a resumed run: seconds, cached and resumed_from_step.</summary>
+    private static string WithoutRunFacts(string runFolder) =>
+        Regex.Replace(File.ReadAllText(Path.Combine(runFolder, "results.json")), @"""(seconds|cached|resumed_from_step)"": [^,\n]+", string.Empty);
+}
