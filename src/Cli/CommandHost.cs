@@ -45,6 +45,13 @@ internal static class CommandHost
             Console.Error.WriteLine($"{where}error {error.Code}: {error.Message}{stage}");
             return Failure;
         }
+        catch (IOException error) when (error.HResult == DurableFile.NoSpaceLeft)
+        {
+            // Writers outside the checkpoints (the stage cache, reports) write into temporary files and remove them
+            // when they fail, so a full disk leaves no half-written file; .NET's message names the path.
+            Console.Error.WriteLine($"error {RuntimeDiagnosticCodes.WriteFailed}: {error.Message.Trim()} (the disk is full); free space there and run again.");
+            return Failure;
+        }
         catch (UsageException error)
         {
             Console.Error.WriteLine($"error: {error.Message}");
