@@ -8,7 +8,7 @@ namespace Pipeline.Cli.Tests;
 /// <summary>
 /// Checkpoints and resume end to end (docs/runs.md) on a two-stage experiment (world → gen, 200 training steps of a
 /// small pixel-space generator, about two seconds): a run killed with SIGKILL after its first checkpoint resumes there
-/// and ends with exactly the metrics of an uninterrupted run; damaged checkpoints are detected and the stage
+/// and ends with exactly the metrics of an uninterrupted run (and so does a LoRA aligner); damaged checkpoints are detected and the stage
 /// recomputes from scratch; a full disk stops the run with one line that names the path, and leaves no partial file.
 /// CPU, a fixed seed and one torch thread (OMP_NUM_THREADS=1) for every run compared.
 /// </summary>
@@ -73,6 +73,26 @@ public sealed class ResumeTests
         Assert.Matches(new Regex(@"^\s+2\s+tiny\s+succeeded\s", RegexOptions.Multiline), runs);
     }
 
+    /// <summary>The aligners train through AlignmentTrainer: a LoRA fine-tune killed midway resumes with its adapters and metric series.</summary>
+    [Fact]
+    public void Resume_an_aligner_with_lora_killed_midway_ends_with_the_uninterrupted_metrics()
+    {
+        using var folder = new TempFolder();
+        var experiment = folder.File("tinyalign.pipe");
+        File.WriteAllText(experiment, AlignSource);
+        using var baselineCache = new TempFolder();
+        Run(baselineCache, experiment, folder.File("baseline"), checkpointEvery: 0);
+
+        using var cache = new TempFolder();
+        StartAndKillAfterFirstCheckpoint(cache, experiment, folder.File("killed"), stage: "sft");
+        var resumed = Run(cache, experiment, folder.File("resumed"), checkpointEvery: Every);
+        Assert.Contains("stage base: cached", resumed.StandardOutput);
+        var match = Regex.Match(resumed.StandardOutput, @"^resumed sft at step (\d+)$", RegexOptions.Multiline);
+        Assert.True(match.Success, resumed.All);
+        Assert.Equal(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Stage(folder.File("resumed"), "sft").GetProperty("resumed_from_step").GetInt32());
+        Assert.Equal(WithoutRunFacts(folder.File("baseline")), WithoutRunFacts(folder.File("resumed")));
+    }
+
     [Fact]
     public void Resume_a_full_disk_stops_the_run_with_the_path_and_a_truncated_checkpoint_is_detected_and_recomputed()
     {
@@ -108,6 +128,42 @@ public sealed class ResumeTests
         Assert.Equal(JsonValueKind.Null, Stage(folder.File("rerun"), "gen").GetProperty("resumed_from_step").ValueKind);
     }
 
+    private const string AlignSource = """
+        // A pretrained generator and a LoRA fine-tune of it on the preferred videos.
+        experiment tinyalign {
+          seed   = 3
+          device = cpu
+
+          data world = synthetic_videos {
+            prompts      = 8
+            eval_prompts = 4
+            frames       = 4
+            resolution   = [8, 8]
+            generators   = 2
+          }
+
+          data prefs = preference_pairs {
+            source = world.pairs(count: 64)
+            split  = { train: 0.75, eval: 0.25 }
+          }
+
+          model base = flow_generator {
+            width    = 16
+            pretrain = { data: world.videos, steps: 20, lr: 1e-3, batch: 8 }
+          }
+
+          align sft = flow_sft {
+            policy = base
+            data   = prefs.train.winners
+            steps  = 100
+            batch  = 8
+            lr     = 1e-4
+            lora   = { rank: 2, alpha: 4 }
+          }
+        }
+
+        """;
+
     private static string Write(TempFolder folder)
     {
         var path = folder.File("tiny.pipe");
@@ -130,7 +186,7 @@ public sealed class ResumeTests
     }
 
     /// <summary>Starts a run that checkpoints every <see cref="Every"/> steps, slowed to 20 ms a step, and SIGKILLs it once its first checkpoint is on disk.</summary>
-    private static string StartAndKillAfterFirstCheckpoint(TempFolder cache, string experiment, string output)
+    private static string StartAndKillAfterFirstCheckpoint(TempFolder cache, string experiment, string output, string stage = "gen")
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
         foreach (var argument in new[] { PipelineCli.Assembly, "run", experiment, "--out", output, "--quiet" })
@@ -149,7 +205,7 @@ public sealed class ResumeTests
         var stderr = process.StandardError.ReadToEndAsync();
         var checkpoints = Path.Combine(cache.Path, "stages", ".checkpoints");
         var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (!(Directory.Exists(checkpoints) && Directory.GetFiles(checkpoints, "trainer-0.json", SearchOption.AllDirectories).Length > 0))
+        while (!HasCheckpoint(checkpoints, stage))
         {
             if (process.HasExited)
             {
@@ -164,6 +220,20 @@ public sealed class ResumeTests
         process.WaitForExit();
         Assert.Equal(137, process.ExitCode);
         return stdout.Result + stderr.Result;
+    }
+
+    private static bool HasCheckpoint(string checkpoints, string stage)
+    {
+        try
+        {
+            return Directory.Exists(checkpoints) && Directory.GetFiles(checkpoints, "trainer-0.json", SearchOption.AllDirectories)
+                .Any(pointer => File.ReadAllText(pointer).Contains($"\"stage\":\"{stage}\"", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            // A stage finished and removed its checkpoints while we looked.
+            return false;
+        }
     }
 
     private static JsonElement Stage(string runFolder, string stage) =>

@@ -39,7 +39,7 @@ public sealed class AdamTrainer
     {
         module.train();
         var checkpoints = TrainingCheckpoints.Current?.NextTrainer(steps);
-        var first = checkpoints?.TryResume(module, optimizer, generators, Losses) ?? 0;
+        var first = checkpoints?.TryResume(module, [], optimizer, generators, ReadLosses) ?? 0;
         for (var step = first; step < steps; step++)
         {
             FaultInjection.StepDelay();
@@ -58,8 +58,27 @@ public sealed class AdamTrainer
             progress?.Invoke(step, number);
             if (checkpoints?.IsDue(step + 1) == true)
             {
-                checkpoints.Save(step + 1, module, optimizer, generators, Losses);
+                checkpoints.Save(step + 1, module, [], optimizer, generators, WriteLosses);
             }
+        }
+    }
+
+    private void WriteLosses(BinaryWriter writer)
+    {
+        writer.Write(Losses.Count);
+        foreach (var loss in Losses)
+        {
+            writer.Write(loss);
+        }
+    }
+
+    private void ReadLosses(BinaryReader reader)
+    {
+        var count = reader.ReadInt32();
+        Losses.Clear();
+        for (var i = 0; i < count; i++)
+        {
+            Losses.Add(reader.ReadSingle());
         }
     }
 

@@ -9,7 +9,9 @@ namespace Pipeline.Runtime.Training;
 /// The optimisation loop of the aligners: Adam on the LoRA adapters (<see cref="LoraAdapter"/>) or on every parameter
 /// (full fine-tuning), gradient-norm clipping, one dispose scope per step, a clear error when the loss stops being
 /// finite, and every step's metrics recorded (and written to a <see cref="StageMetricsLog"/> when one is given).
-/// When the loop ends, LoRA adapters are merged into the network's weights.
+/// When the loop ends, LoRA adapters are merged into the network's weights. Like <see cref="AdamTrainer"/>, it
+/// checkpoints and resumes when the run checkpoints the stage (<see cref="TrainingCheckpoints"/>): the network, the
+/// adapters, Adam's state, the metric series and every generator handed to <see cref="Track"/>.
 /// </summary>
 public sealed class AlignmentTrainer : IDisposable
 {
@@ -20,6 +22,7 @@ public sealed class AlignmentTrainer : IDisposable
     private readonly LoraAdapter? lora;
     private readonly IReadOnlyList<Parameter> trainable;
     private readonly optim.Optimizer optimizer;
+    private readonly List<Generator> generators = new();
 
     public AlignmentTrainer(nn.Module network, AlignmentSettings settings, string stage, StageMetricsLog? log)
     {
@@ -40,6 +43,13 @@ public sealed class AlignmentTrainer : IDisposable
         optimizer = optim.Adam(trainable, settings.LearningRate);
     }
 
+    /// <summary>Registers a generator the step function draws from, so that checkpoints save and restore it; returns it (the caller disposes it).</summary>
+    public Generator Track(Generator generator)
+    {
+        generators.Add(generator);
+        return generator;
+    }
+
     /// <summary>Number of trained values (the adapters' with LoRA, the network's otherwise).</summary>
     public long TrainableCount => trainable.Sum(p => p.numel());
 
@@ -56,8 +66,12 @@ public sealed class AlignmentTrainer : IDisposable
     public void Run(Func<int, Dictionary<string, double>, Tensor> step)
     {
         network.train();
-        for (var i = 0; i < settings.Steps; i++)
+        var checkpoints = TrainingCheckpoints.Current?.NextTrainer(settings.Steps);
+        IReadOnlyList<Tensor> adapters = lora?.Parameters ?? [];
+        var first = checkpoints?.TryResume(network, adapters, optimizer, generators, ReadSeries) ?? 0;
+        for (var i = first; i < settings.Steps; i++)
         {
+            FaultInjection.StepDelay();
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             lora?.Apply();
@@ -89,6 +103,10 @@ public sealed class AlignmentTrainer : IDisposable
             }
 
             log?.Write(i, metrics);
+            if (checkpoints?.IsDue(i + 1) == true)
+            {
+                checkpoints.Save(i + 1, network, adapters, optimizer, generators, WriteSeries);
+            }
         }
 
         lora?.Merge(network);
@@ -116,6 +134,37 @@ public sealed class AlignmentTrainer : IDisposable
         }
 
         return curve;
+    }
+
+    private void WriteSeries(BinaryWriter writer)
+    {
+        writer.Write(Series.Count);
+        foreach (var (name, values) in Series.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            writer.Write(name);
+            writer.Write(values.Count);
+            foreach (var value in values)
+            {
+                writer.Write(value);
+            }
+        }
+    }
+
+    private void ReadSeries(BinaryReader reader)
+    {
+        Series.Clear();
+        var count = reader.ReadInt32();
+        for (var i = 0; i < count; i++)
+        {
+            var name = reader.ReadString();
+            var values = new List<double>(reader.ReadInt32());
+            for (var j = 0; j < values.Capacity; j++)
+            {
+                values.Add(reader.ReadDouble());
+            }
+
+            Series[name] = values;
+        }
     }
 
     public void Dispose()

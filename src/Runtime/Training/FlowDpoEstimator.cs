@@ -129,8 +129,8 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
         var network = VelocityNetworks.Clone(policy.Network, device);
         var frozen = reference.Network;
         frozen.eval();
-        using var generator = new Generator(unchecked((ulong)settings.Seed), device);
         var trainer = new AlignmentTrainer(network, settings, stage, log);
+        using var generator = trainer.Track(new Generator(unchecked((ulong)settings.Seed), device));
         var batch = settings.Batch;
         trainer.Run((_, metrics) =>
         {

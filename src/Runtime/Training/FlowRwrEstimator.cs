@@ -96,8 +96,8 @@ public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
         using var rewardTensor = tensor(rewards.Select(r => (float)r).ToArray(), device: device);
         using var tokens = PromptTokens.Encode(samplePrompts, device);
         var network = VelocityNetworks.Clone(policy.Network, device);
-        using var generator = new Generator(unchecked((ulong)settings.Seed), device);
         var trainer = new AlignmentTrainer(network, settings, stage, log);
+        using var generator = trainer.Track(new Generator(unchecked((ulong)settings.Seed), device));
         var batch = settings.Batch;
         trainer.Run((_, metrics) =>
         {

@@ -57,8 +57,8 @@ public sealed class FlowSftEstimator : IEstimator<FlowGeneratorTransformer>
         using var data = FlowAlignment.ToSpace(policy, flat, winners.Count);
         using var tokens = PromptTokens.Encode(winners.Select(w => w.Prompt).ToArray(), device);
         var network = VelocityNetworks.Clone(policy.Network, device);
-        using var generator = new Generator(unchecked((ulong)settings.Seed), device);
         var trainer = new AlignmentTrainer(network, settings, stage, log);
+        using var generator = trainer.Track(new Generator(unchecked((ulong)settings.Seed), device));
         var batch = settings.Batch;
         trainer.Run((_, _) =>
         {

@@ -101,7 +101,12 @@ public sealed class TrainingCheckpoints : IDisposable
         public bool IsDue(int done) =>
             every > 0 && done < steps && done % every == 0 && (exact || (DateTime.UtcNow - lastSaved).TotalSeconds >= MinimumSeconds);
 
-        public void Save(int done, nn.Module module, optim.Optimizer optimizer, IReadOnlyList<Generator> generators, IReadOnlyList<float> losses)
+        /// <summary>
+        /// Writes a checkpoint after <paramref name="done"/> steps: the trainer's record of the steps so far
+        /// (<paramref name="writeProgress"/>: losses, metric series), the generators, the module's weights, any
+        /// <paramref name="extra"/> trained tensors that are not the module's (LoRA adapters), and the optimizer's state.
+        /// </summary>
+        public void Save(int done, nn.Module module, IReadOnlyList<Tensor> extra, optim.Optimizer optimizer, IReadOnlyList<Generator> generators, Action<BinaryWriter> writeProgress)
         {
             var name = $"trainer-{index}.step-{done:D8}.ckpt";
             var path = Path.Combine(session.Folder, name);
@@ -115,12 +120,7 @@ public sealed class TrainingCheckpoints : IDisposable
                     writer.Write(Magic);
                     writer.Write(done);
                     writer.Write(steps);
-                    writer.Write(losses.Count);
-                    foreach (var loss in losses)
-                    {
-                        writer.Write(loss);
-                    }
-
+                    writeProgress(writer);
                     writer.Write(generators.Count);
                     foreach (var generator in generators)
                     {
@@ -129,6 +129,12 @@ public sealed class TrainingCheckpoints : IDisposable
 
                     WriteBytes(writer, torch.random.get_rng_state());
                     module.save(writer);
+                    writer.Write(extra.Count);
+                    foreach (var tensor in extra)
+                    {
+                        tensor.Save(writer);
+                    }
+
                     ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
                     writer.Flush();
                 }
@@ -161,7 +167,7 @@ public sealed class TrainingCheckpoints : IDisposable
         /// Restores the last checkpoint into the trainer's module, optimizer and generators and returns its step; 0
         /// when there is none, or when it is damaged (said in the log; the stage then trains from scratch).
         /// </summary>
-        public int TryResume(nn.Module module, optim.Optimizer optimizer, IReadOnlyList<Generator> generators, List<float> losses)
+        public int TryResume(nn.Module module, IReadOnlyList<Tensor> extra, optim.Optimizer optimizer, IReadOnlyList<Generator> generators, Action<BinaryReader> readProgress)
         {
             if (!File.Exists(Pointer))
             {
@@ -185,13 +191,7 @@ public sealed class TrainingCheckpoints : IDisposable
                     return 0;
                 }
 
-                var count = reader.ReadInt32();
-                var saved = new float[count];
-                for (var i = 0; i < count; i++)
-                {
-                    saved[i] = reader.ReadSingle();
-                }
-
+                readProgress(reader);
                 if (reader.ReadInt32() != generators.Count)
                 {
                     session.Log($"checkpoint of stage {session.Stage} is unusable (it holds another number of random generators); recomputing from scratch");
@@ -211,9 +211,20 @@ public sealed class TrainingCheckpoints : IDisposable
                 }
 
                 module.load(reader);
+                if (reader.ReadInt32() != extra.Count)
+                {
+                    throw new InvalidDataException($"the checkpoint of stage {session.Stage} holds another number of adapter tensors");
+                }
+
+                using (no_grad())
+                {
+                    foreach (var tensor in extra)
+                    {
+                        tensor.Load(reader);
+                    }
+                }
+
                 ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
-                losses.Clear();
-                losses.AddRange(saved);
             }
 
             session.Resumed(step);
