@@ -23,6 +23,9 @@ public static class RuntimeDiagnosticCodes
     /// <summary>A file could not be written (the disk is full, or the folder is not writable); the message names the path.</summary>
     public const string WriteFailed = "PIPE4302";
 
+    /// <summary>A compiled experiment (.dll) is run, but a data file it reads changed since it was compiled.</summary>
+    public const string DataFileChanged = "PIPE4303";
+
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.IsLiteral)

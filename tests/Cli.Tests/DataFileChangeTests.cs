@@ -58,6 +58,7 @@ public sealed class DataFileChangeTests
         var experiment = folder.File("filedata.pipe");
         File.WriteAllText(experiment, Source);
 
+        Run(cache, "compile", experiment, "-o", folder.Path);
         var first = Run(cache, "run", experiment, "--out", folder.File("first"), "--quiet");
         Assert.Contains("stage vr: running", first.StandardOutput);
         Assert.Matches(new Regex(@"^cached\s+vr ", RegexOptions.Multiline), Run(cache, "run", experiment, "--dry-run").StandardOutput);
@@ -69,6 +70,13 @@ public sealed class DataFileChangeTests
         Assert.Contains("stage vr: running", second.StandardOutput);
         Assert.DoesNotContain("stage vr: cached", second.StandardOutput);
         Assert.Contains("stages: 2 run, 0 cached", second.StandardOutput);
+
+        // The assembly compiled before the edit still carries the old hashes: running it is refused, naming the file.
+        var stale = PipelineCli.Run(["run", folder.File("filedata.dll"), "--out", folder.File("stale"), "--quiet"], cache.Path);
+        Assert.Equal(1, stale.ExitCode);
+        Assert.Equal("error PIPE4303: the data file pairs.csv of stage 'prefs' changed since filedata.dll was compiled, so its cached results would be stale; compile the experiment again, or run its .pipe file. (stage 'prefs')", stale.StandardError.Trim());
+        Run(cache, "compile", experiment, "-o", folder.Path);
+        Assert.Contains("stage vr: cached", Run(cache, "run", folder.File("filedata.dll"), "--out", folder.File("recompiled"), "--quiet").StandardOutput);
     }
 
     private static ProcessRunner.Result Run(TempFolder cache, params string[] arguments)

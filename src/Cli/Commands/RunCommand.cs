@@ -118,6 +118,10 @@ internal static class RunCommand
             var type = assembly.GetCustomAttribute<ExperimentClassAttribute>()?.ExperimentType
                 ?? throw new UsageException($"'{assemblyPath}' is not a compiled experiment (it has no ExperimentClass attribute).");
             var experiment = (IExperiment)Activator.CreateInstance(type)!;
+            if (origin.File.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            {
+                RequireCurrentDataFiles(experiment.Info, sourceDirectory, origin.File);
+            }
             if (dryRun)
             {
                 return StageCacheCli.PrintPlan(experiment.Info, output);
@@ -167,6 +171,41 @@ internal static class RunCommand
         finally
         {
             context.Unload();
+        }
+    }
+
+    /// <summary>
+    /// A compiled experiment carries stage hashes that cover the content of the data files it was compiled against. When
+    /// one of those files has changed since, the hashes no longer describe what the stages would read, and the stage
+    /// cache would serve results of the old file: bind the embedded canonical source again, beside the assembly (where
+    /// the run reads its data files), and refuse the run when a stage that reads files hashes differently now.
+    /// </summary>
+    private static void RequireCurrentDataFiles(ExperimentInfo info, string sourceDirectory, string assemblyPath)
+    {
+        if (info.RuntimeVersion != CompilerHost.RuntimeVersion)
+        {
+            // Every hash differs with the runtime; that is not a data file's doing.
+            return;
+        }
+
+        var now = Compilation.Parse(Path.Combine(sourceDirectory, info.Name + ".pipe"), info.CanonicalSource, CompilerHost.Options());
+        if (now.HasErrors)
+        {
+            // A missing or malformed file is reported by the stage that reads it.
+            return;
+        }
+
+        foreach (var stage in now.SemanticModel.Stages.Where(s => s.DataFiles.Count > 0).OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            if (info.FindStage(stage.Name) is { } compiled && compiled.Hash != stage.Hash)
+            {
+                throw new PipelineException(
+                    RuntimeDiagnosticCodes.DataFileChanged,
+                    $"the data file {string.Join(", ", stage.DataFiles.Keys)} of stage '{stage.Name}' changed since {Path.GetFileName(assemblyPath)} was compiled, so its cached results would be stale; compile the experiment again, or run its .pipe file.")
+                {
+                    Stage = stage.Name,
+                };
+            }
         }
     }
 
