@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Pipeline.Cli.Registry;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Cli.Tests;
@@ -71,6 +72,26 @@ public sealed class ResumeTests
         var runs = PipelineCli.Run(["runs"], cache.Path).StandardOutput;
         Assert.Matches(new Regex(@"^\s+1\s+tiny\s+interrupted\s", RegexOptions.Multiline), runs);
         Assert.Matches(new Regex(@"^\s+2\s+tiny\s+succeeded\s", RegexOptions.Multiline), runs);
+    }
+
+    /// <summary>SIGTERM (as SIGINT, Ctrl-C) is recorded as an interruption by the run itself, and the rerun resumes.</summary>
+    [Fact]
+    public void Resume_a_run_stopped_by_sigterm_is_recorded_as_interrupted_and_resumes()
+    {
+        using var folder = new TempFolder();
+        var experiment = Write(folder);
+        using var cache = new TempFolder();
+        StartAndKillAfterFirstCheckpoint(cache, experiment, folder.File("stopped"), signal: "TERM");
+
+        var runs = PipelineCli.Run(["runs"], cache.Path).StandardOutput;
+        Assert.Matches(new Regex(@"^\s+1\s+tiny\s+interrupted\s", RegexOptions.Multiline), runs);
+        using (var registry = new RunRegistry(Path.Combine(cache.Path, "registry.db")))
+        {
+            Assert.Equal("stopped by SIGTERM", registry.Find(1)!.Error);
+        }
+
+        var resumed = Run(cache, experiment, folder.File("resumed"), checkpointEvery: Every);
+        Assert.Matches(new Regex(@"^resumed gen at step [1-9]\d*$", RegexOptions.Multiline), resumed.StandardOutput);
     }
 
     /// <summary>The aligners train through AlignmentTrainer: a LoRA fine-tune killed midway resumes with its adapters and metric series.</summary>
@@ -186,7 +207,7 @@ public sealed class ResumeTests
     }
 
     /// <summary>Starts a run that checkpoints every <see cref="Every"/> steps, slowed to 20 ms a step, and SIGKILLs it once its first checkpoint is on disk.</summary>
-    private static string StartAndKillAfterFirstCheckpoint(TempFolder cache, string experiment, string output, string stage = "gen")
+    private static string StartAndKillAfterFirstCheckpoint(TempFolder cache, string experiment, string output, string stage = "gen", string signal = "KILL")
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
         foreach (var argument in new[] { PipelineCli.Assembly, "run", experiment, "--out", output, "--quiet" })
@@ -216,9 +237,18 @@ public sealed class ResumeTests
             Thread.Sleep(20);
         }
 
-        process.Kill(); // SIGKILL on Linux: nothing in the process runs after it.
+        if (signal == "KILL")
+        {
+            process.Kill(); // SIGKILL on Linux: nothing in the process runs after it.
+        }
+        else
+        {
+            using var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+
         process.WaitForExit();
-        Assert.Equal(137, process.ExitCode);
+        Assert.Equal(signal == "KILL" ? 137 : 143, process.ExitCode);
         return stdout.Result + stderr.Result;
     }
 
