@@ -94,6 +94,27 @@ public sealed class ResumeTests
         Assert.Matches(new Regex(@"^resumed gen at step [1-9]\d*$", RegexOptions.Multiline), resumed.StandardOutput);
     }
 
+    /// <summary>Two runs training the same stage at once: the first keeps the checkpoints, the second trains without, both finish alike.</summary>
+    [Fact]
+    public async Task Resume_two_runs_of_one_stage_at_once_leave_checkpoints_to_the_first()
+    {
+        using var folder = new TempFolder();
+        var experiment = Write(folder);
+        using var cache = new TempFolder();
+        var first = Start(cache, experiment, folder.File("first"), "step_delay_ms=30");
+        WaitForCheckpoint(first.Process, cache, "gen");
+        var second = PipelineCli.Run(["run", experiment, "--out", folder.File("second"), "--quiet"], cache.Path, environment: Environment(Every));
+        var firstOutput = await first.Output;
+        await first.Process.WaitForExitAsync();
+        Assert.True(first.Process.ExitCode == 0, firstOutput);
+        Assert.True(second.ExitCode == 0, second.All);
+        Assert.Matches(@"stage gen: no checkpoints in this run \(another process holds /\S+/stages/\.checkpoints/[0-9a-f]{64}\.lock\)", second.StandardOutput);
+        Assert.DoesNotContain("no checkpoints", firstOutput);
+        Assert.Equal(WithoutRunFacts(folder.File("first")), WithoutRunFacts(folder.File("second")));
+        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(cache.Path, "stages", ".checkpoints")));
+        first.Process.Dispose();
+    }
+
     /// <summary>The aligners train through AlignmentTrainer: a LoRA fine-tune killed midway resumes with its adapters and metric series.</summary>
     [Fact]
     public void Resume_an_aligner_with_lora_killed_midway_ends_with_the_uninterrupted_metrics()
@@ -127,7 +148,7 @@ public sealed class ResumeTests
         Assert.Equal(1, full.ExitCode);
         var error = full.StandardError.Trim();
         Assert.DoesNotContain('\n', error);
-        Assert.Matches(@"^error PIPE4302: cannot write checkpoint /\S+/stages/\.checkpoints/[0-9a-f]{64}/trainer-0\.step-00000040\.ckpt: the disk is full; .* \(stage 'gen'\)$|^error PIPE4302: cannot write checkpoint /\S+/trainer-0\.step-00000040\.ckpt: the disk is full; ", error);
+        Assert.Matches(@"^error PIPE4302: cannot write checkpoint /\S+/stages/\.checkpoints/[0-9a-f]{64}/trainer-0\.step-00000040\.ckpt: the disk is full; free space there \(or set PIPELINE_CACHE / --out elsewhere\) and run again\.$", error);
         Assert.DoesNotContain("   at ", full.All);
         var checkpoints = Directory.GetDirectories(Path.Combine(cache.Path, "stages", ".checkpoints")).Single();
         Assert.Equal(["trainer-0.json", "trainer-0.step-00000020.ckpt"], Directory.GetFiles(checkpoints).Select(Path.GetFileName).Order(StringComparer.Ordinal));
@@ -209,33 +230,9 @@ public sealed class ResumeTests
     /// <summary>Starts a run that checkpoints every <see cref="Every"/> steps, slowed to 20 ms a step, and SIGKILLs it once its first checkpoint is on disk.</summary>
     private static string StartAndKillAfterFirstCheckpoint(TempFolder cache, string experiment, string output, string stage = "gen", string signal = "KILL")
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
-        foreach (var argument in new[] { PipelineCli.Assembly, "run", experiment, "--out", output, "--quiet" })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["PIPELINE_CACHE"] = cache.Path;
-        foreach (var (key, value) in Environment(Every, "step_delay_ms=20"))
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        var checkpoints = Path.Combine(cache.Path, "stages", ".checkpoints");
-        var deadline = DateTime.UtcNow.AddSeconds(120);
-        while (!HasCheckpoint(checkpoints, stage))
-        {
-            if (process.HasExited)
-            {
-                Assert.Fail("the run ended before its first checkpoint: " + stdout.Result + stderr.Result);
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "no checkpoint within 120 s");
-            Thread.Sleep(20);
-        }
+        var (process, all) = Start(cache, experiment, output, "step_delay_ms=20");
+        using var owned = process;
+        WaitForCheckpoint(process, cache, stage);
 
         if (signal == "KILL")
         {
@@ -249,7 +246,44 @@ public sealed class ResumeTests
 
         process.WaitForExit();
         Assert.Equal(signal == "KILL" ? 137 : 143, process.ExitCode);
-        return stdout.Result + stderr.Result;
+        return all.Result;
+    }
+
+    /// <summary>Starts <c>pipeline run</c> checkpointing every <see cref="Every"/> steps, with the given faults; returns the process and its whole output.</summary>
+    private static (Process Process, Task<string> Output) Start(TempFolder cache, string experiment, string output, string faults)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
+        foreach (var argument in new[] { PipelineCli.Assembly, "run", experiment, "--out", output, "--quiet" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["PIPELINE_CACHE"] = cache.Path;
+        foreach (var (key, value) in Environment(Every, faults))
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        return (process, Task.WhenAll(stdout, stderr).ContinueWith(_ => stdout.Result + stderr.Result, TaskScheduler.Default));
+    }
+
+    private static void WaitForCheckpoint(Process process, TempFolder cache, string stage)
+    {
+        var checkpoints = Path.Combine(cache.Path, "stages", ".checkpoints");
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!HasCheckpoint(checkpoints, stage))
+        {
+            if (process.HasExited)
+            {
+                Assert.Fail($"the run ended (exit code {process.ExitCode}) before its first checkpoint of stage {stage}");
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "no checkpoint within 120 s");
+            Thread.Sleep(20);
+        }
     }
 
     private static bool HasCheckpoint(string checkpoints, string stage)

@@ -27,7 +27,9 @@ public sealed class TrainingCheckpoints : IDisposable
     private static readonly AsyncLocal<TrainingCheckpoints?> Active = new();
     private readonly TrainingCheckpoints? previous;
     private readonly Action<string> log;
+    private readonly FileStream? ownership;
     private int trainers;
+    private bool completed;
 
     private TrainingCheckpoints(string folder, string stage, Action<string> log)
     {
@@ -36,6 +38,20 @@ public sealed class TrainingCheckpoints : IDisposable
         this.log = log;
         previous = Active.Value;
         Active.Value = this;
+
+        // One process at a time keeps a stage's checkpoints: two runs training the same stage hash at once (sweeps in
+        // parallel) would otherwise replace and delete each other's files. The lock is the kernel's (flock), so a
+        // killed owner releases it.
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
+            ownership = new FileStream(LockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            ownership = null;
+            Problem = error is IOException && File.Exists(LockPath) ? $"another process holds {LockPath}" : error.Message;
+        }
     }
 
     /// <summary>The session of the stage running on this thread of control, or null when nothing checkpoints.</summary>
@@ -54,6 +70,12 @@ public sealed class TrainingCheckpoints : IDisposable
     /// <summary>The stage finished: its checkpoints are no longer needed (its result goes to the stage cache).</summary>
     public void Complete()
     {
+        if (ownership is null)
+        {
+            return;
+        }
+
+        completed = true;
         try
         {
             if (Directory.Exists(Folder))
@@ -67,10 +89,52 @@ public sealed class TrainingCheckpoints : IDisposable
         }
     }
 
-    public void Dispose() => Active.Value = previous;
+    /// <summary>Why this run keeps no checkpoints of the stage (another process holds them), or null.</summary>
+    public string? Problem { get; }
 
-    /// <summary>The checkpoints of the next trainer the stage runs (a stage may train more than one model, in a fixed order).</summary>
-    internal TrainerCheckpoint NextTrainer(int steps) => new(this, trainers++, steps);
+    private string LockPath => Folder + ".lock";
+
+    public void Dispose()
+    {
+        Active.Value = previous;
+        if (ownership is null)
+        {
+            return;
+        }
+
+        if (completed)
+        {
+            // Deleted while still held, after the folder: a process that locks a new file from now on starts clean.
+            try
+            {
+                File.Delete(LockPath);
+            }
+            catch (IOException)
+            {
+            }
+        }
+
+        ownership.Dispose();
+    }
+
+    /// <summary>
+    /// The checkpoints of the next trainer the stage runs (a stage may train more than one model, in a fixed order), or
+    /// null when another process holds this stage's checkpoints (said in the log once).
+    /// </summary>
+    internal TrainerCheckpoint? NextTrainer(int steps)
+    {
+        if (ownership is null)
+        {
+            if (trainers++ == 0)
+            {
+                log($"stage {Stage}: no checkpoints in this run ({Problem})");
+            }
+
+            return null;
+        }
+
+        return new TrainerCheckpoint(this, trainers++, steps);
+    }
 
     internal void Log(string message) => log(message);
 
