@@ -44,16 +44,21 @@ public static class LatentRewardTrainer
         using var latentsB = model.Normalize(rawB);
         using var tokens = PromptTokens.Encode(pairs.Prompts, device);
         using var labels = LabelTensor(pairs, dimensions, device);
-        using var generator = new Generator(unchecked((ulong)settings.Seed), device);
         var perEpoch = (pairs.Count + settings.Batch - 1) / settings.Batch;
         var trainer = new AdamTrainer(network, settings.LearningRate);
+        using var generator = trainer.Track(new Generator(unchecked((ulong)settings.Seed), device));
         Tensor? order = null;
+        var orderEpoch = -1;
         trainer.Run(settings.Epochs * perEpoch, stage, step =>
         {
-            if (step % perEpoch == 0)
+            // Each epoch's order comes from its own seed, not from the tracked generator, so a run resumed mid-epoch
+            // (see AdamTrainer) draws the same minibatches as an uninterrupted one.
+            if (step / perEpoch != orderEpoch)
             {
+                orderEpoch = step / perEpoch;
                 order?.Dispose();
-                order = randperm(pairs.Count, generator: generator, device: device).MoveToOuterDisposeScope();
+                using var shuffle = new Generator(unchecked((ulong)settings.Seed * 7919UL + (ulong)orderEpoch), device);
+                order = randperm(pairs.Count, generator: shuffle, device: device).MoveToOuterDisposeScope();
             }
 
             var start = (step % perEpoch) * settings.Batch;
