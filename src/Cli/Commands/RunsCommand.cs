@@ -10,7 +10,7 @@ namespace Pipeline.Cli.Commands;
 
 /// <summary>
 /// <c>pipeline runs [--limit N]</c>: the run registry (docs/runs.md), newest first: id, experiment, status, start,
-/// duration and a few key metrics.
+/// duration and a few key metrics (for a failed or interrupted run, why it ended).
 /// </summary>
 internal static class RunsCommand
 {
@@ -46,7 +46,9 @@ internal static class RunsCommand
         foreach (var run in runs)
         {
             var duration = run.EndedUtc is { } ended ? Duration(ended - run.StartedUtc) : "-";
-            var metrics = string.Join(", ", KeyMetrics(run.Metrics).Select(p => $"{p.Key} {Number(p.Value)}"));
+            var metrics = run.Status is RunStatus.Failed or RunStatus.Interrupted && run.Error is { } error
+                ? Shorten(error, 80)
+                : string.Join(", ", KeyMetrics(run.Metrics).Select(p => $"{p.Key} {Number(p.Value)}"));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,5}  {run.Experiment,-16}  {RunRegistry.Name(run.Status),-11}  {run.StartedUtc:yyyy-MM-dd HH:mm:ss}  {duration,9}  {metrics}"));
         }
 
@@ -67,6 +69,12 @@ internal static class RunsCommand
             : 3;
 
         return metrics.Where(p => Rank(p.Key) < 3).OrderBy(p => Rank(p.Key)).ThenBy(p => p.Key, StringComparer.Ordinal).Take(KeyMetricCount);
+    }
+
+    private static string Shorten(string text, int length)
+    {
+        var line = text.ReplaceLineEndings(" ");
+        return line.Length <= length ? line : line[..(length - 1)] + "…";
     }
 
     public static string Number(double value) => value.ToString("0.######", CultureInfo.InvariantCulture);
