@@ -26,6 +26,9 @@ public static class RuntimeDiagnosticCodes
     /// <summary>A compiled experiment (.dll) is run, but a data file it reads changed since it was compiled.</summary>
     public const string DataFileChanged = "PIPE4303";
 
+    /// <summary>The run registry cannot be opened: not a database, or the cache folder is a file.</summary>
+    public const string RegistryUnreadable = "PIPE4304";
+
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.IsLiteral)

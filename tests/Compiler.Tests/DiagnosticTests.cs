@@ -49,7 +49,7 @@ public sealed class DiagnosticTests
     ];
 
     /// <summary>Codes tested by a dedicated test below rather than by a mutation of <see cref="Sources.Mini"/>.</summary>
-    private static readonly string[] TestedElsewhere = ["PIPE2014", "PIPE3001", "PIPE3002", "PIPE3003", "PIPE3004", "PIPE3005", "PIPE3006"];
+    private static readonly string[] TestedElsewhere = ["PIPE2014", "PIPE2019", "PIPE3001", "PIPE3002", "PIPE3003", "PIPE3004", "PIPE3005", "PIPE3006"];
 
     public static TheoryData<string> BindingCodes() => new(Binding.Select(c => c.Code));
 
@@ -115,6 +115,25 @@ public sealed class DiagnosticTests
         var hash = fixedFile.SemanticModel.FindStage("prefs")!.Hash;
         File.AppendAllText(temp.Combine("pairs.csv"), "y,c.mp4,d.mp4,B,B,B\n");
         Assert.NotEqual(hash, Sources.CompileAt(temp.Combine("test.pipe"), text).SemanticModel.FindStage("prefs")!.Hash);
+    }
+
+    [Fact]
+    public void A_data_file_that_is_empty_or_not_a_regular_file_is_reported_with_its_full_path_and_not_read()
+    {
+        using var temp = new TempDirectory();
+        var text = Sources.Mutate(Sources.Mini, "source = world.pairs(count: 512)", "source = \"pairs.csv\"");
+        File.WriteAllText(temp.Combine("pairs.csv"), string.Empty);
+        var empty = Assert.Single(Sources.CompileAt(temp.Combine("test.pipe"), text).Diagnostics, d => d.Code == CompilerDiagnostics.DataFileUnreadableCode);
+        Assert.Contains(temp.Combine("pairs.csv"), empty.Message, StringComparison.Ordinal);
+
+        // A link to a device has no end; before the check, reading it ran the compiler out of memory.
+        File.Delete(temp.Combine("pairs.csv"));
+        File.CreateSymbolicLink(temp.Combine("pairs.csv"), "/dev/zero");
+        Assert.Single(Sources.CompileAt(temp.Combine("test.pipe"), text).Diagnostics, d => d.Code == CompilerDiagnostics.DataFileUnreadableCode);
+
+        var missing = Sources.Mutate(Sources.Mini, "source = world.pairs(count: 512)", "source = \"../elsewhere/pairs.csv\"");
+        var notFound = Assert.Single(Sources.CompileAt(temp.Combine("test.pipe"), missing).Diagnostics, d => d.Code == CompilerDiagnostics.DataFileNotFoundCode);
+        Assert.Contains("looked for " + Path.GetFullPath(Path.Combine(temp.Path, "..", "elsewhere", "pairs.csv")), notFound.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -114,7 +114,16 @@ internal static class RunCommand
         var context = new AssemblyLoadContext("experiment:" + Path.GetFileName(assemblyPath), isCollectible: true);
         try
         {
-            var assembly = context.LoadFromStream(new MemoryStream(File.ReadAllBytes(assemblyPath)));
+            Assembly assembly;
+            try
+            {
+                assembly = context.LoadFromStream(new MemoryStream(File.ReadAllBytes(assemblyPath)));
+            }
+            catch (BadImageFormatException)
+            {
+                throw new UsageException($"'{assemblyPath}' is not a compiled experiment (it is not a .NET assembly); compile one with 'pipeline compile FILE'.");
+            }
+
             var type = assembly.GetCustomAttribute<ExperimentClassAttribute>()?.ExperimentType
                 ?? throw new UsageException($"'{assemblyPath}' is not a compiled experiment (it has no ExperimentClass attribute).");
             var experiment = (IExperiment)Activator.CreateInstance(type)!;
@@ -122,18 +131,28 @@ internal static class RunCommand
             {
                 RequireCurrentDataFiles(experiment.Info, sourceDirectory, origin.File);
             }
+
+            if (stage is not null && experiment.Info.FindStage(stage) is null)
+            {
+                throw new UsageException($"the experiment has no stage '{stage}'; its stages are {string.Join(", ", experiment.Info.Stages.Select(s => s.Name))}.");
+            }
+
             if (dryRun)
             {
                 return StageCacheCli.PrintPlan(experiment.Info, output);
             }
 
             var outDir = Path.GetFullPath(outputDirectory);
-            Directory.CreateDirectory(outDir);
-            var run = new RunContext(experiment.Info, outDir, sourceDirectory, LiveProgress.IsLive(quiet) ? LiveProgress.WriteLine : output.WriteLine) { Cache = StageCache.Default };
-            if (stage is not null && experiment.Info.FindStage(stage) is null)
+            try
             {
-                throw new UsageException($"the experiment has no stage '{stage}'; its stages are {string.Join(", ", experiment.Info.Stages.Select(s => s.Name))}.");
+                Directory.CreateDirectory(outDir);
             }
+            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+            {
+                throw new PipelineException(RuntimeDiagnosticCodes.OutputPathInvalid, $"cannot create the run folder '{outDir}' ({error.Message.Trim()}); choose another --out.");
+            }
+
+            var run = new RunContext(experiment.Info, outDir, sourceDirectory, LiveProgress.IsLive(quiet) ? LiveProgress.WriteLine : output.WriteLine) { Cache = StageCache.Default };
 
             RunResult Execute()
             {

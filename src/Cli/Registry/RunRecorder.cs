@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using Pipeline.Runtime;
 using Pipeline.Runtime.Experiments;
 
 namespace Pipeline.Cli.Registry;
@@ -45,7 +46,7 @@ internal sealed class RunRecorder : IDisposable
             log($"run {id} recorded in {registry.Path}");
             return new RunRecorder(registry, id, log);
         }
-        catch (Exception error) when (error is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception error) when (error is SqliteException or IOException or UnauthorizedAccessException or PipelineException)
         {
             registry?.Dispose();
             log($"run registry not written ({error.Message})");

@@ -55,16 +55,25 @@ internal sealed class RunRegistry : IDisposable
     public RunRegistry(string path)
     {
         Path = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false, DefaultTimeout = BusyTimeoutMilliseconds / 1000 }.ToString());
-        connection.Open();
-        Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};");
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            connection.Open();
+            Execute($"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};");
 
-        // journal_mode needs the write lock the first time; the busy timeout covers two processes creating it at once.
-        Execute("PRAGMA journal_mode = WAL;");
-        Execute("PRAGMA synchronous = NORMAL;");
-        Execute("PRAGMA foreign_keys = ON;");
-        InTransaction(_ => Execute(Schema));
+            // journal_mode needs the write lock the first time; the busy timeout covers two processes creating it at once.
+            Execute("PRAGMA journal_mode = WAL;");
+            Execute("PRAGMA synchronous = NORMAL;");
+            Execute("PRAGMA foreign_keys = ON;");
+            InTransaction(_ => Execute(Schema));
+        }
+        catch (Exception error) when (error is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            // A registry that is not a database (or a cache "folder" that is a file) is the user's to fix, not a crash.
+            connection.Dispose();
+            throw new PipelineException(RuntimeDiagnosticCodes.RegistryUnreadable, $"the run registry '{Path}' cannot be opened ({error.Message.Trim()}); move it aside or point PIPELINE_CACHE at another folder.", error);
+        }
     }
 
     /// <summary>The registry under <see cref="CachePaths.Root"/>.</summary>

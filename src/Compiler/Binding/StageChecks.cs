@@ -113,18 +113,45 @@ internal sealed class StageChecks(SemanticModel model, List<Diagnostic> diagnost
         }
     }
 
+    /// <summary>
+    /// A data file may live anywhere (outside the experiment's folder, or absolute): the diagnostics name the path it
+    /// resolved to. Only a regular file with content is read, and as a stream: a named pipe would block the check and a
+    /// device (a link to /dev/zero) would never end.
+    /// </summary>
     private void CheckDataFile(StageSymbol stage, BoundProperty property, BoundString file)
     {
-        var full = Path.GetFullPath(Path.Combine(sourceDirectory, file.Value));
-        if (!File.Exists(full))
+        string full;
+        byte[] hash;
+        HashSet<string> columns;
+        try
         {
-            Report(stage, property, CompilerDiagnostics.DataFileNotFound(file.Span, file.Value));
+            full = Path.GetFullPath(Path.Combine(sourceDirectory, file.Value));
+            var link = new FileInfo(full);
+            var info = link.LinkTarget is null ? link : link.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? link;
+            if (!info.Exists)
+            {
+                Report(stage, property, CompilerDiagnostics.DataFileNotFound(file.Span, file.Value, full));
+                return;
+            }
+
+            if (info.Length == 0)
+            {
+                Report(stage, property, CompilerDiagnostics.DataFileUnreadable(file.Span, file.Value, full, "it is empty, or not a regular file (a pipe or a device)"));
+                return;
+            }
+
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
+            hash = SHA256.HashData(stream);
+            stream.Position = 0;
+            columns = ReadColumns(full, stream);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            Report(stage, property, CompilerDiagnostics.DataFileUnreadable(file.Span, file.Value, file.Value, error.Message.TrimEnd('.')));
             return;
         }
 
-        var bytes = File.ReadAllBytes(full);
-        stage.DataFiles = stage.DataFiles.SetItem(file.Value, Convert.ToHexStringLower(SHA256.HashData(bytes)));
-        var columns = ReadColumns(full, bytes);
+        stage.DataFiles = stage.DataFiles.SetItem(file.Value, Convert.ToHexStringLower(hash));
         var missing = PairFileColumns.Required(Words(stage, "dimensions")).Where(c => !columns.Contains(c)).ToList();
         if (missing.Count > 0)
         {
@@ -132,11 +159,14 @@ internal sealed class StageChecks(SemanticModel model, List<Diagnostic> diagnost
         }
     }
 
-    /// <summary>The CSV header's columns, or the keys of the first JSONL object.</summary>
-    private static HashSet<string> ReadColumns(string path, byte[] bytes)
+    /// <summary>The CSV header's columns, or the keys of the first JSONL object; the first line is read up to 64 KiB.</summary>
+    private static HashSet<string> ReadColumns(string path, Stream stream)
     {
-        using var reader = new StreamReader(new MemoryStream(bytes), detectEncodingFromByteOrderMarks: true);
-        var first = reader.ReadLine() ?? string.Empty;
+        using var reader = new StreamReader(stream, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        var buffer = new char[64 * 1024];
+        var text = new string(buffer, 0, reader.ReadBlock(buffer, 0, buffer.Length));
+        var end = text.IndexOfAny(['\r', '\n']);
+        var first = end < 0 ? text : text[..end];
         if (path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase))
         {
             try

@@ -52,6 +52,7 @@ public static class CompilerDiagnostics
     public const string LatentDoesNotFitCode = "PIPE2016";
     public const string EmptySweepCode = "PIPE2017";
     public const string DataFileWrongExtensionCode = "PIPE2018";
+    public const string DataFileUnreadableCode = "PIPE2019";
 
     // Emit.
     public const string RuntimeLacksKindCode = "PIPE3001";
@@ -165,8 +166,11 @@ public static class CompilerDiagnostics
     public static Diagnostic BttWithTiesDropped(TextSpan span, string pairs) =>
         Warning(span, BttWithTiesDroppedCode, $"The btt loss models ties but '{pairs}' drops them; set ties = keep on '{pairs}' or use loss = bt.");
 
-    public static Diagnostic DataFileNotFound(TextSpan span, string path) =>
-        Error(span, DataFileNotFoundCode, $"The data file '{path}' does not exist; fix the path, which is relative to the experiment file.");
+    public static Diagnostic DataFileNotFound(TextSpan span, string path, string fullPath) =>
+        Error(span, DataFileNotFoundCode, $"The data file '{path}' does not exist (looked for {fullPath}); fix the path, which is relative to the experiment file.");
+
+    public static Diagnostic DataFileUnreadable(TextSpan span, string path, string fullPath, string reason) =>
+        Error(span, DataFileUnreadableCode, $"The data file '{path}' ({fullPath}) cannot be read: {reason}; name a CSV or JSONL file.");
 
     public static Diagnostic DataFileMissingColumns(TextSpan span, string path, IEnumerable<string> columns) =>
         Error(span, DataFileMissingColumnsCode, $"The data file '{path}' lacks the column(s) {string.Join(", ", columns)}; add them to its header.");
