@@ -46,6 +46,7 @@ public static class DiagnosticBuilder
     public const string ExtendsCycleCode = "PIPE0041";
     public const string OverrideOfUnknownStageCode = "PIPE0042";
     public const string OverrideIntoScalarCode = "PIPE0043";
+    public const string ExtendsTooDeepCode = "PIPE0044";
 
     /// <summary>Codes no longer produced; kept so that they are never reused.</summary>
     public static readonly ImmutableArray<string> RetiredCodes = [];
@@ -126,6 +127,9 @@ public static class DiagnosticBuilder
 
     public static Diagnostic ExtendsCycle(TextSpan span, IEnumerable<string> chain) =>
         Error(span, ExtendsCycleCode, $"The files extend each other in a cycle ({string.Join(" → ", chain)}); remove one of the extends clauses.");
+
+    public static Diagnostic ExtendsTooDeep(TextSpan span, int limit) =>
+        Error(span, ExtendsTooDeepCode, $"The extends chain is more than {limit} files deep here; merge some of its base files into one.");
 
     public static Diagnostic OverrideOfUnknownStage(TextSpan span, string stage, IEnumerable<string> stages) =>
         Error(span, OverrideOfUnknownStageCode, $"The override targets stage '{stage}', which the experiment does not declare; name a declared stage{DidYouMean(stage, stages)}.");

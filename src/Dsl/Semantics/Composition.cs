@@ -16,6 +16,9 @@ namespace Pipeline.Dsl.Semantics;
 /// </summary>
 public static class Composition
 {
+    /// <summary>How many files an extends chain may hold, the experiment's own file included.</summary>
+    public const int MaxExtendsDepth = 64;
+
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false);
 
     /// <summary>Reads and composes the file at <paramref name="path"/>; <paramref name="readFile"/> returns null for a file that cannot be read.</summary>
@@ -87,6 +90,11 @@ public static class Composition
                 {
                     var names = chain.Select(p => System.IO.Path.GetFileName(p)).Append(System.IO.Path.GetFileName(fullBase));
                     Report(DiagnosticBuilder.ExtendsCycle(extends.Path.Span, names), path);
+                }
+                else if (chain.Count >= MaxExtendsDepth)
+                {
+                    // Composition recurses once per base file: a chain of thousands of files would overflow the stack.
+                    Report(DiagnosticBuilder.ExtendsTooDeep(extends.Path.Span, MaxExtendsDepth), path);
                 }
                 else if (readFile(basePath) is { } baseText)
                 {
