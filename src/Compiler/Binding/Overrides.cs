@@ -39,7 +39,15 @@ internal static class OverrideApplier
     {
         foreach (var @override in overrides)
         {
-            var source = new SourceText(@override.SourceName, @override.Value);
+            // The same path set twice keeps two sources (the second named "--set PATH (2)"), so that each diagnostic's
+            // line and column are read from the value it is about.
+            var name = @override.SourceName;
+            for (var n = 2; sources.ContainsKey(name); n++)
+            {
+                name = $"{@override.SourceName} ({n})";
+            }
+
+            var source = new SourceText(name, @override.Value);
             sources[source.Path] = source;
             var (value, parseDiagnostics) = SyntaxTree.ParseValue(source);
             diagnostics.AddRange(parseDiagnostics);
