@@ -121,6 +121,19 @@ public sealed partial class HostileInputTests : IDisposable
         Assert.InRange(diagnostics.Count, 2, 100);
     }
 
+    [Fact]
+    public void An_extends_chain_of_five_thousand_files_is_one_diagnostic_not_a_stack_overflow()
+    {
+        for (var i = 0; i < 5_000; i++)
+        {
+            File.WriteAllText(temp.File($"f{i}.pipe"), $"experiment f{i} extends \"f{i + 1}.pipe\" {{\n  seed = {i}\n}}\n");
+        }
+
+        var result = Check(temp.File("f0.pipe"));
+        AssertDiagnostics(result, ["1:24 PIPE0044"]);
+        Assert.StartsWith(temp.File("f63.pipe") + ":", result.StandardOutput);
+    }
+
     [Theory]
     [InlineData("twenty-thousand-nested-maps")]
     [InlineData("ten-megabyte-line")]
