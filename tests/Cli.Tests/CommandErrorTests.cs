@@ -21,6 +21,8 @@ public sealed class CommandErrorTests : IDisposable
         {
             File.WriteAllBytes(temp.File("garbage." + extension), bytes);
             Directory.CreateDirectory(temp.File("folder." + extension));
+            File.CreateSymbolicLink(temp.File("zero." + extension), "/dev/zero");
+            ProcessRunner.Run("mkfifo", [temp.File("fifo." + extension)]);
         }
     }
 
@@ -38,6 +40,10 @@ public sealed class CommandErrorTests : IDisposable
         "run {dir}/missing.dll",
         "run {dir}/folder.dll",
         "run {dir}/garbage.dll",
+        "run {dir}/zero.dll",
+        "run {dir}/fifo.dll",
+        "run {dir}/zero.pipe",
+        "run {dir}/fifo.pipe",
         "run {dir}/garbage.dll --set a.b=1",
         $"run {Hello} --bogus",
         $"run {Hello} --set nodot",
@@ -54,29 +60,37 @@ public sealed class CommandErrorTests : IDisposable
         "check {dir}/missing.pipe",
         "check {dir}/folder.pipe",
         "check {dir}/garbage.pipe",
+        "check {dir}/zero.pipe",
+        "check {dir}/fifo.pipe",
         // fmt
         "fmt",
         "fmt {dir}/missing.pipe",
         "fmt {dir}/folder.pipe",
         "fmt {dir}/garbage.pipe",
         "fmt --check {dir}/garbage.pipe",
+        "fmt {dir}/zero.pipe",
+        "fmt {dir}/fifo.pipe",
         // diff
         "diff {dir}/missing.pipe {dir}/garbage.pipe",
         "diff {dir}/folder.pipe {dir}/folder.pipe",
         "diff {dir}/garbage.pipe {dir}/garbage.pipe",
         "diff --json {dir}/garbage.pipe {dir}/garbage.pipe",
         "diff {dir}/garbage.pipe",
+        "diff {dir}/zero.pipe {dir}/fifo.pipe",
         // reward-bench
         "reward-bench",
         "reward-bench --pairs {dir}/missing.csv --scores {dir}/missing.csv",
         "reward-bench --pairs {dir}/folder.csv --scores {dir}/folder.csv",
         "reward-bench --pairs {dir}/garbage.csv --scores {dir}/garbage.csv",
         "reward-bench --pairs {dir}/garbage.csv --scores {dir}/garbage.csv --json",
+        "reward-bench --pairs {dir}/zero.csv --scores {dir}/garbage.csv",
+        "reward-bench --pairs {dir}/fifo.csv --scores {dir}/garbage.csv",
         // compile
         "compile",
         "compile {dir}/missing.pipe",
         "compile {dir}/folder.pipe",
         "compile {dir}/garbage.pipe",
+        "compile {dir}/zero.pipe",
         $"compile {Hello} --set bad",
         $"compile {Hello} -o {{dir}}/garbage.bin",
         // inspect
@@ -85,10 +99,13 @@ public sealed class CommandErrorTests : IDisposable
         "inspect {dir}/folder.dll",
         "inspect {dir}/garbage.dll",
         "inspect {dir}/garbage.pipe",
+        "inspect {dir}/zero.dll",
+        "inspect {dir}/fifo.dll",
         // graph
         "graph {dir}/missing.pipe",
         "graph {dir}/folder.pipe",
         "graph {dir}/garbage.pipe",
+        "graph {dir}/fifo.pipe",
         $"graph {Hello} --format png",
         // cache
         "cache",
@@ -168,5 +185,5 @@ public sealed class CommandErrorTests : IDisposable
     public void Dispose() => temp.Dispose();
 
     private ProcessRunner.Result Run(string arguments, string cache) =>
-        PipelineCli.Run(arguments.Replace("{dir}", temp.Path, StringComparison.Ordinal).Split(' '), cache, timeoutSeconds: 120);
+        PipelineCli.Run(arguments.Replace("{dir}", temp.Path, StringComparison.Ordinal).Split(' '), cache, timeoutSeconds: 60);
 }

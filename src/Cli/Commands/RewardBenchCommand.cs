@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Pipeline.Runtime;
+using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Evaluation;
 
 namespace Pipeline.Cli.Commands;
@@ -20,10 +22,26 @@ internal static class RewardBenchCommand
         command.Options.Add(json);
         command.SetAction(parsed =>
         {
+            RequireContent(parsed.GetValue(pairs)!);
+            RequireContent(parsed.GetValue(scores)!);
             var results = RewardBench.Run(parsed.GetValue(pairs)!, parsed.GetValue(scores)!);
             Console.Out.Write(parsed.GetValue(json) ? RewardBench.ToJson(results) + Environment.NewLine : RewardBench.ToTable(results));
             return CommandHost.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The readers read a file to its end: a named pipe would block and a device (a link to /dev/zero) would never end,
+    /// so a file whose target has no content is refused first. A missing file is left to the reader (PIPE4101).
+    /// </summary>
+    private static void RequireContent(string path)
+    {
+        var file = new FileInfo(path);
+        var target = file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
+        if (target.Exists && target.Length == 0)
+        {
+            throw new PipelineException(DataDiagnosticCodes.EmptyPairFile, $"{path}: the file is empty, or not a regular file (a pipe or a device); name a CSV file.");
+        }
     }
 }

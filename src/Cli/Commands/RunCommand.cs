@@ -117,6 +117,13 @@ internal static class RunCommand
             Assembly assembly;
             try
             {
+                // A pipe or a device (no length) would block or never end; it is no assembly either.
+                var file = new FileInfo(assemblyPath);
+                if ((file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file) is { Exists: true, Length: 0 })
+                {
+                    throw new BadImageFormatException();
+                }
+
                 assembly = context.LoadFromStream(new MemoryStream(File.ReadAllBytes(assemblyPath)));
             }
             catch (BadImageFormatException)

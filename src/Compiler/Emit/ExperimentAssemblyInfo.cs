@@ -21,6 +21,13 @@ public sealed record ExperimentAssemblyInfo(
     /// <summary>Reads the embedded metadata; null when the file is not a compiled experiment.</summary>
     public static ExperimentAssemblyInfo? Read(string path)
     {
+        // A pipe or a device reports no length (opening a pipe would block until something writes to it): no assembly.
+        var file = new FileInfo(path);
+        if ((file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file) is { Exists: true, Length: 0 })
+        {
+            return null;
+        }
+
         using var stream = File.OpenRead(path);
         using var pe = new PEReader(stream);
         if (!pe.HasMetadata)

@@ -52,6 +52,15 @@ public static class Composition
     {
         try
         {
+            // A named pipe would block and a device (a link to /dev/zero) would never end: both report no length, like
+            // an empty file, and are read as one (the parser then asks for 'experiment NAME {').
+            var file = new FileInfo(path);
+            var target = file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
+            if (target.Exists && target.Length == 0)
+            {
+                return string.Empty;
+            }
+
             var bytes = File.ReadAllBytes(path);
             var text = Utf8.GetString(bytes);
             return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
