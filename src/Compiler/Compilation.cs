@@ -201,6 +201,7 @@ public sealed class Compilation
                 foreach (var property in stage.Properties)
                 {
                     Remember(property);
+                    RememberEntries(property.Value);
                 }
             }
         }
@@ -227,6 +228,18 @@ public sealed class Compilation
             if (Composed.OriginOf(node) is { } origin)
             {
                 origins[node] = origin;
+            }
+        }
+
+        void RememberEntries(ValueSyntax value)
+        {
+            if (value is MapSyntax map)
+            {
+                foreach (var entry in map.Entries)
+                {
+                    Remember(entry);
+                    RememberEntries(entry.Value);
+                }
             }
         }
     }

@@ -122,6 +122,19 @@ public sealed partial class HostileInputTests : IDisposable
     }
 
     [Fact]
+    public void A_sweep_of_10_to_the_10_runs_is_one_diagnostic_and_a_dry_run_does_not_start_it()
+    {
+        // Before PIPE2020 the count overflowed (check printed 259105648809148416 runs) and a dry run compiled point after point.
+        string Sweep(int from) => "sweep [" + string.Join(", ", Enumerable.Range(from, 100)) + "]";
+        var path = temp.File("sweep.pipe");
+        File.WriteAllText(path, $"experiment sweep {{\n  seed = {Sweep(0)}\n  data world = synthetic_videos {{\n    prompts = {Sweep(40)}\n  }}\n"
+            + $"  model gen = flow_generator {{\n    pretrain = {{ data: world.videos, steps: {Sweep(10)}, lr: 1e-3, batch: {Sweep(10)} }}\n    width = {Sweep(10)}\n  }}\n}}\n");
+        AssertDiagnostics(Check(path), ["8:13 PIPE2020"]);
+        var dryRun = PipelineCli.Run(["run", path, "--dry-run"], temp.File("cache"), timeoutSeconds: 60);
+        AssertDiagnostics(dryRun, ["8:13 PIPE2020"]);
+    }
+
+    [Fact]
     public void An_extends_chain_of_five_thousand_files_is_one_diagnostic_not_a_stack_overflow()
     {
         for (var i = 0; i < 5_000; i++)

@@ -46,6 +46,7 @@ public sealed class DiagnosticTests
         ("PIPE2016", "latent = [4, 8, 4, 4]", "latent = [4, 16, 4, 4]", [], "latent T×H×W 16×4×4"),
         ("PIPE2017", "beta = 500", "beta = sweep []", [], "at least one point"),
         ("PIPE2018", "source = world.pairs(count: 512)", "source = \"pairs.txt\"", [], "wrong extension"),
+        ("PIPE2020", "seed = 7", $"seed = sweep [{string.Join(", ", Enumerable.Range(0, 1001))}]", [$"world.prompts=sweep [{string.Join(", ", Enumerable.Range(64, 1001))}]"], "more than 1,000,000 runs"),
     ];
 
     /// <summary>Codes tested by a dedicated test below rather than by a mutation of <see cref="Sources.Mini"/>.</summary>

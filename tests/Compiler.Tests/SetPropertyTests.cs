@@ -43,8 +43,7 @@ public sealed class SetPropertyTests
             {
                 Assert.NotNull(diagnostic.Path);
                 Assert.True(compilation.Sources.TryGetValue(diagnostic.Path, out var source), $"{diagnostic.Path} is not among the sources");
-                Assert.InRange(diagnostic.Span.Start, 0, source.Text.Length);
-                Assert.InRange(diagnostic.Span.Start + diagnostic.Span.Length, 0, source.Text.Length);
+                Assert.True(diagnostic.Span.Start >= 0 && diagnostic.Span.Start + diagnostic.Span.Length <= source.Text.Length, $"{diagnostic} lies outside '{source.Text}'");
                 Assert.Matches("^PIPE[0-3][0-9]{3}$", diagnostic.Code);
             }
 
@@ -87,6 +86,37 @@ public sealed class SetPropertyTests
             Assert.Empty(set.Diagnostics);
             Assert.Equal(plain.SourceSha256, set.SourceSha256);
         }, iter: 50);
+    }
+
+    [Fact]
+    public void A_reference_set_on_the_command_line_is_reported_inside_its_value()
+    {
+        var compilation = Sources.Compile(Sources.Hello, "gen.pretrain.data=gen");
+        var diagnostic = Assert.Single(compilation.Diagnostics, d => d.IsError);
+        Assert.Equal("--set gen.pretrain.data", diagnostic.Path);
+        Assert.True(diagnostic.Span.Start + diagnostic.Span.Length <= 3, diagnostic.ToString());
+    }
+
+    [Fact]
+    public void A_key_set_by_an_override_is_reported_where_it_was_written_and_the_other_keys_where_they_were()
+    {
+        // Found by the property above: after --set gen.pretrain.lr (or `gen.pretrain.lr = ...` in an extending file),
+        // a mistake in another key of `pretrain` was printed against the override's text, at the base file's offsets.
+        var broken = Sources.Hello.Replace("steps: 300", "steps: 0", StringComparison.Ordinal);
+        var line = broken.Split('\n').ToList().FindIndex(l => l.Contains("steps: 0", StringComparison.Ordinal)) + 1;
+        var set = Sources.Compile(broken, "gen.pretrain.lr=1e-4");
+        var steps = Assert.Single(set.Diagnostics, d => d.IsError);
+        Assert.Equal("test.pipe", steps.Path);
+        Assert.Equal(line, set.Sources["test.pipe"].GetLineColumn(steps.Span.Start).Line);
+        var lr = Assert.Single(Sources.Compile(Sources.Hello, "gen.pretrain.lr=-1").Diagnostics, d => d.IsError);
+        Assert.Equal("--set gen.pretrain.lr", lr.Path);
+
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("base.pipe"), broken);
+        File.WriteAllText(temp.Combine("variant.pipe"), "experiment variant extends \"base.pipe\" {\n  gen.pretrain.lr = -1\n}\n");
+        var composed = Compilation.Load(temp.Combine("variant.pipe"), new CompilationOptions { ReferencePaths = TestEnvironment.References, UseCache = false });
+        var errors = composed.Diagnostics.Where(d => d.IsError).Select(d => $"{Path.GetFileName(d.Path)}:{composed.Sources[d.Path!].GetLineColumn(d.Span.Start).Line} {d.Code}").Order(StringComparer.Ordinal);
+        Assert.Equal([$"base.pipe:{line} PIPE2002", "variant.pipe:2 PIPE2003"], errors);
     }
 
     [Fact]

@@ -161,8 +161,11 @@ internal sealed partial class Binder
 
         var written = new Dictionary<string, BoundValue>(StringComparer.Ordinal);
         var failed = false;
+        var outer = currentPath;
         foreach (var entry in map.Entries)
         {
+            // An entry set by an override (extends or --set) is reported in the source it was written in.
+            currentPath = origins.TryGetValue(entry, out var origin) ? origin : outer;
             var field = type.Fields.FirstOrDefault(f => f.Name == entry.Key.Name);
             if (field is null)
             {
@@ -191,6 +194,7 @@ internal sealed partial class Binder
             }
         }
 
+        currentPath = outer;
         var fields = ImmutableArray.CreateBuilder<BoundField>();
         foreach (var field in type.Fields)
         {
@@ -225,8 +229,10 @@ internal sealed partial class Binder
 
         var fields = new SortedDictionary<string, BoundValue>(StringComparer.Ordinal);
         var failed = false;
+        var outer = currentPath;
         foreach (var entry in map.Entries)
         {
+            currentPath = origins.TryGetValue(entry, out var origin) ? origin : outer;
             if (!type.Keys.Values.Contains(entry.Key.Name))
             {
                 Report(CompilerDiagnostics.UnknownField(entry.Key.Span, entry.Key.Name, type.Keys.Values));
@@ -254,6 +260,7 @@ internal sealed partial class Binder
             }
         }
 
+        currentPath = outer;
         return failed ? null : new BoundMap(syntax.Span, fields.Select(p => new BoundField(p.Key, p.Value)).ToImmutableArray(), false);
     }
 

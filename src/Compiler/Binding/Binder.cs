@@ -257,6 +257,11 @@ internal sealed partial class Binder
         }
 
         sweeps.Add(new SweepAxis(path, sweep.Points.Items, sweep.Span, currentPath));
+        if (SemanticModel.Runs(sweeps) > SemanticModel.MaxSweepRuns && !diagnostics.Any(d => d.Code == CompilerDiagnostics.SweepTooLargeCode))
+        {
+            Report(CompilerDiagnostics.SweepTooLarge(sweep.Span, SemanticModel.MaxSweepRuns));
+        }
+
         return first;
     }
 

@@ -112,8 +112,9 @@ internal static class OverrideApplier
                     replaced = new MapSyntax(value.Span, [new MapEntrySyntax(value.Span, new IdentifierSyntax(value.Span, path[2]), value)]);
                     break;
                 case MapSyntax map:
-                    var entries = map.Entries.Where(e => e.Key.Name != path[2]).Append(new MapEntrySyntax(value.Span, new IdentifierSyntax(value.Span, path[2]), value)).ToImmutableArray();
-                    replaced = map with { Entries = entries };
+                    var entry = new MapEntrySyntax(value.Span, new IdentifierSyntax(value.Span, path[2]), value);
+                    origins[entry] = origin;
+                    replaced = map with { Entries = map.Entries.Where(e => e.Key.Name != path[2]).Append(entry).ToImmutableArray() };
                     break;
                 case InlineStageSyntax inline:
                     replaced = inline with { Properties = SetProperty(inline.Properties, path[2], value, origins, origin) };
@@ -123,6 +124,19 @@ internal static class OverrideApplier
             }
 
             properties = SetProperty(stage.Properties, path[1], replaced, origins, origin);
+            if (existing is not null)
+            {
+                // Only a key (or an inline stage's property) changed: the rest is still where it was written.
+                var property = properties.First(p => p.Name.Name == path[1]);
+                if (origins.TryGetValue(existing, out var written))
+                {
+                    origins[property] = written;
+                }
+                else
+                {
+                    origins.Remove(property);
+                }
+            }
         }
         else
         {

@@ -30,8 +30,14 @@ public sealed class SemanticModel
     /// <summary>Sweep axes, ordinally sorted by path.</summary>
     public ImmutableArray<SweepAxis> Sweeps { get; }
 
-    /// <summary>How many runs the sweeps expand into: the product of the axes' sizes (1 without sweeps).</summary>
-    public long SweepCount => Sweeps.Aggregate(1L, (count, axis) => count * Math.Max(1, axis.Points.Length));
+    /// <summary>More runs than this is a mistake (PIPE2020): a dry run alone would compile every point.</summary>
+    public const long MaxSweepRuns = 1_000_000;
+
+    /// <summary>How many runs the sweeps expand into: the product of the axes' sizes (1 without sweeps), at most long.MaxValue.</summary>
+    public long SweepCount => Runs(Sweeps);
+
+    internal static long Runs(IEnumerable<SweepAxis> axes) =>
+        axes.Aggregate(1L, (count, axis) => count > long.MaxValue / Math.Max(1, axis.Points.Length) ? long.MaxValue : count * Math.Max(1, axis.Points.Length));
 
     public TextSpan NameSpan { get; }
 

@@ -53,6 +53,7 @@ public static class CompilerDiagnostics
     public const string EmptySweepCode = "PIPE2017";
     public const string DataFileWrongExtensionCode = "PIPE2018";
     public const string DataFileUnreadableCode = "PIPE2019";
+    public const string SweepTooLargeCode = "PIPE2020";
 
     // Emit.
     public const string RuntimeLacksKindCode = "PIPE3001";
@@ -180,6 +181,9 @@ public static class CompilerDiagnostics
 
     public static Diagnostic LatentDoesNotFit(TextSpan span, string what) =>
         Error(span, LatentDoesNotFitCode, $"The latent shape does not fit the videos ({what}); make the latent's T, H and W at most the videos' frames and resolution.");
+
+    public static Diagnostic SweepTooLarge(TextSpan span, long limit) =>
+        Error(span, SweepTooLargeCode, $"With this sweep the experiment expands into more than {limit:N0} runs; sweep fewer values or fewer properties at once.");
 
     public static Diagnostic EmptySweep(TextSpan span) =>
         Error(span, EmptySweepCode, "A sweep needs at least one point; write sweep [a, b, ...].");

@@ -196,7 +196,7 @@ public static class Composition
             }
 
             var replaced = existing with { Value = value };
-            Origins[replaced] = path;
+            Origins[replaced] = last ? path : Origins.GetValueOrDefault(existing, path);
             return properties.SetItem(position, replaced);
         }
 
@@ -214,11 +214,26 @@ public static class Composition
                     if (position < 0)
                     {
                         var entry = new MapEntrySyntax(@override.Span, key, last ? @override.Value : NestedMap(@override, index + 1));
+                        Origins[entry] = path;
                         return map with { Entries = map.Entries.Add(entry) };
                     }
 
                     var inner = last ? @override.Value : SetInside(map.Entries[position].Value, @override, index + 1, path);
-                    return inner is null ? null : map with { Entries = map.Entries.SetItem(position, map.Entries[position] with { Value = inner }) };
+                    if (inner is null)
+                    {
+                        return null;
+                    }
+
+                    var updated = map.Entries[position] with { Value = inner };
+                    if (last)
+                    {
+                        Origins[updated] = path;
+                    }
+                    else if (Origins.TryGetValue(map.Entries[position], out var written))
+                    {
+                        Origins[updated] = written;
+                    }
+                    return map with { Entries = map.Entries.SetItem(position, updated) };
                 default:
                     var dotted = string.Join(".", @override.Target.Select(t => t.Name));
                     var property = string.Join(".", @override.Target.Take(index).Select(t => t.Name));
