@@ -135,6 +135,23 @@ public sealed partial class HostileInputTests : IDisposable
     }
 
     [Fact]
+    public void A_run_writes_only_into_the_folder_named_by_out()
+    {
+        // The world stage only (no training): nothing lands beside the experiment, in the working folder or elsewhere.
+        var source = Directory.CreateDirectory(temp.File("src")).FullName;
+        var working = Directory.CreateDirectory(temp.File("cwd")).FullName;
+        File.Copy(Path.Combine(RepoPaths.Examples, "hello.pipe"), Path.Combine(source, "hello.pipe"));
+        var output = temp.File("out");
+        var result = PipelineCli.Run(["run", Path.Combine(source, "hello.pipe"), "--stage", "world", "--out", output, "--quiet"], temp.File("cache"), workingDirectory: working, timeoutSeconds: 300);
+        AssertNoTrace(result);
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.True(File.Exists(Path.Combine(output, "results.json")), result.All);
+        Assert.Equal(["hello.pipe"], Directory.GetFileSystemEntries(source).Select(Path.GetFileName));
+        Assert.Empty(Directory.GetFileSystemEntries(working));
+        Assert.Equal(["cache", "cwd", "out", "src"], Directory.GetFileSystemEntries(temp.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void An_extends_chain_of_five_thousand_files_is_one_diagnostic_not_a_stack_overflow()
     {
         for (var i = 0; i < 5_000; i++)
