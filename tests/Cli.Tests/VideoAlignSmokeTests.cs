@@ -51,5 +51,29 @@ public sealed class VideoAlignSmokeTests
         }
 
         Assert.Contains("nrg_clean", File.ReadAllText(output.File("report.md")));
+
+        // Issue 10 on this example: a second run recomputes no stored stage; changing dpo.beta recomputes DPO and
+        // what depends on it (the report) and reuses everything else.
+        using var again = new TempFolder();
+        var second = PipelineCli.Run(new[] { "run", Path.Combine(RepoPaths.Examples, "videoalign-smoke.pipe"), "--out", again.Path, "--quiet" }, cache.Path);
+        Assert.True(second.ExitCode == 0, second.All);
+        Assert.Equal(StoredStages, Cached(again.File("results.json"), true));
+        using var changed = new TempFolder();
+        var third = PipelineCli.Run(new[] { "run", Path.Combine(RepoPaths.Examples, "videoalign-smoke.pipe"), "--out", changed.Path, "--quiet", "--set", "dpo.beta=1000" }, cache.Path);
+        Assert.True(third.ExitCode == 0, third.All);
+        Assert.Equal(["dpo", "report"], Cached(changed.File("results.json"), false).Intersect(StoredStages).Order(StringComparer.Ordinal));
+    }
+
+    private static readonly string[] StoredStages = ["ae", "base", "dpo", "dpo_t", "latent", "latent_clean", "nrg_clean", "nrg_ta", "nrg_vq_mq", "report", "rwr", "sft", "vr", "vr_bt"];
+
+    /// <summary>The stages of a results.json whose <c>cached</c> flag is <paramref name="cached"/>, sorted.</summary>
+    private static string[] Cached(string results, bool cached)
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(results));
+        return json.RootElement.GetProperty("stages").EnumerateObject()
+            .Where(s => s.Value.GetProperty("cached").GetBoolean() == cached)
+            .Select(s => s.Name)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
     }
 }

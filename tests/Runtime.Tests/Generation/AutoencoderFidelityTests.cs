@@ -10,9 +10,10 @@ namespace Pipeline.Runtime.Tests.Generation;
 /// <summary>
 /// The autoencoder must keep what the oracle judges: per dimension, the rank correlation between the oracle's scores
 /// of the world's videos and of their reconstructions (decoded as generators decode, with the predicted pixel noise)
-/// is at least 0.9. Slow: it trains the autoencoder of examples/generator.pipe.
+/// is at least 0.9. Slow: it trains the autoencoder of examples/generator.pipe. As measured (oracle 1.2) it fails on VQ:
+/// Spearman VQ 0.739, MQ 0.907, TA 0.949 at the example's 1000 steps, and VQ 0.856, MQ 0.922, TA 0.964 at 2000.
 /// </summary>
-public sealed class AutoencoderFidelityTests
+public sealed class AutoencoderFidelityTests(Xunit.Abstractions.ITestOutputHelper log)
 {
     [Fact]
     [Trait("Category", "Slow")]
@@ -30,10 +31,9 @@ public sealed class AutoencoderFidelityTests
         var original = oracle.Score(videos.Select(v => v.Video).ToArray(), prompts);
         var rebuilt = oracle.Score(reconstructions.Select(r => new Video(videos.Shape, r)).ToArray(), prompts);
 
-        for (var d = 0; d < oracle.Dimensions.Count; d++)
-        {
-            var rho = RankCorrelation.Spearman(original[d], rebuilt[d]);
-            Assert.True(rho >= 0.9, $"{oracle.Dimensions[d]}: Spearman {rho:0.000} between the oracle's scores of videos and reconstructions (MSE {output.Metrics["reconstruction_mse"]})");
-        }
+        var rhos = Enumerable.Range(0, oracle.Dimensions.Count).Select(d => RankCorrelation.Spearman(original[d], rebuilt[d])).ToArray();
+        var summary = string.Join(", ", oracle.Dimensions.Select((name, d) => $"{name} {rhos[d]:0.000}"));
+        log.WriteLine($"Spearman between the oracle's scores of videos and reconstructions: {summary} (MSE {output.Metrics["reconstruction_mse"]})");
+        Assert.True(rhos.All(r => r >= 0.9), $"Spearman below 0.9: {summary}");
     }
 }
