@@ -42,6 +42,10 @@ public static class DurableFile
 
     public static void WriteAllBytes(string path, byte[] bytes, string? what = null) => Write(path, s => s.Write(bytes), what);
 
+    /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte-order mark.</summary>
+    public static void WriteAllText(string path, string text, string? what = null) =>
+        WriteAllBytes(path, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text), what);
+
     /// <summary>The one-line error for a write that failed: the path, and what to do.</summary>
     public static PipelineException Failure(string path, Exception error, string? what = null)
     {

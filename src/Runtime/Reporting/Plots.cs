@@ -112,5 +112,5 @@ public static class Plots
     }
 
     /// <summary>Every plot is 720 × 420 and appears atomically.</summary>
-    private static void Save(Plot plot, string path) => AtomicFile.WriteAllBytes(path, plot.GetImageBytes(720, 420, ImageFormat.Png));
+    private static void Save(Plot plot, string path) => DurableFile.WriteAllBytes(path, plot.GetImageBytes(720, 420, ImageFormat.Png));
 }

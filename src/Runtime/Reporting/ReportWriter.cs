@@ -60,7 +60,7 @@ public static class ReportWriter
         }
 
         var path = Path.Combine(outputDirectory, FileName);
-        AtomicFile.WriteAllText(path, text.ToString());
+        DurableFile.WriteAllText(path, text.ToString());
         return path;
     }
 

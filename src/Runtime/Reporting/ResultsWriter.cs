@@ -20,7 +20,7 @@ public static class ResultsWriter
     public static string Write(string outputDirectory, RunResult result, RunContext context, string device)
     {
         var path = Path.Combine(outputDirectory, FileName);
-        AtomicFile.WriteAllText(path, ToJson(result, context, device));
+        DurableFile.WriteAllText(path, ToJson(result, context, device));
         return path;
     }
 

@@ -109,9 +109,9 @@ public static class SweepReportWriter
             text.AppendLine();
         }
 
-        AtomicFile.WriteAllText(Path.Combine(sweepDirectory, JsonFileName), ToJson(sweepDirectory, experiment, axes, points, values, plots));
+        DurableFile.WriteAllText(Path.Combine(sweepDirectory, JsonFileName), ToJson(sweepDirectory, experiment, axes, points, values, plots));
         var path = Path.Combine(sweepDirectory, FileName);
-        AtomicFile.WriteAllText(path, text.ToString());
+        DurableFile.WriteAllText(path, text.ToString());
         return path;
     }
 
