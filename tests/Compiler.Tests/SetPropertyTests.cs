@@ -129,6 +129,17 @@ public sealed class SetPropertyTests
         Assert.Single(compilation.Diagnostics, d => d.Path == "--set world.generators (2)");
     }
 
+    [Fact]
+    public void An_unknown_property_set_three_times_is_reported_in_the_last_value()
+    {
+        // Found by the property above in CI: the property node kept the first value's span ([0..53) of a long map)
+        // while its diagnostic named the third --set, whose text is "-64".
+        var compilation = Sources.Compile(Sources.Hello, "gen.nope=[[[1]]]=", "gen.nope={ data: world.videos, steps: 10, lr: 1e-3, batch: 4 }", "gen.nope=-64");
+        var unknown = Assert.Single(compilation.Diagnostics, d => d.Code == "PIPE1005");
+        Assert.Equal("--set gen.nope (3)", unknown.Path);
+        Assert.True(unknown.Span.Start + unknown.Span.Length <= "-64".Length, unknown.ToString());
+    }
+
     private static string Edit(string text, (int Kind, int Position, char Character)[] edits)
     {
         foreach (var (kind, raw, character) in edits)

@@ -161,7 +161,9 @@ internal static class OverrideApplier
             index = properties[i].Name.Name == name ? i : -1;
         }
 
-        var property = index < 0 ? new PropertySyntax(value.Span, new IdentifierSyntax(value.Span, name), value) : properties[index] with { Value = value };
+        // A replaced property is a new node spanning the new value: its old span lies in another source (the file, or an
+        // earlier --set of the same path), and a diagnostic about the property must point into the source it came from.
+        var property = new PropertySyntax(value.Span, new IdentifierSyntax(value.Span, name), value);
         origins[property] = origin;
         return index < 0 ? properties.Add(property) : properties.SetItem(index, property);
     }
