@@ -270,6 +270,45 @@ public sealed class CachedRunTests
         Assert.Equal(CacheEntryState.Missing, cache.Lookup(hash).State);
     }
 
+    [Fact]
+    public void CachedRun_an_entry_written_by_another_runtime_build_is_stale_recomputed_and_collected()
+    {
+        // Stage hashes cover the runtime's version number, which a code change keeps; an entry records the build that
+        // wrote it, so a changed runtime recomputes instead of serving the old code's results.
+        using var cache = new TempFolder();
+        using var output = new TempFolder();
+        Run(cache, "run", Experiment, "--out", output.File("first"));
+        var manifest = Directory.GetFiles(Path.Combine(cache.Path, "stages"), "output.json", SearchOption.AllDirectories)
+            .Single(f => JsonNode.Parse(File.ReadAllText(f))!["stage"]!.GetValue<string>() == "gen");
+        var entry = Path.GetDirectoryName(manifest)!;
+        var stored = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
+        Assert.Equal(StageCache.RuntimeBuild, stored["runtime_build"]!.GetValue<string>());
+        stored["runtime_build"] = "0123456789abcdef";
+        File.WriteAllText(manifest, stored.ToJsonString());
+        var checksums = JsonNode.Parse(File.ReadAllText(Path.Combine(entry, "checksums.json")))!.AsObject();
+        checksums["output.json"] = new JsonObject
+        {
+            ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(manifest))),
+            ["bytes"] = new FileInfo(manifest).Length,
+        };
+        File.WriteAllText(Path.Combine(entry, "checksums.json"), checksums.ToJsonString());
+
+        var list = Run(cache, "cache", "ls");
+        Assert.Matches(new Regex(@"\sstale\s+gen\s", RegexOptions.Multiline), list.StandardOutput);
+        var plan = Run(cache, "run", Experiment, "--dry-run");
+        Assert.Matches(new Regex(@"^run\s+gen \(flow_generator.*stale \(written by runtime build 0123456789abcdef", RegexOptions.Multiline), plan.StandardOutput);
+
+        var second = Run(cache, "run", Experiment, "--out", output.File("second"));
+        Assert.Contains($"cache entry for stage gen is stale (written by runtime build 0123456789abcdef, this is {StageCache.RuntimeBuild}); recomputing", second.StandardOutput);
+        Assert.Contains("stage gen: running", second.StandardOutput);
+        Assert.Contains("stage ae: cached", second.StandardOutput);
+        Assert.Equal(WithoutTimings(output.File("first")), WithoutTimings(output.File("second")));
+
+        File.WriteAllText(manifest, stored.ToJsonString());
+        File.WriteAllText(Path.Combine(entry, "checksums.json"), checksums.ToJsonString());
+        Assert.Equal(["gen"], new StageCache(Path.Combine(cache.Path, "stages")).Collect(olderThan: null, DateTime.UtcNow).Select(e => e.Stage));
+    }
+
     private static ProcessRunner.Result Run(TempFolder cache, params string[] arguments)
     {
         var result = PipelineCli.Run(arguments, cache.Path);

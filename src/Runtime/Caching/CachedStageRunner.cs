@@ -12,8 +12,8 @@ public sealed record PlannedStage(string Name, string Kind, string Hash, bool Ca
 /// <summary>
 /// Runs stages through the <see cref="StageCache"/>: a stage whose hash has an intact entry is loaded (its artifact,
 /// metrics and the results sections it wrote — reward_accuracy, win_rates, … — so a fully cached run writes the same
-/// results.json apart from timings); otherwise it runs and its entry is stored. A corrupt entry is reported and
-/// recomputed. When a stage's inputs have not run in this process (<c>--stage</c>), they are loaded from the cache,
+/// results.json apart from timings); otherwise it runs and its entry is stored. A corrupt entry, or a stale one (written
+/// by another build of the runtime, <see cref="StageCache.RuntimeBuild"/>), is reported and recomputed. When a stage's inputs have not run in this process (<c>--stage</c>), they are loaded from the cache,
 /// or rebuilt when their kind is never stored (<see cref="ArtifactStore.IsStored"/>); an input of a stored kind that
 /// is not cached is an error that names it.
 /// </summary>
@@ -25,9 +25,9 @@ public static class CachedStageRunner
         EnsureInputs(context, cache, experiment, info);
 
         var lookup = cache.Lookup(info.Hash);
-        if (lookup.State == CacheEntryState.Corrupt)
+        if (lookup.State is CacheEntryState.Corrupt or CacheEntryState.Stale)
         {
-            context.Log($"cache entry for stage {name} is corrupt ({lookup.Problem}); recomputing");
+            context.Log($"cache entry for stage {name} is {Describe(lookup)}; recomputing");
             cache.Remove(info.Hash);
         }
         else if (lookup.State == CacheEntryState.Intact && TryLoad(context, lookup, info) is { } cached)
@@ -65,7 +65,7 @@ public static class CachedStageRunner
             var lookup = cache.Lookup(stage.Hash);
             var note = lookup.State switch
             {
-                CacheEntryState.Corrupt => $"cache entry is corrupt ({lookup.Problem})",
+                CacheEntryState.Corrupt or CacheEntryState.Stale => $"cache entry is {Describe(lookup)}",
                 CacheEntryState.Missing => ArtifactStore.RebuildReason(stage.Kind),
                 _ => null,
             };
@@ -93,7 +93,7 @@ public static class CachedStageRunner
                 continue;
             }
 
-            var why = lookup.State == CacheEntryState.Corrupt ? $"its cache entry is corrupt ({lookup.Problem})" : "it is not cached";
+            var why = lookup.State == CacheEntryState.Missing ? "it is not cached" : $"its cache entry is {Describe(lookup)}";
             throw new PipelineException(
                 RuntimeDiagnosticCodes.StageInputMissing,
                 $"stage '{stage.Name}' needs the output of stage '{dependency}', but {why}; run stage '{dependency}' first (pipeline run FILE --stage {dependency}), or run the whole experiment")
@@ -102,6 +102,9 @@ public static class CachedStageRunner
             };
         }
     }
+
+    private static string Describe(CacheLookup lookup) =>
+        lookup.State == CacheEntryState.Stale ? $"stale ({lookup.Problem})" : $"corrupt ({lookup.Problem})";
 
     private static StageOutput? TryLoad(RunContext context, CacheLookup lookup, StageInfo stage)
     {

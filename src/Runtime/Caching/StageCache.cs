@@ -12,6 +12,9 @@ public enum CacheEntryState
     Missing,
     Intact,
     Corrupt,
+
+    /// <summary>Intact, but written by another build of the runtime, whose stages may compute something else.</summary>
+    Stale,
 }
 
 /// <summary>The result of <see cref="StageCache.Lookup"/>.</summary>
@@ -40,6 +43,13 @@ public sealed class StageCache
     private const string TemporaryPrefix = ".tmp-";
     private const string Sha256Key = "sha256";
     private const string BytesKey = "bytes";
+    private const string RuntimeBuildKey = "runtime_build";
+
+    /// <summary>The kind <see cref="List"/> shows for a corrupt entry (its stage column then says what is wrong).</summary>
+    public const string CorruptKind = "corrupt";
+
+    /// <summary>The kind <see cref="List"/> shows for an entry of another runtime build, which no run of this one reads.</summary>
+    public const string StaleKind = "stale";
 
     public StageCache(string root)
     {
@@ -50,6 +60,14 @@ public sealed class StageCache
     public static StageCache Default => new(CachePaths.For("stages"));
 
     public string Root { get; }
+
+    /// <summary>
+    /// The build of the runtime that computes the stages: its module version id, which the compiler derives from the
+    /// compiled code (deterministic builds), so it changes whenever the runtime's code does. Stage hashes cover the
+    /// runtime's version number only (contracts.md), which stays the same across code changes; without this, a runtime
+    /// with a fixed or changed trainer would be served the results of the old one.
+    /// </summary>
+    public static string RuntimeBuild { get; } = typeof(StageCache).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..16];
 
     public string EntryFolder(string hash) => Path.Combine(Root, hash);
 
@@ -78,9 +96,15 @@ public sealed class StageCache
         try
         {
             var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, ManifestFile))) as JsonObject;
-            return manifest is null
-                ? new CacheLookup(CacheEntryState.Corrupt, folder, null, $"file {ManifestFile} is not a JSON object")
-                : new CacheLookup(CacheEntryState.Intact, folder, manifest, null);
+            if (manifest is null)
+            {
+                return new CacheLookup(CacheEntryState.Corrupt, folder, null, $"file {ManifestFile} is not a JSON object");
+            }
+
+            var build = (manifest[RuntimeBuildKey] as JsonValue)?.TryGetValue<string>(out var written) == true ? written : "unknown";
+            return build == RuntimeBuild
+                ? new CacheLookup(CacheEntryState.Intact, folder, manifest, null)
+                : new CacheLookup(CacheEntryState.Stale, folder, manifest, $"written by runtime build {build}, this is {RuntimeBuild}");
         }
         catch (JsonException error)
         {
@@ -117,7 +141,7 @@ public sealed class StageCache
         var final = EntryFolder(hash);
         if (Directory.Exists(final))
         {
-            if (Verify(final, hashContents: true) is null)
+            if (Find(hash, hashContents: true).State == CacheEntryState.Intact)
             {
                 return;
             }
@@ -132,6 +156,7 @@ public sealed class StageCache
             Directory.CreateDirectory(artifact);
             writeArtifact(artifact);
             manifest["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+            manifest[RuntimeBuildKey] = RuntimeBuild;
             WriteDurably(Path.Combine(temporary, ManifestFile), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             var checksums = new JsonObject();
             foreach (var file in Files(temporary))
@@ -169,7 +194,8 @@ public sealed class StageCache
     }
 
     /// <summary>
-    /// Every entry, newest first; corrupt entries are listed with kind "corrupt" and the problem as their stage. Reads
+    /// Every entry, newest first; corrupt entries are listed with kind "corrupt" and the problem as their stage, entries
+    /// of another runtime build with kind "stale". Reads
     /// each entry's manifest and checksums.json and the sizes of its files, never their contents, so a damaged file of
     /// unchanged size is found by the next load (or with <paramref name="verify"/>, which hashes every file).
     /// </summary>
@@ -194,11 +220,12 @@ public sealed class StageCache
             if (lookup.Manifest is { } manifest)
             {
                 var created = DateTime.TryParse(manifest["created"]?.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var c) ? c : lastUsed;
-                entries.Add(new CacheEntryInfo(hash, manifest["kind"]?.GetValue<string>() ?? "?", manifest["stage"]?.GetValue<string>() ?? "?", RecordedBytes(folder), created, lastUsed, folder));
+                var kind = lookup.State == CacheEntryState.Stale ? StaleKind : manifest["kind"]?.GetValue<string>() ?? "?";
+                entries.Add(new CacheEntryInfo(hash, kind, manifest["stage"]?.GetValue<string>() ?? "?", RecordedBytes(folder), created, lastUsed, folder));
             }
             else
             {
-                entries.Add(new CacheEntryInfo(hash, "corrupt", lookup.Problem ?? "?", Files(folder).Sum(f => new FileInfo(f).Length), lastUsed, lastUsed, folder));
+                entries.Add(new CacheEntryInfo(hash, CorruptKind, lookup.Problem ?? "?", Files(folder).Sum(f => new FileInfo(f).Length), lastUsed, lastUsed, folder));
             }
         }
 
@@ -206,7 +233,7 @@ public sealed class StageCache
     }
 
     /// <summary>
-    /// Removes corrupt entries, temporary folders left by killed processes and, with <paramref name="olderThan"/>, the
+    /// Removes corrupt and stale entries (<see cref="RuntimeBuild"/>), temporary folders left by killed processes and, with <paramref name="olderThan"/>, the
     /// entries not used for that long. Entries another process holds the lock of are skipped. Returns what it removed.
     /// Corrupt means what <see cref="List"/> finds: missing, extra or resized files, or with <paramref name="verify"/>
     /// also a file that does not match its checksum.
@@ -231,7 +258,7 @@ public sealed class StageCache
         foreach (var entry in List(verify))
         {
             var stale = olderThan is { } age && nowUtc - entry.LastUsedUtc > age;
-            if (entry.Kind != "corrupt" && !stale)
+            if (entry.Kind is not (CorruptKind or StaleKind) && !stale)
             {
                 continue;
             }
