@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Pipeline.Catalog;
 using Pipeline.Compiler;
 using Pipeline.Compiler.Binding;
 using Pipeline.Compiler.Emit;

@@ -31,7 +31,7 @@ public sealed record CompilationOptions
     /// <summary>The runtime version that enters stage hashes; by default read from Pipeline.Runtime.dll among the references.</summary>
     public string? RuntimeVersion { get; init; }
 
-    /// <summary>The cache root (contracts.md); null means <see cref="CacheLocation.Root"/>. Assemblies go under <c>assemblies/</c>.</summary>
+    /// <summary>The cache root (contracts.md); null means <see cref="Pipeline.Catalog.CachePaths.Root"/>. Assemblies go under <c>assemblies/</c>.</summary>
     public string? CacheDirectory { get; init; }
 
     /// <summary>False skips the assembly cache (always compile).</summary>

@@ -76,8 +76,8 @@ internal sealed class RunRegistry : IDisposable
         }
     }
 
-    /// <summary>The registry under <see cref="CachePaths.Root"/>.</summary>
-    public static RunRegistry OpenDefault() => new(System.IO.Path.Combine(CachePaths.Root, FileName));
+    /// <summary>The registry under <see cref="Pipeline.Catalog.CachePaths.Root"/>.</summary>
+    public static RunRegistry OpenDefault() => new(System.IO.Path.Combine(Pipeline.Catalog.CachePaths.Root, FileName));
 
     public string Path { get; }
 

@@ -94,7 +94,7 @@ internal static class OverrideApplier
         var stage = experiment.Members.OfType<StageSyntax>().FirstOrDefault(s => s.Name.Name == path[0]);
         if (stage is null)
         {
-            return (unit, $"names no stage '{path[0]}'{Names.DidYouMean(path[0], experiment.Members.OfType<StageSyntax>().Select(s => s.Name.Name))}");
+            return (unit, $"names no stage '{path[0]}'{Suggestions.DidYouMean(path[0], experiment.Members.OfType<StageSyntax>().Select(s => s.Name.Name))}");
         }
 
         ImmutableArray<PropertySyntax> properties;

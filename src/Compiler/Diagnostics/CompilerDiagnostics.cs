@@ -75,10 +75,10 @@ public static class CompilerDiagnostics
         .ToImmutableArray();
 
     public static Diagnostic UnknownStage(TextSpan span, string name, IEnumerable<string> stages) =>
-        Error(span, UnknownStageCode, $"No stage is named '{name}'; declare it or name a declared stage{Names.DidYouMean(name, stages)}.");
+        Error(span, UnknownStageCode, $"No stage is named '{name}'; declare it or name a declared stage{Suggestions.DidYouMean(name, stages)}.");
 
     public static Diagnostic UnknownKind(TextSpan span, string kind, IEnumerable<string> kinds) =>
-        Error(span, UnknownKindCode, $"'{kind}' is not a stage kind; use one of the catalogue's kinds{Names.DidYouMean(kind, kinds)}.");
+        Error(span, UnknownKindCode, $"'{kind}' is not a stage kind; use one of the catalogue's kinds{Suggestions.DidYouMean(kind, kinds)}.");
 
     public static Diagnostic RoleDoesNotFitKind(TextSpan span, string role, string kind, string expectedRole) =>
         Error(span, RoleDoesNotFitKindCode, $"A '{kind}' stage is declared with the role '{expectedRole}', not '{role}'; write '{expectedRole}'.");
@@ -87,7 +87,7 @@ public static class CompilerDiagnostics
         Error(span, DuplicateStageCode, $"The stage name '{name}' is declared twice; rename one of the stages.");
 
     public static Diagnostic UnknownProperty(TextSpan span, string property, string owner, IEnumerable<string> properties) =>
-        Error(span, UnknownPropertyCode, $"'{owner}' has no property '{property}'; remove it or use a known property{Names.DidYouMean(property, properties)}.");
+        Error(span, UnknownPropertyCode, $"'{owner}' has no property '{property}'; remove it or use a known property{Suggestions.DidYouMean(property, properties)}.");
 
     public static Diagnostic MissingProperty(TextSpan span, string property, string owner, string type) =>
         Error(span, MissingPropertyCode, $"'{owner}' needs the property '{property}' ({type}); add it.");
@@ -96,7 +96,7 @@ public static class CompilerDiagnostics
         Error(span, DuplicatePropertyCode, $"The property '{property}' is set twice; keep one of them.");
 
     public static Diagnostic UnknownMember(TextSpan span, string member, string artifact, IEnumerable<string> members) =>
-        Error(span, UnknownMemberCode, $"A {artifact} has no member '{member}'; use one of its members{Names.DidYouMean(member, members)}.");
+        Error(span, UnknownMemberCode, $"A {artifact} has no member '{member}'; use one of its members{Suggestions.DidYouMean(member, members)}.");
 
     public static Diagnostic WrongArtifact(TextSpan span, string reference, string actual, string expected) =>
         Error(span, WrongArtifactCode, $"'{reference}' is a {actual}, but a {expected} is needed here; reference a stage that produces a {expected}.");
@@ -108,7 +108,7 @@ public static class CompilerDiagnostics
         Warning(span, UnusedStageCode, $"Nothing reads the stage '{name}'; remove it or reference it from another stage.");
 
     public static Diagnostic UnknownExperimentProperty(TextSpan span, string property, IEnumerable<string> properties) =>
-        Error(span, UnknownExperimentPropertyCode, $"An experiment has no property '{property}'; use one of {string.Join(", ", properties)}{Names.DidYouMean(property, properties)}.");
+        Error(span, UnknownExperimentPropertyCode, $"An experiment has no property '{property}'; use one of {string.Join(", ", properties)}{Suggestions.DidYouMean(property, properties)}.");
 
     public static Diagnostic InvalidSetPath(TextSpan span, string path, string reason) =>
         Error(span, InvalidSetPathCode, $"The override '{path}' {reason}; write --set STAGE.PROPERTY=VALUE, STAGE.PROPERTY.KEY=VALUE or PROPERTY=VALUE.");
@@ -117,7 +117,7 @@ public static class CompilerDiagnostics
         Error(span, InlineStageNotAllowedCode, $"The property '{property}' cannot hold an inline stage; declare the stage at experiment level and reference it by name.");
 
     public static Diagnostic UnknownArgument(TextSpan span, string argument, string callee, IEnumerable<string> parameters) =>
-        Error(span, UnknownArgumentCode, $"'{callee}' has no parameter '{argument}'; use one of its parameters{Names.DidYouMean(argument, parameters)}.");
+        Error(span, UnknownArgumentCode, $"'{callee}' has no parameter '{argument}'; use one of its parameters{Suggestions.DidYouMean(argument, parameters)}.");
 
     public static Diagnostic MissingArgument(TextSpan span, string parameter, string callee) =>
         Error(span, MissingArgumentCode, $"'{callee}' needs the argument '{parameter}'; add it.");
@@ -141,7 +141,7 @@ public static class CompilerDiagnostics
         Error(span, RealOutOfRangeCode, $"The value {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is out of range; write a {type}.");
 
     public static Diagnostic UnknownWord(TextSpan span, string word, IEnumerable<string> words) =>
-        Error(span, UnknownWordCode, $"'{word}' is not allowed here; write one of {string.Join(", ", words)}{Names.DidYouMean(word, words)}.");
+        Error(span, UnknownWordCode, $"'{word}' is not allowed here; write one of {string.Join(", ", words)}{Suggestions.DidYouMean(word, words)}.");
 
     public static Diagnostic WrongListCount(TextSpan span, int count, string type) =>
         Error(span, WrongListCountCode, $"The list has {count} item(s); write a {type}.");
@@ -150,7 +150,7 @@ public static class CompilerDiagnostics
         Error(span, DuplicateListItemCode, $"'{item}' appears twice in the list; remove the repeat.");
 
     public static Diagnostic UnknownField(TextSpan span, string field, IEnumerable<string> fields) =>
-        Error(span, UnknownFieldCode, $"'{field}' is not a key of this map; use one of {string.Join(", ", fields)}{Names.DidYouMean(field, fields)}.");
+        Error(span, UnknownFieldCode, $"'{field}' is not a key of this map; use one of {string.Join(", ", fields)}{Suggestions.DidYouMean(field, fields)}.");
 
     public static Diagnostic SplitSum(TextSpan span, double sum) =>
         Error(span, SplitSumCode, $"The split fractions sum to {sum.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}; make train and eval sum to 1.");

@@ -1,51 +1,8 @@
 namespace Pipeline.Compiler.Diagnostics;
 
-/// <summary>"Did you mean" suggestions by edit distance, and name case conversions shared by the phases.</summary>
+/// <summary>Name rules shared by the phases: case conversion and safe identifiers.</summary>
 public static class Names
 {
-    /// <summary>" (did you mean 'x'?)" for the closest candidate within a third of its length, else empty.</summary>
-    public static string DidYouMean(string word, IEnumerable<string> candidates)
-    {
-        var best = candidates
-            .Select(c => (Candidate: c, Distance: EditDistance(word, c)))
-            .Where(c => c.Distance <= Math.Max(1, c.Candidate.Length / 3))
-            .OrderBy(c => c.Distance)
-            .ThenBy(c => c.Candidate, StringComparer.Ordinal)
-            .Select(c => c.Candidate)
-            .FirstOrDefault();
-        return best is null ? string.Empty : $" (did you mean '{best}'?)";
-    }
-
-    /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions cost 1.</summary>
-    public static int EditDistance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++)
-        {
-            d[i, 0] = i;
-        }
-
-        for (var j = 0; j <= b.Length; j++)
-        {
-            d[0, j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + cost);
-                if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                {
-                    d[i, j] = Math.Min(d[i, j], d[i - 2, j - 2] + 1);
-                }
-            }
-        }
-
-        return d[a.Length, b.Length];
-    }
-
     /// <summary><c>flow_generator</c> → <c>FlowGenerator</c>, the runtime's naming rule (CatalogDefaults.PascalCase).</summary>
     public static string PascalCase(string snake) =>
         string.Concat(snake.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(part => char.ToUpperInvariant(part[0]) + part[1..]));

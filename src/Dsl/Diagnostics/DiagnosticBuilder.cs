@@ -108,7 +108,7 @@ public static class DiagnosticBuilder
         Error(span, TextAfterExperimentCode, "Remove the text after the experiment's closing '}', because a file holds exactly one experiment.");
 
     public static Diagnostic UnknownRole(TextSpan span, string role) =>
-        Error(span, UnknownRoleCode, $"Replace '{role}' with a stage role: {string.Join(", ", SyntaxKeywords.Roles)}{DidYouMean(role, SyntaxKeywords.Roles)}.");
+        Error(span, UnknownRoleCode, $"Replace '{role}' with a stage role: {string.Join(", ", SyntaxKeywords.Roles)}{Suggestions.DidYouMean(role, SyntaxKeywords.Roles)}.");
 
     public static Diagnostic TextAfterValue(TextSpan span, string found) =>
         Error(span, TextAfterValueCode, $"Remove {found} and what follows it, because a single value ends before it.");
@@ -132,7 +132,7 @@ public static class DiagnosticBuilder
         Error(span, ExtendsTooDeepCode, $"The extends chain is more than {limit} files deep here; merge some of its base files into one.");
 
     public static Diagnostic OverrideOfUnknownStage(TextSpan span, string stage, IEnumerable<string> stages) =>
-        Error(span, OverrideOfUnknownStageCode, $"The override targets stage '{stage}', which the experiment does not declare; name a declared stage{DidYouMean(stage, stages)}.");
+        Error(span, OverrideOfUnknownStageCode, $"The override targets stage '{stage}', which the experiment does not declare; name a declared stage{Suggestions.DidYouMean(stage, stages)}.");
 
     public static Diagnostic OverrideIntoScalar(TextSpan span, string path, string property) =>
         Error(span, OverrideIntoScalarCode, $"The override '{path}' sets a key inside '{property}', which is neither a map nor an inline stage; override '{property}' as a whole instead.");
@@ -144,42 +144,6 @@ public static class DiagnosticBuilder
         "\n" or "\r" => "the end of the line",
         _ => $"'{Shorten(found)}'",
     };
-
-    private static string DidYouMean(string word, IEnumerable<string> candidates)
-    {
-        var best = candidates
-            .Select(c => (Candidate: c, Distance: EditDistance(word, c)))
-            .Where(c => c.Distance <= Math.Max(1, c.Candidate.Length / 3))
-            .OrderBy(c => c.Distance)
-            .ThenBy(c => c.Candidate, StringComparer.Ordinal)
-            .Select(c => c.Candidate)
-            .FirstOrDefault();
-        return best is null ? string.Empty : $" (did you mean '{best}'?)";
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..37] + "...";
 

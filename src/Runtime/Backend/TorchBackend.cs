@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Pipeline.Catalog;
 using TorchSharp;
 
 namespace Pipeline.Runtime.Backend;
