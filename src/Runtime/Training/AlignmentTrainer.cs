@@ -61,9 +61,10 @@ public sealed class AlignmentTrainer : IDisposable
 
     /// <summary>
     /// Runs the budget's steps. <paramref name="step"/> builds the step's scalar loss and may add metrics (already
-    /// reduced to numbers) to the dictionary it is given.
+    /// reduced to numbers) to the dictionary it is given; <paramref name="progress"/> is called after every step with its
+    /// index and loss (progress logs, and the benchmarks' per-step clock).
     /// </summary>
-    public void Run(Func<int, Dictionary<string, double>, Tensor> step)
+    public void Run(Func<int, Dictionary<string, double>, Tensor> step, Action<int, float>? progress = null)
     {
         network.train();
         var checkpoints = TrainingCheckpoints.Current?.NextTrainer(settings.Steps);
@@ -103,6 +104,7 @@ public sealed class AlignmentTrainer : IDisposable
             }
 
             log?.Write(i, metrics);
+            progress?.Invoke(i, value);
             if (checkpoints?.IsDue(i + 1) == true)
             {
                 checkpoints.Save(i + 1, network, adapters, optimizer, generators, WriteSeries);

@@ -51,6 +51,9 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
 
     public AlignmentTrainer? Trainer { get; private set; }
 
+    /// <summary>Called after every training step with the step index and its loss.</summary>
+    public Action<int, float>? Progress { get; set; }
+
     /// <summary>Pairs used (those with a winner) in the last fit.</summary>
     public int PairsUsed { get; private set; }
 
@@ -156,12 +159,22 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
             var terms = AlignmentLosses.Dpo(
                 policyErrors.narrow(0, 0, batch), referenceErrors.narrow(0, 0, batch),
                 policyErrors.narrow(0, batch, batch), referenceErrors.narrow(0, batch, batch), b);
-            metrics["reward_margin"] = terms.Inside.mean().item<float>();
-            metrics["implicit_accuracy"] = terms.Inside.gt(0).to_type(ScalarType.Float32).mean().item<float>();
-            metrics["winner_error_change"] = (policyErrors.narrow(0, 0, batch) - referenceErrors.narrow(0, 0, batch)).mean().item<float>();
-            metrics["loser_error_change"] = (policyErrors.narrow(0, batch, batch) - referenceErrors.narrow(0, batch, batch)).mean().item<float>();
+            // The four metrics travel to the host in one copy: on a GPU each .item() is a synchronisation of its own.
+            var inside = terms.Inside.detach();
+            var change = (policyErrors - referenceErrors).detach();
+            var values = stack(new[]
+            {
+                inside.mean(),
+                inside.gt(0).to_type(ScalarType.Float32).mean(),
+                change.narrow(0, 0, batch).mean(),
+                change.narrow(0, batch, batch).mean(),
+            }).cpu().data<float>().ToArray();
+            metrics["reward_margin"] = values[0];
+            metrics["implicit_accuracy"] = values[1];
+            metrics["winner_error_change"] = values[2];
+            metrics["loser_error_change"] = values[3];
             return terms.Loss;
-        });
+        }, Progress);
         Trainer = trainer;
         return new FlowGeneratorTransformer(context, FlowAlignment.WithNetwork(policy, network));
     }

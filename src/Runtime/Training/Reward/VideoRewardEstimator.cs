@@ -41,6 +41,9 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
     /// <summary>The per-step losses of the last <see cref="Fit(IDataView)"/>.</summary>
     public AdamTrainer? Trainer { get; private set; }
 
+    /// <summary>Called after every training step with the step index and its loss.</summary>
+    public Action<int, float>? Progress { get; set; }
+
     public VideoRewardTransformer Fit(IDataView input) => Fit(input, null);
 
     public VideoRewardTransformer Fit(IDataView train, IDataView? eval)
@@ -115,7 +118,7 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
                     var valid = target.isnan().logical_not();
                     return RewardLosses.Regression(scores, target.nan_to_num(0), valid);
             }
-        });
+        }, Progress);
         Trainer = trainer;
         network.eval();
         return new VideoRewardModel(network, shape, Settings.Loss, device);
