@@ -1,0 +1,163 @@
+using Microsoft.ML;
+using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Models.Reward;
+using Pipeline.Runtime.Training;
+using Pipeline.Runtime.Training.Reward;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pipeline.Bench.Training;
+
+/// <summary>
+/// The runtime's training steps, reached the way the generated pipeline reaches them: the stage estimators
+/// (<see cref="FlowGeneratorEstimator"/>, <see cref="FlowDpoEstimator"/> with its metrics.jsonl log,
+/// <see cref="VideoRewardEstimator"/>) and the Flow-NRG sampler (<see cref="GuidedFlowGenerator"/>). The data are random
+/// videos of the configured size (a step's cost does not depend on their content). The training methods return the step times the
+/// estimator's progress callback recorded (<see cref="StepClock"/>).
+/// </summary>
+public sealed class PipelineSteps : IDisposable
+{
+    public const long Seed = 7;
+    private static readonly string[] Dimensions = ["VQ", "MQ", "TA"];
+    private readonly string logFolder = Path.Combine(Path.GetTempPath(), "pipeline-bench-" + Environment.ProcessId);
+
+    public PipelineSteps(BenchSize size, Device device)
+    {
+        Size = size;
+        Device = device;
+        manual_seed(Seed);
+        Autoencoder = new VideoAutoencoder(size.Video, size.Latent, size.AutoencoderWidth);
+        Autoencoder.to(device);
+        var random = new Random((int)Seed);
+        Prompts = Enumerable.Range(0, size.Pairs).Select(i => PromptOf(i)).ToArray();
+        VideosA = RandomVideos(random, size.Pairs, size.Video);
+        VideosB = RandomVideos(random, size.Pairs, size.Video);
+    }
+
+    public BenchSize Size { get; }
+
+    public Device Device { get; }
+
+    /// <summary>The autoencoder whose latents the generator works in (random weights: only its shapes matter here).</summary>
+    public VideoAutoencoder Autoencoder { get; }
+
+    public string[] Prompts { get; }
+
+    /// <summary>Videos in [0, 1], one flat buffer each: the A and B videos of the pairs (the winners and losers of DPO).</summary>
+    public float[] VideosA { get; }
+
+    public float[] VideosB { get; }
+
+    /// <summary>Flow-matching pretraining (<c>flow_generator</c>); the trained generator is the policy of the other steps.</summary>
+    public (StepClock Clock, FlowGenerator Generator) FlowMatching(int steps)
+    {
+        var settings = new FlowGeneratorSettings(steps, 1e-3, Size.Batch, Size.GeneratorWidth, "uniform", 0.1, Size.CfgScale, Size.SamplingSteps, Seed);
+        var clock = new StepClock();
+        var estimator = new FlowGeneratorEstimator(new MLContext(seed: 1), Size.Video, settings, Autoencoder, Device) { Progress = clock.Tick };
+        var videos = new VideoSet(Size.Video, Prompts.Select((p, i) => new PromptedVideo(p, new Video(Size.Video, VideosA.AsSpan(i * Size.Video.Length, Size.Video.Length).ToArray()))).ToArray());
+        clock.Start();
+        var generator = estimator.Fit(videos).Generator;
+        return (clock, generator);
+    }
+
+    /// <summary>Flow-DPO (constant β = 500, full fine-tuning, gradient clip 1) against the policy itself as reference.</summary>
+    public StepClock Dpo(FlowGenerator policy, int steps)
+    {
+        using var log = StageMetricsLog.ForStage(logFolder, "dpo");
+        var settings = new AlignmentSettings(steps, Size.Batch, 1e-4, null, Seed);
+        var clock = new StepClock();
+        var estimator = new FlowDpoEstimator(new MLContext(seed: 1), policy, null, settings, new DpoBeta(500, false), "dpo", log) { Progress = clock.Tick };
+        clock.Start();
+        _ = estimator.Fit(Prompts, VideosA, VideosB);
+        estimator.Trainer!.Dispose();
+        return clock;
+    }
+
+    /// <summary>VideoReward training (BTT, θ = 5, separate tokens, VQ/MQ/TA): <paramref name="epochs"/> passes of four minibatches.</summary>
+    public StepClock Reward(int epochs)
+    {
+        var settings = new VideoRewardSettings(Dimensions, RewardLoss.Btt(5.0), RewardTokenMode.Separate, Size.RewardWidth, epochs, 2e-3, Size.Batch, Seed);
+        var clock = new StepClock();
+        var estimator = new VideoRewardEstimator(new MLContext(seed: 1), settings, Device) { Progress = clock.Tick };
+        clock.Start();
+        _ = estimator.Train(RewardData());
+        return clock;
+    }
+
+    /// <summary>The reward pairs: labels cycle through A wins, B wins and ties in each dimension.</summary>
+    public RewardPairData RewardData()
+    {
+        var labels = Enumerable.Range(0, Size.Pairs * Dimensions.Length).Select(i => (sbyte)((i % 3) - 1)).ToArray();
+        var known = Enumerable.Repeat(true, labels.Length).ToArray();
+        return new RewardPairData(Size.Video, Dimensions, Prompts, VideosA, VideosB, labels, known, null, null);
+    }
+
+    /// <summary>
+    /// Flow-NRG sampling of one batch of latents: ms per sampling step unguided (the generator's Euler steps with CFG)
+    /// and guided (plus the latent reward's gradient with respect to x_t at every step but t = 1).
+    /// </summary>
+    public (double Unguided, double Guided) Nrg(FlowGenerator generator, int rounds)
+    {
+        manual_seed(Seed);
+        var network = new LatentRewardNetwork(Size.Latent, Size.LatentRewardWidth, Dimensions.Length);
+        network.to(Device);
+        network.eval();
+        var ones = Enumerable.Repeat(1f, Size.Latent.Channels).ToArray();
+        var zeros = new float[Size.Latent.Channels];
+        var reward = new LatentRewardModel(network, Autoencoder, Dimensions, noisy: true, zeros, ones);
+        var weights = new Dictionary<string, double> { ["VQ"] = 0.1, ["MQ"] = 0.1, ["TA"] = 0.8 };
+        var guided = new GuidedFlowGenerator(generator, reward, weights, strength: 1.0, coefficientCap: 10);
+        var prompts = Prompts.Take(Size.Batch).ToArray();
+        double Time(VelocityGuidance? guidance)
+        {
+            var times = new List<double>();
+            for (var r = 0; r < rounds + 1; r++)
+            {
+                using var scope = NewDisposeScope();
+                using var noGrad = no_grad();
+                var watch = System.Diagnostics.Stopwatch.StartNew();
+                using var latents = generator.SampleLatents(prompts, Seed, 0, Size.SamplingSteps, Size.CfgScale, guidance);
+                using var back = latents.cpu(); // waits for the device
+                times.Add(watch.Elapsed.TotalMilliseconds / Size.SamplingSteps);
+            }
+
+            return Median(times.Skip(1)); // the first round warms up
+        }
+
+        return (Time(null), Time(guided.Guide));
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string PromptOf(int i)
+    {
+        string[] colours = ["red", "green", "blue", "yellow"], directions = ["left", "right", "up", "down"];
+        return $"a small {colours[i % 4]} disk moving slowly {directions[(i / 4) % 4]}";
+    }
+
+    private static float[] RandomVideos(Random random, int count, VideoShape shape)
+    {
+        var data = new float[count * shape.Length];
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = random.NextSingle();
+        }
+
+        return data;
+    }
+
+    public void Dispose()
+    {
+        Autoencoder.Dispose();
+        if (Directory.Exists(logFolder))
+        {
+            Directory.Delete(logFolder, recursive: true);
+        }
+    }
+}
