@@ -100,13 +100,10 @@ public sealed class PipelineSteps : IDisposable
     /// </summary>
     public (double Unguided, double Guided) Nrg(FlowGenerator generator, int rounds)
     {
-        manual_seed(Seed);
-        var network = new LatentRewardNetwork(Size.Latent, Size.LatentRewardWidth, Dimensions.Length);
-        network.to(Device);
-        network.eval();
-        var ones = Enumerable.Repeat(1f, Size.Latent.Channels).ToArray();
-        var zeros = new float[Size.Latent.Channels];
-        var reward = new LatentRewardModel(network, Autoencoder, Dimensions, noisy: true, zeros, ones);
+        // The runtime's own trainer builds the latent reward (one epoch), so this keeps compiling whatever the
+        // network's constructor becomes; its weights do not matter for the time of a guided step.
+        var settings = new LatentRewardSettings(Noisy: true, Size.LatentRewardWidth, Epochs: 1, LearningRate: 1e-3, Size.Batch, Seed);
+        var (reward, _) = LatentRewardTrainer.Fit(RewardData(), Autoencoder, settings, Device, "latent");
         var weights = new Dictionary<string, double> { ["VQ"] = 0.1, ["MQ"] = 0.1, ["TA"] = 0.8 };
         var guided = new GuidedFlowGenerator(generator, reward, weights, strength: 1.0, coefficientCap: 10);
         var prompts = Prompts.Take(Size.Batch).ToArray();
