@@ -17,5 +17,7 @@ root.Subcommands.Add(GraphCommand.Create());
 root.Subcommands.Add(CacheCommand.Create());
 root.Subcommands.Add(RunsCommand.Create());
 root.Subcommands.Add(CompareCommand.Create());
+root.Subcommands.Add(SubmitCommand.Create());
+root.Subcommands.Add(StatusCommand.Create());
 
 return CommandHost.Invoke(root, args);

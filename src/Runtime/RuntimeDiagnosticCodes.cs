@@ -2,7 +2,8 @@ namespace Pipeline.Runtime;
 
 /// <summary>
 /// Every PIPE4xxx code the Runtime raises, in one place so that a test can check they are unique across layers.
-/// Ranges: 40xx backend and run, 41xx data, 42xx models and training, 43xx cache and checkpoints.
+/// Ranges: 40xx backend and run, 41xx data, 42xx models and training, 43xx cache and checkpoints, 44xx cluster
+/// submission (raised by the CLI's <c>pipeline submit</c> and <c>status</c>, listed here so the uniqueness test sees them).
 /// Codes are never reused; a retired code stays listed.
 /// </summary>
 public static class RuntimeDiagnosticCodes
@@ -28,6 +29,18 @@ public static class RuntimeDiagnosticCodes
 
     /// <summary>The run registry cannot be opened: not a database, or the cache folder is a file.</summary>
     public const string RegistryUnreadable = "PIPE4304";
+
+    /// <summary><c>pipeline submit</c>: a scheduler option is malformed or contradicts the experiment (GPUs for a cpu experiment).</summary>
+    public const string SubmitOptionInvalid = "PIPE4401";
+
+    /// <summary><c>pipeline submit</c>/<c>status</c>: the Slurm commands (sbatch, scontrol) are missing or cannot reach the controller.</summary>
+    public const string SlurmUnavailable = "PIPE4402";
+
+    /// <summary><c>pipeline submit</c>: sbatch refused a job; the jobs submitted before it are cancelled.</summary>
+    public const string SlurmSubmitFailed = "PIPE4403";
+
+    /// <summary><c>pipeline submit</c>: --shared-dir is missing, or cannot be created or written.</summary>
+    public const string SharedDirInvalid = "PIPE4404";
 
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -119,7 +119,22 @@ public sealed class CommandErrorTests : IDisposable
         "compare",
         "compare 1 2",
         "compare abc def",
-        "compare 99999999999999999999 1");
+        "compare 99999999999999999999 1",
+        // submit
+        "submit",
+        "submit {dir}/missing.pipe --slurm --shared-dir {dir}/shared --dry-run",
+        "submit {dir}/folder.pipe --slurm --shared-dir {dir}/shared --dry-run",
+        "submit {dir}/garbage.pipe --slurm --shared-dir {dir}/shared --dry-run",
+        "submit {dir}/fifo.pipe --slurm --shared-dir {dir}/shared --dry-run",
+        $"submit {Hello} --dry-run",
+        $"submit {Hello} --slurm --dry-run",
+        $"submit {Hello} --slurm --shared-dir {{dir}} --time soon --dry-run",
+        $"submit {Hello} --slurm --shared-dir {{dir}} --gpus-per-task abc --dry-run",
+        $"submit {Hello} --slurm --shared-dir {{dir}}/garbage.bin",
+        // status
+        "status",
+        "status abc",
+        "status 1");
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -135,6 +150,7 @@ public sealed class CommandErrorTests : IDisposable
     [Theory]
     [InlineData("runs", "registry")]
     [InlineData("compare 1 2", "registry")]
+    [InlineData("status 1", "registry")]
     [InlineData("runs", "file")]
     [InlineData("compare 1 2", "file")]
     [InlineData("cache ls", "file")]

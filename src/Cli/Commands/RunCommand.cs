@@ -29,6 +29,10 @@ internal static class RunCommand
         var output = new Option<string?>("--out") { Description = "Folder for results.json (default: runs/EXPERIMENT)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "List each stage as run or cached, and run nothing." };
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines (about ten per training stage) instead of the live display in a terminal." };
+        var dataDir = new Option<string?>("--data-dir") { Description = "For a compiled experiment (.dll): the folder its data paths resolve against (default: the assembly's folder)." };
+
+        // Set by the results job of `pipeline submit --slurm` only: where its stage jobs recorded how each stage ran.
+        var stageRecords = new Option<string?>("--stage-records") { Hidden = true };
         var command = new Command("run", "Run an experiment and write results.json.");
         command.Arguments.Add(file);
         command.Options.Add(stage);
@@ -36,12 +40,19 @@ internal static class RunCommand
         command.Options.Add(output);
         command.Options.Add(dryRun);
         command.Options.Add(quiet);
-        command.SetAction(parsed => Run(parsed.GetValue(file)!, parsed.GetValue(stage), parsed.GetValue(sets) ?? [], parsed.GetValue(output), Console.Out, parsed.GetValue(dryRun), parsed.GetValue(quiet)));
+        command.Options.Add(dataDir);
+        command.Options.Add(stageRecords);
+        command.SetAction(parsed => Run(parsed.GetValue(file)!, parsed.GetValue(stage), parsed.GetValue(sets) ?? [], parsed.GetValue(output), Console.Out, parsed.GetValue(dryRun), parsed.GetValue(quiet), parsed.GetValue(dataDir), parsed.GetValue(stageRecords)));
         return command;
     }
 
-    public static int Run(string file, string? stage, IReadOnlyList<string> sets, string? outputDirectory, TextWriter output, bool dryRun = false, bool quiet = false)
+    public static int Run(string file, string? stage, IReadOnlyList<string> sets, string? outputDirectory, TextWriter output, bool dryRun = false, bool quiet = false, string? dataDirectory = null, string? stageRecords = null)
     {
+        if (dataDirectory is not null && !file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException("--data-dir is for a compiled experiment (.dll); a .pipe file's data paths resolve against its own folder.");
+        }
+
         if (file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
         {
             if (sets.Count > 0)
@@ -54,8 +65,14 @@ internal static class RunCommand
                 throw new UsageException($"cannot read '{file}': no such file.");
             }
 
+            if (dataDirectory is not null && !Directory.Exists(dataDirectory))
+            {
+                throw new UsageException($"--data-dir '{dataDirectory}' is not a folder.");
+            }
+
             var outDir = outputDirectory ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file));
-            return RunAssembly(Path.GetFullPath(file), Path.GetDirectoryName(Path.GetFullPath(file))!, stage, outDir, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), []));
+            var sourceDirectory = Path.GetFullPath(dataDirectory ?? Path.GetDirectoryName(Path.GetFullPath(file))!);
+            return RunAssembly(Path.GetFullPath(file), sourceDirectory, stage, outDir, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), []), stageRecords);
         }
 
         var compilation = CompilerHost.Load(file, sets);
@@ -107,7 +124,7 @@ internal static class RunCommand
         return RunAssembly(emitted.AssemblyPath!, compilation.SourceDirectory, stage, outputDirectory, output, dryRun, quiet, origin);
     }
 
-    private static int RunAssembly(string assemblyPath, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin)
+    private static int RunAssembly(string assemblyPath, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin, string? stageRecords = null)
     {
         // Collectible, so a long-lived host (tests, a sweep) does not keep every compiled experiment loaded; the
         // runtime itself resolves from the default context, so the experiment and the CLI share its types.
@@ -180,6 +197,11 @@ internal static class RunCommand
             {
                 var device = DeviceName(run);
                 var result = LiveProgress.IsLive(quiet) ? LiveProgress.Run(run, device, Execute) : Execute();
+                if (stageRecords is not null)
+                {
+                    Cluster.StageRecords.Apply(result, stageRecords);
+                }
+
                 var path = ResultsWriter.Write(outDir, result, run, device);
                 var report = ReportWriter.Write(outDir, result, run);
                 recorder.Succeeded(result, File.ReadAllText(path));

@@ -157,7 +157,7 @@ internal static class CompareCommand
         return Composition.Resolve(tree, _ => null).Experiment;
     }
 
-    private static PipelineException UnknownRun(long id, RunRegistry registry)
+    internal static PipelineException UnknownRun(long id, RunRegistry registry)
     {
         var newest = registry.List(1);
         var hint = newest.Count == 0 ? "no runs are recorded yet" : $"the newest is run {newest[0].Id}; pipeline runs lists them";

@@ -35,8 +35,20 @@ internal sealed class RunRecorder : IDisposable
 
     public long Id { get; }
 
+    /// <summary>
+    /// <c>off</c>: record nothing. Set in the jobs of <c>pipeline submit --slurm</c>, whose registry would sit on a
+    /// network filesystem that SQLite cannot lock safely; the submitting host records those runs (docs/cluster.md).
+    /// </summary>
+    public const string Variable = "PIPELINE_REGISTRY";
+
     public static RunRecorder Start(RunStart run, Action<string> log)
     {
+        if (string.Equals(Environment.GetEnvironmentVariable(Variable), "off", StringComparison.Ordinal))
+        {
+            log($"run registry not written here ({Variable}=off: the submitting host records this run)");
+            return new RunRecorder(null, 0, log);
+        }
+
         RunRegistry? registry = null;
         try
         {

@@ -46,7 +46,7 @@ internal sealed record RunRecord(
 /// short writes instead of failing. A run killed outright (SIGKILL) cannot say so itself: a "running" row whose process
 /// is gone from this host is marked "interrupted" the next time the registry is opened.
 /// </summary>
-internal sealed class RunRegistry : IDisposable
+internal sealed partial class RunRegistry : IDisposable
 {
     public const string FileName = "registry.db";
     private const int BusyTimeoutMilliseconds = 30_000;
@@ -114,10 +114,19 @@ internal sealed class RunRegistry : IDisposable
           PRIMARY KEY (run_id, path)
         );
         CREATE INDEX IF NOT EXISTS runs_started ON runs (started_utc);
+        CREATE TABLE IF NOT EXISTS slurm_jobs (
+          run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          stage  TEXT    NOT NULL,
+          job_id TEXT    NOT NULL,
+          log    TEXT    NOT NULL,
+          PRIMARY KEY (run_id, stage)
+        );
         """;
 
     /// <summary>Records a run as running, with its stages' hashes; returns its id.</summary>
-    public long Start(RunStart run, DateTime startedUtc) => InTransaction(transaction =>
+    public long Start(RunStart run, DateTime startedUtc) => InTransaction(transaction => Insert(run, startedUtc, transaction));
+
+    private long Insert(RunStart run, DateTime startedUtc, SqliteTransaction transaction)
     {
         using var insert = Command("""
             INSERT INTO runs (experiment, file, source_sha256, canonical_source, overrides, output_dir, started_utc, status, host, pid)
@@ -145,7 +154,7 @@ internal sealed class RunRegistry : IDisposable
         }
 
         return id;
-    });
+    }
 
     /// <summary>
     /// Ends a run: its status, end time, error, how each stage ran, and the metrics of its results.json (null when
@@ -197,7 +206,8 @@ internal sealed class RunRegistry : IDisposable
     public int MarkAbandoned(DateTime nowUtc) => InTransaction(transaction =>
     {
         var abandoned = new List<long>();
-        using (var query = Command("SELECT id, pid FROM runs WHERE status = 'running' AND host = $host;", transaction))
+        // A run submitted to Slurm lives on after its submitting process; `pipeline status` ends it from the jobs' state.
+        using (var query = Command("SELECT id, pid FROM runs WHERE status = 'running' AND host = $host AND id NOT IN (SELECT run_id FROM slurm_jobs);", transaction))
         {
             query.Parameters.AddWithValue("$host", Environment.MachineName);
             using var reader = query.ExecuteReader();

@@ -1,0 +1,40 @@
+namespace Pipeline.Cli.Cluster;
+
+/// <summary>
+/// Where a submission keeps its files on the shared filesystem (docs/cluster.md):
+/// <code>
+/// SHARED/cache/                          PIPELINE_CACHE of every job: stage cache, checkpoints, native libraries
+/// SHARED/runs/NAME/scripts/JOB.sbatch    the job scripts as submitted
+/// SHARED/runs/NAME/logs/JOB-ID.log       one log per task (appended to when a task is requeued)
+/// SHARED/runs/NAME/assemblies/point-N/   the compiled experiment of each sweep point
+/// SHARED/runs/NAME/stages/STAGE/HASH/    each stage job's --out (its results.json: how the stage ran)
+/// SHARED/runs/NAME/point-N/              results.json and report.md of each point (NAME/ itself without a sweep)
+/// </code>
+/// </summary>
+internal sealed class SubmissionLayout(string sharedDirectory, string name)
+{
+    public string SharedDirectory { get; } = Path.GetFullPath(sharedDirectory);
+
+    public string Cache => Path.Combine(SharedDirectory, "cache");
+
+    public string Root => Path.Combine(SharedDirectory, "runs", name);
+
+    public string Logs => Path.Combine(Root, "logs");
+
+    public string StageRecords => Path.Combine(Root, "stages");
+
+    public string Script(PlannedJob job) => Path.Combine(Root, "scripts", FileName(job) + ".sbatch");
+
+    /// <summary>The <c>--output</c> pattern: <c>%j</c> is the job id, <c>%A_%a</c> the array's id and the task's index.</summary>
+    public string LogPattern(PlannedJob job) => Path.Combine(Logs, FileName(job) + (job.IsArray ? "-%A_%a.log" : "-%j.log"));
+
+    public string Log(PlannedJob job, string arrayOrJobId, int task) =>
+        Path.Combine(Logs, FileName(job) + (job.IsArray ? $"-{arrayOrJobId}_{task}.log" : $"-{arrayOrJobId}.log"));
+
+    public string AssemblyFolder(int point) => Path.Combine(Root, "assemblies", $"point-{point}");
+
+    public string PointOutput(int point, bool sweep) => sweep ? Path.Combine(Root, $"point-{point}") : Root;
+
+    /// <summary>Stage jobs are prefixed, so a stage named "results" never meets the results job's files.</summary>
+    private static string FileName(PlannedJob job) => job.Stage is null ? job.Name : "stage-" + job.Stage;
+}
