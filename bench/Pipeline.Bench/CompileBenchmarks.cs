@@ -8,17 +8,20 @@ namespace Pipeline.Bench;
 
 /// <summary>
 /// The compiler in process: <c>check</c> of the largest example, warm (parse, compose, bind, type-check and hash;
-/// target under 10 ms), and <c>compile</c> served by the assembly cache (target under 0.3 s; the cold, whole-process
-/// compile is timed with <c>time pipeline compile</c>, see the README).
+/// target under 10 ms), <c>compile</c> served by the assembly cache (target under 0.3 s), and <c>compile</c> without
+/// the cache (lowering, Scriban and Roslyn every time; Roslyn itself is warm after the first iteration, and
+/// <see cref="ProcessBenchmarks"/> times the cold process).
 /// Run: <c>dotnet run -c Release --project bench/Pipeline.Bench -- --filter '*CompileBenchmarks*'</c>.
 /// </summary>
 [MemoryDiagnoser]
+[ShortRunJob]
 public class CompileBenchmarks
 {
     private readonly string cache = Path.Combine(Path.GetTempPath(), "pipeline-bench-cache-" + Environment.ProcessId);
     private readonly string output = Path.Combine(Path.GetTempPath(), "pipeline-bench-out-" + Environment.ProcessId);
     private SourceText source = new("empty.pipe", string.Empty);
     private CompilationOptions options = new();
+    private CompilationOptions uncached = new();
 
     [GlobalSetup]
     public void Setup()
@@ -26,6 +29,7 @@ public class CompileBenchmarks
         var largest = ParseBenchmarks.LargestExample();
         source = new SourceText(largest, File.ReadAllText(largest));
         options = new CompilationOptions { ReferencePaths = ReferenceAssemblies.FromHost(AppContext.BaseDirectory), CacheDirectory = cache };
+        uncached = new CompilationOptions { ReferencePaths = options.ReferencePaths, CacheDirectory = cache, UseCache = false };
         var compilation = Check();
         if (compilation.HasErrors)
         {
@@ -67,5 +71,12 @@ public class CompileBenchmarks
     {
         var result = Compilation.Create(SyntaxTree.Parse(source), options).Emit(output);
         return result.FromCache ? result : throw new InvalidOperationException("the assembly cache did not serve the compile");
+    }
+
+    [Benchmark]
+    public EmitResult CompileUncached()
+    {
+        var result = Compilation.Create(SyntaxTree.Parse(source), uncached).Emit(output);
+        return result.Success && !result.FromCache ? result : throw new InvalidOperationException("the uncached compile failed or came from the cache");
     }
 }

@@ -10,6 +10,7 @@ namespace Pipeline.Bench;
 /// view. Run: <c>dotnet run -c Release --project bench/Pipeline.Bench -- --filter '*DataBenchmarks*'</c>.
 /// </summary>
 [MemoryDiagnoser]
+[ShortRunJob]
 public class DataBenchmarks
 {
     private SyntheticWorld world = null!;
