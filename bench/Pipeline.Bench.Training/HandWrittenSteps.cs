@@ -10,18 +10,21 @@ namespace Pipeline.Bench.Training;
 /// The baselines of the runtime-overhead benchmark: the same training steps as <see cref="PipelineSteps"/> written as
 /// plain TorchSharp loops over the runtime's nn.Modules (<see cref="VelocityConvNet"/>, <see cref="VideoRewardNetwork"/>),
 /// as a researcher would write them — no estimator, trainer, checkpoint session, metrics log or Runtime loss helper.
-/// Only the loss is read back each step. Data are random tensors of the sizes the runtime trains on (latents for the
-/// flow steps, videos for the reward model).
+/// Only the loss is read back each step. The data are those of <see cref="PipelineSteps"/>: the same videos and the same
+/// prompts, tokenised by the runtime's tokenisers before the loop (how many tokens a prompt has changes the embedding's
+/// work), except that the flow steps draw their latents at random instead of encoding the videos.
 /// </summary>
 public sealed class HandWrittenSteps
 {
     private readonly BenchSize size;
     private readonly Device device;
+    private readonly PipelineSteps source;
 
-    public HandWrittenSteps(BenchSize size, Device device)
+    public HandWrittenSteps(PipelineSteps data)
     {
-        this.size = size;
-        this.device = device;
+        size = data.Size;
+        device = data.Device;
+        source = data;
     }
 
     /// <summary>Flow matching: x_t = (1 − t)·x0 + t·ε, loss = mean (v − (ε − x0))², prompts dropped with p = 0.1.</summary>
@@ -30,7 +33,7 @@ public sealed class HandWrittenSteps
         manual_seed(PipelineSteps.Seed);
         var l = size.Latent;
         using var data = randn(new long[] { size.Pairs, l.Channels, l.Frames, l.Height, l.Width }, device: device);
-        using var tokens = randint(1, PromptTokens.Buckets, new long[] { size.Pairs, PromptTokens.MaxWords }, device: device);
+        using var tokens = PromptTokens.Encode(source.Prompts, device);
         using var network = new VelocityConvNet(l, size.GeneratorWidth);
         network.to(device);
         network.train();
@@ -70,7 +73,7 @@ public sealed class HandWrittenSteps
         int n = size.Pairs, b = size.Batch;
         using var winners = randn(new long[] { n, l.Channels, l.Frames, l.Height, l.Width }, device: device);
         using var losers = randn(new long[] { n, l.Channels, l.Frames, l.Height, l.Width }, device: device);
-        using var tokens = randint(1, PromptTokens.Buckets, new long[] { n, PromptTokens.MaxWords }, device: device);
+        using var tokens = PromptTokens.Encode(source.Prompts, device);
         using var policy = new VelocityConvNet(l, size.GeneratorWidth);
         policy.to(device);
         policy.load_state_dict(reference.state_dict());
@@ -119,9 +122,9 @@ public sealed class HandWrittenSteps
         manual_seed(PipelineSteps.Seed);
         var v = size.Video;
         int n = size.Pairs, b = size.Batch, perEpoch = (n + b - 1) / b;
-        using var videosA = rand(new long[] { n, v.Channels, v.Frames, v.Height, v.Width }, device: device);
-        using var videosB = rand(new long[] { n, v.Channels, v.Frames, v.Height, v.Width }, device: device);
-        using var tokens = randint(1, RewardPromptTokens.Vocabulary, new long[] { n, RewardPromptTokens.MaxTokens }, device: device);
+        using var videosA = tensor(source.VideosA, new long[] { n, v.Channels, v.Frames, v.Height, v.Width }, device: device);
+        using var videosB = tensor(source.VideosB, new long[] { n, v.Channels, v.Frames, v.Height, v.Width }, device: device);
+        using var tokens = RewardPromptTokens.Encode(source.Prompts, device);
         using var labels = (arange(n * 3, device: device).remainder(3) - 1).to_type(ScalarType.Float32).reshape(n, 3);
         using var network = new VideoRewardNetwork(["VQ", "MQ", "TA"], RewardTokenMode.Separate, RewardPromptTokens.Vocabulary, size.RewardWidth);
         network.to(device);

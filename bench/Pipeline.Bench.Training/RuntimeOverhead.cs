@@ -13,7 +13,7 @@ public static class RuntimeOverhead
     public static void Run(BenchSize size, Device device, int rounds, int steps)
     {
         using var pipeline = new PipelineSteps(size, device);
-        var baseline = new HandWrittenSteps(size, device);
+        var baseline = new HandWrittenSteps(pipeline);
         var (_, policy) = pipeline.FlowMatching(StepClock.Warmup + 2); // the DPO reference and policy
         var epochs = Math.Max(2, steps / 4); // four minibatches per epoch
         var kinds = new (string Name, Func<StepClock> Pipeline, Func<StepClock> Baseline)[]

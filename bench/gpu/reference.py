@@ -3,9 +3,10 @@
 
 The modules below mirror src/Runtime/Models (VelocityConvNet, LatentRewardNetwork, VideoRewardNetwork with separate
 tokens) layer for layer, so both sides launch the same kernels; the sizes come from the JSON the Pipeline side wrote
-(`Pipeline.Bench.Training steps --json`), so the two can never drift apart. Timing matches bench/Pipeline.Bench.Training
-StepClock: a step ends when its loss has been read back (.item()), the first 3 steps are untimed, the figure is the
-median of the rest. Runs on PyTorch 1.13 (Debian's python3-torch, CPU, used by the test) and 2.x (CUDA).
+(`Pipeline.Bench.Training steps --json`), so those cannot drift apart. The modules can: when a network in
+src/Runtime/Models changes, change its mirror here (the test checks that both sides run, not that they match).
+Timing matches bench/Pipeline.Bench.Training StepClock: a step ends when its loss has been read back (.item()), the
+first 3 steps are untimed, the figure is the median of the rest. Runs on PyTorch 1.13 (Debian's python3-torch, CPU, used by the test) and 2.x (CUDA).
 
   reference.py run --config pipeline.json --json pytorch.json [--device cuda]
   reference.py compare pipeline.json pytorch.json [--smi smi.txt]
