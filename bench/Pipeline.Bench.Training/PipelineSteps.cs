@@ -50,6 +50,12 @@ public sealed class PipelineSteps : IDisposable
 
     public float[] VideosB { get; }
 
+    /// <summary>
+    /// Trained values of each network the steps used (generator, reward, latent_reward), so that the PyTorch reference
+    /// can show that its mirrors of the modules are the same size.
+    /// </summary>
+    public Dictionary<string, long> Parameters { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Flow-matching pretraining (<c>flow_generator</c>); the trained generator is the policy of the other steps.</summary>
     public (StepClock Clock, FlowGenerator Generator) FlowMatching(int steps)
     {
@@ -59,6 +65,7 @@ public sealed class PipelineSteps : IDisposable
         var videos = new VideoSet(Size.Video, Prompts.Select((p, i) => new PromptedVideo(p, new Video(Size.Video, VideosA.AsSpan(i * Size.Video.Length, Size.Video.Length).ToArray()))).ToArray());
         clock.Start();
         var generator = estimator.Fit(videos).Generator;
+        Parameters["generator"] = Count(generator.Network);
         return (clock, generator);
     }
 
@@ -82,7 +89,7 @@ public sealed class PipelineSteps : IDisposable
         var clock = new StepClock();
         var estimator = new VideoRewardEstimator(new MLContext(seed: 1), settings, Device) { Progress = clock.Tick };
         clock.Start();
-        _ = estimator.Train(RewardData());
+        Parameters["reward"] = Count(estimator.Train(RewardData()).Network);
         return clock;
     }
 
@@ -104,6 +111,7 @@ public sealed class PipelineSteps : IDisposable
         // network's constructor becomes; its weights do not matter for the time of a guided step.
         var settings = new LatentRewardSettings(Noisy: true, Size.LatentRewardWidth, Epochs: 1, LearningRate: 1e-3, Size.Batch, Seed);
         var (reward, _) = LatentRewardTrainer.Fit(RewardData(), Autoencoder, settings, Device, "latent");
+        Parameters["latent_reward"] = Count(reward.Network);
         var weights = new Dictionary<string, double> { ["VQ"] = 0.1, ["MQ"] = 0.1, ["TA"] = 0.8 };
         var guided = new GuidedFlowGenerator(generator, reward, weights, strength: 1.0, coefficientCap: 10);
         var prompts = Prompts.Take(Size.Batch).ToArray();
@@ -131,6 +139,8 @@ public sealed class PipelineSteps : IDisposable
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
+
+    private static long Count(nn.Module module) => module.parameters().Sum(p => p.numel());
 
     private static string PromptOf(int i)
     {

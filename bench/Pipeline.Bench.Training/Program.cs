@@ -67,6 +67,7 @@ switch (args.FirstOrDefault())
                     steps,
                 },
                 ms_per_step = new { flow_matching = flow, flow_dpo = dpo, reward = reward, nrg_unguided = unguided, nrg_guided = guided },
+                parameters = pipeline.Parameters,
             };
             var json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true });
             File.WriteAllText(Option("json", "pipeline.json"), json);

@@ -319,6 +319,14 @@ def run(args):
 
         return timed(False), timed(True)
 
+    def count(module):
+        return sum(p.numel() for p in module.parameters())
+
+    parameters = {
+        "generator": count(VelocityConvNet(c, size["generator_width"])),
+        "reward": count(VideoRewardNetwork(vocabulary, size["reward_width"])),
+        "latent_reward": count(LatentRewardNetwork(c, size["latent_reward_width"], 3)),
+    }
     flow_ms, generator = measured("flow_matching", flow)
     dpo_ms = measured("flow_dpo", lambda: dpo(generator))
     reward_ms = measured("reward", reward)
@@ -331,6 +339,7 @@ def run(args):
         "size": size,
         "ms_per_step": {"flow_matching": flow_ms, "flow_dpo": dpo_ms, "reward": reward_ms, "nrg_unguided": unguided, "nrg_guided": guided},
         "cuda_memory": memory,
+        "parameters": parameters,
     }
     json.dump(result, open(args.json, "w"), indent=2)
     print(json.dumps(result, indent=2))
@@ -353,6 +362,10 @@ def compare(args):
         print(f"NRG guided / unguided, {side}: {ms['nrg_guided'] / ms['nrg_unguided']:.2f} (target <= 2.0)")
     for name, stats in theirs.get("cuda_memory", {}).items():
         print(f"PyTorch CUDA memory, {name}: max allocated {stats['max_allocated'] / 2**20:.1f} MiB, max reserved {stats['max_reserved'] / 2**20:.1f} MiB")
+    ours_count, theirs_count = ours.get("parameters", {}), theirs.get("parameters", {})
+    differ = [f"{k} {ours_count[k]} (runtime) vs {theirs_count.get(k)} (reference.py)" for k in sorted(ours_count) if ours_count[k] != theirs_count.get(k)]
+    print("modules: same parameter counts" if not differ else
+          "modules differ, update bench/gpu/reference.py to mirror src/Runtime/Models: " + ", ".join(differ))
     if args.smi:
         print(open(args.smi).read().strip())
     print("targets missed: " + (", ".join(failed) if failed else "none"))
