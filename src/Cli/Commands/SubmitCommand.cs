@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Pipeline.Cli.Cluster;
 using Pipeline.Cli.Registry;
 using Pipeline.Compiler;
@@ -17,7 +16,7 @@ namespace Pipeline.Cli.Commands;
 /// job array. Each job runs <c>pipeline run X.dll --stage NAME</c> against one stage cache on the shared folder. The
 /// runs are recorded in this host's registry (docs/cluster.md); <c>pipeline status RUN</c> follows them.
 /// </summary>
-internal static partial class SubmitCommand
+internal static class SubmitCommand
 {
     public static Command Create()
     {
@@ -45,12 +44,9 @@ internal static partial class SubmitCommand
         return command;
     }
 
-    /// <summary>The scheduler options as given.</summary>
-    public sealed record SubmitOptions(bool Slurm, string? Partition, int? GpusPerTask, string? Time, string? SharedDirectory);
-
     public static int Run(string file, IReadOnlyList<string> sets, SubmitOptions options, bool dryRun, TextWriter output)
     {
-        Validate(options);
+        options.Validate();
         var compilation = CompilerHost.Load(file, sets);
         if (CompilerHost.Print(compilation.Diagnostics, compilation, output) > 0)
         {
@@ -66,7 +62,7 @@ internal static partial class SubmitCommand
             pointValues[i],
             c.SemanticModel.Stages.Select(s => new StageInfo(s.Name, s.Kind.Name, s.Hash, s.Dependencies, s.SourcePath)).ToArray())).ToArray();
 
-        var gpus = Gpus(compilation.SemanticModel.Device, options.GpusPerTask);
+        var gpus = options.Gpus(compilation.SemanticModel.Device);
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var layout = new SubmissionLayout(options.SharedDirectory!, $"{name}-{stamp}-{Environment.ProcessId}");
         var cache = new StageCache(Path.Combine(layout.Cache, "stages"));
@@ -111,64 +107,6 @@ internal static partial class SubmitCommand
         Record(file, sets, compilations, points, jobs, ids, layout, sweep, output);
         output.WriteLine($"submitted {jobs.Count} jobs; scripts, logs and results under {layout.Root}");
         return CommandHost.Success;
-    }
-
-    private static void Validate(SubmitOptions options)
-    {
-        if (!options.Slurm)
-        {
-            throw Invalid("pipeline submit needs a scheduler: add --slurm (Slurm is the only one supported).");
-        }
-
-        if (options.Partition is { } partition && !PartitionPattern().IsMatch(partition))
-        {
-            throw Invalid($"--partition '{partition}' is not a partition name (letters, digits, '_', '-', '.'; several separated by commas).");
-        }
-
-        if (options.GpusPerTask is < 0)
-        {
-            throw Invalid($"--gpus-per-task takes 0 or more GPUs, not {options.GpusPerTask}.");
-        }
-
-        if (options.Time is { } time && !TimePattern().IsMatch(time))
-        {
-            throw Invalid($"--time '{time}' is not a Slurm time limit; write minutes (90), HH:MM:SS (1:30:00), D-HH (2-0) or D-HH:MM:SS.");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.SharedDirectory))
-        {
-            throw new PipelineException(RuntimeDiagnosticCodes.SharedDirInvalid, "--shared-dir is required: a folder every node sees at the same path (the jobs share their stage cache, logs and results there).");
-        }
-
-        if (options.SharedDirectory.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '%'))
-        {
-            // sbatch reads #SBATCH lines as words and expands % in --output: such a path cannot be written there.
-            throw new PipelineException(RuntimeDiagnosticCodes.SharedDirInvalid, $"--shared-dir '{options.SharedDirectory}' contains a space, quote or '%', which #SBATCH lines cannot carry; choose a plain path.");
-        }
-    }
-
-    /// <summary>
-    /// GPUs per job from the experiment's device: cuda or cuda:N needs them (N + 1 for cuda:N); cpu must have none, since
-    /// they would sit idle; auto takes what --gpus-per-task gives (none by default) and uses CUDA when it finds some.
-    /// </summary>
-    private static int Gpus(string device, int? requested)
-    {
-        if (device == "cpu")
-        {
-            return requested is > 0
-                ? throw Invalid($"the experiment runs on the cpu (device = cpu), so --gpus-per-task {requested} would hold GPUs it never uses; drop the option, or set device = cuda.")
-                : 0;
-        }
-
-        if (device.StartsWith("cuda", StringComparison.Ordinal))
-        {
-            var needed = device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out var index) ? index + 1 : 1;
-            return requested is { } given && given < needed
-                ? throw Invalid($"the experiment runs on {device}, which needs at least {needed} GPU(s) per job, not --gpus-per-task {given}.")
-                : requested ?? needed;
-        }
-
-        return requested ?? 0;
     }
 
     private static void Prepare(SubmissionLayout layout)
@@ -280,13 +218,4 @@ internal static partial class SubmitCommand
         var host = Environment.ProcessPath ?? "dotnet";
         return Path.GetFileNameWithoutExtension(host) == "dotnet" ? [host, Path.Combine(AppContext.BaseDirectory, "pipeline.dll")] : [host];
     }
-
-    private static PipelineException Invalid(string message) => new(RuntimeDiagnosticCodes.SubmitOptionInvalid, message);
-
-    [GeneratedRegex(@"^[A-Za-z0-9_.\-]+(,[A-Za-z0-9_.\-]+)*$")]
-    private static partial Regex PartitionPattern();
-
-    // Slurm's forms: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S, and UNLIMITED / INFINITE.
-    [GeneratedRegex(@"^(\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+|\d+-\d+:\d{1,2}|\d+-\d+:\d{1,2}:\d{1,2}|UNLIMITED|INFINITE)$")]
-    private static partial Regex TimePattern();
 }
