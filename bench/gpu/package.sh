@@ -10,8 +10,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="$root/bench/gpu/build"
 rm -rf "$build" && mkdir -p "$build/app"
 
+# Its own artifacts folder: a restore with PipelineTorchBackend=byo in the projects' own obj/ folders would leave the
+# checkout's next plain build (./pipeline, the tests) without libtorch's CPU natives.
 dotnet publish "$root/bench/Pipeline.Bench.Training" -c Release -r linux-x64 --self-contained false \
+  --artifacts-path "$build/artifacts" \
   -p:UseAppHost=false -p:PipelineTorchBackend=byo -p:GenerateDocumentationFile=false -o "$build/app" -nologo -v quiet
+rm -rf "$build/artifacts"
 # Debug symbols and docs are not needed to time steps; libtorch must not travel (the GPU machine has its own).
 find "$build/app" \( -name '*.pdb' -o -name '*.dbg' -o -name '*.xml' -o -name 'libtorch*.so*' -o -name 'libc10*.so*' \) -delete
 tar -C "$build" -cJf "$build/app.tar.xz" app && rm -rf "$build/app"
