@@ -65,7 +65,9 @@ def modules():
             self.film = nn.ModuleList([nn.Linear(width, 2 * width) for _ in range(blocks)])
 
         def trunk(self, x, t, tokens):
-            c = F.silu(self.prompt(tokens) + self.time_input(time_embedding(t)))
+            # The velocity net is conditioned on prompt and time; the latent reward's trunk on time only (tokens None).
+            c = self.time_input(time_embedding(t))
+            c = F.silu(c if tokens is None else self.prompt(tokens) + c)
             c = F.silu(self.condition(c))
             h = self.input(torch.cat([x, coordinates(x)], 1))
             for first, second, film in zip(self.first, self.second, self.film):
@@ -84,16 +86,24 @@ def modules():
             return self.output(F.silu(h))
 
     class LatentRewardNetwork(FactorisedNet):
+        """VQ and MQ from the time-conditioned video features alone; TA = <U v, G (p - p_bar)> / sqrt(width)."""
+
         def __init__(self, channels, width, dimensions):
             super().__init__(channels, width, 2)
+            self.width = width
             self.hidden = nn.Linear(3 * width, width)
-            self.scores = nn.Linear(width, dimensions)
+            self.agnostic = nn.ModuleList([nn.Linear(width, 1) for _ in range(dimensions - 1)])
+            self.match_video = nn.Linear(width, width)
+            self.match_prompt = nn.Linear(width, width, bias=False)
+            self.register_buffer("centre", torch.zeros(width))
 
         def forward(self, x, t, tokens):
-            h, c = self.trunk(x, t, tokens)
+            h, c = self.trunk(x, t, None)
             flat = F.silu(h).flatten(2)
-            pooled = torch.cat([flat.mean(2), flat.amax(2), c], 1)
-            return self.scores(F.silu(self.hidden(pooled)))
+            v = F.silu(self.hidden(torch.cat([flat.mean(2), flat.amax(2), c], 1)))
+            centred = self.prompt(tokens) - self.centre
+            ta = (self.match_video(v) * self.match_prompt(centred)).sum(1, keepdim=True) / math.sqrt(self.width)
+            return torch.cat([head(v) for head in self.agnostic] + [ta], 1)
 
     class RewardVideoEncoder(nn.Module):
         def __init__(self, width):

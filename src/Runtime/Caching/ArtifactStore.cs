@@ -148,7 +148,7 @@ public static class ArtifactStore
         using var reader = new BinaryReader(stream);
         var header = JsonSerializer.Deserialize<LatentRewardHeader>(reader.ReadString()) ?? throw new InvalidDataException("empty latent reward header");
         var autoencoder = ReadAutoencoder(reader, device);
-        var network = new LatentRewardNetwork(autoencoder.LatentShape, header.Width, header.Dimensions.Length);
+        var network = new LatentRewardNetwork(autoencoder.LatentShape, header.Width, header.Dimensions);
         network.load(reader);
         network.to(device);
         network.eval();

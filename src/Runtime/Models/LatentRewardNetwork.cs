@@ -1,3 +1,4 @@
+using Pipeline.Runtime.Models.Reward;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,11 +11,19 @@ namespace Pipeline.Runtime.Models;
 /// its gradient with respect to x_t inside the sampling loop, which is the point of guiding in latent space.
 /// </summary>
 /// <remarks>
-/// An input 3×3×3 convolution over the latents and coordinate channels (as in <see cref="VelocityConvNet"/>, so the
-/// network can tell where and when the object is), <see cref="Blocks"/> factorised residual blocks (1×3×3 spatial
-/// convolution, FiLM from the prompt and time, 3×1×1 temporal convolution), a mean and a max over positions, and a
-/// hidden layer that also reads the conditioning vector, then the scores. The paper reuses early layers of the video
-/// generator's transformer; here the network is separate and small, with the same inputs.
+/// <para>
+/// The video trunk sees the latents and the flow time only: an input 3×3×3 convolution over the latents and coordinate
+/// channels (as in <see cref="VelocityConvNet"/>, so the network can tell where and when the object is),
+/// <see cref="Blocks"/> factorised residual blocks (1×3×3 spatial convolution, FiLM from the time, 3×1×1 temporal
+/// convolution), a mean and a max over positions, and a hidden layer that also reads the time, giving video features v.
+/// </para>
+/// <para>
+/// VQ and MQ read v alone (context-agnostic, as VideoReward's separate tokens, <see cref="VideoRewardNetwork.IsContextAgnostic"/>).
+/// Every other dimension (TA) is a <see cref="PromptMatch"/> of v against the centred prompt (p the summed word
+/// embeddings): with the old TA head, which could score prompt-independent quality, the TA output learned the same
+/// "better video" as VQ and MQ, its gradient pushed the same way, and the weights did not steer guidance
+/// (docs/guidance.md).
+/// </para>
 /// </remarks>
 public sealed class LatentRewardNetwork : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
@@ -28,14 +37,18 @@ public sealed class LatentRewardNetwork : nn.Module<Tensor, Tensor, Tensor, Tens
     private readonly ModuleList<Conv3d> temporal;
     private readonly ModuleList<Linear> film;
     private readonly Linear hidden;
-    private readonly Linear scores;
+    private readonly ModuleList<Linear> agnostic;
+    private readonly ModuleList<PromptMatch> matches;
+    private readonly PromptCentre centre;
+    private readonly bool[] contextAgnostic;
 
-    public LatentRewardNetwork(LatentShape latent, int width, int dimensions)
+    public LatentRewardNetwork(LatentShape latent, int width, IReadOnlyList<string> dimensions)
         : base(nameof(LatentRewardNetwork))
     {
         Latent = latent;
         Width = width;
-        Dimensions = dimensions;
+        Dimensions = dimensions.ToArray();
+        contextAgnostic = Dimensions.Select(VideoRewardNetwork.IsContextAgnostic).ToArray();
         prompt = new PromptEncoder(width);
         timeInput = nn.Linear(TimeFeatures, width);
         condition = nn.Linear(width, width);
@@ -51,7 +64,21 @@ public sealed class LatentRewardNetwork : nn.Module<Tensor, Tensor, Tensor, Tens
         }
 
         hidden = nn.Linear(3 * width, width);
-        scores = nn.Linear(width, dimensions);
+        agnostic = new ModuleList<Linear>();
+        matches = new ModuleList<PromptMatch>();
+        foreach (var isAgnostic in contextAgnostic)
+        {
+            if (isAgnostic)
+            {
+                agnostic.Add(nn.Linear(width, 1));
+            }
+            else
+            {
+                matches.Add(new PromptMatch(width));
+            }
+        }
+
+        centre = new PromptCentre(width);
         RegisterComponents();
     }
 
@@ -59,7 +86,13 @@ public sealed class LatentRewardNetwork : nn.Module<Tensor, Tensor, Tensor, Tens
 
     public int Width { get; }
 
-    public int Dimensions { get; }
+    public IReadOnlyList<string> Dimensions { get; }
+
+    /// <summary>While training: p̄ is the mean over these training prompts' tokens [N, L] (<see cref="PromptCentre"/>).</summary>
+    public void UseTrainingPrompts(Tensor tokens) => centre.UseTrainingPrompts(tokens);
+
+    /// <summary>After training: stores p̄ with the weights.</summary>
+    public void FreezePromptCentre() => centre.Freeze(prompt.forward);
 
     /// <param name="x">Latents [B, c, T, H, W] at flow time t.</param>
     /// <param name="t">Flow times [B] (0 for clean latents).</param>
@@ -68,7 +101,7 @@ public sealed class LatentRewardNetwork : nn.Module<Tensor, Tensor, Tensor, Tens
     public override Tensor forward(Tensor x, Tensor t, Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        var c = nn.functional.silu(prompt.forward(tokens) + timeInput.forward(TimeEmbedding.Encode(t, TimeFeatures)));
+        var c = nn.functional.silu(timeInput.forward(TimeEmbedding.Encode(t, TimeFeatures)));
         c = nn.functional.silu(condition.forward(c));
         var h = input.forward(cat(new[] { x, VelocityConvNet.Coordinates(x) }, 1));
         for (var b = 0; b < Blocks; b++)
@@ -80,7 +113,21 @@ public sealed class LatentRewardNetwork : nn.Module<Tensor, Tensor, Tensor, Tens
         }
 
         var flat = nn.functional.silu(h).flatten(2);
-        var pooled = cat(new[] { flat.mean(new long[] { 2 }), flat.amax(new long[] { 2 }), c }, 1);
-        return scores.forward(nn.functional.silu(hidden.forward(pooled))).MoveToOuterDisposeScope();
+        var v = nn.functional.silu(hidden.forward(cat(new[] { flat.mean(new long[] { 2 }), flat.amax(new long[] { 2 }), c }, 1)));
+        Tensor? centred = null;
+        var scores = new Tensor[Dimensions.Count];
+        for (int d = 0, a = 0, m = 0; d < scores.Length; d++)
+        {
+            if (contextAgnostic[d])
+            {
+                scores[d] = agnostic[a++].forward(v);
+                continue;
+            }
+
+            centred ??= centre.Centred(prompt.forward(tokens), prompt.forward);
+            scores[d] = matches[m++].forward(v, centred);
+        }
+
+        return cat(scores, 1).MoveToOuterDisposeScope();
     }
 }

@@ -37,13 +37,14 @@ public static class LatentRewardTrainer
         using var rawA = EncodeAll(autoencoder, pairs.VideosA, pairs.Shape, device);
         using var rawB = EncodeAll(autoencoder, pairs.VideosB, pairs.Shape, device);
         var (mean, deviation) = ChannelStatistics(cat(new[] { rawA, rawB }, 0));
-        var network = new LatentRewardNetwork(autoencoder.LatentShape, settings.Width, dimensions.Length);
+        var network = new LatentRewardNetwork(autoencoder.LatentShape, settings.Width, dimensions);
         network.to(device);
         var model = new LatentRewardModel(network, autoencoder, dimensions, settings.Noisy, mean, deviation);
         using var latentsA = model.Normalize(rawA);
         using var latentsB = model.Normalize(rawB);
         using var tokens = PromptTokens.Encode(pairs.Prompts, device);
         using var labels = LabelTensor(pairs, dimensions, device);
+        network.UseTrainingPrompts(tokens);
         var perEpoch = (pairs.Count + settings.Batch - 1) / settings.Batch;
         var trainer = new AdamTrainer(network, settings.LearningRate);
         using var generator = trainer.Track(new Generator(unchecked((ulong)settings.Seed), device));
@@ -73,6 +74,7 @@ public static class LatentRewardTrainer
             return RewardLosses.BradleyTerry(margins, labels.index_select(0, index));
         }, progress);
         order?.Dispose();
+        network.FreezePromptCentre();
         network.eval();
         return (model, trainer);
     }
