@@ -9,6 +9,9 @@ cd "$root"
 filter="Category!=Slow"
 if [ "${1:-}" = "--slow" ]; then filter="Category=Slow"; fi
 
+# The test assemblies run in parallel, each with libtorch's OpenMP threads; spinning waiters then starve each other
+# on two cores (README, Performance: a toy step took 348-470 ms instead of 4.4 ms under load). Sleeping waiters don't.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 export PIPELINE_CACHE="$(mktemp -d -t pipeline-test-cache.XXXXXX)"
 trap 'rm -rf "$PIPELINE_CACHE"' EXIT
 
