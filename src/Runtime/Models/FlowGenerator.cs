@@ -97,11 +97,12 @@ public sealed class FlowGenerator : IVideoGenerator
         var dt = 1.0 / steps;
         for (var i = 0; i < steps; i++)
         {
-            var t = full(new long[] { prompts.Count }, (float)(1.0 - (i * dt)), device: Device);
+            var time = 1.0 - (i * dt);
+            var t = full(new long[] { prompts.Count }, (float)time, device: Device);
             var v = Velocity(x, t, tokens, cfgScale);
             if (guidance is not null)
             {
-                v = guidance(x, t, tokens, v);
+                v = guidance(x, t, time, tokens, v);
             }
 
             x = x - ((float)dt * v);
@@ -138,5 +139,9 @@ public sealed class FlowGenerator : IVideoGenerator
     }
 }
 
-/// <summary>Adjusts a sampling step's velocity v at latents x, times t [B] and prompt tokens; returns the velocity to use.</summary>
-public delegate Tensor VelocityGuidance(Tensor x, Tensor t, Tensor tokens, Tensor v);
+/// <summary>
+/// Adjusts a sampling step's velocity v at latents x, times t [B] and prompt tokens; returns the velocity to use.
+/// <paramref name="time"/> is the step's flow time as a number (every row of t), so guidance need not read it back
+/// from the device, which on a GPU would synchronise every step.
+/// </summary>
+public delegate Tensor VelocityGuidance(Tensor x, Tensor t, double time, Tensor tokens, Tensor v);

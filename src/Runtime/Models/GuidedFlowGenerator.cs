@@ -67,10 +67,10 @@ public sealed class GuidedFlowGenerator : IVideoGenerator
     public static double Coefficient(double t, double cap) => t >= 1 ? 0 : Math.Min(t / (1 - t), cap);
 
     /// <summary>The guided velocity ṽ = v − w · coefficient(t) · ∇ₓ Σ λ_k r_k(x, t) for one sampling step (t equal across the batch).</summary>
-    public Tensor Guide(Tensor x, Tensor t, Tensor tokens, Tensor v)
+    public Tensor Guide(Tensor x, Tensor t, double time, Tensor tokens, Tensor v)
     {
         using var scope = NewDisposeScope();
-        var coefficient = Coefficient(t[0].item<float>(), CoefficientCap);
+        var coefficient = Coefficient(time, CoefficientCap);
         if (coefficient == 0 || Strength == 0)
         {
             return v.alias().MoveToOuterDisposeScope();

@@ -49,7 +49,7 @@ public sealed class FlowNrgTests : IDisposable
         var v = randn(shape, generator: new Generator(4));
         var tokens = PromptTokens.Encode(new[] { "a red disk", "a blue square" }, CPU);
         var t = full(new long[] { 2 }, 0.75f);
-        var result = guided.Guide(x, t, tokens, v).data<float>().ToArray();
+        var result = guided.Guide(x, t, 0.75, tokens, v).data<float>().ToArray();
 
         var lambda = new[] { 0.1, 0.1, 0.8 };
         var velocity = v.data<float>().ToArray();
@@ -65,7 +65,7 @@ public sealed class FlowNrgTests : IDisposable
         }
 
         // At t = 1 the velocity is left alone.
-        var atOne = guided.Guide(x, full(new long[] { 2 }, 1f), tokens, v).data<float>().ToArray();
+        var atOne = guided.Guide(x, full(new long[] { 2 }, 1f), 1.0, tokens, v).data<float>().ToArray();
         Assert.Equal(velocity, atOne);
     }
 
