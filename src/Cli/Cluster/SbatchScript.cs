@@ -7,9 +7,10 @@ namespace Pipeline.Cli.Cluster;
 /// <param name="Partition">--partition, or null for the cluster's default.</param>
 /// <param name="Gpus">GPUs per job (0: none requested).</param>
 /// <param name="Time">--time, or null for the partition's default limit.</param>
+/// <param name="Cpus">--cpus-per-task, or null for the cluster's default (one CPU per task on most clusters).</param>
 /// <param name="Cli">The command that runs <c>pipeline</c> on a node: <c>dotnet …/pipeline.dll</c>, at the path it has here.</param>
 /// <param name="DataDirectory">The experiment file's folder, against which its data paths resolve.</param>
-internal sealed record JobSettings(string Experiment, string? Partition, int Gpus, string? Time, IReadOnlyList<string> Cli, string DataDirectory);
+internal sealed record JobSettings(string Experiment, string? Partition, int Gpus, string? Time, IReadOnlyList<string> Cli, string DataDirectory, int? Cpus = null);
 
 /// <summary>
 /// Renders the sbatch script of one job. Everything a cluster admin looks for is in the <c>#SBATCH</c> header: a
@@ -39,6 +40,11 @@ internal static class SbatchScript
             Directive(text, "gpus-per-task", settings.Gpus.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
+        if (settings.Cpus is { } cpus)
+        {
+            Directive(text, "cpus-per-task", cpus.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         if (settings.Partition is not null)
         {
             Directive(text, "partition", settings.Partition);
@@ -58,6 +64,12 @@ internal static class SbatchScript
         text.Append($"# Every node shares one stage cache; the registry is written by the submitting host only (docs/cluster.md).\n");
         text.Append($"export PIPELINE_CACHE={Quote(layout.Cache)}\n");
         text.Append($"export {Registry.RunRecorder.Variable}=off\n");
+        if (settings.Cpus is not null)
+        {
+            // libtorch sizes its thread pool from the machine's cores, not from the job's share of them.
+            text.Append("export OMP_NUM_THREADS=\"$SLURM_CPUS_PER_TASK\"\n");
+        }
+
         text.Append("task=\"${SLURM_ARRAY_TASK_ID:-0}\"\n");
         text.Append($"assemblies=({string.Join(' ', job.Tasks.Select(t => Quote(assemblies[t.Point])))})\n");
         if (job.Stage is null)

@@ -4,7 +4,7 @@ using Pipeline.Runtime;
 namespace Pipeline.Cli.Cluster;
 
 /// <summary>The scheduler options of <c>pipeline submit</c> as given, and their checks (each failure one coded error).</summary>
-internal sealed partial record SubmitOptions(bool Slurm, string? Partition, int? GpusPerTask, string? Time, string? SharedDirectory)
+internal sealed partial record SubmitOptions(bool Slurm, string? Partition, int? GpusPerTask, string? Time, string? SharedDirectory, int? CpusPerTask = null)
 {
     /// <summary>Checks the options' form, before anything is compiled or submitted.</summary>
     public void Validate()
@@ -22,6 +22,11 @@ internal sealed partial record SubmitOptions(bool Slurm, string? Partition, int?
         if (GpusPerTask is < 0)
         {
             throw Invalid($"--gpus-per-task takes 0 or more GPUs, not {GpusPerTask}.");
+        }
+
+        if (CpusPerTask is < 1)
+        {
+            throw Invalid($"--cpus-per-task takes 1 or more CPUs, not {CpusPerTask}.");
         }
 
         if (Time is { } time && !TimePattern().IsMatch(time))

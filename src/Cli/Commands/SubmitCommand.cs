@@ -10,7 +10,7 @@ using Pipeline.Runtime.Experiments;
 namespace Pipeline.Cli.Commands;
 
 /// <summary>
-/// <c>pipeline submit FILE [--set …] --slurm [--partition P] [--gpus-per-task N] [--time T] [--shared-dir DIR]
+/// <c>pipeline submit FILE [--set …] --slurm [--partition P] [--gpus-per-task N] [--cpus-per-task N] [--time T] [--shared-dir DIR]
 /// [--dry-run]</c>: compiles the experiment once (each sweep point), then hands its stages to Slurm as jobs whose
 /// <c>afterok</c>/<c>aftercorr</c> dependencies mirror the stage DAG (<see cref="JobGraph"/>); a swept stage becomes a
 /// job array. Each job runs <c>pipeline run X.dll --stage NAME</c> against one stage cache on the shared folder. The
@@ -25,12 +25,13 @@ internal static class SubmitCommand
         var slurm = new Option<bool>("--slurm") { Description = "Submit to Slurm (sbatch); the only scheduler supported." };
         var partition = new Option<string?>("--partition") { Description = "The Slurm partition of every job." };
         var gpus = new Option<int?>("--gpus-per-task") { Description = "GPUs per job (default: 1 for device = cuda, 0 for cpu and auto)." };
+        var cpus = new Option<int?>("--cpus-per-task") { Description = "CPUs per job (default: the cluster's); torch then uses that many threads." };
         var time = new Option<string?>("--time") { Description = "Time limit of each job, in Slurm's form (MM, HH:MM:SS, D-HH:MM:SS)." };
         var shared = new Option<string?>("--shared-dir") { Description = "A folder every node sees at the same path: the shared stage cache, the scripts, logs and results." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Print the job graph and the sbatch scripts; submit nothing." };
         var command = new Command("submit", "Submit an experiment's stages (and sweep points) as Slurm jobs.");
         command.Arguments.Add(file);
-        foreach (var option in new Option[] { sets, slurm, partition, gpus, time, shared, dryRun })
+        foreach (var option in new Option[] { sets, slurm, partition, gpus, cpus, time, shared, dryRun })
         {
             command.Options.Add(option);
         }
@@ -38,7 +39,7 @@ internal static class SubmitCommand
         command.SetAction(parsed => Run(
             parsed.GetValue(file)!,
             parsed.GetValue(sets) ?? [],
-            new SubmitOptions(parsed.GetValue(slurm), parsed.GetValue(partition), parsed.GetValue(gpus), parsed.GetValue(time), parsed.GetValue(shared)),
+            new SubmitOptions(parsed.GetValue(slurm), parsed.GetValue(partition), parsed.GetValue(gpus), parsed.GetValue(time), parsed.GetValue(shared), parsed.GetValue(cpus)),
             parsed.GetValue(dryRun),
             Console.Out));
         return command;
@@ -67,7 +68,7 @@ internal static class SubmitCommand
         var layout = new SubmissionLayout(options.SharedDirectory!, $"{name}-{stamp}-{Environment.ProcessId}");
         var cache = new StageCache(Path.Combine(layout.Cache, "stages"));
         var jobs = JobGraph.Plan(points, hash => cache.Lookup(hash).State == CacheEntryState.Intact);
-        var settings = new JobSettings(name, options.Partition, gpus, options.Time, CliCommand(), compilation.SourceDirectory);
+        var settings = new JobSettings(name, options.Partition, gpus, options.Time, CliCommand(), compilation.SourceDirectory, options.CpusPerTask);
 
         foreach (var stage in compilation.SemanticModel.Stages.Where(s => s.DataFiles.Count > 0))
         {

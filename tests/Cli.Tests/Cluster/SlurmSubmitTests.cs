@@ -36,7 +36,7 @@ public sealed partial class SlurmSubmitTests(ITestOutputHelper log)
         using var localCache = new TempFolder();
         using var localRuns = new TempFolder();
 
-        var submitted = PipelineCli.Run(["submit", experiment, "--set", sweep, "--slurm", "--shared-dir", shared.Path, "--time", "20"], submitCache.Path, environment: cluster.Environment);
+        var submitted = PipelineCli.Run(["submit", experiment, "--set", sweep, "--slurm", "--shared-dir", shared.Path, "--time", "20", "--cpus-per-task", "2"], submitCache.Path, environment: cluster.Environment);
         Assert.True(submitted.ExitCode == 0, submitted.All);
         var runs = RunLine().Matches(submitted.StandardOutput).Select(m => (Id: m.Groups[1].Value, Output: m.Groups[2].Value)).ToArray();
         Assert.True(runs.Length == 2, submitted.All);

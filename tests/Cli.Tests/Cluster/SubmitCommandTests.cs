@@ -15,7 +15,7 @@ public sealed class SubmitCommandTests
     {
         using var cache = new TempFolder();
         using var shared = new TempFolder();
-        var result = PipelineCli.Run(["submit", Smoke, "--set", "dpo.beta=sweep [500, 1000]", "--slurm", "--shared-dir", shared.Path, "--partition", "gpu", "--time", "1:00:00", "--gpus-per-task", "1", "--dry-run"], cache.Path);
+        var result = PipelineCli.Run(["submit", Smoke, "--set", "dpo.beta=sweep [500, 1000]", "--slurm", "--shared-dir", shared.Path, "--partition", "gpu", "--time", "1:00:00", "--gpus-per-task", "1", "--cpus-per-task", "4", "--dry-run"], cache.Path);
         Assert.True(result.ExitCode == 0, result.All);
         var text = result.StandardOutput;
 
@@ -24,11 +24,12 @@ public sealed class SubmitCommandTests
         Assert.Matches(@"<dpo>\s+dpo\s+array 0-1", text);
         Assert.Contains("aftercorr:<dpo>", text);
         Assert.Contains("no job, rebuilt from the seed in each job that reads them: prefs, world", text);
-        foreach (var directive in new[] { "--array=0-1", "--gpus-per-task=1", "--partition=gpu", "--time=1:00:00", "--requeue", "--open-mode=append", "--kill-on-invalid-dep=yes" })
+        foreach (var directive in new[] { "--array=0-1", "--gpus-per-task=1", "--cpus-per-task=4", "--partition=gpu", "--time=1:00:00", "--requeue", "--open-mode=append", "--kill-on-invalid-dep=yes" })
         {
             Assert.Contains("#SBATCH " + directive, text);
         }
 
+        Assert.Contains("export OMP_NUM_THREADS=\"$SLURM_CPUS_PER_TASK\"", text);
         Assert.Contains("--stage 'dpo'", text);
         Assert.Contains("logs/stage-dpo-%A_%a.log", text);
         Assert.Empty(Directory.EnumerateFileSystemEntries(shared.Path));
@@ -39,6 +40,7 @@ public sealed class SubmitCommandTests
     [InlineData("PIPE4401", "--slurm", "--shared-dir", "SHARED", "--time", "soon")]
     [InlineData("PIPE4401", "--slurm", "--shared-dir", "SHARED", "--partition", "a b")]
     [InlineData("PIPE4401", "--slurm", "--shared-dir", "SHARED", "--gpus-per-task", "-1")]
+    [InlineData("PIPE4401", "--slurm", "--shared-dir", "SHARED", "--cpus-per-task", "0")]
     [InlineData("PIPE4401", "--slurm", "--shared-dir", "SHARED", "--set", "device=cpu", "--gpus-per-task", "2")]
     [InlineData("PIPE4404", "--slurm")]
     [InlineData("PIPE4404", "--slurm", "--shared-dir", "/tmp/a folder")]
