@@ -115,9 +115,7 @@ def modules():
             self.temperature = nn.Parameter(torch.ones(width))
             self.project = nn.Linear(6 * width, width)
 
-        def encode(self, video):
-            x = video * 2 - 1
-            difference = torch.cat([torch.zeros_like(x[:, :, :1]), x[:, :, 1:] - x[:, :, :-1]], 2)
+        def encode(self, x, difference):
             h = F.gelu(self.spatial1(torch.cat([x, difference], 1)))
             h = F.gelu(self.temporal1(h)) + h
             motion = self.motion(h)
@@ -149,27 +147,61 @@ def modules():
         def forward(self, features):
             return self.output(F.gelu(self.hidden(features)))
 
+    class ObjectTracks(nn.Module):
+        def __init__(self, regions):
+            super().__init__()
+            self.regions = regions
+            self.attention = nn.Conv3d(6, regions, (1, 3, 3), padding=(0, 1, 1))
+
+        def forward(self, x, difference):
+            b, _, frames, height, width = x.shape
+            weights = self.attention(torch.cat([x, difference], 1)).flatten(3).softmax(-1)
+            pixels = x.flatten(3)
+            colour = torch.einsum("bktp,bctp->bktc", weights, pixels)
+            offset = (colour - pixels.mean(3).permute(0, 2, 1).unsqueeze(1)).mean(2)
+            offset_direction = offset / (offset.square().sum(-1, keepdim=True) + 1e-4).sqrt()
+            ys = torch.linspace(-1, 1, height, device=x.device).reshape(height, 1).expand(height, width).reshape(-1)
+            xs = torch.linspace(-1, 1, width, device=x.device).reshape(1, width).expand(height, width).reshape(-1)
+            centroid = torch.stack([(weights * xs).sum(-1), (weights * ys).sum(-1)], -1)
+            time = torch.arange(frames, dtype=torch.float32, device=x.device)
+            time = (time - time.mean()).reshape(1, 1, frames, 1)
+            velocity = (time * centroid).sum(2) / time.square().sum() * 10
+            speed = (velocity.square().sum(-1, keepdim=True) + 1e-4).sqrt()
+            return torch.cat([offset, offset_direction, velocity, velocity / speed, speed], -1).reshape(b, -1)
+
+    class PromptDistance(nn.Module):
+        def __init__(self, video_features, prompt_features, groups, group_width):
+            super().__init__()
+            self.groups = groups
+            self.video = nn.Linear(video_features, groups * group_width)
+            self.prompt = nn.Linear(prompt_features, groups * group_width)
+            self.bias = nn.Parameter(torch.zeros(1))
+
+        def forward(self, features, prompt):
+            gap = (self.video(features) - self.prompt(prompt)).reshape(features.shape[0], self.groups, -1)
+            return self.bias - (gap.square().sum(2) + 1e-3).sqrt().sum(1, keepdim=True)
+
     class VideoRewardNetwork(nn.Module):
-        """Separate tokens over VQ, MQ (context-agnostic heads) and TA (prompt-fused head)."""
+        """Separate tokens: VQ, MQ (context-agnostic heads) and TA (a distance between video and prompt)."""
 
         def __init__(self, vocabulary, width):
             super().__init__()
             self.video = RewardVideoEncoder(width)
             self.embedding = nn.Embedding(vocabulary, width, padding_idx=0)
             self.prompt_project = nn.Linear(width, width)
-            self.film = nn.Linear(width, 2 * width)
-            self.heads = nn.ModuleList([ScoreHead(width, width, 1), ScoreHead(width, width, 1), ScoreHead(3 * width, width, 1)])
+            self.tracks = ObjectTracks(8)
+            self.heads = nn.ModuleList([ScoreHead(width, width, 1), ScoreHead(width, width, 1)])
+            self.distance = PromptDistance(width + 8 * 11, width, 4, 4)
 
         def forward(self, videos, tokens):
-            fmap, motion = self.video.encode(videos)
+            x = videos * 2 - 1
+            difference = torch.cat([torch.zeros_like(x[:, :, :1]), x[:, :, 1:] - x[:, :, :-1]], 2)
+            fmap, motion = self.video.encode(x, difference)
             mask = tokens.ne(0).float().unsqueeze(-1)
             p = F.gelu(self.prompt_project((self.embedding(tokens) * mask).sum(1)))
-            gamma, beta = self.film(p).chunk(2, 1)
-            modulated = F.gelu(fmap * (1 + gamma[:, :, None, None, None]) + beta[:, :, None, None, None])
-            read = self.video.pool(modulated, motion)
-            fused = torch.cat([read, p, read * p], 1)
             v = self.video.pool(fmap, motion)
-            return torch.cat([self.heads[0](v), self.heads[1](v), self.heads[2](fused)], 1)
+            measured = torch.cat([v, self.tracks(x, difference)], 1)
+            return torch.cat([self.heads[0](v), self.heads[1](v), self.distance(measured, p)], 1)
 
     return torch, F, VelocityConvNet, LatentRewardNetwork, VideoRewardNetwork
 

@@ -8,7 +8,7 @@ internal static class RewardKinds
         "video_reward",
         StageRole.Reward,
         ArtifactType.RewardModel,
-        "VideoReward-mini: a video encoder (factorised 3-D convolutions, soft-argmax motion tracks) and a GPT-2-token prompt encoder with one score per dimension, trained on pairwise preferences.",
+        "VideoReward-mini: a video encoder (factorised 3-D convolutions, soft-argmax motion tracks, attended object colours and velocities) and a GPT-2-token prompt encoder; VQ and MQ scored from the video alone, TA as a distance between video and prompt; trained on pairwise preferences.",
         new[]
         {
             PropertyDefinition.Require("train", new ReferenceType(ArtifactType.PreferencePairs), "Training pairs, e.g. prefs.train."),
@@ -21,7 +21,7 @@ internal static class RewardKinds
             }), new VariantValue("btt", Map(("theta", 5.0))), "Bradley-Terry (ties masked), Bradley-Terry with ties (Rao-Kupper), or regression on per-video scores."),
             P("tokens", new EnumType(new[] { "separate", "shared" }), "separate", "separate: VQ and MQ never see the prompt (the paper's design); shared: every dimension does."),
             P("width", Count(4, 4096), 32L, "Hidden width of the encoders."),
-            P("epochs", Count(1, 10_000), 5L, "Passes over the training pairs (measured: 5 epochs of 1,600 pairs reach the accuracies in docs/reward.md)."),
+            P("epochs", Count(1, 10_000), 5L, "Passes over the training pairs (measured: 5 epochs of 6,400 pairs reach the accuracies in docs/reward.md)."),
             P("lr", LearningRate, 2e-3, "Adam learning rate (the paper's 2e-6 is for a 2B-parameter VLM; this model has about 10^5 trained weights besides the token embedding)."),
             P("batch", Count(1, 4096), 32L, "Pairs per step."),
         });

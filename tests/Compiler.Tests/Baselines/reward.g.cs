@@ -5,13 +5,13 @@
 #pragma warning disable CS1591
 
 [assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.RewardExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment reward {\n  device = auto\n  seed = 7\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 2000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    tokens = separate\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 64\n    prompts = 256\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment reward {\n  device = auto\n  seed = 7\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 8000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    tokens = separate\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 64\n    prompts = 256\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "reward")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "255700cdeff1d23df002eeedbef0d66101ae4f6311e018df6c40ee6146df4660")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 34804bf5f8174f0e17f031adb33a7bde7b947a6351654bed95121dd0a9d06c12")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward d440ff95209524a71023b512724bc437ba5e99d3c15256501791e5d262169187")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "7c8b1306392222d802b01da34fc8061dde34a8872cff3c27a130f35ed8a29184")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs b3237d45bfe78e2abfea0278813c0580f9ea41ad1e57cd29b2e1543bbc250b35")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward 7b87ac47c8fa53d58dd174b2528e67910b42b82d9709508944ba5c4c3d6486c5")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos c923375339cde57ae356c7dbfd52bda5be7c9f551dcec8d1a399f8adcecbbe8c")]
 
 namespace Pipeline.Experiments
@@ -21,16 +21,16 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
             "reward",
-            "255700cdeff1d23df002eeedbef0d66101ae4f6311e018df6c40ee6146df4660",
-            "experiment reward {\n  device = auto\n  seed = 7\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 2000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    tokens = separate\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 64\n    prompts = 256\n  }\n}\n",
+            "7c8b1306392222d802b01da34fc8061dde34a8872cff3c27a130f35ed8a29184",
+            "experiment reward {\n  device = auto\n  seed = 7\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 8000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    tokens = separate\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 64\n    prompts = 256\n  }\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "34804bf5f8174f0e17f031adb33a7bde7b947a6351654bed95121dd0a9d06c12", new string[] { "world", }, "reward.pipe:15:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "d440ff95209524a71023b512724bc437ba5e99d3c15256501791e5d262169187", new string[] { "prefs", }, "reward.pipe:20:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "b3237d45bfe78e2abfea0278813c0580f9ea41ad1e57cd29b2e1543bbc250b35", new string[] { "world", }, "reward.pipe:15:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "7b87ac47c8fa53d58dd174b2528e67910b42b82d9709508944ba5c4c3d6486c5", new string[] { "prefs", }, "reward.pipe:20:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "c923375339cde57ae356c7dbfd52bda5be7c9f551dcec8d1a399f8adcecbbe8c", new string[] { }, "reward.pipe:10:3"),
             });
 
@@ -62,7 +62,7 @@ namespace Pipeline.Experiments
 #line 15 "reward.pipe"
             var options = new global::Pipeline.Runtime.Stages.PreferencePairsOptions();
 #line 16 "reward.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("pairs", new global::Pipeline.Runtime.Experiments.ReferenceArgument("count", 2000L)));
+            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("pairs", new global::Pipeline.Runtime.Experiments.ReferenceArgument("count", 8000L)));
 #line 17 "reward.pipe"
             options.Split.Train = 0.8d;
 #line 17 "reward.pipe"

@@ -14,8 +14,8 @@ namespace Pipeline.Runtime.Tests.Reward;
 /// </summary>
 public sealed class RewardFindingsTests(ITestOutputHelper output)
 {
-    // The example's sizes: world.pairs(count: 2000) split 0.8 / 0.2 by prompt; the catalogue's video_reward defaults.
-    private const int Pairs = 2000;
+    // The example's sizes: world.pairs(count: 8000) split 0.8 / 0.2 by prompt; the catalogue's video_reward defaults.
+    private const int Pairs = 8000;
 
     [Fact]
     [Trait("Category", "Slow")]
@@ -45,8 +45,9 @@ public sealed class RewardFindingsTests(ITestOutputHelper output)
         {
             foreach (var loss in new[] { "bt", "btt" })
             {
-                var (model, _, _) = Train(seed, loss, out _);
+                var (model, oracle, _) = Train(seed, loss, out _);
                 results[(loss, seed)] = model;
+                results[("oracle", seed)] = oracle;
             }
         }
 
@@ -55,19 +56,19 @@ public sealed class RewardFindingsTests(ITestOutputHelper output)
         var dimensions = results.Values.First().Keys.ToArray();
         foreach (var dimension in dimensions)
         {
-            foreach (var loss in new[] { "bt", "btt" })
+            foreach (var loss in new[] { "bt", "btt", "oracle" })
             {
                 var perSeed = seeds.Select(s => results[(loss, s)][dimension]).ToArray();
                 var cells = string.Join("  ", perSeed.Select(r => string.Create(CultureInfo.InvariantCulture, $"{100 * r.WithTies:0.0}/{100 * r.WithoutTies:0.0}")));
                 var mean = string.Create(CultureInfo.InvariantCulture, $"{100 * perSeed.Average(r => r.WithTies):0.0}/{100 * perSeed.Average(r => r.WithoutTies):0.0}");
-                report.AppendLine($"{dimension,-7} {loss,-3}  {cells}  mean {mean}");
+                report.AppendLine($"{dimension,-7} {loss,-6}  {cells}  mean {mean}");
             }
         }
 
         output.WriteLine(report.ToString());
         // The paper's comparison (its App. E): BTT roughly matches BT without ties and is better with ties. These are
         // printed, not asserted: the finding is reported as measured (see the issue report).
-        Assert.Equal(2 * seeds.Length, results.Count);
+        Assert.Equal(3 * seeds.Length, results.Count);
     }
 
     private static (Dictionary<string, (double WithTies, double WithoutTies)> Model, Dictionary<string, (double WithTies, double WithoutTies)> Oracle, Dictionary<string, (double WithTies, double WithoutTies)> PromptOnly)

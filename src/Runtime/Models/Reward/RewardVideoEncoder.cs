@@ -44,13 +44,30 @@ public sealed class RewardVideoEncoder : nn.Module<Tensor, Tensor>
     /// <summary>The final feature map only (see <see cref="Encode"/>).</summary>
     public override Tensor forward(Tensor video)
     {
-        var (map, motion) = Encode(video);
-        motion.Dispose();
-        return map;
+        using var scope = NewDisposeScope();
+        var (centred, difference) = Prepare(video);
+        return Encode(centred, difference).Map.MoveToOuterDisposeScope();
     }
 
     /// <summary>The final feature map [B, width, T, H', W'] and the motion features [B, 4·width].</summary>
-    public (Tensor Map, Tensor Motion) Encode(Tensor video)
+    /// <param name="x">The centred video (<see cref="Prepare"/>).</param>
+    /// <param name="difference">Its frame differences.</param>
+    public (Tensor Map, Tensor Motion) Encode(Tensor x, Tensor difference)
+    {
+        using var scope = NewDisposeScope();
+        var h = nn.functional.gelu(spatial1.forward(cat(new[] { x, difference }, 1)));
+        h = nn.functional.gelu(temporal1.forward(h)) + h;
+        var motion = Motion(h);
+        h = nn.functional.gelu(spatial2.forward(h));
+        h = nn.functional.gelu(temporal2.forward(h)) + h;
+        return (h.MoveToOuterDisposeScope(), motion.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// What every reader of a video starts from: the video centred to [−1, 1], and its frame-to-frame differences
+    /// (zero for the first frame), both [B, 3, T, H, W].
+    /// </summary>
+    public static (Tensor Centred, Tensor Difference) Prepare(Tensor video)
     {
         using var scope = NewDisposeScope();
         var x = (video * 2) - 1;
@@ -58,12 +75,7 @@ public sealed class RewardVideoEncoder : nn.Module<Tensor, Tensor>
         var difference = frames > 1
             ? cat(new[] { zeros_like(x.narrow(2, 0, 1)), x.narrow(2, 1, frames - 1) - x.narrow(2, 0, frames - 1) }, 2)
             : zeros_like(x);
-        var h = nn.functional.gelu(spatial1.forward(cat(new[] { x, difference }, 1)));
-        h = nn.functional.gelu(temporal1.forward(h)) + h;
-        var motion = Motion(h);
-        h = nn.functional.gelu(spatial2.forward(h));
-        h = nn.functional.gelu(temporal2.forward(h)) + h;
-        return (h.MoveToOuterDisposeScope(), motion.MoveToOuterDisposeScope());
+        return (x.MoveToOuterDisposeScope(), difference.MoveToOuterDisposeScope());
     }
 
     /// <summary>Feature map [B, width, T, H', W'] and motion features [B, 4·width] → features [B, width].</summary>

@@ -19,17 +19,35 @@ public enum RewardTokenMode
 
 /// <summary>
 /// VideoReward-mini: (video [B, 3, T, H, W] in [0, 1], prompt token ids [B, L]) → one raw score per dimension [B, D].
-/// Under <see cref="RewardTokenMode.Separate"/> the VQ and MQ heads read only the video features, so their scores
-/// cannot change with the prompt; every other dimension (TA) reads fused features [v_p, p, v_p ⊙ p], where v_p pools
-/// the video feature map after the prompt has modulated it (<see cref="PromptModulation"/>). Under
-/// <see cref="RewardTokenMode.Shared"/> one head reads those fused features and outputs all D scores.
+/// Under <see cref="RewardTokenMode.Separate"/> the VQ and MQ heads read only the pooled video features v, so their
+/// scores cannot change with the prompt; every other dimension (TA) is a <see cref="PromptDistance"/> between the
+/// video's measurements [v, object tracks] and the prompt vector p: how far the video lands from what the prompt
+/// names. Under <see cref="RewardTokenMode.Shared"/> one head reads the prompt-aware features [v_p, p, v_p ⊙ p, object
+/// tracks] (v_p pools the feature map after the prompt has modulated it, <see cref="PromptModulation"/>) and outputs
+/// all D scores.
 /// </summary>
+/// <remarks>
+/// The TA design was measured (docs/reward.md, seed 7, 1,610 training pairs): a hidden-layer head over
+/// [v_p, p, v_p ⊙ p] reached 78.8 % held-out accuracy without ties; the distance alone over v, 77.1; with the
+/// object tracks (<see cref="ObjectTracks"/>: region colours and centroid velocities at full resolution) in an
+/// MLP, 79.9; the distance over [v, tracks], 84.0 (8 regions, 10 epochs: 88.1).
+/// </remarks>
 public sealed class VideoRewardNetwork : nn.Module<Tensor, Tensor, Tensor>
 {
+    /// <summary>Regions the object tracks follow.</summary>
+    private const int TrackedRegions = 8;
+
+    /// <summary>The TA distance is a sum over this many small spaces (of <see cref="DistanceWidth"/> each).</summary>
+    private const int DistanceGroups = 4;
+
+    private const int DistanceWidth = 4;
+
     private readonly RewardVideoEncoder video;
     private readonly RewardPromptEncoder prompt;
-    private readonly PromptModulation modulation;
+    private readonly ObjectTracks tracks;
+    private readonly ModuleList<PromptModulation> modulation;
     private readonly ModuleList<ScoreHead> heads;
+    private readonly ModuleList<PromptDistance> distances;
     private readonly bool[] contextAgnostic;
 
     public VideoRewardNetwork(IReadOnlyList<string> dimensions, RewardTokenMode mode, int vocabulary, int width)
@@ -45,11 +63,23 @@ public sealed class VideoRewardNetwork : nn.Module<Tensor, Tensor, Tensor>
         Width = width;
         video = new RewardVideoEncoder(width);
         prompt = new RewardPromptEncoder(vocabulary, width);
-        modulation = new PromptModulation(width);
+        tracks = new ObjectTracks(TrackedRegions);
+        var measured = width + tracks.Features;
         contextAgnostic = Dimensions.Select(IsContextAgnostic).ToArray();
-        heads = mode == RewardTokenMode.Shared
-            ? nn.ModuleList(new ScoreHead(3 * width, width, Dimensions.Count))
-            : nn.ModuleList(contextAgnostic.Select(agnostic => new ScoreHead(agnostic ? width : 3 * width, width, 1)).ToArray());
+        if (mode == RewardTokenMode.Shared)
+        {
+            modulation = nn.ModuleList(new PromptModulation(width));
+            heads = nn.ModuleList(new ScoreHead((3 * width) + tracks.Features, width, Dimensions.Count));
+            distances = nn.ModuleList<PromptDistance>();
+        }
+        else
+        {
+            modulation = nn.ModuleList<PromptModulation>();
+            heads = nn.ModuleList(contextAgnostic.Where(a => a).Select(_ => new ScoreHead(width, width, 1)).ToArray());
+            distances = nn.ModuleList(contextAgnostic.Where(a => !a)
+                .Select(_ => new PromptDistance(measured, width, DistanceGroups, DistanceWidth)).ToArray());
+        }
+
         RegisterComponents();
     }
 
@@ -67,25 +97,24 @@ public sealed class VideoRewardNetwork : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor videos, Tensor tokens)
     {
         using var scope = NewDisposeScope();
-        var (map, motion) = video.Encode(videos);
-        Tensor Fused()
-        {
-            var p = prompt.forward(tokens);
-            var read = video.Pool(modulation.forward(map, p), motion);
-            return cat(new[] { read, p, read * p }, 1);
-        }
-
+        var (centred, difference) = RewardVideoEncoder.Prepare(videos);
+        var (map, motion) = video.Encode(centred, difference);
+        var v = video.Pool(map, motion);
+        var needsPrompt = Mode == RewardTokenMode.Shared || contextAgnostic.Any(a => !a);
+        var p = needsPrompt ? prompt.forward(tokens) : null;
+        var objects = needsPrompt ? tracks.forward(centred, difference) : null;
         if (Mode == RewardTokenMode.Shared)
         {
-            return heads[0].forward(Fused()).MoveToOuterDisposeScope();
+            var read = video.Pool(modulation[0].forward(map, p!), motion);
+            return heads[0].forward(cat(new[] { read, p!, read * p!, objects! }, 1)).MoveToOuterDisposeScope();
         }
 
-        var v = video.Pool(map, motion);
-        var fused = contextAgnostic.All(a => a) ? null : Fused();
+        var measured = objects is null ? null : cat(new[] { v, objects }, 1);
         var scores = new Tensor[Dimensions.Count];
+        int agnostic = 0, aware = 0;
         for (var d = 0; d < scores.Length; d++)
         {
-            scores[d] = heads[d].forward(contextAgnostic[d] ? v : fused!);
+            scores[d] = contextAgnostic[d] ? heads[agnostic++].forward(v) : distances[aware++].forward(measured!, p!);
         }
 
         return cat(scores, 1).MoveToOuterDisposeScope();

@@ -1,0 +1,63 @@
+using Pipeline.Runtime.Models.Reward;
+using static TorchSharp.torch;
+
+namespace Pipeline.Runtime.Tests.Reward;
+
+/// <summary>The TA distance head against its closed form, r = b − Σ_g √(‖U_g·v − G_g·p‖² + 10⁻³).</summary>
+public sealed class PromptDistanceTests
+{
+    public PromptDistanceTests() => Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve();
+
+    [Fact]
+    public void With_identity_maps_the_score_is_the_bias_minus_the_summed_group_distances()
+    {
+        using var head = new PromptDistance(videoFeatures: 4, promptFeatures: 4, groups: 2, groupWidth: 2);
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in head.named_parameters())
+            {
+                parameter.zero_();
+                if (name.EndsWith("weight", StringComparison.Ordinal))
+                {
+                    parameter.add_(eye(4));
+                }
+            }
+
+            head.named_parameters().Single(p => p.name == "bias").parameter.fill_(0.5);
+        }
+
+        using var noGrad = no_grad();
+        var video = tensor(new float[] { 1, 2, 3, 4, 0, 0, 0, 0 }, new long[] { 2, 4 });
+        var prompt = tensor(new float[] { 1, 0, 0, 0, 0, 0, 0, 0 }, new long[] { 2, 4 });
+        var scores = head.forward(video, prompt).data<float>().ToArray();
+
+        // Row 0: groups (1−1, 2−0) and (3, 4): √(4 + ε) + √(25 + ε). Row 1: both groups at 0: 2·√ε.
+        Assert.Equal(0.5 - Math.Sqrt(4.001) - Math.Sqrt(25.001), scores[0], 5);
+        Assert.Equal(0.5 - (2 * Math.Sqrt(0.001)), scores[1], 5);
+    }
+
+    [Fact]
+    public void A_video_on_its_prompt_target_outscores_one_that_misses_it()
+    {
+        using var head = new PromptDistance(videoFeatures: 3, promptFeatures: 3, groups: 1, groupWidth: 3);
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in head.named_parameters())
+            {
+                parameter.zero_();
+                if (name.EndsWith("weight", StringComparison.Ordinal))
+                {
+                    parameter.add_(eye(3));
+                }
+            }
+        }
+
+        using var noGrad = no_grad();
+        var target = tensor(new float[] { 1, 0, 0 }, new long[] { 1, 3 });
+        var onTarget = head.forward(target, target).item<float>();
+        var tinted = head.forward(tensor(new float[] { 1, 0.1f, 0 }, new long[] { 1, 3 }), target).item<float>();
+        var wrong = head.forward(tensor(new float[] { 0, 1, 0 }, new long[] { 1, 3 }), target).item<float>();
+
+        Assert.True(onTarget > tinted && tinted > wrong, $"on target {onTarget}, tinted {tinted}, wrong {wrong}");
+    }
+}
