@@ -1,4 +1,5 @@
 using System.Reflection;
+using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Stages;
 
 namespace Pipeline.Runtime.Experiments;
@@ -13,6 +14,15 @@ public sealed record ReferenceArgument(string Name, object? Value);
 /// <summary>Follows <c>stage.member.call(args)</c> paths on artifacts, the way the language's dotted references read.</summary>
 public static class ArtifactReference
 {
+    /// <summary>
+    /// A referenced value as the type a stage property needs. The catalogue gives a <c>preference_pairs</c> stage and
+    /// its splits one type, so <c>train = prefs</c> is as valid as <c>train = prefs.train</c>: the whole stage stands
+    /// for all of its pairs (<see cref="PreferencePairs.All"/>).
+    /// </summary>
+    public static T? As<T>(object value)
+        where T : class =>
+        value as T ?? (value is PreferencePairs pairs && typeof(T) == typeof(PreferencePairSet) ? pairs.All as T : null);
+
     public static object Follow(object artifact, IReadOnlyList<ReferenceStep> steps)
     {
         var current = artifact;

@@ -56,7 +56,7 @@ public sealed class RunContext
             throw new PipelineException(RuntimeDiagnosticCodes.StageInputMissing, $"stage '{stage}' has not run in this process and is not cached; run the whole experiment, or the stage '{stage}' first.") { Stage = stage };
         }
 
-        return output.Artifact as T ?? throw new InvalidOperationException($"stage '{stage}' produced {output.Artifact.GetType().Name}, not {typeof(T).Name}");
+        return ArtifactReference.As<T>(output.Artifact) ?? throw new InvalidOperationException($"stage '{stage}' produced {output.Artifact.GetType().Name}, not {typeof(T).Name}");
     }
 
     /// <summary>
@@ -67,7 +67,7 @@ public sealed class RunContext
         where T : class
     {
         var value = ArtifactReference.Follow(Input<object>(stage), steps);
-        return value as T ?? throw new InvalidOperationException($"'{stage}' followed by {steps.Length} step(s) gave {value.GetType().Name}, not {typeof(T).Name}");
+        return ArtifactReference.As<T>(value) ?? throw new InvalidOperationException($"'{stage}' followed by {steps.Length} step(s) gave {value.GetType().Name}, not {typeof(T).Name}");
     }
 
     /// <summary>Results sections beside "stages" in results.json (reward_accuracy, oracle_accuracy, win_rates), filled by stages.</summary>

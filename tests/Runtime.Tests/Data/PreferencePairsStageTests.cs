@@ -44,6 +44,13 @@ public class PreferencePairsStageTests
         // The dotted references of the language reach the artifact's members.
         Assert.Same(pairs.Train, ArtifactReference.Follow(pairs, [new ReferenceStep("train")]));
         Assert.IsType<VideoSet>(ArtifactReference.Follow(pairs, [new ReferenceStep("train"), new ReferenceStep("winners")]));
+
+        // `train = prefs` (the catalogue types the stage like its splits) means every pair: a stage reading it once
+        // crashed with "produced PreferencePairs, not PreferencePairSet".
+        var context = Context(Path.GetTempPath(), log);
+        context.Complete(output);
+        Assert.Same(pairs.All, context.Input<PreferencePairSet>("prefs"));
+        Assert.Same(pairs.Train, context.Reference<PreferencePairSet>("prefs", new ReferenceStep("train")));
     }
 
     [Fact]
