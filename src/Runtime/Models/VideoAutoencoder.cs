@@ -128,18 +128,30 @@ public sealed class VideoAutoencoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// The training loss of a batch: the mean squared error of the mean reconstruction, plus the Gaussian negative
-    /// log-likelihood of the residual (mean detached) under the predicted σ, so σ learns the residual's size
-    /// without pulling the mean.
+    /// The training loss of a batch: the mean squared error of the mean reconstruction, plus that of its horizontal and
+    /// vertical pixel differences (edges), plus the Gaussian negative log-likelihood of the residual (mean detached)
+    /// under the predicted σ, weighted 0.01, so σ learns the residual's size without pulling the mean.
     /// </summary>
+    /// <remarks>
+    /// Why the edge term: the oracle's VQ is 2·sharpness − 10·noise, and a mean-squared-error decoder blurs edges,
+    /// which ranks sharp and blurred world videos alike. Measured with the slow <c>AutoencoderFidelityTests</c>
+    /// (Spearman of the oracle's VQ between world videos and their reconstructions, 2026-11-27): without it 0.739 at
+    /// 1,000 steps and lr 2e-3; with it 0.755, 0.863 at lr 4e-3, and 0.915 at 2,000 steps and lr 4e-3 (sharpness
+    /// 0.871, noise level 0.837). A higher weight (3) or a larger NLL weight (0.1, 1) did worse.
+    /// </remarks>
     public Tensor Loss(Tensor videos)
     {
         using var scope = NewDisposeScope();
         var (mean, logSigma) = DecodeDistribution(Encode(videos));
         var squared = (videos - mean).pow(2);
+        var edges = (Horizontal(videos) - Horizontal(mean)).pow(2).mean() + (Vertical(videos) - Vertical(mean)).pow(2).mean();
         var nll = (0.5f * squared.detach() * (-2 * logSigma).exp()) + logSigma;
-        return (squared.mean() + (0.01f * nll.mean())).MoveToOuterDisposeScope();
+        return (squared.mean() + edges + (0.01f * nll.mean())).MoveToOuterDisposeScope();
     }
+
+    private static Tensor Horizontal(Tensor v) => v.narrow(4, 1, v.shape[4] - 1) - v.narrow(4, 0, v.shape[4] - 1);
+
+    private static Tensor Vertical(Tensor v) => v.narrow(3, 1, v.shape[3] - 1) - v.narrow(3, 0, v.shape[3] - 1);
 
     private Tensor Frames(Tensor x)
     {

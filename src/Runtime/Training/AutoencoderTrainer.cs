@@ -9,7 +9,7 @@ namespace Pipeline.Runtime.Training;
 public sealed record AutoencoderSettings(LatentShape Latent, int Width, int Steps, double LearningRate, int Batch, long Seed);
 
 /// <summary>
-/// Trains a <see cref="VideoAutoencoder"/> on a video set by pixel mean squared error (videos in [-1, 1]), with
+/// Trains a <see cref="VideoAutoencoder"/> on a video set by its loss (<see cref="VideoAutoencoder.Loss"/>; videos in [-1, 1]), with
 /// seeded minibatches and Adam, and measures its reconstruction error over the whole set.
 /// </summary>
 public static class AutoencoderTrainer

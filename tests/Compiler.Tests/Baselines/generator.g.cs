@@ -5,14 +5,14 @@
 #pragma warning disable CS1591
 
 [assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.GeneratorExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment generator {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  evaluate quality = win_rates {\n    baseline = world.best\n    gifs = 4\n    judges = [world.oracle]\n    methods = [base, world.worst]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment generator {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.004\n    steps = 2000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  evaluate quality = win_rates {\n    baseline = world.best\n    gifs = 4\n    judges = [world.oracle]\n    methods = [base, world.worst]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "generator")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "d0d59c54e4fab80d54ae9c31cef75fcea77b9eeb473be1c7b84caed11810af99")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 9a84891427dbbc837a17d1cb7109dac96233f6898e866ee22e6902184563cf05")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 049cee092e43eeee202f76ef931ec6ba8b7c0753c404d33ff5d60610f1b90baf")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.quality", "win_rates 9aef676923e97a0fa691e745e0954c809da0240d41665fffb33819e63ee1bbd1")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "a08318243574cceae0c95c2cdb7452af82240869013ad83edd51150fe287b1c2")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 96b64dfe23fdf89b079dcc4340570fe8e98ef1593f9f44d64652b12ba3cd526f")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator e7c57df81ca2627e1ca0f6178f34db185155b38916e1d6b5a4fca8df10106031")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.quality", "win_rates 588eb973673ec8ca0d95e1f1ce5aaa057ffc5895a2be58ad9e54b580782418df")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce")]
 
 namespace Pipeline.Experiments
@@ -22,17 +22,17 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
             "generator",
-            "d0d59c54e4fab80d54ae9c31cef75fcea77b9eeb473be1c7b84caed11810af99",
-            "experiment generator {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  evaluate quality = win_rates {\n    baseline = world.best\n    gifs = 4\n    judges = [world.oracle]\n    methods = [base, world.worst]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
+            "a08318243574cceae0c95c2cdb7452af82240869013ad83edd51150fe287b1c2",
+            "experiment generator {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.004\n    steps = 2000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  evaluate quality = win_rates {\n    baseline = world.best\n    gifs = 4\n    judges = [world.oracle]\n    methods = [base, world.worst]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "9a84891427dbbc837a17d1cb7109dac96233f6898e866ee22e6902184563cf05", new string[] { "world", }, "generator.pipe:17:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "049cee092e43eeee202f76ef931ec6ba8b7c0753c404d33ff5d60610f1b90baf", new string[] { "ae", "world", }, "generator.pipe:26:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("quality", "win_rates", "9aef676923e97a0fa691e745e0954c809da0240d41665fffb33819e63ee1bbd1", new string[] { "base", "world", }, "generator.pipe:35:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "96b64dfe23fdf89b079dcc4340570fe8e98ef1593f9f44d64652b12ba3cd526f", new string[] { "world", }, "generator.pipe:17:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "e7c57df81ca2627e1ca0f6178f34db185155b38916e1d6b5a4fca8df10106031", new string[] { "ae", "world", }, "generator.pipe:26:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("quality", "win_rates", "588eb973673ec8ca0d95e1f1ce5aaa057ffc5895a2be58ad9e54b580782418df", new string[] { "base", "world", }, "generator.pipe:35:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce", new string[] { }, "generator.pipe:8:3"),
             });
 
@@ -72,9 +72,9 @@ namespace Pipeline.Experiments
 #line 20 "generator.pipe"
             options.Width = 64;
 #line 21 "generator.pipe"
-            options.Steps = 1000;
+            options.Steps = 2000;
 #line 22 "generator.pipe"
-            options.Lr = 0.002d;
+            options.Lr = 0.004d;
 #line 23 "generator.pipe"
             options.Batch = 32;
 #line 17 "generator.pipe"
