@@ -17,6 +17,7 @@ internal static class ModelKinds
             P("steps", Count(1, 1_000_000), 400L, "Training steps."),
             P("lr", LearningRate, 1e-3, "Adam learning rate."),
             P("batch", Count(1, 4096), 32L, "Videos per step."),
+            P("edges", new BooleanType(), true, "Also fit the reconstruction's pixel differences, so edges stay sharp and the oracle's VQ ranking survives reconstruction (docs/generation-and-evaluation.md)."),
         });
 
     public static readonly StageKind FlowGenerator = new(

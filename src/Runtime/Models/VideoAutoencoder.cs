@@ -128,8 +128,8 @@ public sealed class VideoAutoencoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// The training loss of a batch: the mean squared error of the mean reconstruction, plus that of its horizontal and
-    /// vertical pixel differences (edges), plus the Gaussian negative log-likelihood of the residual (mean detached)
+    /// The training loss of a batch: the mean squared error of the mean reconstruction, plus (with
+    /// <paramref name="edges"/>) that of its horizontal and vertical pixel differences, plus the Gaussian negative log-likelihood of the residual (mean detached)
     /// under the predicted σ, weighted 0.01, so σ learns the residual's size without pulling the mean.
     /// </summary>
     /// <remarks>
@@ -139,14 +139,21 @@ public sealed class VideoAutoencoder : nn.Module<Tensor, Tensor>
     /// 1,000 steps and lr 2e-3; with it 0.755, 0.863 at lr 4e-3, and 0.915 at 2,000 steps and lr 4e-3 (sharpness
     /// 0.871, noise level 0.837). A higher weight (3) or a larger NLL weight (0.1, 1) did worse.
     /// </remarks>
-    public Tensor Loss(Tensor videos)
+    /// <param name="videos">A batch [B, C, T, H, W] in [-1, 1].</param>
+    /// <param name="edges">Whether to add the edge term (the <c>autoencoder</c> stage's <c>edges</c>).</param>
+    public Tensor Loss(Tensor videos, bool edges = true)
     {
         using var scope = NewDisposeScope();
         var (mean, logSigma) = DecodeDistribution(Encode(videos));
         var squared = (videos - mean).pow(2);
-        var edges = (Horizontal(videos) - Horizontal(mean)).pow(2).mean() + (Vertical(videos) - Vertical(mean)).pow(2).mean();
         var nll = (0.5f * squared.detach() * (-2 * logSigma).exp()) + logSigma;
-        return (squared.mean() + edges + (0.01f * nll.mean())).MoveToOuterDisposeScope();
+        var loss = squared.mean() + (0.01f * nll.mean());
+        if (edges)
+        {
+            loss = loss + (Horizontal(videos) - Horizontal(mean)).pow(2).mean() + (Vertical(videos) - Vertical(mean)).pow(2).mean();
+        }
+
+        return loss.MoveToOuterDisposeScope();
     }
 
     private static Tensor Horizontal(Tensor v) => v.narrow(4, 1, v.shape[4] - 1) - v.narrow(4, 0, v.shape[4] - 1);

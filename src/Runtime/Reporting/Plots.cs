@@ -62,7 +62,7 @@ public static class Plots
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = dimensions[d], FillColor = DimensionColors[d % DimensionColors.Length] });
         }
 
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right); // beside the frame: inside, it covered the last method's bars near 1
         plot.Title(title);
         plot.YLabel("win rate vs baseline (95 % interval)");
         Save(plot, path);

@@ -24,6 +24,8 @@ public sealed class AutoencoderOptions : StageOptions
     public double Lr { get; set; }
 
     public int Batch { get; set; }
+
+    public bool Edges { get; set; } = true;
 }
 
 /// <summary>
@@ -47,7 +49,7 @@ public static class AutoencoderStage
         using var metrics = StageProgress.OpenMetrics(context, name);
         try
         {
-            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name)), device, name, StageProgress.Every(context, name, options.Steps, metrics));
+            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name), options.Edges), device, name, StageProgress.Every(context, name, options.Steps, metrics));
         }
         catch (ArgumentException error)
         {

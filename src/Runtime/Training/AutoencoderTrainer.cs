@@ -5,8 +5,11 @@ using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Training;
 
-/// <summary>Settings of autoencoder training (the <c>autoencoder</c> stage's options, resolved).</summary>
-public sealed record AutoencoderSettings(LatentShape Latent, int Width, int Steps, double LearningRate, int Batch, long Seed);
+/// <summary>
+/// Settings of autoencoder training (the <c>autoencoder</c> stage's options, resolved); <c>Edges</c>: whether the loss
+/// fits pixel differences too (<see cref="VideoAutoencoder.Loss"/>).
+/// </summary>
+public sealed record AutoencoderSettings(LatentShape Latent, int Width, int Steps, double LearningRate, int Batch, long Seed, bool Edges = true);
 
 /// <summary>
 /// Trains a <see cref="VideoAutoencoder"/> on a video set by its loss (<see cref="VideoAutoencoder.Loss"/>; videos in [-1, 1]), with
@@ -26,7 +29,7 @@ public static class AutoencoderTrainer
         {
             var index = randint(videos.Count, new long[] { settings.Batch }, generator: generator, device: device);
             var x = data.index_select(0, index);
-            return model.Loss(x);
+            return model.Loss(x, settings.Edges);
         }, progress);
         model.eval();
         return (model, trainer);

@@ -10,9 +10,9 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "generator")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "a08318243574cceae0c95c2cdb7452af82240869013ad83edd51150fe287b1c2")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 96b64dfe23fdf89b079dcc4340570fe8e98ef1593f9f44d64652b12ba3cd526f")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator e7c57df81ca2627e1ca0f6178f34db185155b38916e1d6b5a4fca8df10106031")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.quality", "win_rates 588eb973673ec8ca0d95e1f1ce5aaa057ffc5895a2be58ad9e54b580782418df")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 6d2dc7a4da93b3c2b92b626d7cd3a7634e9b93d70813188f0e5993e02b9ae63d")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 55372a255a56996ea37d70b9f93fcc63d725b2c458b5d7494cb822198e582aaf")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.quality", "win_rates 755d10e186c5378619ab8df7a9a3d84930793e757c433f0989671d4fb05a5d8e")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce")]
 
 namespace Pipeline.Experiments
@@ -30,9 +30,9 @@ namespace Pipeline.Experiments
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "96b64dfe23fdf89b079dcc4340570fe8e98ef1593f9f44d64652b12ba3cd526f", new string[] { "world", }, "generator.pipe:17:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "e7c57df81ca2627e1ca0f6178f34db185155b38916e1d6b5a4fca8df10106031", new string[] { "ae", "world", }, "generator.pipe:26:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("quality", "win_rates", "588eb973673ec8ca0d95e1f1ce5aaa057ffc5895a2be58ad9e54b580782418df", new string[] { "base", "world", }, "generator.pipe:35:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "6d2dc7a4da93b3c2b92b626d7cd3a7634e9b93d70813188f0e5993e02b9ae63d", new string[] { "world", }, "generator.pipe:17:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "55372a255a56996ea37d70b9f93fcc63d725b2c458b5d7494cb822198e582aaf", new string[] { "ae", "world", }, "generator.pipe:26:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("quality", "win_rates", "755d10e186c5378619ab8df7a9a3d84930793e757c433f0989671d4fb05a5d8e", new string[] { "base", "world", }, "generator.pipe:35:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce", new string[] { }, "generator.pipe:8:3"),
             });
 

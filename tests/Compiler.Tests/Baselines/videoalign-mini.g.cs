@@ -5,24 +5,24 @@
 #pragma warning disable CS1591
 
 [assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignMiniExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.004\n    steps = 2000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_mini")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "0fc16ac5ceade1568fbe01cea9d1c1a04b01b0076e2e0f1b312c4a6ace47da49")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 96b64dfe23fdf89b079dcc4340570fe8e98ef1593f9f44d64652b12ba3cd526f")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator e7c57df81ca2627e1ca0f6178f34db185155b38916e1d6b5a4fca8df10106031")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo ea3db1d99590e838da9aae933c7d7edfb0b375482105175a001a7b1f0217b27f")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo ffa953b57cdf692e682c2b85d872adaa6d20ee169dc332b2ec7f29e80399a9bc")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 8e11cf4e92e24c44af1b44270dbb47bef7e331f86698e1c331ccacc960a2e908")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward ee4255a9158974ed6ebcd3b6bcdfc9202c6fea7a31964b2c7bebd19660d25b49")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg b15fe99b49aa41176069f98d0bbe02f5ddfdc4c354278dce17f83151fa068dfa")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg bea3f294195a16f08fb37fab2a911c2e0e4ba404669827a1fe09fe6ec6ac28d5")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg fc9479ce56e10bc69fde62646790e97677b8edeeddd302bf9f521b2d16318733")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "8990dac4de92e9641cb8299dbe5610500b071ae0da7363809bcf4c16896c5278")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 889a15bdd6a4e4fd7b90984d6da7641d050486e95e7f387c58d18d495d7bc715")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator d321212a8407703660578a46df4d21eb94ce6378cea1b1685593969a89f25203")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo eec8238cb081aa38e63312cdf42ef16e7ad14f56a0557b750e25d400f4e1dadc")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 4f222272668f2309797cfe5080a3330b4c667f32d1062e0fef62550759c2e3ba")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 0ff51ccf67525f3b7c830bc0bbb503a6ed2dd9ed5a7b7e8b5c63ccb9f8b872f2")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward d55757ca0bffe044cce0859a4537354e6005aa8a194521bef35cf01227c09484")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg bdec414a6cb69da25f22e66c7530ea1ebdf147230764efc3eae5a3229904b548")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg 15615f4053d373561dc9a292f7a4b817ea5a8b1a5869aef2ff00a56e41685231")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg e9e7270c87a6954492e4dc35531fb27b53a5162c929e6b42c0391b86514c9689")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 01a4bff2d2c0d48e1be07fc1eca39f2362a673edfc5bc3f5945dd4527c18574e")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 26faf21de9a379a2a609174836944ca6b67959c43a9345e43fdeeaf7ccb3fd63")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr fd053f20929a5f1344377f41199e17e2ea33ad543524feb6f014eac0ee31c6b5")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 9c9f60dbcfdc8aece2077190c45185a10401e9399ce61fddc838594128665b0d")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates d8c3bb325938776d7d9ad7edff3be91ab10a709df1e37b7a77cef0b1d63ef8e5")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr e9682cdc3e4899e5425ec58ec201b38ccbda2a7f306a73f393e0f45d7a7f70ca")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 1cb540215681c03e5d262dd29c3e0519baade43d52289a99ab0d86c4347002fb")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward 3610600bb1504577fb9c775b56acb95d2db3e527cdaa247f4a6f69dc43b397b2")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr_bt", "video_reward dba710ed7be5aed5846549246eaf1551524200d83cd46154f0af59ca9d0d065a")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce")]
@@ -34,27 +34,27 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
             "videoalign_mini",
-            "0fc16ac5ceade1568fbe01cea9d1c1a04b01b0076e2e0f1b312c4a6ace47da49",
-            "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.004\n    steps = 2000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
+            "8990dac4de92e9641cb8299dbe5610500b071ae0da7363809bcf4c16896c5278",
+            "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "96b64dfe23fdf89b079dcc4340570fe8e98ef1593f9f44d64652b12ba3cd526f", new string[] { "world", }, "videoalign-mini.pipe:41:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "e7c57df81ca2627e1ca0f6178f34db185155b38916e1d6b5a4fca8df10106031", new string[] { "ae", "world", }, "videoalign-mini.pipe:50:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "ea3db1d99590e838da9aae933c7d7edfb0b375482105175a001a7b1f0217b27f", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:78:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "ffa953b57cdf692e682c2b85d872adaa6d20ee169dc332b2ec7f29e80399a9bc", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:87:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "8e11cf4e92e24c44af1b44270dbb47bef7e331f86698e1c331ccacc960a2e908", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:96:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "ee4255a9158974ed6ebcd3b6bcdfc9202c6fea7a31964b2c7bebd19660d25b49", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:102:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "b15fe99b49aa41176069f98d0bbe02f5ddfdc4c354278dce17f83151fa068dfa", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:122:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "bea3f294195a16f08fb37fab2a911c2e0e4ba404669827a1fe09fe6ec6ac28d5", new string[] { "base", "latent", }, "videoalign-mini.pipe:108:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "fc9479ce56e10bc69fde62646790e97677b8edeeddd302bf9f521b2d16318733", new string[] { "base", "latent", }, "videoalign-mini.pipe:115:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "889a15bdd6a4e4fd7b90984d6da7641d050486e95e7f387c58d18d495d7bc715", new string[] { "world", }, "videoalign-mini.pipe:41:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "d321212a8407703660578a46df4d21eb94ce6378cea1b1685593969a89f25203", new string[] { "ae", "world", }, "videoalign-mini.pipe:51:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "eec8238cb081aa38e63312cdf42ef16e7ad14f56a0557b750e25d400f4e1dadc", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:79:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "4f222272668f2309797cfe5080a3330b4c667f32d1062e0fef62550759c2e3ba", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:88:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "0ff51ccf67525f3b7c830bc0bbb503a6ed2dd9ed5a7b7e8b5c63ccb9f8b872f2", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:97:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "d55757ca0bffe044cce0859a4537354e6005aa8a194521bef35cf01227c09484", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:103:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "bdec414a6cb69da25f22e66c7530ea1ebdf147230764efc3eae5a3229904b548", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:123:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "15615f4053d373561dc9a292f7a4b817ea5a8b1a5869aef2ff00a56e41685231", new string[] { "base", "latent", }, "videoalign-mini.pipe:109:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "e9e7270c87a6954492e4dc35531fb27b53a5162c929e6b42c0391b86514c9689", new string[] { "base", "latent", }, "videoalign-mini.pipe:116:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "01a4bff2d2c0d48e1be07fc1eca39f2362a673edfc5bc3f5945dd4527c18574e", new string[] { "world", }, "videoalign-mini.pipe:22:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "26faf21de9a379a2a609174836944ca6b67959c43a9345e43fdeeaf7ccb3fd63", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:130:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "fd053f20929a5f1344377f41199e17e2ea33ad543524feb6f014eac0ee31c6b5", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:67:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "9c9f60dbcfdc8aece2077190c45185a10401e9399ce61fddc838594128665b0d", new string[] { "base", "prefs", }, "videoalign-mini.pipe:59:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "d8c3bb325938776d7d9ad7edff3be91ab10a709df1e37b7a77cef0b1d63ef8e5", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:131:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "e9682cdc3e4899e5425ec58ec201b38ccbda2a7f306a73f393e0f45d7a7f70ca", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:68:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "1cb540215681c03e5d262dd29c3e0519baade43d52289a99ab0d86c4347002fb", new string[] { "base", "prefs", }, "videoalign-mini.pipe:60:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "3610600bb1504577fb9c775b56acb95d2db3e527cdaa247f4a6f69dc43b397b2", new string[] { "prefs", }, "videoalign-mini.pipe:27:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr_bt", "video_reward", "dba710ed7be5aed5846549246eaf1551524200d83cd46154f0af59ca9d0d065a", new string[] { "prefs", }, "videoalign-mini.pipe:34:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce", new string[] { }, "videoalign-mini.pipe:13:3"),
@@ -120,11 +120,13 @@ namespace Pipeline.Experiments
 #line 44 "videoalign-mini.pipe"
             options.Width = 64;
 #line 45 "videoalign-mini.pipe"
-            options.Steps = 2000;
+            options.Steps = 1000;
 #line 46 "videoalign-mini.pipe"
-            options.Lr = 0.004d;
-#line 47 "videoalign-mini.pipe"
+            options.Lr = 0.002d;
+#line 48 "videoalign-mini.pipe"
             options.Batch = 32;
+#line 47 "videoalign-mini.pipe"
+            options.Edges = false;
 #line 41 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.AutoencoderStage.Run(context, "ae", options);
 #line default
@@ -132,152 +134,152 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage1(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 50 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowGeneratorOptions();
 #line 51 "videoalign-mini.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
-#line 53 "videoalign-mini.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
-#line 53 "videoalign-mini.pipe"
-            options.Pretrain.Steps = 1000;
-#line 53 "videoalign-mini.pipe"
-            options.Pretrain.Lr = 0.001d;
-#line 53 "videoalign-mini.pipe"
-            options.Pretrain.Batch = 32;
+            var options = new global::Pipeline.Runtime.Stages.FlowGeneratorOptions();
 #line 52 "videoalign-mini.pipe"
-            options.Width = 64;
+            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
 #line 54 "videoalign-mini.pipe"
-            options.CfgDropout = 0.1d;
+            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
+#line 54 "videoalign-mini.pipe"
+            options.Pretrain.Steps = 1000;
+#line 54 "videoalign-mini.pipe"
+            options.Pretrain.Lr = 0.001d;
+#line 54 "videoalign-mini.pipe"
+            options.Pretrain.Batch = 32;
+#line 53 "videoalign-mini.pipe"
+            options.Width = 64;
 #line 55 "videoalign-mini.pipe"
-            options.CfgScale = 3d;
+            options.CfgDropout = 0.1d;
 #line 56 "videoalign-mini.pipe"
+            options.CfgScale = 3d;
+#line 57 "videoalign-mini.pipe"
             options.SamplingSteps = 16;
-#line 50 "videoalign-mini.pipe"
+#line 51 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage2(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 78 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
 #line 79 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
 #line 80 "videoalign-mini.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 81 "videoalign-mini.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
+            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
 #line 82 "videoalign-mini.pipe"
-            options.Steps = 200;
+            options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
 #line 83 "videoalign-mini.pipe"
-            options.Batch = 32;
+            options.Steps = 200;
 #line 84 "videoalign-mini.pipe"
+            options.Batch = 32;
+#line 85 "videoalign-mini.pipe"
             options.Lr = 0.0001d;
-#line 78 "videoalign-mini.pipe"
+#line 79 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage3(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 87 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
 #line 88 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
 #line 89 "videoalign-mini.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 90 "videoalign-mini.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
+            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
 #line 91 "videoalign-mini.pipe"
-            options.Steps = 200;
+            options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
 #line 92 "videoalign-mini.pipe"
-            options.Batch = 32;
+            options.Steps = 200;
 #line 93 "videoalign-mini.pipe"
+            options.Batch = 32;
+#line 94 "videoalign-mini.pipe"
             options.Lr = 0.0001d;
-#line 87 "videoalign-mini.pipe"
+#line 88 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo_t", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage4(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 96 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
 #line 97 "videoalign-mini.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
 #line 98 "videoalign-mini.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
 #line 99 "videoalign-mini.pipe"
+            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+#line 100 "videoalign-mini.pipe"
             options.Noisy = true;
-#line 96 "videoalign-mini.pipe"
+#line 97 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.LatentRewardStage.Run(context, "latent", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage5(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 102 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
 #line 103 "videoalign-mini.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
 #line 104 "videoalign-mini.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
 #line 105 "videoalign-mini.pipe"
+            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+#line 106 "videoalign-mini.pipe"
             options.Noisy = false;
-#line 102 "videoalign-mini.pipe"
+#line 103 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage6(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 122 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
 #line 123 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
 #line 124 "videoalign-mini.pipe"
-            options.Reward = context.Input<object>("latent_clean");
+            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 125 "videoalign-mini.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+            options.Reward = context.Input<object>("latent_clean");
 #line 126 "videoalign-mini.pipe"
-            options.Strength = 1d;
+            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
 #line 127 "videoalign-mini.pipe"
+            options.Strength = 1d;
+#line 128 "videoalign-mini.pipe"
             options.Ablation = true;
-#line 122 "videoalign-mini.pipe"
+#line 123 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage7(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 108 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
 #line 109 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
 #line 110 "videoalign-mini.pipe"
-            options.Reward = context.Input<object>("latent");
+            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 111 "videoalign-mini.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+            options.Reward = context.Input<object>("latent");
 #line 112 "videoalign-mini.pipe"
+            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+#line 113 "videoalign-mini.pipe"
             options.Strength = 1d;
-#line 108 "videoalign-mini.pipe"
+#line 109 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage8(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 115 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
 #line 116 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
 #line 117 "videoalign-mini.pipe"
-            options.Reward = context.Input<object>("latent");
+            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 118 "videoalign-mini.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.5d, ["TA"] = 0d, ["VQ"] = 0.5d };
+            options.Reward = context.Input<object>("latent");
 #line 119 "videoalign-mini.pipe"
+            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.5d, ["TA"] = 0d, ["VQ"] = 0.5d };
+#line 120 "videoalign-mini.pipe"
             options.Strength = 1d;
-#line 115 "videoalign-mini.pipe"
+#line 116 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
         }
@@ -299,65 +301,65 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage10(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 130 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
 #line 131 "videoalign-mini.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
+            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
 #line 132 "videoalign-mini.pipe"
-            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_clean") };
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
 #line 133 "videoalign-mini.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_clean") };
 #line 134 "videoalign-mini.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
+            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 135 "videoalign-mini.pipe"
-            options.Seeds = 8;
+            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
 #line 136 "videoalign-mini.pipe"
+            options.Seeds = 8;
+#line 137 "videoalign-mini.pipe"
             options.Gifs = 2;
-#line 130 "videoalign-mini.pipe"
+#line 131 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.WinRatesStage.Run(context, "report", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage11(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 67 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowRwrOptions();
 #line 68 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            var options = new global::Pipeline.Runtime.Stages.FlowRwrOptions();
 #line 69 "videoalign-mini.pipe"
-            options.Reward = context.Input<global::Pipeline.Runtime.Artifacts.IVideoJudge>("vr");
+            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 70 "videoalign-mini.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("prompts"));
+            options.Reward = context.Input<global::Pipeline.Runtime.Artifacts.IVideoJudge>("vr");
 #line 71 "videoalign-mini.pipe"
-            options.Samples = 512;
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("prompts"));
 #line 72 "videoalign-mini.pipe"
-            options.Temperature = 0.1d;
+            options.Samples = 512;
 #line 73 "videoalign-mini.pipe"
-            options.Steps = 200;
+            options.Temperature = 0.1d;
 #line 74 "videoalign-mini.pipe"
-            options.Batch = 32;
+            options.Steps = 200;
 #line 75 "videoalign-mini.pipe"
+            options.Batch = 32;
+#line 76 "videoalign-mini.pipe"
             options.Lr = 0.0001d;
-#line 67 "videoalign-mini.pipe"
+#line 68 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.FlowRwrStage.Run(context, "rwr", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage12(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 59 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowSftOptions();
 #line 60 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            var options = new global::Pipeline.Runtime.Stages.FlowSftOptions();
 #line 61 "videoalign-mini.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("winners"));
+            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 62 "videoalign-mini.pipe"
-            options.Steps = 200;
+            options.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("winners"));
 #line 63 "videoalign-mini.pipe"
-            options.Batch = 32;
+            options.Steps = 200;
 #line 64 "videoalign-mini.pipe"
+            options.Batch = 32;
+#line 65 "videoalign-mini.pipe"
             options.Lr = 0.0001d;
-#line 59 "videoalign-mini.pipe"
+#line 60 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.FlowSftStage.Run(context, "sft", options);
 #line default
         }

@@ -10,19 +10,19 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_smoke")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "e12f41a4ba2160df0e49f74a33046e52961b8f2b4f813fce685935d146ecbdf1")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 1377c04d760179ce80fa634436f10b34c544798b0c1e25147cf010cc75217ce6")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 4012a02205c5a70353493d17938543318f83b039d7ae1cede8124ba10d77e3bb")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 4f9e6277b4226e0c1f1bb865ab26721b4b0b6de614de19b455a7fc025ca144c7")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo c43616efaa382b0f5332df78f82125d6c3ac271a35296f807de2f97f6430909c")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 146c11500bb6a7b2fa7b7bd9a29db424caf53bbec70cf8734995d3a4cf4e5eb8")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward 86a4dc55cfff64f7ba18fb57785da87d75948c8b0f4cb7a636805fff40da8618")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg fa7ea5f1b51de1c04188fe6ebecb4c6f3fd82cec69d4cfa92938e66e73358057")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg 6edcc1316d48adcd6881531b51aa6d8df1a6d72d9ce97b936e9a86f3baac1f99")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg 7ce23aa8581990c7c26b888af0ccbaf1f625bfb4f5137738413293b7478ba228")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder e4b8c6047504a69e90904a936c0d55ec5f3124ed2befeea57990292d442f0320")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator d0f231aeb18d32466f98f004fadd5c1e188c6733247d5fb524881f7e687a883b")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 535e6e9d8780e1453575948346050ef1f7e2adef13dacb9f919f89e3edcbbb6b")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 2c6902b1472c9ef956dfbd1ac1df459a3929e8e27e2125b4e18775d2f27518eb")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 6eb65a22b13f8113f424d86a9746e9657a467cdb0aa252bc76cfdc906e1322de")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward 38a38919edb6c74d9b1d9037ea87c2dc32c4f1cfadfc8ebeb9910f3d271c5e07")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg 326380ef0b567b93680c125102edf25db0df2b05fc32d5f15325927b7bfa25bc")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg f512fac3aaade20a1c3cd7b74ff0ce9c504f40175ad121794b22f59dacb33c86")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg c13781f078ad16433d85100da6ee807ed024ef2c053fb3304ee164e31eb55e3a")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs b716751f0daecbb47db39f1c75a0632563a61e4a956c9c0d834af18e5fb25ae5")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 5c55390de7afe00073f90bae49f509683a2e0ced5eb32b643531b293b8c3528c")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr 5381592892af7ed764367e19929ecc510bebd35d9265f073c802ec349b422e11")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 253615a05245000a675e0a158fbf2de41aab3bc0a8bc2770e2b2ed329799c1a6")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 0b180ed345b8558ffc11890ba1ef1641b4f095c85dbdadb23333a410a6788afa")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr f30aca841373b9dfd7bfd9becd973f4f824d04766b6df7f5ec93ac2a8ac7a263")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 98b9e6a2540dbe9673286f72ea42b3b259f0e766ee57412d69fbbaf9c76655e0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward 3d520309a99ffcb9ba7b3027e4b41233a56765530669d955cc84fe6fa48a09e4")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr_bt", "video_reward 94def50cacebf5373d7d685cac76b5b22b32904fea7cb8022a0544ac30a71976")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 6544b266719a0a4f2f191f6c141cdfe82cab6d60b8d6852b059f619925cabf59")]
@@ -42,19 +42,19 @@ namespace Pipeline.Experiments
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "1377c04d760179ce80fa634436f10b34c544798b0c1e25147cf010cc75217ce6", new string[] { "world", }, "videoalign-smoke.pipe:36:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "4012a02205c5a70353493d17938543318f83b039d7ae1cede8124ba10d77e3bb", new string[] { "ae", "world", }, "videoalign-smoke.pipe:45:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "4f9e6277b4226e0c1f1bb865ab26721b4b0b6de614de19b455a7fc025ca144c7", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:73:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "c43616efaa382b0f5332df78f82125d6c3ac271a35296f807de2f97f6430909c", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:82:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "146c11500bb6a7b2fa7b7bd9a29db424caf53bbec70cf8734995d3a4cf4e5eb8", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:91:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "86a4dc55cfff64f7ba18fb57785da87d75948c8b0f4cb7a636805fff40da8618", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:98:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "fa7ea5f1b51de1c04188fe6ebecb4c6f3fd82cec69d4cfa92938e66e73358057", new string[] { "base", "latent_clean", }, "videoalign-smoke.pipe:119:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "6edcc1316d48adcd6881531b51aa6d8df1a6d72d9ce97b936e9a86f3baac1f99", new string[] { "base", "latent", }, "videoalign-smoke.pipe:105:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "7ce23aa8581990c7c26b888af0ccbaf1f625bfb4f5137738413293b7478ba228", new string[] { "base", "latent", }, "videoalign-smoke.pipe:112:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "e4b8c6047504a69e90904a936c0d55ec5f3124ed2befeea57990292d442f0320", new string[] { "world", }, "videoalign-smoke.pipe:36:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "d0f231aeb18d32466f98f004fadd5c1e188c6733247d5fb524881f7e687a883b", new string[] { "ae", "world", }, "videoalign-smoke.pipe:45:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "535e6e9d8780e1453575948346050ef1f7e2adef13dacb9f919f89e3edcbbb6b", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:73:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "2c6902b1472c9ef956dfbd1ac1df459a3929e8e27e2125b4e18775d2f27518eb", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:82:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "6eb65a22b13f8113f424d86a9746e9657a467cdb0aa252bc76cfdc906e1322de", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:91:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "38a38919edb6c74d9b1d9037ea87c2dc32c4f1cfadfc8ebeb9910f3d271c5e07", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:98:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "326380ef0b567b93680c125102edf25db0df2b05fc32d5f15325927b7bfa25bc", new string[] { "base", "latent_clean", }, "videoalign-smoke.pipe:119:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "f512fac3aaade20a1c3cd7b74ff0ce9c504f40175ad121794b22f59dacb33c86", new string[] { "base", "latent", }, "videoalign-smoke.pipe:105:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "c13781f078ad16433d85100da6ee807ed024ef2c053fb3304ee164e31eb55e3a", new string[] { "base", "latent", }, "videoalign-smoke.pipe:112:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "b716751f0daecbb47db39f1c75a0632563a61e4a956c9c0d834af18e5fb25ae5", new string[] { "world", }, "videoalign-smoke.pipe:17:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "5c55390de7afe00073f90bae49f509683a2e0ced5eb32b643531b293b8c3528c", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:127:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "5381592892af7ed764367e19929ecc510bebd35d9265f073c802ec349b422e11", new string[] { "base", "vr", "world", }, "videoalign-smoke.pipe:62:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "253615a05245000a675e0a158fbf2de41aab3bc0a8bc2770e2b2ed329799c1a6", new string[] { "base", "prefs", }, "videoalign-smoke.pipe:54:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "0b180ed345b8558ffc11890ba1ef1641b4f095c85dbdadb23333a410a6788afa", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:127:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "f30aca841373b9dfd7bfd9becd973f4f824d04766b6df7f5ec93ac2a8ac7a263", new string[] { "base", "vr", "world", }, "videoalign-smoke.pipe:62:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "98b9e6a2540dbe9673286f72ea42b3b259f0e766ee57412d69fbbaf9c76655e0", new string[] { "base", "prefs", }, "videoalign-smoke.pipe:54:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "3d520309a99ffcb9ba7b3027e4b41233a56765530669d955cc84fe6fa48a09e4", new string[] { "prefs", }, "videoalign-smoke.pipe:22:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr_bt", "video_reward", "94def50cacebf5373d7d685cac76b5b22b32904fea7cb8022a0544ac30a71976", new string[] { "prefs", }, "videoalign-smoke.pipe:29:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "6544b266719a0a4f2f191f6c141cdfe82cab6d60b8d6852b059f619925cabf59", new string[] { }, "videoalign-smoke.pipe:8:3"),

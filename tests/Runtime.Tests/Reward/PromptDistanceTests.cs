@@ -11,20 +11,7 @@ public sealed class PromptDistanceTests
     [Fact]
     public void With_identity_maps_the_score_is_the_bias_minus_the_summed_group_distances()
     {
-        using var head = new PromptDistance(videoFeatures: 4, promptFeatures: 4, groups: 2, groupWidth: 2);
-        using (no_grad())
-        {
-            foreach (var (name, parameter) in head.named_parameters())
-            {
-                parameter.zero_();
-                if (name.EndsWith("weight", StringComparison.Ordinal))
-                {
-                    parameter.add_(eye(4));
-                }
-            }
-
-            head.named_parameters().Single(p => p.name == "bias").parameter.fill_(0.5);
-        }
+        using var head = IdentityHead(features: 4, groups: 2, bias: 0.5);
 
         using var noGrad = no_grad();
         var video = tensor(new float[] { 1, 2, 3, 4, 0, 0, 0, 0 }, new long[] { 2, 4 });
@@ -39,18 +26,7 @@ public sealed class PromptDistanceTests
     [Fact]
     public void A_video_on_its_prompt_target_outscores_one_that_misses_it()
     {
-        using var head = new PromptDistance(videoFeatures: 3, promptFeatures: 3, groups: 1, groupWidth: 3);
-        using (no_grad())
-        {
-            foreach (var (name, parameter) in head.named_parameters())
-            {
-                parameter.zero_();
-                if (name.EndsWith("weight", StringComparison.Ordinal))
-                {
-                    parameter.add_(eye(3));
-                }
-            }
-        }
+        using var head = IdentityHead(features: 3, groups: 1, bias: 0);
 
         using var noGrad = no_grad();
         var target = tensor(new float[] { 1, 0, 0 }, new long[] { 1, 3 });
@@ -59,5 +35,26 @@ public sealed class PromptDistanceTests
         var wrong = head.forward(tensor(new float[] { 0, 1, 0 }, new long[] { 1, 3 }), target).item<float>();
 
         Assert.True(onTarget > tinted && tinted > wrong, $"on target {onTarget}, tinted {tinted}, wrong {wrong}");
+    }
+
+    /// <summary>A head whose two linear maps are the identity (no biases) and whose bias is <paramref name="bias"/>.</summary>
+    private static PromptDistance IdentityHead(int features, int groups, double bias)
+    {
+        var head = new PromptDistance(features, features, groups, features / groups);
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in head.named_parameters())
+            {
+                parameter.zero_();
+                if (name.EndsWith("weight", StringComparison.Ordinal))
+                {
+                    parameter.add_(eye(features));
+                }
+            }
+
+            head.named_parameters().Single(p => p.name == "bias").parameter.fill_(bias);
+        }
+
+        return head;
     }
 }
