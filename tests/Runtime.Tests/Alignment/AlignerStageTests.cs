@@ -18,8 +18,6 @@ public sealed class AlignerStageTests : IDisposable
 {
     private readonly string output = Path.Combine(Path.GetTempPath(), "pipeline-align-" + Guid.NewGuid().ToString("N"));
 
-    public AlignerStageTests() => DeviceSpec.Cpu.Resolve();
-
     [Fact]
     public void Sft_rwr_and_dpo_produce_generators_of_the_policy_and_leave_the_policy_unchanged()
     {

@@ -7,8 +7,6 @@ namespace Pipeline.Runtime.Tests.Alignment;
 /// <summary>The aligners' losses and gradients on tiny tensors against values worked out by hand.</summary>
 public sealed class AlignmentLossTests
 {
-    public AlignmentLossTests() => DeviceSpec.Cpu.Resolve();
-
     private const double Tolerance = 1e-5;
 
     [Fact]

@@ -8,8 +8,6 @@ namespace Pipeline.Runtime.Tests.Alignment;
 
 public sealed class LoraAdapterTests
 {
-    public LoraAdapterTests() => DeviceSpec.Cpu.Resolve();
-
     [Fact]
     public void At_initialisation_the_adapted_network_equals_the_base()
     {

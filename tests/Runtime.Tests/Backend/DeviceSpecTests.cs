@@ -20,6 +20,14 @@ public sealed class DeviceSpecTests
     }
 
     [Fact]
+    public void A_test_may_touch_torch_before_any_device_is_resolved()
+    {
+        // LoadTorchFirst loads the backend when this assembly loads; without it, run alone, this failed with
+        // "The type initializer for 'TorchSharp.torch' threw an exception" on Debian 12.
+        Assert.Equal(TorchSharp.DeviceType.CPU, TorchSharp.torch.CPU.type);
+    }
+
+    [Fact]
     public void Auto_and_cpu_resolve_to_the_cpu_on_a_machine_without_cuda()
     {
         Assert.Equal(TorchSharp.DeviceType.CPU, DeviceSpec.Auto.Resolve().type);

@@ -15,8 +15,6 @@ public sealed class FlowNrgTests : IDisposable
 {
     private readonly string output = Path.Combine(Path.GetTempPath(), "pipeline-nrg-" + Guid.NewGuid().ToString("N"));
 
-    public FlowNrgTests() => DeviceSpec.Cpu.Resolve();
-
     [Theory]
     [InlineData(0.5, 10.0, 1.0)]
     [InlineData(0.75, 10.0, 3.0)]

@@ -15,8 +15,6 @@ public sealed class LatentRewardNetworkTests
         "a small red disk moving slowly left", "a large blue square moving quickly up", "a small green diamond moving slowly down-right",
     ];
 
-    public LatentRewardNetworkTests() => DeviceSpec.Cpu.Resolve();
-
     [Fact]
     public void VQ_and_MQ_ignore_the_prompt_and_TA_does_not()
     {

@@ -11,8 +11,6 @@ public sealed class ObjectTracksTests
 {
     private const int Frames = 4, Size = 8;
 
-    public ObjectTracksTests() => Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve();
-
     [Fact]
     public void A_single_moving_pixel_gives_its_colour_offset_and_its_velocity()
     {

@@ -6,8 +6,6 @@ namespace Pipeline.Runtime.Tests.Reward;
 /// <summary>The TA distance head against its closed form, r = b − Σ_g √(‖U_g·v − G_g·p‖² + 10⁻³).</summary>
 public sealed class PromptDistanceTests
 {
-    public PromptDistanceTests() => Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve();
-
     [Fact]
     public void With_identity_maps_the_score_is_the_bias_minus_the_summed_group_distances()
     {

@@ -6,8 +6,6 @@ namespace Pipeline.Runtime.Tests.Reward;
 /// <summary>The reward losses against values worked out by hand or from the closed-form Rao-Kupper probabilities.</summary>
 public sealed class RewardLossTests
 {
-    public RewardLossTests() => Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve();
-
     [Fact]
     public void Bt_masks_ties_but_counts_them_in_the_denominator()
     {

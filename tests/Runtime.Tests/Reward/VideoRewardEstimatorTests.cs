@@ -69,7 +69,7 @@ public sealed class VideoRewardEstimatorTests
     {
         var split = RewardTestData.Split(48);
         var ml = new MLContext(seed: 1);
-        var transformer = new VideoRewardEstimator(ml, new VideoRewardSettings(Dimensions, RewardLoss.Btt(3.0), RewardTokenMode.Shared, 8, 1, 1e-3, 16, 5), TorchSharp.torch.CPU)
+        var transformer = new VideoRewardEstimator(ml, new VideoRewardSettings(Dimensions, RewardLoss.Btt(3.0), RewardTokenMode.Shared, 8, 1, 1e-3, 16, 5), Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve())
             .Fit(split.Train.ToDataView(), split.Eval.ToDataView());
         var folder = Directory.CreateTempSubdirectory("reward-checkpoint-").FullName;
         try
@@ -84,7 +84,7 @@ public sealed class VideoRewardEstimatorTests
             Assert.Equal("shared", header.Tokens);
             Assert.Equal("rao-kupper", header.Ties);
             Assert.Equal(3.0, header.Theta);
-            var loaded = RewardCheckpoint.Load(path, TorchSharp.torch.CPU);
+            var loaded = RewardCheckpoint.Load(path, Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve());
             Assert.Equal(RewardTokenMode.Shared, loaded.Tokens);
             Assert.Equal(transformer.Model.Normalization!.Mean, loaded.Normalization!.Mean);
             var videos = split.Eval.Pairs.Select(p => p.VideoA.Load()).ToArray();

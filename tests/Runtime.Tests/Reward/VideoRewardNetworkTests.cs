@@ -8,8 +8,6 @@ public sealed class VideoRewardNetworkTests
 {
     private static readonly string[] Dimensions = { "VQ", "MQ", "TA" };
 
-    public VideoRewardNetworkTests() => Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve();
-
     [Fact]
     public void Under_separate_tokens_VQ_and_MQ_are_identical_when_the_prompt_changes_and_TA_is_not()
     {
