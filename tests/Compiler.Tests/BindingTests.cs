@@ -90,6 +90,17 @@ public sealed class BindingTests
     }
 
     [Fact]
+    public void Renaming_a_stage_changes_its_hash_because_its_random_seed_derives_from_the_name()
+    {
+        // RunContext.StageSeed(name): the renamed stage trains with other random numbers, so it must not reuse the
+        // old name's cache entry; the stages downstream see a new upstream and recompute too.
+        var before = Sources.Compile(Sources.Hello).SemanticModel;
+        var after = Sources.Compile(Sources.Hello.Replace("model gen =", "model gen2 =", StringComparison.Ordinal)).SemanticModel;
+        Assert.Equal(before.FindStage("world")!.Hash, after.FindStage("world")!.Hash);
+        Assert.NotEqual(before.FindStage("gen")!.Hash, after.FindStage("gen2")!.Hash);
+    }
+
+    [Fact]
     public void Set_overrides_are_applied_before_binding_and_change_the_source_hash()
     {
         var plain = Sources.Compile(Sources.Mini);

@@ -7,9 +7,15 @@ namespace Pipeline.Compiler.Lowering;
 
 /// <summary>
 /// Stage hashes as contracts.md defines them: SHA-256 over the kind, the properties with every default filled in
-/// (canonical form, by name), the upstream stages' hashes, the experiment seed, the content hash of every data file
-/// the stage reads, and the runtime's version. Stage order, formatting and comments never enter.
+/// (canonical form, by name), the upstream stages' hashes, the experiment seed and the stage's name, the content hash
+/// of every data file the stage reads, and the runtime's version. Stage order, formatting and comments never enter.
 /// </summary>
+/// <remarks>
+/// The name enters because the runtime draws a stage's random numbers (weights, minibatches, noise) from the
+/// experiment seed and the stage name (<c>RunContext.StageSeed</c>). Without it, two stages with equal properties
+/// and different names, or a renamed stage, reused a cache entry trained with another seed, so a cached run gave
+/// other numbers than a fresh one.
+/// </remarks>
 public static class StageHasher
 {
     public static void HashAll(SemanticModel model, string runtimeVersion)
@@ -35,7 +41,7 @@ public static class StageHasher
             builder.Append("upstream ").Append(dependency).Append(' ').Append(model.FindStage(dependency)?.Hash ?? string.Empty).Append('\n');
         }
 
-        builder.Append("seed ").Append(model.Seed.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        builder.Append("seed ").Append(model.Seed.ToString(CultureInfo.InvariantCulture)).Append(" stage ").Append(stage.Name).Append('\n');
         foreach (var (path, hash) in stage.DataFiles)
         {
             builder.Append("file ").Append(CanonicalValue.Quote(path)).Append(' ').Append(hash).Append('\n');

@@ -10,15 +10,15 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "align")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "87aa2841e5afeb23986f4fb66811d701b64e48bad9fa2ffa4a901fc025d6aac8")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 88fb531e046cf9752752a2fedf84b7a2da3d9ca2806cc5915436c78d915ce89c")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 7c55d7573606ad522ce2e2679c9986d7bca0be37a6e85f874b5ae08d12e1ce05")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo a983cb6603d6687060e13583f2cffe86afd897ced041cec49ab3471b9a30c01a")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 9802b27c07b73fac50ae8eb6bbc3ceb3693f07dd44b79b896ab50d0ce8b2dcd1")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 9bebb3b49554ba74f286cd280d1ddd587ed279d667b1efed427c39a59c66a363")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr 6677e1fc4ec7d3e07ea60e7cdd2200481ac96ff454d6bb47e9ca1c53731e741a")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 3f03c0e0aaa6c91030dfc15a15feda732a9b3dbba58552fded173653a121b568")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward 065faebaffa74fce9d2a7191bf40fd8f87eb3ad45572602d89e6b8135526bdec")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 28b21325d92b2ace89ca88abad3db828eab98913e702a491b6a29fbf7b6b7f5a")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 676db4bdb9f6b61fad1c2fce63cc2553dde531267c4899ba8b559afa03d16968")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo f535c48adccd05584f41da6a2af522a251bc5757f09d0f9b5cdb009a87a069d7")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 5696d1b471b87c027832289cf414a60b070e5fd5acf62860693b537b30d27ee0")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs d7cfbfc3c7f108632ddc4e77025145aa2a6c4f3b8aea31a3951b719a2c829864")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 24dab4d71e71284056614609d2b9343fa7192b946e5eeec83fb945b9d71c1ad8")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr c8481681bf84cdc23dbcb88bb9d7977494262bd4a25202f1e80d2b9cb6ed8712")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 98b44131b03434866765f720eb8cb34268e00620c7caf4928979296ec04571b7")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward e4e32b6a1a46afef38b14391a76aae19a5b2be231b4797ecc2faeb13c53bb2d9")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 0ea981ef1e0652a1896dddf728e75c5f144a1fc8adf4ea2359fefd0117f54c32")]
 
 namespace Pipeline.Experiments
 {
@@ -35,15 +35,15 @@ namespace Pipeline.Experiments
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "88fb531e046cf9752752a2fedf84b7a2da3d9ca2806cc5915436c78d915ce89c", new string[] { "world", }, "align.pipe:30:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "7c55d7573606ad522ce2e2679c9986d7bca0be37a6e85f874b5ae08d12e1ce05", new string[] { "base", "prefs", "vr", }, "align.pipe:54:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "a983cb6603d6687060e13583f2cffe86afd897ced041cec49ab3471b9a30c01a", new string[] { "base", "prefs", "vr", }, "align.pipe:63:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "9802b27c07b73fac50ae8eb6bbc3ceb3693f07dd44b79b896ab50d0ce8b2dcd1", new string[] { "world", }, "align.pipe:20:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "9bebb3b49554ba74f286cd280d1ddd587ed279d667b1efed427c39a59c66a363", new string[] { "base", "dpo", "dpo_t", "rwr", "sft", "vr", "world", }, "align.pipe:72:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "6677e1fc4ec7d3e07ea60e7cdd2200481ac96ff454d6bb47e9ca1c53731e741a", new string[] { "base", "vr", "world", }, "align.pipe:43:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "3f03c0e0aaa6c91030dfc15a15feda732a9b3dbba58552fded173653a121b568", new string[] { "base", "prefs", }, "align.pipe:35:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "065faebaffa74fce9d2a7191bf40fd8f87eb3ad45572602d89e6b8135526bdec", new string[] { "prefs", }, "align.pipe:25:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "28b21325d92b2ace89ca88abad3db828eab98913e702a491b6a29fbf7b6b7f5a", new string[] { }, "align.pipe:13:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "676db4bdb9f6b61fad1c2fce63cc2553dde531267c4899ba8b559afa03d16968", new string[] { "world", }, "align.pipe:30:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "f535c48adccd05584f41da6a2af522a251bc5757f09d0f9b5cdb009a87a069d7", new string[] { "base", "prefs", "vr", }, "align.pipe:54:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "5696d1b471b87c027832289cf414a60b070e5fd5acf62860693b537b30d27ee0", new string[] { "base", "prefs", "vr", }, "align.pipe:63:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "d7cfbfc3c7f108632ddc4e77025145aa2a6c4f3b8aea31a3951b719a2c829864", new string[] { "world", }, "align.pipe:20:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "24dab4d71e71284056614609d2b9343fa7192b946e5eeec83fb945b9d71c1ad8", new string[] { "base", "dpo", "dpo_t", "rwr", "sft", "vr", "world", }, "align.pipe:72:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "c8481681bf84cdc23dbcb88bb9d7977494262bd4a25202f1e80d2b9cb6ed8712", new string[] { "base", "vr", "world", }, "align.pipe:43:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "98b44131b03434866765f720eb8cb34268e00620c7caf4928979296ec04571b7", new string[] { "base", "prefs", }, "align.pipe:35:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "e4e32b6a1a46afef38b14391a76aae19a5b2be231b4797ecc2faeb13c53bb2d9", new string[] { "prefs", }, "align.pipe:25:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "0ea981ef1e0652a1896dddf728e75c5f144a1fc8adf4ea2359fefd0117f54c32", new string[] { }, "align.pipe:13:3"),
             });
 
         /// <inheritdoc />

@@ -10,8 +10,8 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "data_only")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "b5f3066f625dfe86b44b678cc116b350e10f2c57882ed41ae4a91e9a41fb1fae")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 42a8b4c19d53e40a738684380365346c931434cc5b5bc839043eee27b1aa2a2f")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 49f14204511a7b41fbdb6c82303d8abe499075756dc17eb8ceb6f5fb100752d3")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 9997317ac3f5a860dc2c3acc7324c17353cf2f963eaade5f16190022df1dd04e")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos d1f60bba102628a76317c2fc8d8618d4ae41b1c609e4877c27d424d43edef7c7")]
 
 namespace Pipeline.Experiments
 {
@@ -28,8 +28,8 @@ namespace Pipeline.Experiments
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "42a8b4c19d53e40a738684380365346c931434cc5b5bc839043eee27b1aa2a2f", new string[] { "world", }, "data.pipe:11:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "49f14204511a7b41fbdb6c82303d8abe499075756dc17eb8ceb6f5fb100752d3", new string[] { }, "data.pipe:6:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "9997317ac3f5a860dc2c3acc7324c17353cf2f963eaade5f16190022df1dd04e", new string[] { "world", }, "data.pipe:11:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "d1f60bba102628a76317c2fc8d8618d4ae41b1c609e4877c27d424d43edef7c7", new string[] { }, "data.pipe:6:3"),
             });
 
         /// <inheritdoc />

@@ -10,10 +10,10 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "generator")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "a08318243574cceae0c95c2cdb7452af82240869013ad83edd51150fe287b1c2")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 6d2dc7a4da93b3c2b92b626d7cd3a7634e9b93d70813188f0e5993e02b9ae63d")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 55372a255a56996ea37d70b9f93fcc63d725b2c458b5d7494cb822198e582aaf")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.quality", "win_rates 755d10e186c5378619ab8df7a9a3d84930793e757c433f0989671d4fb05a5d8e")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 6321604b3681bfff8d918583b082425720386f06b66c0fcfd19d24c4a05e29b4")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator cb6fb77c9952cb916eda6e7d083084b2ff5e3b996041722ee51bf33dde8a8891")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.quality", "win_rates d8346112601588dced6bc2f302fdcfa7114e45cf88c5e3dbfb992e36163ee95f")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703")]
 
 namespace Pipeline.Experiments
 {
@@ -30,10 +30,10 @@ namespace Pipeline.Experiments
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "6d2dc7a4da93b3c2b92b626d7cd3a7634e9b93d70813188f0e5993e02b9ae63d", new string[] { "world", }, "generator.pipe:17:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "55372a255a56996ea37d70b9f93fcc63d725b2c458b5d7494cb822198e582aaf", new string[] { "ae", "world", }, "generator.pipe:26:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("quality", "win_rates", "755d10e186c5378619ab8df7a9a3d84930793e757c433f0989671d4fb05a5d8e", new string[] { "base", "world", }, "generator.pipe:35:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce", new string[] { }, "generator.pipe:8:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "6321604b3681bfff8d918583b082425720386f06b66c0fcfd19d24c4a05e29b4", new string[] { "world", }, "generator.pipe:17:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "cb6fb77c9952cb916eda6e7d083084b2ff5e3b996041722ee51bf33dde8a8891", new string[] { "ae", "world", }, "generator.pipe:26:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("quality", "win_rates", "d8346112601588dced6bc2f302fdcfa7114e45cf88c5e3dbfb992e36163ee95f", new string[] { "base", "world", }, "generator.pipe:35:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703", new string[] { }, "generator.pipe:8:3"),
             });
 
         /// <inheritdoc />

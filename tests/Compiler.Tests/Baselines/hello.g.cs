@@ -10,8 +10,8 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "hello")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "394512500884645dc09406e006840745e6462c4f75d1057253f8bdd4c52c8c93")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.gen", "flow_generator ff426cc18b7fcfe0e1c388dbea8354844bcf60ac06bfce6417bb13fadd768f74")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 95bf2f1a72906ac4ae484a6c479ddb6d7c896c92e49e6684fa5ebfb4213727f5")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.gen", "flow_generator e4ab0610b82e63a9329665338a69071d71c767236fa3deedb486665ed3bc2428")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos bcceaff1a2331a4b30b498a58dfc5836b28fd8c10c08a571d45cee92f453b515")]
 
 namespace Pipeline.Experiments
 {
@@ -28,8 +28,8 @@ namespace Pipeline.Experiments
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("gen", "flow_generator", "ff426cc18b7fcfe0e1c388dbea8354844bcf60ac06bfce6417bb13fadd768f74", new string[] { "world", }, "hello.pipe:14:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "95bf2f1a72906ac4ae484a6c479ddb6d7c896c92e49e6684fa5ebfb4213727f5", new string[] { }, "hello.pipe:6:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("gen", "flow_generator", "e4ab0610b82e63a9329665338a69071d71c767236fa3deedb486665ed3bc2428", new string[] { "world", }, "hello.pipe:14:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "bcceaff1a2331a4b30b498a58dfc5836b28fd8c10c08a571d45cee92f453b515", new string[] { }, "hello.pipe:6:3"),
             });
 
         /// <inheritdoc />

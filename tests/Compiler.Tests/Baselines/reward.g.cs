@@ -10,9 +10,9 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "reward")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "7c8b1306392222d802b01da34fc8061dde34a8872cff3c27a130f35ed8a29184")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs b3237d45bfe78e2abfea0278813c0580f9ea41ad1e57cd29b2e1543bbc250b35")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward 7b87ac47c8fa53d58dd174b2528e67910b42b82d9709508944ba5c4c3d6486c5")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos c923375339cde57ae356c7dbfd52bda5be7c9f551dcec8d1a399f8adcecbbe8c")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 73bf31a7e4a9446e5b62bef0b95dbfe50b791667c8e1abb6626a1aa8f79af9b1")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward 530cc0878f3f8d51b98fec993e1b9346adc5ee393896ddb997b913337860eec1")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 9bc740bd14e1940595ff3bd10d1a761765aea253b459e94c3c5d80449795f3da")]
 
 namespace Pipeline.Experiments
 {
@@ -29,9 +29,9 @@ namespace Pipeline.Experiments
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "b3237d45bfe78e2abfea0278813c0580f9ea41ad1e57cd29b2e1543bbc250b35", new string[] { "world", }, "reward.pipe:15:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "7b87ac47c8fa53d58dd174b2528e67910b42b82d9709508944ba5c4c3d6486c5", new string[] { "prefs", }, "reward.pipe:20:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "c923375339cde57ae356c7dbfd52bda5be7c9f551dcec8d1a399f8adcecbbe8c", new string[] { }, "reward.pipe:10:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "73bf31a7e4a9446e5b62bef0b95dbfe50b791667c8e1abb6626a1aa8f79af9b1", new string[] { "world", }, "reward.pipe:15:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "530cc0878f3f8d51b98fec993e1b9346adc5ee393896ddb997b913337860eec1", new string[] { "prefs", }, "reward.pipe:20:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "9bc740bd14e1940595ff3bd10d1a761765aea253b459e94c3c5d80449795f3da", new string[] { }, "reward.pipe:10:3"),
             });
 
         /// <inheritdoc />

@@ -10,22 +10,22 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_mini")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "8990dac4de92e9641cb8299dbe5610500b071ae0da7363809bcf4c16896c5278")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 889a15bdd6a4e4fd7b90984d6da7641d050486e95e7f387c58d18d495d7bc715")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator d321212a8407703660578a46df4d21eb94ce6378cea1b1685593969a89f25203")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo eec8238cb081aa38e63312cdf42ef16e7ad14f56a0557b750e25d400f4e1dadc")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 4f222272668f2309797cfe5080a3330b4c667f32d1062e0fef62550759c2e3ba")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 0ff51ccf67525f3b7c830bc0bbb503a6ed2dd9ed5a7b7e8b5c63ccb9f8b872f2")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward d55757ca0bffe044cce0859a4537354e6005aa8a194521bef35cf01227c09484")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg bdec414a6cb69da25f22e66c7530ea1ebdf147230764efc3eae5a3229904b548")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg 15615f4053d373561dc9a292f7a4b817ea5a8b1a5869aef2ff00a56e41685231")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg e9e7270c87a6954492e4dc35531fb27b53a5162c929e6b42c0391b86514c9689")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 01a4bff2d2c0d48e1be07fc1eca39f2362a673edfc5bc3f5945dd4527c18574e")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates d8c3bb325938776d7d9ad7edff3be91ab10a709df1e37b7a77cef0b1d63ef8e5")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr e9682cdc3e4899e5425ec58ec201b38ccbda2a7f306a73f393e0f45d7a7f70ca")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 1cb540215681c03e5d262dd29c3e0519baade43d52289a99ab0d86c4347002fb")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward 3610600bb1504577fb9c775b56acb95d2db3e527cdaa247f4a6f69dc43b397b2")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr_bt", "video_reward dba710ed7be5aed5846549246eaf1551524200d83cd46154f0af59ca9d0d065a")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 899a6a7c8b9b5d17e91d8aee2e64514275c27c8cbfdfa16db6a595fcc77cdc98")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 7de0c6e8f6221de88e7251fa78873ac709a49ae3125dee74811886e25cd51a95")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 11cb3915c996499715621e7047424458296875c307e0797a9a610960fd7e0d73")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward 25cd502bfa341386b91e3eb0b180c82be0d7a1c6b57eec3cb55df166efa50244")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg 11d15158046df967616dcaa9311a3f35fceb3815e760e9f70c3648787d1e15d4")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg fa1ee315463e0a6985e1d7ef449c4b9e7f28e54bdc635a5f2e9050b3045159ee")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg eab97a65e3909e090396230fe0c4ff2574b92396e38b048a1217dbcc10275a7b")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 2d7b9da78b7eead946accc8e271f455ea680fb09dd032ab6012108d4ccee39f5")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr ad074ef75456a53d92a0374141bec45c0ab4ef2e3f2626120592c55eb113642a")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 58273a26d0c02af747933864a77b79f3b57a5406066ff65ce454feb227cd6d54")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr_bt", "video_reward a98fd16fdc24f536415cbeec782177c258bab6956dbc96b7585932ca2fef58f0")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703")]
 
 namespace Pipeline.Experiments
 {
@@ -42,22 +42,22 @@ namespace Pipeline.Experiments
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "889a15bdd6a4e4fd7b90984d6da7641d050486e95e7f387c58d18d495d7bc715", new string[] { "world", }, "videoalign-mini.pipe:41:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "d321212a8407703660578a46df4d21eb94ce6378cea1b1685593969a89f25203", new string[] { "ae", "world", }, "videoalign-mini.pipe:51:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "eec8238cb081aa38e63312cdf42ef16e7ad14f56a0557b750e25d400f4e1dadc", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:79:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "4f222272668f2309797cfe5080a3330b4c667f32d1062e0fef62550759c2e3ba", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:88:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "0ff51ccf67525f3b7c830bc0bbb503a6ed2dd9ed5a7b7e8b5c63ccb9f8b872f2", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:97:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "d55757ca0bffe044cce0859a4537354e6005aa8a194521bef35cf01227c09484", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:103:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "bdec414a6cb69da25f22e66c7530ea1ebdf147230764efc3eae5a3229904b548", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:123:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "15615f4053d373561dc9a292f7a4b817ea5a8b1a5869aef2ff00a56e41685231", new string[] { "base", "latent", }, "videoalign-mini.pipe:109:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "e9e7270c87a6954492e4dc35531fb27b53a5162c929e6b42c0391b86514c9689", new string[] { "base", "latent", }, "videoalign-mini.pipe:116:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "01a4bff2d2c0d48e1be07fc1eca39f2362a673edfc5bc3f5945dd4527c18574e", new string[] { "world", }, "videoalign-mini.pipe:22:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "d8c3bb325938776d7d9ad7edff3be91ab10a709df1e37b7a77cef0b1d63ef8e5", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:131:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "e9682cdc3e4899e5425ec58ec201b38ccbda2a7f306a73f393e0f45d7a7f70ca", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:68:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "1cb540215681c03e5d262dd29c3e0519baade43d52289a99ab0d86c4347002fb", new string[] { "base", "prefs", }, "videoalign-mini.pipe:60:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "3610600bb1504577fb9c775b56acb95d2db3e527cdaa247f4a6f69dc43b397b2", new string[] { "prefs", }, "videoalign-mini.pipe:27:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr_bt", "video_reward", "dba710ed7be5aed5846549246eaf1551524200d83cd46154f0af59ca9d0d065a", new string[] { "prefs", }, "videoalign-mini.pipe:34:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "aa391126ed5219545b73dd7a74821ceaa2125845c3a023f6e0d03b685fe1bfce", new string[] { }, "videoalign-mini.pipe:13:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2", new string[] { "world", }, "videoalign-mini.pipe:41:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310", new string[] { "ae", "world", }, "videoalign-mini.pipe:51:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "899a6a7c8b9b5d17e91d8aee2e64514275c27c8cbfdfa16db6a595fcc77cdc98", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:79:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "7de0c6e8f6221de88e7251fa78873ac709a49ae3125dee74811886e25cd51a95", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:88:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "11cb3915c996499715621e7047424458296875c307e0797a9a610960fd7e0d73", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:97:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "25cd502bfa341386b91e3eb0b180c82be0d7a1c6b57eec3cb55df166efa50244", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:103:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "11d15158046df967616dcaa9311a3f35fceb3815e760e9f70c3648787d1e15d4", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:123:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "fa1ee315463e0a6985e1d7ef449c4b9e7f28e54bdc635a5f2e9050b3045159ee", new string[] { "base", "latent", }, "videoalign-mini.pipe:109:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "eab97a65e3909e090396230fe0c4ff2574b92396e38b048a1217dbcc10275a7b", new string[] { "base", "latent", }, "videoalign-mini.pipe:116:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3", new string[] { "world", }, "videoalign-mini.pipe:22:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "2d7b9da78b7eead946accc8e271f455ea680fb09dd032ab6012108d4ccee39f5", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:131:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "ad074ef75456a53d92a0374141bec45c0ab4ef2e3f2626120592c55eb113642a", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:68:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "58273a26d0c02af747933864a77b79f3b57a5406066ff65ce454feb227cd6d54", new string[] { "base", "prefs", }, "videoalign-mini.pipe:60:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2", new string[] { "prefs", }, "videoalign-mini.pipe:27:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("vr_bt", "video_reward", "a98fd16fdc24f536415cbeec782177c258bab6956dbc96b7585932ca2fef58f0", new string[] { "prefs", }, "videoalign-mini.pipe:34:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703", new string[] { }, "videoalign-mini.pipe:13:3"),
             });
 
         /// <inheritdoc />

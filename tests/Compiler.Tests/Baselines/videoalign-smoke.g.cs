@@ -10,22 +10,22 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_smoke")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "e12f41a4ba2160df0e49f74a33046e52961b8f2b4f813fce685935d146ecbdf1")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder e4b8c6047504a69e90904a936c0d55ec5f3124ed2befeea57990292d442f0320")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator d0f231aeb18d32466f98f004fadd5c1e188c6733247d5fb524881f7e687a883b")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 535e6e9d8780e1453575948346050ef1f7e2adef13dacb9f919f89e3edcbbb6b")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 2c6902b1472c9ef956dfbd1ac1df459a3929e8e27e2125b4e18775d2f27518eb")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 6eb65a22b13f8113f424d86a9746e9657a467cdb0aa252bc76cfdc906e1322de")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward 38a38919edb6c74d9b1d9037ea87c2dc32c4f1cfadfc8ebeb9910f3d271c5e07")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg 326380ef0b567b93680c125102edf25db0df2b05fc32d5f15325927b7bfa25bc")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg f512fac3aaade20a1c3cd7b74ff0ce9c504f40175ad121794b22f59dacb33c86")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg c13781f078ad16433d85100da6ee807ed024ef2c053fb3304ee164e31eb55e3a")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs b716751f0daecbb47db39f1c75a0632563a61e4a956c9c0d834af18e5fb25ae5")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 0b180ed345b8558ffc11890ba1ef1641b4f095c85dbdadb23333a410a6788afa")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr f30aca841373b9dfd7bfd9becd973f4f824d04766b6df7f5ec93ac2a8ac7a263")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 98b9e6a2540dbe9673286f72ea42b3b259f0e766ee57412d69fbbaf9c76655e0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward 3d520309a99ffcb9ba7b3027e4b41233a56765530669d955cc84fe6fa48a09e4")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr_bt", "video_reward 94def50cacebf5373d7d685cac76b5b22b32904fea7cb8022a0544ac30a71976")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 6544b266719a0a4f2f191f6c141cdfe82cab6d60b8d6852b059f619925cabf59")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder f3da8f03a3b3e5f346663ea8939dd94e25d59b5ac329e2b9e0c576fb69b046f4")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator a315d579875c0ae0171077efbade6ab041dba37d460a897797ef20ba83d89e54")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 14ae6291b0cb48c4cf16f31b35a0781b696b89fa1cde8ffb188d02418464cfb4")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 24b8b4431a75e3dd95f9a7d3a8a3f0eb5d99e7fa20a61c98c68f2f46f9eeb5ab")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward e63dfbf3d01192fb1d4120f9f1e67fbe227d3f98bee491de909face86e46a35e")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward 0d14e7aa78977b657ec568eec7cdc24577117401aa05c39021799109e1951a0e")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg 3aa5659bda0cb800eb97dd143593fd2abeafca3d296fb64e87e9f3eb71b618bb")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg c4ccafb39ef91ae5dd306a2af43da8128385a58dd9fd8595f03e04ec4de4c49f")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg 20fb5d37c2c4e391d86b9badc0052c77a8a7ca3410a5c15cb0467180aaefba1c")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 3de761935043c8bce7363829779705f7087a8cab010cd944cbe967ec6b7e2ad1")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 2d8382494b24cb3e8178cbb81f334a0d1b015a0706e5c197219a5891854d3178")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr fa2b93fe4809ce35ebbf1bf1582e225e38702c5f67b6cc319e045f564e051daa")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 10d78562115e1dbb3f0cb7e6083f47e7d7f2606c80f5754ac336edb332b22bc7")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward ca4fd38ae18838e405846638dde46d09a221a0b7cbed6ba20989c3e0fd42dc36")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr_bt", "video_reward 6b189b6c48f27880fb6b7b2728bc613f7695af670d7ffe9175257e1de5168573")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 719b739ea485220c49359bf17a4e72e5ad743839c173f5d34ce2d24719eee798")]
 
 namespace Pipeline.Experiments
 {
@@ -42,22 +42,22 @@ namespace Pipeline.Experiments
             "auto",
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "e4b8c6047504a69e90904a936c0d55ec5f3124ed2befeea57990292d442f0320", new string[] { "world", }, "videoalign-smoke.pipe:36:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "d0f231aeb18d32466f98f004fadd5c1e188c6733247d5fb524881f7e687a883b", new string[] { "ae", "world", }, "videoalign-smoke.pipe:45:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "535e6e9d8780e1453575948346050ef1f7e2adef13dacb9f919f89e3edcbbb6b", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:73:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "2c6902b1472c9ef956dfbd1ac1df459a3929e8e27e2125b4e18775d2f27518eb", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:82:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "6eb65a22b13f8113f424d86a9746e9657a467cdb0aa252bc76cfdc906e1322de", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:91:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "38a38919edb6c74d9b1d9037ea87c2dc32c4f1cfadfc8ebeb9910f3d271c5e07", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:98:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "326380ef0b567b93680c125102edf25db0df2b05fc32d5f15325927b7bfa25bc", new string[] { "base", "latent_clean", }, "videoalign-smoke.pipe:119:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "f512fac3aaade20a1c3cd7b74ff0ce9c504f40175ad121794b22f59dacb33c86", new string[] { "base", "latent", }, "videoalign-smoke.pipe:105:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "c13781f078ad16433d85100da6ee807ed024ef2c053fb3304ee164e31eb55e3a", new string[] { "base", "latent", }, "videoalign-smoke.pipe:112:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "b716751f0daecbb47db39f1c75a0632563a61e4a956c9c0d834af18e5fb25ae5", new string[] { "world", }, "videoalign-smoke.pipe:17:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "0b180ed345b8558ffc11890ba1ef1641b4f095c85dbdadb23333a410a6788afa", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:127:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "f30aca841373b9dfd7bfd9becd973f4f824d04766b6df7f5ec93ac2a8ac7a263", new string[] { "base", "vr", "world", }, "videoalign-smoke.pipe:62:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "98b9e6a2540dbe9673286f72ea42b3b259f0e766ee57412d69fbbaf9c76655e0", new string[] { "base", "prefs", }, "videoalign-smoke.pipe:54:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "3d520309a99ffcb9ba7b3027e4b41233a56765530669d955cc84fe6fa48a09e4", new string[] { "prefs", }, "videoalign-smoke.pipe:22:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr_bt", "video_reward", "94def50cacebf5373d7d685cac76b5b22b32904fea7cb8022a0544ac30a71976", new string[] { "prefs", }, "videoalign-smoke.pipe:29:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "6544b266719a0a4f2f191f6c141cdfe82cab6d60b8d6852b059f619925cabf59", new string[] { }, "videoalign-smoke.pipe:8:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "f3da8f03a3b3e5f346663ea8939dd94e25d59b5ac329e2b9e0c576fb69b046f4", new string[] { "world", }, "videoalign-smoke.pipe:36:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "a315d579875c0ae0171077efbade6ab041dba37d460a897797ef20ba83d89e54", new string[] { "ae", "world", }, "videoalign-smoke.pipe:45:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "14ae6291b0cb48c4cf16f31b35a0781b696b89fa1cde8ffb188d02418464cfb4", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:73:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "24b8b4431a75e3dd95f9a7d3a8a3f0eb5d99e7fa20a61c98c68f2f46f9eeb5ab", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:82:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "e63dfbf3d01192fb1d4120f9f1e67fbe227d3f98bee491de909face86e46a35e", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:91:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "0d14e7aa78977b657ec568eec7cdc24577117401aa05c39021799109e1951a0e", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:98:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "3aa5659bda0cb800eb97dd143593fd2abeafca3d296fb64e87e9f3eb71b618bb", new string[] { "base", "latent_clean", }, "videoalign-smoke.pipe:119:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "c4ccafb39ef91ae5dd306a2af43da8128385a58dd9fd8595f03e04ec4de4c49f", new string[] { "base", "latent", }, "videoalign-smoke.pipe:105:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "20fb5d37c2c4e391d86b9badc0052c77a8a7ca3410a5c15cb0467180aaefba1c", new string[] { "base", "latent", }, "videoalign-smoke.pipe:112:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "3de761935043c8bce7363829779705f7087a8cab010cd944cbe967ec6b7e2ad1", new string[] { "world", }, "videoalign-smoke.pipe:17:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "2d8382494b24cb3e8178cbb81f334a0d1b015a0706e5c197219a5891854d3178", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:127:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "fa2b93fe4809ce35ebbf1bf1582e225e38702c5f67b6cc319e045f564e051daa", new string[] { "base", "vr", "world", }, "videoalign-smoke.pipe:62:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "10d78562115e1dbb3f0cb7e6083f47e7d7f2606c80f5754ac336edb332b22bc7", new string[] { "base", "prefs", }, "videoalign-smoke.pipe:54:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "ca4fd38ae18838e405846638dde46d09a221a0b7cbed6ba20989c3e0fd42dc36", new string[] { "prefs", }, "videoalign-smoke.pipe:22:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("vr_bt", "video_reward", "6b189b6c48f27880fb6b7b2728bc613f7695af670d7ffe9175257e1de5168573", new string[] { "prefs", }, "videoalign-smoke.pipe:29:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "719b739ea485220c49359bf17a4e72e5ad743839c173f5d34ce2d24719eee798", new string[] { }, "videoalign-smoke.pipe:8:3"),
             });
 
         /// <inheritdoc />
