@@ -5,6 +5,7 @@ using Pipeline.Compiler.Binding;
 using Pipeline.Compiler.Emit;
 using Pipeline.Dsl.Diagnostics;
 using Pipeline.Runtime;
+using Pipeline.Runtime.Caching;
 using Pipeline.Runtime.Experiments;
 
 namespace Pipeline.Cli;
@@ -20,6 +21,7 @@ internal static class CompilerHost
     {
         ReferenceResolver = () => ReferenceAssemblies.FromHost(AppContext.BaseDirectory),
         RuntimeVersion = RuntimeVersion,
+        RuntimeBuild = StageCache.RuntimeBuild,
         CacheDirectory = CachePaths.Root,
         Overrides = (sets ?? []).Select(ParseSet).ToImmutableArray(),
     };

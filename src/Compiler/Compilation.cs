@@ -31,6 +31,12 @@ public sealed record CompilationOptions
     /// <summary>The runtime version that enters stage hashes; by default read from Pipeline.Runtime.dll among the references.</summary>
     public string? RuntimeVersion { get; init; }
 
+    /// <summary>
+    /// The build of the runtime the assembly will run against (its module version id; the CLI passes the one it
+    /// loads). It enters the assembly cache key, so generated code is recompiled against a changed runtime.
+    /// </summary>
+    public string? RuntimeBuild { get; init; }
+
     /// <summary>The cache root (contracts.md); null means <see cref="Pipeline.Catalog.CachePaths.Root"/>. Assemblies go under <c>assemblies/</c>.</summary>
     public string? CacheDirectory { get; init; }
 
@@ -64,6 +70,13 @@ public sealed class Compilation
 
     /// <summary>The compiler's version, which enters the assembly cache key.</summary>
     public static string CompilerVersion { get; } = typeof(Compilation).Assembly.GetName().Version?.ToString() ?? "0.0.0.0";
+
+    /// <summary>
+    /// The compiler's build: its module version id, which deterministic builds derive from the compiled code. The
+    /// version number alone stayed 0.1.0.0 across code changes, so a changed compiler (say, a new stage hash) reused
+    /// assemblies, and the stage hashes they carry, from the build before.
+    /// </summary>
+    public static string CompilerBuild { get; } = typeof(Compilation).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..16];
 
     /// <summary>A compilation of an experiment already composed (<c>extends</c> resolved) by the Dsl.</summary>
     public static Compilation Create(ResolvedExperiment composed, CompilationOptions? options = null) =>
@@ -114,12 +127,12 @@ public sealed class Compilation
     public ImmutableArray<string> ReferencePaths => referencePaths.Value;
 
     /// <summary>
-    /// The assembly cache key: SHA-256 over the canonical resolved source, the compiler and the runtime version, and
-    /// the content hash of every data file a stage reads. The assembly carries the stage hashes, which cover those
+    /// The assembly cache key: SHA-256 over the canonical resolved source, the compiler's and the runtime's version
+    /// and build, and the content hash of every data file a stage reads. The assembly carries the stage hashes, which cover those
     /// files; without them in the key, a data file changed since the last run would reuse the old assembly and with
     /// it the old stage hashes — and the stage cache would serve results computed from the old file.
     /// </summary>
-    public string CacheKey => StageHasher.Sha256(CanonicalSource + "\ncompiler " + CompilerVersion + "\nruntime " + RuntimeVersion + "\n"
+    public string CacheKey => StageHasher.Sha256(CanonicalSource + "\ncompiler " + CompilerVersion + " " + CompilerBuild + "\nruntime " + RuntimeVersion + " " + Options.RuntimeBuild + "\n"
         + string.Concat(SemanticModel.Stages.OrderBy(s => s.Name, StringComparer.Ordinal).SelectMany(s => s.DataFiles.Select(f => $"file {s.Name} {f.Key} {f.Value}\n"))));
 
     /// <summary>How many runs the sweeps expand into (1 without sweeps, or once a point is chosen).</summary>

@@ -59,6 +59,20 @@ public sealed class EmitTests
     }
 
     [Fact]
+    public void Another_build_of_the_runtime_misses_the_assembly_cache()
+    {
+        // Version numbers stay 0.1.0.0 while the code changes; the builds (module version ids) do not.
+        using var temp = new TempDirectory();
+        var options = TestEnvironment.Options(temp.Combine("cache"));
+        var one = Compilation.Parse("hello.pipe", Sources.Hello, options with { RuntimeBuild = "0123456789abcdef" });
+        var other = Compilation.Parse("hello.pipe", Sources.Hello, options with { RuntimeBuild = "fedcba9876543210" });
+        Assert.Matches("^[0-9a-f]{16}$", Compilation.CompilerBuild);
+        Assert.NotEqual(one.CacheKey, other.CacheKey);
+        Assert.False(one.Emit(temp.Combine("one")).FromCache);
+        Assert.False(other.Emit(temp.Combine("two")).FromCache);
+    }
+
+    [Fact]
     public void A_roslyn_error_in_generated_code_maps_back_to_the_pipe_line()
     {
         using var temp = new TempDirectory();
