@@ -38,6 +38,7 @@ internal static class RewardKinds
             P("noisy", new BooleanType(), true, "Train on noisy latents x_t (the paper's design); false trains on clean latents, for the ablation."),
             P("width", Count(4, 4096), 32L, "Hidden width."),
             P("epochs", Count(1, 10_000), 4L, "Passes over the training pairs."),
+            P("centring", new RealType(0, double.PositiveInfinity), 0.01, "Weight γ of the penalty γ·mean(r²) on the scores. Both videos of a pair share their noise, so a part of r that follows the noise alone cancels in every margin; unpinned, its gradient pushed guided samples apart (docs/guidance.md). 0 is the paper's plain BT loss."),
             P("lr", LearningRate, 1e-3, "Adam learning rate."),
             P("batch", Count(1, 4096), 32L, "Pairs per step."),
         });

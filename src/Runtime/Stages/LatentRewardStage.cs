@@ -25,6 +25,8 @@ public sealed class LatentRewardOptions : StageOptions
 
     public int Epochs { get; set; }
 
+    public double Centring { get; set; }
+
     public double Lr { get; set; }
 
     public int Batch { get; set; }
@@ -40,7 +42,7 @@ public static class LatentRewardStage
     public static StageOutput Run(RunContext context, string name, LatentRewardOptions options)
     {
         var train = options.Train ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "train is required; the compiler checks it") { Stage = name };
-        var pending = new PendingLatentReward(name, train, new LatentRewardSettings(options.Noisy, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name)));
+        var pending = new PendingLatentReward(name, train, new LatentRewardSettings(options.Noisy, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name), options.Centring));
         if (options.Autoencoder is null)
         {
             var deferred = new StageOutput(name, "latent_reward", pending);

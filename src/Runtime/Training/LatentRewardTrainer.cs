@@ -15,13 +15,15 @@ namespace Pipeline.Runtime.Training;
 /// <param name="LearningRate">Adam learning rate.</param>
 /// <param name="Batch">Pairs per step.</param>
 /// <param name="Seed">Seed of the weights, minibatch order, noise and times.</param>
-public sealed record LatentRewardSettings(bool Noisy, int Width, int Epochs, double LearningRate, int Batch, long Seed);
+/// <param name="Centring">Weight γ of the score penalty γ·mean(r²) (<see cref="RewardLosses.Centring"/>); 0 is plain BT.</param>
+public sealed record LatentRewardSettings(bool Noisy, int Width, int Epochs, double LearningRate, int Batch, long Seed, double Centring = 0);
 
 /// <summary>
 /// Trains a <see cref="LatentRewardModel"/> on preference pairs (the paper's §3.5 / App. B.2): both videos of a pair
 /// are encoded by the autoencoder (decoder-free: the encoder's latents), normalised per channel, and noised with the
 /// same ε and the same t, x_t = (1 − t)·x0 + t·ε; the loss is Bradley-Terry with ties masked
-/// (<see cref="RewardLosses.BradleyTerry"/>) over the rated dimensions. With <c>Noisy = false</c>, t = 0 throughout.
+/// (<see cref="RewardLosses.BradleyTerry"/>) over the rated dimensions, plus the centring penalty
+/// (<see cref="RewardLosses.Centring"/>). With <c>Noisy = false</c>, t = 0 throughout.
 /// </summary>
 public static class LatentRewardTrainer
 {
@@ -70,8 +72,10 @@ public static class LatentRewardTrainer
             var t = settings.Noisy ? rand(new long[] { count }, generator: generator, device: device) : zeros(count, device: device);
             var noise = randn(a.shape, generator: generator, device: device);
             var prompt = tokens.index_select(0, index);
-            var margins = model.Score(FlowMatching.Interpolate(a, noise, t), t, prompt) - model.Score(FlowMatching.Interpolate(b, noise, t), t, prompt);
-            return RewardLosses.BradleyTerry(margins, labels.index_select(0, index));
+            var scoresA = model.Score(FlowMatching.Interpolate(a, noise, t), t, prompt);
+            var scoresB = model.Score(FlowMatching.Interpolate(b, noise, t), t, prompt);
+            return RewardLosses.BradleyTerry(scoresA - scoresB, labels.index_select(0, index))
+                + RewardLosses.Centring(scoresA, scoresB, settings.Centring);
         }, progress);
         order?.Dispose();
         network.FreezePromptCentre();

@@ -76,6 +76,19 @@ public static class RewardLosses
         return ((squared * mask).sum() / mask.sum().clamp_min(1)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The centring penalty of the latent reward: γ · ½ (mean r_A² + mean r_B²) over all B·D scores. A pairwise loss
+    /// sees only margins r_A − r_B, and with the same noise ε on both videos of a pair (the paper's design), a part of
+    /// r that follows ε alone cancels in every margin: nothing in the BT loss holds it down, yet Flow-NRG follows its
+    /// gradient. The penalty pins that part (and the offset) towards 0 while barely touching the margins.
+    /// </summary>
+    public static Tensor Centring(Tensor scoresA, Tensor scoresB, double weight)
+    {
+        using var scope = NewDisposeScope();
+        var penalty = (scoresA.square().mean() + scoresB.square().mean()) * (float)(weight / 2);
+        return penalty.MoveToOuterDisposeScope();
+    }
+
     /// <summary>The Rao-Kupper probabilities (P(A ≻ B), P(tie), P(B ≻ A)) for a margin Δ, for reports and tests.</summary>
     public static (double A, double Tie, double B) RaoKupperProbabilities(double margin, double theta)
     {

@@ -14,13 +14,13 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 899a6a7c8b9b5d17e91d8aee2e64514275c27c8cbfdfa16db6a595fcc77cdc98")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 7de0c6e8f6221de88e7251fa78873ac709a49ae3125dee74811886e25cd51a95")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 11cb3915c996499715621e7047424458296875c307e0797a9a610960fd7e0d73")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward 25cd502bfa341386b91e3eb0b180c82be0d7a1c6b57eec3cb55df166efa50244")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg 11d15158046df967616dcaa9311a3f35fceb3815e760e9f70c3648787d1e15d4")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg fa1ee315463e0a6985e1d7ef449c4b9e7f28e54bdc635a5f2e9050b3045159ee")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg eab97a65e3909e090396230fe0c4ff2574b92396e38b048a1217dbcc10275a7b")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward ef0681804d9e09a636b0c83aae75b4dfb544c9194b82610f5e9a699f37e4abab")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward 98b87228d0596c74a947d7465cc8b2280a3c2adfb15d5c5888d12649a5720d46")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg dec5e49a91896404137285348d644b3fad16832fb25047bded682b9fe1a184d4")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg 273a829f38e2a495c35543c7a321c448fc8a086cd75b95a44b92943043956a14")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg c60ae9c2a5012917c071b0c434b7129638295fb523b2e05b1a0d20da81e06635")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 2d7b9da78b7eead946accc8e271f455ea680fb09dd032ab6012108d4ccee39f5")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates e8d35446cf54297d92112c4d7cdd71ec36ad0fcd801777762b8610b12cc9538b")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr ad074ef75456a53d92a0374141bec45c0ab4ef2e3f2626120592c55eb113642a")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 58273a26d0c02af747933864a77b79f3b57a5406066ff65ce454feb227cd6d54")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2")]
@@ -46,13 +46,13 @@ namespace Pipeline.Experiments
                 new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310", new string[] { "ae", "world", }, "videoalign-mini.pipe:51:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "899a6a7c8b9b5d17e91d8aee2e64514275c27c8cbfdfa16db6a595fcc77cdc98", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:79:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "7de0c6e8f6221de88e7251fa78873ac709a49ae3125dee74811886e25cd51a95", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:88:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "11cb3915c996499715621e7047424458296875c307e0797a9a610960fd7e0d73", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:97:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "25cd502bfa341386b91e3eb0b180c82be0d7a1c6b57eec3cb55df166efa50244", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:103:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "11d15158046df967616dcaa9311a3f35fceb3815e760e9f70c3648787d1e15d4", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:123:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "fa1ee315463e0a6985e1d7ef449c4b9e7f28e54bdc635a5f2e9050b3045159ee", new string[] { "base", "latent", }, "videoalign-mini.pipe:109:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "eab97a65e3909e090396230fe0c4ff2574b92396e38b048a1217dbcc10275a7b", new string[] { "base", "latent", }, "videoalign-mini.pipe:116:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "ef0681804d9e09a636b0c83aae75b4dfb544c9194b82610f5e9a699f37e4abab", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:97:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "98b87228d0596c74a947d7465cc8b2280a3c2adfb15d5c5888d12649a5720d46", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:103:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "dec5e49a91896404137285348d644b3fad16832fb25047bded682b9fe1a184d4", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:123:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "273a829f38e2a495c35543c7a321c448fc8a086cd75b95a44b92943043956a14", new string[] { "base", "latent", }, "videoalign-mini.pipe:109:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "c60ae9c2a5012917c071b0c434b7129638295fb523b2e05b1a0d20da81e06635", new string[] { "base", "latent", }, "videoalign-mini.pipe:116:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3", new string[] { "world", }, "videoalign-mini.pipe:22:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "2d7b9da78b7eead946accc8e271f455ea680fb09dd032ab6012108d4ccee39f5", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:131:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "e8d35446cf54297d92112c4d7cdd71ec36ad0fcd801777762b8610b12cc9538b", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:131:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "ad074ef75456a53d92a0374141bec45c0ab4ef2e3f2626120592c55eb113642a", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:68:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "58273a26d0c02af747933864a77b79f3b57a5406066ff65ce454feb227cd6d54", new string[] { "base", "prefs", }, "videoalign-mini.pipe:60:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2", new string[] { "prefs", }, "videoalign-mini.pipe:27:3"),

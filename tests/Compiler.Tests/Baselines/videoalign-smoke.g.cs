@@ -14,13 +14,13 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator a315d579875c0ae0171077efbade6ab041dba37d460a897797ef20ba83d89e54")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 14ae6291b0cb48c4cf16f31b35a0781b696b89fa1cde8ffb188d02418464cfb4")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 24b8b4431a75e3dd95f9a7d3a8a3f0eb5d99e7fa20a61c98c68f2f46f9eeb5ab")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward e63dfbf3d01192fb1d4120f9f1e67fbe227d3f98bee491de909face86e46a35e")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward 0d14e7aa78977b657ec568eec7cdc24577117401aa05c39021799109e1951a0e")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg 3aa5659bda0cb800eb97dd143593fd2abeafca3d296fb64e87e9f3eb71b618bb")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg c4ccafb39ef91ae5dd306a2af43da8128385a58dd9fd8595f03e04ec4de4c49f")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg 20fb5d37c2c4e391d86b9badc0052c77a8a7ca3410a5c15cb0467180aaefba1c")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 7a4c66bfddba11b4195d1a7aa86f35bdf9bba845ada9965e58d60e508a34e2b8")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward b8ff8e88637d3f487467852827f0c14f4e1971398dd7918297d31d8dd572cec4")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg ed52ea93b27c33b639cc38a9f383c570a2e3bcebebc27f752adf21504dab8bfb")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg b2e5a5db0f6a763ff30bfb0d1d97d1e985256e3e46a62537cc5d3422a9a9420c")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg d43da3cc1916e9a7898a3385710a7edffef99e7a5fffe5f936c0ad46d271c221")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 3de761935043c8bce7363829779705f7087a8cab010cd944cbe967ec6b7e2ad1")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 2d8382494b24cb3e8178cbb81f334a0d1b015a0706e5c197219a5891854d3178")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 7c42181657d54d42498882bd9c4efeb98b4b0b37a8d2de85535b8de62a577e37")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr fa2b93fe4809ce35ebbf1bf1582e225e38702c5f67b6cc319e045f564e051daa")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 10d78562115e1dbb3f0cb7e6083f47e7d7f2606c80f5754ac336edb332b22bc7")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward ca4fd38ae18838e405846638dde46d09a221a0b7cbed6ba20989c3e0fd42dc36")]
@@ -46,13 +46,13 @@ namespace Pipeline.Experiments
                 new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "a315d579875c0ae0171077efbade6ab041dba37d460a897797ef20ba83d89e54", new string[] { "ae", "world", }, "videoalign-smoke.pipe:45:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "14ae6291b0cb48c4cf16f31b35a0781b696b89fa1cde8ffb188d02418464cfb4", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:73:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "24b8b4431a75e3dd95f9a7d3a8a3f0eb5d99e7fa20a61c98c68f2f46f9eeb5ab", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:82:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "e63dfbf3d01192fb1d4120f9f1e67fbe227d3f98bee491de909face86e46a35e", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:91:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "0d14e7aa78977b657ec568eec7cdc24577117401aa05c39021799109e1951a0e", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:98:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "3aa5659bda0cb800eb97dd143593fd2abeafca3d296fb64e87e9f3eb71b618bb", new string[] { "base", "latent_clean", }, "videoalign-smoke.pipe:119:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "c4ccafb39ef91ae5dd306a2af43da8128385a58dd9fd8595f03e04ec4de4c49f", new string[] { "base", "latent", }, "videoalign-smoke.pipe:105:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "20fb5d37c2c4e391d86b9badc0052c77a8a7ca3410a5c15cb0467180aaefba1c", new string[] { "base", "latent", }, "videoalign-smoke.pipe:112:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "7a4c66bfddba11b4195d1a7aa86f35bdf9bba845ada9965e58d60e508a34e2b8", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:91:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "b8ff8e88637d3f487467852827f0c14f4e1971398dd7918297d31d8dd572cec4", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:98:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "ed52ea93b27c33b639cc38a9f383c570a2e3bcebebc27f752adf21504dab8bfb", new string[] { "base", "latent_clean", }, "videoalign-smoke.pipe:119:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "b2e5a5db0f6a763ff30bfb0d1d97d1e985256e3e46a62537cc5d3422a9a9420c", new string[] { "base", "latent", }, "videoalign-smoke.pipe:105:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "d43da3cc1916e9a7898a3385710a7edffef99e7a5fffe5f936c0ad46d271c221", new string[] { "base", "latent", }, "videoalign-smoke.pipe:112:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "3de761935043c8bce7363829779705f7087a8cab010cd944cbe967ec6b7e2ad1", new string[] { "world", }, "videoalign-smoke.pipe:17:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "2d8382494b24cb3e8178cbb81f334a0d1b015a0706e5c197219a5891854d3178", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:127:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "7c42181657d54d42498882bd9c4efeb98b4b0b37a8d2de85535b8de62a577e37", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:127:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "fa2b93fe4809ce35ebbf1bf1582e225e38702c5f67b6cc319e045f564e051daa", new string[] { "base", "vr", "world", }, "videoalign-smoke.pipe:62:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "10d78562115e1dbb3f0cb7e6083f47e7d7f2606c80f5754ac336edb332b22bc7", new string[] { "base", "prefs", }, "videoalign-smoke.pipe:54:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "ca4fd38ae18838e405846638dde46d09a221a0b7cbed6ba20989c3e0fd42dc36", new string[] { "prefs", }, "videoalign-smoke.pipe:22:3"),

@@ -20,6 +20,24 @@ public sealed class RewardLossTests
     }
 
     [Fact]
+    public void Centring_is_half_the_weighted_mean_squares_and_is_what_sees_a_shift_shared_by_both_videos()
+    {
+        // Means of squares: A (1 + 4 + 9 + 16) / 4 = 7.5, B (0 + 1 + 1 + 4) / 4 = 1.5; γ = 0.1 → 0.1 · 9 / 2 = 0.45.
+        using var a = tensor(new float[] { 1, 2, 3, 4 }, new long[] { 2, 2 });
+        using var b = tensor(new float[] { 0, 1, -1, 2 }, new long[] { 2, 2 });
+        Assert.Equal(0.45, RewardLosses.Centring(a, b, 0.1).item<float>(), 5);
+        Assert.Equal(0, RewardLosses.Centring(a, b, 0).item<float>());
+
+        // A shift c shared by both videos (a part of r that follows the shared noise): BT does not change, the
+        // penalty does, by γ/2 · (2c·(mean a + mean b) + 2c²) = 0.05 · (2 · 3 · 3 + 18) = 1.8 for c = 3.
+        using var labels = tensor(new float[] { 1, -1, 1, 0 }, new long[] { 2, 2 });
+        using var shiftedA = a + 3;
+        using var shiftedB = b + 3;
+        Assert.Equal(RewardLosses.BradleyTerry(a - b, labels).item<float>(), RewardLosses.BradleyTerry(shiftedA - shiftedB, labels).item<float>(), 6);
+        Assert.Equal(0.45 + 1.8, RewardLosses.Centring(shiftedA, shiftedB, 0.1).item<float>(), 4);
+    }
+
+    [Fact]
     public void Bt_of_a_zero_margin_is_ln_2_and_unknown_labels_count_only_in_the_denominator()
     {
         using var margins = tensor(new float[] { 0, 0, 5, 0 }, new long[] { 1, 4 });
