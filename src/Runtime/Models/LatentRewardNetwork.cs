@@ -40,6 +40,7 @@ public sealed class LatentRewardNetwork : nn.Module<Tensor, Tensor, Tensor, Tens
     private readonly ModuleList<Linear> agnostic;
     private readonly ModuleList<PromptMatch> matches;
     private readonly PromptCentre centre;
+    private readonly Tensor scoreScale;
     private readonly bool[] contextAgnostic;
 
     public LatentRewardNetwork(LatentShape latent, int width, IReadOnlyList<string> dimensions)
@@ -79,6 +80,7 @@ public sealed class LatentRewardNetwork : nn.Module<Tensor, Tensor, Tensor, Tens
         }
 
         centre = new PromptCentre(width);
+        scoreScale = ones(Dimensions.Count); // a buffer, saved with the weights: 1 while training
         RegisterComponents();
     }
 
@@ -90,6 +92,19 @@ public sealed class LatentRewardNetwork : nn.Module<Tensor, Tensor, Tensor, Tens
 
     /// <summary>While training: p̄ is the mean over these training prompts' tokens [N, L] (<see cref="PromptCentre"/>).</summary>
     public void UseTrainingPrompts(Tensor tokens) => centre.UseTrainingPrompts(tokens);
+
+    /// <summary>
+    /// After training: divides every later score by its dimension's standard deviation on the training latents, so
+    /// that one unit of each output is one standard deviation and the guidance weights λ compare like with like.
+    /// Margins keep their signs, so accuracies do not change.
+    /// </summary>
+    public void StandardiseScores(float[] deviations)
+    {
+        using (no_grad())
+        {
+            scoreScale.copy_(tensor(deviations, device: scoreScale.device));
+        }
+    }
 
     /// <summary>After training: stores p̄ with the weights.</summary>
     public void FreezePromptCentre() => centre.Freeze(prompt.forward);
@@ -128,6 +143,6 @@ public sealed class LatentRewardNetwork : nn.Module<Tensor, Tensor, Tensor, Tens
             scores[d] = matches[m++].forward(v, centred);
         }
 
-        return cat(scores, 1).MoveToOuterDisposeScope();
+        return (cat(scores, 1) / scoreScale).MoveToOuterDisposeScope();
     }
 }

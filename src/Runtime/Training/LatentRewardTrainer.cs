@@ -23,7 +23,9 @@ public sealed record LatentRewardSettings(bool Noisy, int Width, int Epochs, dou
 /// are encoded by the autoencoder (decoder-free: the encoder's latents), normalised per channel, and noised with the
 /// same ε and the same t, x_t = (1 − t)·x0 + t·ε; the loss is Bradley-Terry with ties masked
 /// (<see cref="RewardLosses.BradleyTerry"/>) over the rated dimensions, plus the centring penalty
-/// (<see cref="RewardLosses.Centring"/>). With <c>Noisy = false</c>, t = 0 throughout.
+/// (<see cref="RewardLosses.Centring"/>). With <c>Noisy = false</c>, t = 0 throughout. After training, every output
+/// is divided by its standard deviation on the training latents (<see cref="LatentRewardNetwork.StandardiseScores"/>),
+/// so that guidance weights λ count standard deviations of each dimension.
 /// </summary>
 public static class LatentRewardTrainer
 {
@@ -80,7 +82,32 @@ public static class LatentRewardTrainer
         order?.Dispose();
         network.FreezePromptCentre();
         network.eval();
+        network.StandardiseScores(ScoreDeviations(model, latentsA, latentsB, tokens, settings, device));
         return (model, trainer);
+    }
+
+    /// <summary>
+    /// The standard deviation of each output over the training videos (both of every pair), each noised once at a
+    /// random t (t = 0 for a clean model), from a generator of its own so that the training draws stay as they were.
+    /// </summary>
+    private static float[] ScoreDeviations(LatentRewardModel model, Tensor latentsA, Tensor latentsB, Tensor tokens, LatentRewardSettings settings, Device device)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        using var generator = new Generator(unchecked((ulong)settings.Seed + 1UL), device);
+        var all = cat(new[] { latentsA, latentsB }, 0);
+        var prompts = cat(new[] { tokens, tokens }, 0);
+        var parts = new List<Tensor>();
+        for (long start = 0; start < all.shape[0]; start += 256)
+        {
+            var count = Math.Min(256, all.shape[0] - start);
+            var x = all.narrow(0, start, count);
+            var t = settings.Noisy ? rand(new long[] { count }, generator: generator, device: device) : zeros(count, device: device);
+            var noise = randn(x.shape, generator: generator, device: device);
+            parts.Add(model.Score(FlowMatching.Interpolate(x, noise, t), t, prompts.narrow(0, start, count)));
+        }
+
+        return cat(parts, 0).std(0).clamp_min(1e-6).cpu().data<float>().ToArray();
     }
 
     /// <summary>

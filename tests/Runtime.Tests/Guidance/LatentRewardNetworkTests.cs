@@ -52,6 +52,28 @@ public sealed class LatentRewardNetworkTests
         Assert.All(MeanTaOverPrompts(restored, x, t), mean => Assert.Equal(0.0, mean, 5));
     }
 
+    [Fact]
+    public void Standardised_scores_are_the_raw_scores_over_each_dimensions_deviation_and_survive_a_save()
+    {
+        var (network, x, t) = Untrained(seed: 7);
+        using var tokens = PromptTokens.Encode(Enumerable.Repeat(TrainingPrompts[0], 2).ToList(), CPU);
+        var raw = network.forward(x, t, tokens).data<float>().ToArray();
+        network.StandardiseScores([2f, 4f, 0.5f]);
+        var standardised = network.forward(x, t, tokens).data<float>().ToArray();
+        var deviations = new[] { 2.0, 4.0, 0.5 };
+        for (var i = 0; i < raw.Length; i++)
+        {
+            Assert.Equal(raw[i] / deviations[i % 3], standardised[i], 5);
+        }
+
+        using var saved = new MemoryStream();
+        network.save(new BinaryWriter(saved));
+        var (restored, _, _) = Untrained(seed: 7);
+        saved.Position = 0;
+        restored.load(new BinaryReader(saved));
+        Assert.Equal(standardised, restored.forward(x, t, tokens).data<float>().ToArray());
+    }
+
     private static double[] MeanTaOverPrompts(LatentRewardNetwork network, Tensor x, Tensor t)
     {
         var sums = new double[x.shape[0]];
