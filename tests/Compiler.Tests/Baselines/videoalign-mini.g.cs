@@ -5,22 +5,22 @@
 #pragma warning disable CS1591
 
 [assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignMiniExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_mini")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "8990dac4de92e9641cb8299dbe5610500b071ae0da7363809bcf4c16896c5278")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "08bf832917af89015a91de831ef3272b8f6ec6269a3dfc0e3bfb573239f50179")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 899a6a7c8b9b5d17e91d8aee2e64514275c27c8cbfdfa16db6a595fcc77cdc98")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 7de0c6e8f6221de88e7251fa78873ac709a49ae3125dee74811886e25cd51a95")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward ef0681804d9e09a636b0c83aae75b4dfb544c9194b82610f5e9a699f37e4abab")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward 98b87228d0596c74a947d7465cc8b2280a3c2adfb15d5c5888d12649a5720d46")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg dec5e49a91896404137285348d644b3fad16832fb25047bded682b9fe1a184d4")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg 273a829f38e2a495c35543c7a321c448fc8a086cd75b95a44b92943043956a14")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg c60ae9c2a5012917c071b0c434b7129638295fb523b2e05b1a0d20da81e06635")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg 5feb71382ab29557382fe348aefab9eb81bcd86d8244c267204ce5b5c1c718d2")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg f269f85ed960458985a0bc730a052128dd84306d603cdfaa5d3435c38927f5a5")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg 485184c9c67f8797688a5a6d851ef08557b9478d80766dd1154c5de3f51f1ab0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates e8d35446cf54297d92112c4d7cdd71ec36ad0fcd801777762b8610b12cc9538b")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 9cb896a72e949019a9df3289f87b9bf05869b8c1005b43509f8356da9f382057")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr ad074ef75456a53d92a0374141bec45c0ab4ef2e3f2626120592c55eb113642a")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 58273a26d0c02af747933864a77b79f3b57a5406066ff65ce454feb227cd6d54")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2")]
@@ -34,8 +34,8 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
             "videoalign_mini",
-            "8990dac4de92e9641cb8299dbe5610500b071ae0da7363809bcf4c16896c5278",
-            "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
+            "08bf832917af89015a91de831ef3272b8f6ec6269a3dfc0e3bfb573239f50179",
+            "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
@@ -46,13 +46,13 @@ namespace Pipeline.Experiments
                 new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310", new string[] { "ae", "world", }, "videoalign-mini.pipe:51:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "899a6a7c8b9b5d17e91d8aee2e64514275c27c8cbfdfa16db6a595fcc77cdc98", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:79:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "7de0c6e8f6221de88e7251fa78873ac709a49ae3125dee74811886e25cd51a95", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:88:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "ef0681804d9e09a636b0c83aae75b4dfb544c9194b82610f5e9a699f37e4abab", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:97:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "98b87228d0596c74a947d7465cc8b2280a3c2adfb15d5c5888d12649a5720d46", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:103:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "dec5e49a91896404137285348d644b3fad16832fb25047bded682b9fe1a184d4", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:123:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "273a829f38e2a495c35543c7a321c448fc8a086cd75b95a44b92943043956a14", new string[] { "base", "latent", }, "videoalign-mini.pipe:109:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "c60ae9c2a5012917c071b0c434b7129638295fb523b2e05b1a0d20da81e06635", new string[] { "base", "latent", }, "videoalign-mini.pipe:116:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:97:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:104:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "5feb71382ab29557382fe348aefab9eb81bcd86d8244c267204ce5b5c1c718d2", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:125:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "f269f85ed960458985a0bc730a052128dd84306d603cdfaa5d3435c38927f5a5", new string[] { "base", "latent", }, "videoalign-mini.pipe:111:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "485184c9c67f8797688a5a6d851ef08557b9478d80766dd1154c5de3f51f1ab0", new string[] { "base", "latent", }, "videoalign-mini.pipe:118:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3", new string[] { "world", }, "videoalign-mini.pipe:22:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "e8d35446cf54297d92112c4d7cdd71ec36ad0fcd801777762b8610b12cc9538b", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:131:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "9cb896a72e949019a9df3289f87b9bf05869b8c1005b43509f8356da9f382057", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:133:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "ad074ef75456a53d92a0374141bec45c0ab4ef2e3f2626120592c55eb113642a", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:68:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "58273a26d0c02af747933864a77b79f3b57a5406066ff65ce454feb227cd6d54", new string[] { "base", "prefs", }, "videoalign-mini.pipe:60:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2", new string[] { "prefs", }, "videoalign-mini.pipe:27:3"),
@@ -211,6 +211,8 @@ namespace Pipeline.Experiments
             options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
 #line 100 "videoalign-mini.pipe"
             options.Noisy = true;
+#line 101 "videoalign-mini.pipe"
+            options.Width = 64;
 #line 97 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.LatentRewardStage.Run(context, "latent", options);
 #line default
@@ -218,68 +220,70 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage5(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 103 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
 #line 104 "videoalign-mini.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
 #line 105 "videoalign-mini.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
 #line 106 "videoalign-mini.pipe"
+            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+#line 107 "videoalign-mini.pipe"
             options.Noisy = false;
-#line 103 "videoalign-mini.pipe"
+#line 108 "videoalign-mini.pipe"
+            options.Width = 64;
+#line 104 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage6(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 123 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
-#line 124 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 125 "videoalign-mini.pipe"
-            options.Reward = context.Input<object>("latent_clean");
+            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
 #line 126 "videoalign-mini.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 127 "videoalign-mini.pipe"
-            options.Strength = 1d;
+            options.Reward = context.Input<object>("latent_clean");
 #line 128 "videoalign-mini.pipe"
+            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+#line 129 "videoalign-mini.pipe"
+            options.Strength = 1d;
+#line 130 "videoalign-mini.pipe"
             options.Ablation = true;
-#line 123 "videoalign-mini.pipe"
+#line 125 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage7(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 109 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
-#line 110 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 111 "videoalign-mini.pipe"
-            options.Reward = context.Input<object>("latent");
+            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
 #line 112 "videoalign-mini.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 113 "videoalign-mini.pipe"
+            options.Reward = context.Input<object>("latent");
+#line 114 "videoalign-mini.pipe"
+            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+#line 115 "videoalign-mini.pipe"
             options.Strength = 1d;
-#line 109 "videoalign-mini.pipe"
+#line 111 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage8(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 116 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
-#line 117 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 118 "videoalign-mini.pipe"
-            options.Reward = context.Input<object>("latent");
+            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
 #line 119 "videoalign-mini.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.5d, ["TA"] = 0d, ["VQ"] = 0.5d };
+            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 120 "videoalign-mini.pipe"
+            options.Reward = context.Input<object>("latent");
+#line 121 "videoalign-mini.pipe"
+            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.5d, ["TA"] = 0d, ["VQ"] = 0.5d };
+#line 122 "videoalign-mini.pipe"
             options.Strength = 1d;
-#line 116 "videoalign-mini.pipe"
+#line 118 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
         }
@@ -301,21 +305,21 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage10(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 131 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
-#line 132 "videoalign-mini.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
 #line 133 "videoalign-mini.pipe"
-            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_clean") };
+            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
 #line 134 "videoalign-mini.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
 #line 135 "videoalign-mini.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
+            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_clean") };
 #line 136 "videoalign-mini.pipe"
-            options.Seeds = 8;
+            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
 #line 137 "videoalign-mini.pipe"
+            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
+#line 138 "videoalign-mini.pipe"
+            options.Seeds = 8;
+#line 139 "videoalign-mini.pipe"
             options.Gifs = 2;
-#line 131 "videoalign-mini.pipe"
+#line 133 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.WinRatesStage.Run(context, "report", options);
 #line default
         }
