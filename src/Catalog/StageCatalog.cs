@@ -18,6 +18,7 @@ public static class StageCatalog
         AlignKinds.FlowRwr,
         AlignKinds.FlowDpo,
         AlignKinds.FlowNrg,
+        AlignKinds.ClassifierFree,
         EvaluateKinds.WinRates,
     };
 

@@ -19,6 +19,7 @@ public sealed class CatalogConsistencyTests
         {
             "synthetic_videos", "preference_pairs", "autoencoder", "flow_generator", "video_reward", "latent_reward",
             "flow_dpo", "flow_rwr", "flow_sft", "flow_nrg", "win_rates",
+            "classifier_free", // beyond the design: the guidance-scale control for the aligners (docs/alignment.md)
         };
         Assert.Equal(expected.Order(StringComparer.Ordinal), StageCatalog.Kinds.Select(k => k.Name).Order(StringComparer.Ordinal));
     }

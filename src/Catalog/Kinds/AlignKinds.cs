@@ -11,6 +11,7 @@ internal static class AlignKinds
         P("steps", Count(1, 1_000_000), steps, "Training steps."),
         P("batch", Count(1, 4096), 16L, "Samples (SFT, RWR) or pairs (DPO) per step."),
         P("lr", LearningRate, 1e-4, "Adam learning rate."),
+        P("cfg_dropout", new RealType(0, 1, MaxExclusive: true), 0.0, "Probability that a training sample's prompt is replaced by the null prompt, so that the unconditional velocity of classifier-free guidance is aligned too (0: prompts always given)."),
         Lora,
     };
 
@@ -66,5 +67,16 @@ internal static class AlignKinds
             P("strength", NonNegative, 100.0, "Guidance strength w (the paper: 100)."),
             P("coefficient_cap", Positive, 10.0, "Cap on t/(1-t), which grows without bound as t approaches 1."),
             P("ablation", new BooleanType(), false, "Allow a clean (not noise-aware) latent reward, for the paper's ablation."),
+        });
+
+    public static readonly StageKind ClassifierFree = new(
+        "classifier_free",
+        StageRole.Guide,
+        ArtifactType.Generator,
+        "A flow generator sampled at another classifier-free guidance scale, v = v_null + scale·(v_prompt − v_null); nothing is trained. The control for an aligner: does it beat guiding the pretrained model harder?",
+        new[]
+        {
+            PropertyDefinition.Require("generator", new ReferenceType(ArtifactType.Generator), "The flow generator to sample (a flow_generator or an aligner)."),
+            PropertyDefinition.Require("scale", NonNegative, "The guidance scale s; 1 means the prompt-conditioned velocity alone."),
         });
 }

@@ -37,6 +37,9 @@ public sealed class FlowGenerator : IVideoGenerator
 
     public Device Device { get; }
 
+    /// <summary>The same network, space and sampler at another guidance scale (the network is shared, not copied).</summary>
+    public FlowGenerator WithCfgScale(double cfgScale) => new(Network, Shape, Space, SamplingSteps, cfgScale, Device);
+
     /// <summary>
     /// One video per prompt. The noise of video i comes from a torch generator seeded with (seed, i), so a video
     /// depends only on its prompt, its position and the seed: the same prompts and seed give the same videos.

@@ -21,6 +21,16 @@ public static class PromptTokens
     /// <summary>Words kept per prompt; longer prompts are cut.</summary>
     public const int MaxWords = 16;
 
+    /// <summary>
+    /// Classifier-free dropout: each row of <paramref name="tokens"/> [N, words] becomes the null prompt (all ids 0)
+    /// with probability <paramref name="probability"/>, drawn from <paramref name="generator"/> (one draw per row).
+    /// </summary>
+    public static Tensor DropToNull(Tensor tokens, double probability, Generator generator)
+    {
+        using var keep = rand(new long[] { tokens.shape[0], 1 }, generator: generator, device: tokens.device).ge(probability);
+        return tokens * keep.to_type(ScalarType.Int64);
+    }
+
     public static IReadOnlyList<string> Words(string prompt)
     {
         var words = new List<string>();

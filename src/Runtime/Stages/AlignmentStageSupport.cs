@@ -13,6 +13,25 @@ public sealed class LoraOptions : RecordOptions
     public double Alpha { get; set; }
 }
 
+/// <summary>The budget every aligner declares (<c>steps</c>, <c>batch</c>, <c>lr</c>, <c>cfg_dropout</c>, <c>lora</c>).</summary>
+public abstract class AlignmentBudgetOptions : StageOptions
+{
+    protected AlignmentBudgetOptions(string kind)
+        : base(kind)
+    {
+    }
+
+    public int Steps { get; set; }
+
+    public int Batch { get; set; }
+
+    public double Lr { get; set; }
+
+    public double CfgDropout { get; set; }
+
+    public LoraOptions? Lora { get; set; }
+}
+
 /// <summary>What the aligner stages share: the policy check, the budget, and the metrics every aligner reports.</summary>
 internal static class AlignmentStageSupport
 {
@@ -23,8 +42,11 @@ internal static class AlignmentStageSupport
         _ => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"{property} is a {policy.GetType().Name}; only a trained flow generator can be fine-tuned") { Stage = stage },
     };
 
-    public static AlignmentSettings Settings(RunContext context, string stage, int steps, int batch, double lr, LoraOptions? lora) =>
-        new(steps, batch, lr, lora is null ? null : new LoraSettings(lora.Rank, lora.Alpha), context.StageSeed(stage));
+    public static AlignmentSettings Settings(RunContext context, string stage, AlignmentBudgetOptions options) =>
+        new(options.Steps, options.Batch, options.Lr, options.Lora is { } lora ? new LoraSettings(lora.Rank, lora.Alpha) : null, context.StageSeed(stage))
+        {
+            CfgDropout = options.CfgDropout,
+        };
 
     public static StageMetricsLog Log(RunContext context, string stage) => StageMetricsLog.ForStage(context.OutputDirectory, stage);
 
@@ -37,6 +59,7 @@ internal static class AlignmentStageSupport
         output.Metrics["steps"] = settings.Steps;
         output.Metrics["batch"] = settings.Batch;
         output.Metrics["lr"] = settings.LearningRate;
+        output.Metrics["cfg_dropout"] = settings.CfgDropout;
         output.Metrics["loss_start"] = trainer.Mean("loss", atStart: true);
         output.Metrics["loss_end"] = trainer.Mean("loss", atStart: false);
         output.Metrics["loss_curve"] = trainer.Curve("loss");

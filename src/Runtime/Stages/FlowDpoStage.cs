@@ -8,7 +8,7 @@ using Pipeline.Runtime.Training;
 namespace Pipeline.Runtime.Stages;
 
 /// <summary>Options of <c>flow_dpo</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class FlowDpoOptions : StageOptions
+public sealed class FlowDpoOptions : AlignmentBudgetOptions
 {
     public FlowDpoOptions()
         : base("flow_dpo")
@@ -24,13 +24,6 @@ public sealed class FlowDpoOptions : StageOptions
     /// <summary>Case null with Arguments["value"] (constant β), or Case "timestep" with Arguments["beta"] (β_t = β(1 − t)²).</summary>
     public VariantValue Beta { get; set; } = new(null, new Dictionary<string, object>());
 
-    public int Steps { get; set; }
-
-    public int Batch { get; set; }
-
-    public double Lr { get; set; }
-
-    public LoraOptions? Lora { get; set; }
 }
 
 /// <summary>
@@ -46,7 +39,7 @@ public static class FlowDpoStage
         var reference = options.Reference is null ? null : AlignmentStageSupport.Policy(options.Reference, name, "reference");
         var pairs = options.Pairs ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "pairs is required; the compiler checks it") { Stage = name };
         var beta = Beta(options.Beta, name);
-        var settings = AlignmentStageSupport.Settings(context, name, options.Steps, options.Batch, options.Lr, options.Lora);
+        var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = AlignmentStageSupport.Log(context, name);
         var estimator = new FlowDpoEstimator(new MLContext(seed: context.StageSeed(name)), policy, reference, settings, beta, name, log);
         var generator = estimator.Fit(pairs).Generator;

@@ -6,7 +6,7 @@ using Pipeline.Runtime.Training;
 namespace Pipeline.Runtime.Stages;
 
 /// <summary>Options of <c>flow_rwr</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class FlowRwrOptions : StageOptions
+public sealed class FlowRwrOptions : AlignmentBudgetOptions
 {
     public FlowRwrOptions()
         : base("flow_rwr")
@@ -25,13 +25,6 @@ public sealed class FlowRwrOptions : StageOptions
 
     public double Temperature { get; set; }
 
-    public int Steps { get; set; }
-
-    public int Batch { get; set; }
-
-    public double Lr { get; set; }
-
-    public LoraOptions? Lora { get; set; }
 }
 
 /// <summary>
@@ -45,7 +38,7 @@ public static class FlowRwrStage
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
         var reward = options.Reward ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "reward is required; the compiler checks it") { Stage = name };
         var prompts = options.Prompts ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "prompts is required; the compiler checks it") { Stage = name };
-        var settings = AlignmentStageSupport.Settings(context, name, options.Steps, options.Batch, options.Lr, options.Lora);
+        var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = AlignmentStageSupport.Log(context, name);
         var estimator = new FlowRwrEstimator(new MLContext(seed: context.StageSeed(name)), policy, reward, settings, new RwrSettings(options.Samples, options.Temperature, options.Dimensions), name, log);
         var generator = estimator.Fit(prompts).Generator;

@@ -6,7 +6,7 @@ using Pipeline.Runtime.Training;
 namespace Pipeline.Runtime.Stages;
 
 /// <summary>Options of <c>flow_sft</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class FlowSftOptions : StageOptions
+public sealed class FlowSftOptions : AlignmentBudgetOptions
 {
     public FlowSftOptions()
         : base("flow_sft")
@@ -17,13 +17,6 @@ public sealed class FlowSftOptions : StageOptions
 
     public VideoSet? Data { get; set; }
 
-    public int Steps { get; set; }
-
-    public int Batch { get; set; }
-
-    public double Lr { get; set; }
-
-    public LoraOptions? Lora { get; set; }
 }
 
 /// <summary>
@@ -37,7 +30,7 @@ public static class FlowSftStage
     {
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
         var data = options.Data ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "data is required; the compiler checks it") { Stage = name };
-        var settings = AlignmentStageSupport.Settings(context, name, options.Steps, options.Batch, options.Lr, options.Lora);
+        var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = AlignmentStageSupport.Log(context, name);
         var estimator = new FlowSftEstimator(new MLContext(seed: context.StageSeed(name)), policy, settings, name, log);
         var generator = estimator.Fit(data).Generator;

@@ -13,4 +13,12 @@ public sealed record LoraSettings(int Rank, double Alpha);
 /// <param name="Lora">LoRA settings, or null for full fine-tuning.</param>
 /// <param name="Seed">Seed of the minibatches, noise, times and LoRA initialisation.</param>
 /// <param name="GradientClip">Global gradient-norm clip (the authors' code: 1.0).</param>
-public sealed record AlignmentSettings(int Steps, int Batch, double LearningRate, LoraSettings? Lora, long Seed, double GradientClip = 1.0);
+public sealed record AlignmentSettings(int Steps, int Batch, double LearningRate, LoraSettings? Lora, long Seed, double GradientClip = 1.0)
+{
+    /// <summary>
+    /// Probability that a training sample's prompt becomes the null prompt (per pair for DPO). 0 (the default, and the
+    /// paper's code) aligns only the prompt-conditioned velocity; classifier-free guidance then extrapolates from an
+    /// unconditional velocity the aligner never trained (docs/alignment.md, "Alignment and classifier-free guidance").
+    /// </summary>
+    public double CfgDropout { get; init; }
+}

@@ -20,6 +20,17 @@ public static class FlowAlignment
         return policy.Space.FromVideos(pixels).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The prompt tokens of a minibatch, each replaced by the null prompt with probability
+    /// <see cref="AlignmentSettings.CfgDropout"/>. At 0 nothing is drawn, so the minibatch stream is the one
+    /// aligners had before the setting existed.
+    /// </summary>
+    public static Tensor Prompts(Tensor tokens, Tensor index, AlignmentSettings settings, Generator generator)
+    {
+        var prompt = tokens.index_select(0, index);
+        return settings.CfgDropout > 0 ? PromptTokens.DropToNull(prompt, settings.CfgDropout, generator) : prompt;
+    }
+
     /// <summary>Flow times for training: t ~ U(0, 1), as in the paper's Flow-DPO pseudo-code.</summary>
     public static Tensor SampleTimes(int batch, Generator generator, Device device) => rand(new long[] { batch }, generator: generator, device: device);
 

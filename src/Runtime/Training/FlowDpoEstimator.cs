@@ -140,7 +140,7 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
             var index = randint(count, new long[] { batch }, generator: generator, device: device);
             var xw = dataW.index_select(0, index);
             var xl = dataL.index_select(0, index);
-            var prompt = tokens.index_select(0, index);
+            var prompt = FlowAlignment.Prompts(tokens, index, settings, generator);
             var noise = randn(xw.shape, generator: generator, device: device);
             var t = FlowAlignment.SampleTimes(batch, generator, device);
             var x0 = cat(new[] { xw, xl }, 0);

@@ -100,8 +100,7 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
             var index = randint(videos.Count, new long[] { batch }, generator: generator, device: device);
             var x0 = data.index_select(0, index);
             var prompt = tokens.index_select(0, index);
-            var keep = rand(new long[] { batch, 1 }, generator: generator, device: device).ge(Settings.CfgDropout).to_type(ScalarType.Int64);
-            prompt = prompt * keep;
+            prompt = PromptTokens.DropToNull(prompt, Settings.CfgDropout, generator);
             var noise = randn(x0.shape, generator: generator, device: device);
             var t = SampleTimes(batch, generator);
             var velocity = network.forward(FlowMatching.Interpolate(x0, noise, t), t, prompt);

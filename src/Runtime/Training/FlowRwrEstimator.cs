@@ -103,7 +103,7 @@ public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
         {
             var index = randint(samplePrompts.Length, new long[] { batch }, generator: generator, device: device);
             var x0 = data.index_select(0, index);
-            var prompt = tokens.index_select(0, index);
+            var prompt = FlowAlignment.Prompts(tokens, index, settings, generator);
             var r = rewardTensor.index_select(0, index);
             var noise = randn(x0.shape, generator: generator, device: device);
             var t = FlowAlignment.SampleTimes(batch, generator, device);

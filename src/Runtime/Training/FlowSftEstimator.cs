@@ -64,7 +64,7 @@ public sealed class FlowSftEstimator : IEstimator<FlowGeneratorTransformer>
         {
             var index = randint(winners.Count, new long[] { batch }, generator: generator, device: device);
             var x0 = data.index_select(0, index);
-            var prompt = tokens.index_select(0, index);
+            var prompt = FlowAlignment.Prompts(tokens, index, settings, generator);
             var noise = randn(x0.shape, generator: generator, device: device);
             var t = FlowAlignment.SampleTimes(batch, generator, device);
             var velocity = network.forward(FlowMatching.Interpolate(x0, noise, t), t, prompt);

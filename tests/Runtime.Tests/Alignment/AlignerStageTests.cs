@@ -28,7 +28,7 @@ public sealed class AlignerStageTests : IDisposable
         var sft = FlowSftStage.Run(context, "sft", new FlowSftOptions { Policy = policy, Data = pairs.Winners(), Steps = 20, Batch = 8, Lr = 1e-3 });
         var rwr = FlowRwrStage.Run(context, "rwr", new FlowRwrOptions { Policy = policy, Reward = judge, Prompts = world.Prompts, Samples = 32, Steps = 20, Batch = 8, Lr = 1e-3 });
         var relabelled = pairs.Relabel(judge);
-        var dpo = FlowDpoStage.Run(context, "dpo", new FlowDpoOptions { Policy = policy, Pairs = relabelled, Steps = 20, Batch = 8, Lr = 1e-3 });
+        var dpo = FlowDpoStage.Run(context, "dpo", new FlowDpoOptions { Policy = policy, Pairs = relabelled, Steps = 20, Batch = 8, Lr = 1e-3, CfgDropout = 0.5 });
         var dpoT = FlowDpoStage.Run(context, "dpo_t", new FlowDpoOptions
         {
             Policy = policy, Pairs = relabelled, Steps = 20, Batch = 8, Lr = 1e-3,
@@ -55,9 +55,12 @@ public sealed class AlignerStageTests : IDisposable
         Assert.Equal("500", dpo.Metrics["beta"]);
         Assert.Equal("timestep(500)", dpoT.Metrics["beta"]);
         Assert.Equal(32, rwr.Metrics["samples"]);
+        Assert.Equal(0.0, sft.Metrics["cfg_dropout"]);
+        Assert.Equal(0.5, dpo.Metrics["cfg_dropout"]);
 
         // At step 0 the trained copy equals the frozen reference, so every DPO loss is exactly log 2 and no pair is
-        // counted correct (the margin is 0), with full fine-tuning and with LoRA alike.
+        // counted correct (the margin is 0), with full fine-tuning and with LoRA alike, and with prompts dropped (the
+        // reference sees the same null prompts).
         foreach (var stage in new[] { "dpo", "dpo_t" })
         {
             using var first = JsonDocument.Parse(File.ReadLines(Path.Combine(output, stage, "metrics.jsonl")).First());

@@ -1,0 +1,37 @@
+using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Experiments;
+using Pipeline.Runtime.Models;
+
+namespace Pipeline.Runtime.Stages;
+
+/// <summary>Options of <c>classifier_free</c>; defaults and documentation are in the catalogue.</summary>
+public sealed class ClassifierFreeOptions : StageOptions
+{
+    public ClassifierFreeOptions()
+        : base("classifier_free")
+    {
+    }
+
+    public IVideoGenerator? Generator { get; set; }
+
+    public double Scale { get; set; }
+}
+
+/// <summary>
+/// <c>classifier_free</c>: the same velocity network sampled at another classifier-free guidance scale. Aligning and
+/// guiding harder both sharpen the generator towards its better videos (docs/alignment.md, "Alignment and
+/// classifier-free guidance"), so a win rate against the pretrained model means more beside the pretrained model at a
+/// higher scale. Nothing is trained or stored: the stage is a view of its input.
+/// </summary>
+public static class ClassifierFreeStage
+{
+    public static StageOutput Run(RunContext context, string name, ClassifierFreeOptions options)
+    {
+        var generator = AlignmentStageSupport.Policy(options.Generator, name, "generator");
+        var output = new StageOutput(name, "classifier_free", generator.WithCfgScale(options.Scale));
+        output.Metrics["cfg_scale"] = options.Scale;
+        output.Metrics["generator_cfg_scale"] = generator.CfgScale;
+        context.Log($"{name}: sampled at guidance scale {options.Scale} (the generator's own: {generator.CfgScale})");
+        return output;
+    }
+}
