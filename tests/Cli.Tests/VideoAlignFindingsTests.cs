@@ -9,13 +9,14 @@ namespace Pipeline.Cli.Tests;
 /// (<c>--set seed=N</c>), judged by the oracle on 32 held-out prompts × 8 seeds = 256 samples per method:
 /// SFT, RWR and constant-β DPO each beat the pretrained model on the mean of VQ, MQ and TA, and constant-β DPO wins on
 /// each of them (issue 8); Flow-NRG is steerable: TA-heavy weights win more TA than VQ/MQ-heavy weights, which win more
-/// VQ and MQ (issue 9). The ablation (noisy against clean latent reward) is reported, not asserted. Slow (one mini run
+/// VQ and MQ (issue 9). The ablation (noisy against clean latent reward) and the control (the pretrained model at
+/// guidance scale 4) are reported, not asserted. Slow (one mini run
 /// per seed, about 5 minutes each on an idle two-core machine): <c>./test.sh --slow</c>. Each seed's row of the
 /// findings table goes to the test output.
 /// </summary>
 public sealed class VideoAlignFindingsTests(ITestOutputHelper output)
 {
-    private static readonly string[] Methods = ["sft", "rwr", "dpo_t", "dpo", "nrg_ta", "nrg_vq_mq", "nrg_clean"];
+    private static readonly string[] Methods = ["sft", "rwr", "dpo_t", "dpo", "nrg_ta", "nrg_vq_mq", "nrg_clean", "base_cfg4"];
 
     [Theory]
     [Trait("Category", "Slow")]
@@ -63,6 +64,7 @@ public sealed class VideoAlignFindingsTests(ITestOutputHelper output)
         Expect(Rate("nrg_vq_mq", "VQ") > Rate("nrg_ta", "VQ"), $"VQ/MQ-heavy NRG wins more VQ than TA-heavy ({Rate("nrg_vq_mq", "VQ"):0.000} vs {Rate("nrg_ta", "VQ"):0.000})");
         Expect(Rate("nrg_vq_mq", "MQ") > Rate("nrg_ta", "MQ"), $"VQ/MQ-heavy NRG wins more MQ than TA-heavy ({Rate("nrg_vq_mq", "MQ"):0.000} vs {Rate("nrg_ta", "MQ"):0.000})");
         output.WriteLine($"ablation (same TA-heavy weights): noisy latent reward TA {Rate("nrg_ta", "TA"):0.000} mean {Mean("nrg_ta"):0.000}, clean latent reward TA {Rate("nrg_clean", "TA"):0.000} mean {Mean("nrg_clean"):0.000}");
+        output.WriteLine($"control: the pretrained model at guidance scale 4, mean {Mean("base_cfg4"):0.000}; aligners ahead of it on the mean: {string.Join(", ", new[] { "sft", "rwr", "dpo" }.Where(m => Mean(m) > Mean("base_cfg4")))}");
         Assert.True(failures.Count == 0, "findings that did not hold on seed " + seed + ": " + string.Join("; ", failures));
     }
 }

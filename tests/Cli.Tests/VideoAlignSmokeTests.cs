@@ -10,7 +10,7 @@ namespace Pipeline.Cli.Tests;
 /// </summary>
 public sealed class VideoAlignSmokeTests
 {
-    private static readonly string[] Methods = ["sft", "rwr", "dpo", "dpo_t", "nrg_ta", "nrg_vq_mq", "nrg_clean"];
+    private static readonly string[] Methods = ["sft", "rwr", "dpo", "dpo_t", "nrg_ta", "nrg_vq_mq", "nrg_clean", "base_cfg4"];
 
     [Fact]
     public void The_smoke_example_runs_every_stage_and_writes_the_contracted_results()
@@ -23,7 +23,7 @@ public sealed class VideoAlignSmokeTests
         using var json = JsonDocument.Parse(File.ReadAllText(output.File("results.json")));
         var root = json.RootElement;
         var stages = root.GetProperty("stages");
-        foreach (var (stage, kind) in new[] { ("vr", "video_reward"), ("vr_bt", "video_reward"), ("ae", "autoencoder"), ("base", "flow_generator"), ("sft", "flow_sft"), ("rwr", "flow_rwr"), ("dpo", "flow_dpo"), ("dpo_t", "flow_dpo"), ("latent", "latent_reward"), ("latent_clean", "latent_reward"), ("nrg_ta", "flow_nrg"), ("nrg_vq_mq", "flow_nrg"), ("nrg_clean", "flow_nrg"), ("report", "win_rates") })
+        foreach (var (stage, kind) in new[] { ("vr", "video_reward"), ("vr_bt", "video_reward"), ("ae", "autoencoder"), ("base", "flow_generator"), ("sft", "flow_sft"), ("rwr", "flow_rwr"), ("dpo", "flow_dpo"), ("dpo_t", "flow_dpo"), ("latent", "latent_reward"), ("latent_clean", "latent_reward"), ("nrg_ta", "flow_nrg"), ("nrg_vq_mq", "flow_nrg"), ("nrg_clean", "flow_nrg"), ("base_cfg4", "classifier_free"), ("report", "win_rates") })
         {
             Assert.Equal(kind, stages.GetProperty(stage).GetProperty("kind").GetString());
         }

@@ -33,6 +33,7 @@ public static class ArtifactStore
     {
         "synthetic_videos" => "the synthetic world is rebuilt from the seed in milliseconds, so it is recomputed rather than stored",
         "preference_pairs" => "preference pairs are drawn from the world or read from their file in well under a second, so they are recomputed rather than stored",
+        "classifier_free" => "a generator at another guidance scale is a view of its input, made in microseconds, so it is recomputed rather than stored",
         _ => null,
     };
 

@@ -11,12 +11,12 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "87aa2841e5afeb23986f4fb66811d701b64e48bad9fa2ffa4a901fc025d6aac8")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 676db4bdb9f6b61fad1c2fce63cc2553dde531267c4899ba8b559afa03d16968")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo f535c48adccd05584f41da6a2af522a251bc5757f09d0f9b5cdb009a87a069d7")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 5696d1b471b87c027832289cf414a60b070e5fd5acf62860693b537b30d27ee0")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 5fd06d51e5becc47ec02f7dd87036545fd81cf3963d8f6cb9fe04b7b3419298c")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 4eff64b93b4193e2cafa1fd8914239581ee44dd11f2f3a71318b19543bb28272")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs d7cfbfc3c7f108632ddc4e77025145aa2a6c4f3b8aea31a3951b719a2c829864")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 24dab4d71e71284056614609d2b9343fa7192b946e5eeec83fb945b9d71c1ad8")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr c8481681bf84cdc23dbcb88bb9d7977494262bd4a25202f1e80d2b9cb6ed8712")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 98b44131b03434866765f720eb8cb34268e00620c7caf4928979296ec04571b7")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 269b47e92c0fd3f55c3922c38c15ee88c104f8f712b31f849cf8f230a981a802")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr 2dbe159ccb06ec128001deddd035f03684e55f45fe899db3c18b3331ec4af4c0")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 0f0e23f883111c20b7dfa6e984cfcbf4c501c50d4920ddc4aa1b2a2fa0f5df53")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward e4e32b6a1a46afef38b14391a76aae19a5b2be231b4797ecc2faeb13c53bb2d9")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 0ea981ef1e0652a1896dddf728e75c5f144a1fc8adf4ea2359fefd0117f54c32")]
 
@@ -36,12 +36,12 @@ namespace Pipeline.Experiments
             new global::Pipeline.Runtime.Experiments.StageInfo[]
             {
                 new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "676db4bdb9f6b61fad1c2fce63cc2553dde531267c4899ba8b559afa03d16968", new string[] { "world", }, "align.pipe:30:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "f535c48adccd05584f41da6a2af522a251bc5757f09d0f9b5cdb009a87a069d7", new string[] { "base", "prefs", "vr", }, "align.pipe:54:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "5696d1b471b87c027832289cf414a60b070e5fd5acf62860693b537b30d27ee0", new string[] { "base", "prefs", "vr", }, "align.pipe:63:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "5fd06d51e5becc47ec02f7dd87036545fd81cf3963d8f6cb9fe04b7b3419298c", new string[] { "base", "prefs", "vr", }, "align.pipe:54:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "4eff64b93b4193e2cafa1fd8914239581ee44dd11f2f3a71318b19543bb28272", new string[] { "base", "prefs", "vr", }, "align.pipe:63:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "d7cfbfc3c7f108632ddc4e77025145aa2a6c4f3b8aea31a3951b719a2c829864", new string[] { "world", }, "align.pipe:20:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "24dab4d71e71284056614609d2b9343fa7192b946e5eeec83fb945b9d71c1ad8", new string[] { "base", "dpo", "dpo_t", "rwr", "sft", "vr", "world", }, "align.pipe:72:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "c8481681bf84cdc23dbcb88bb9d7977494262bd4a25202f1e80d2b9cb6ed8712", new string[] { "base", "vr", "world", }, "align.pipe:43:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "98b44131b03434866765f720eb8cb34268e00620c7caf4928979296ec04571b7", new string[] { "base", "prefs", }, "align.pipe:35:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "269b47e92c0fd3f55c3922c38c15ee88c104f8f712b31f849cf8f230a981a802", new string[] { "base", "dpo", "dpo_t", "rwr", "sft", "vr", "world", }, "align.pipe:72:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "2dbe159ccb06ec128001deddd035f03684e55f45fe899db3c18b3331ec4af4c0", new string[] { "base", "vr", "world", }, "align.pipe:43:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "0f0e23f883111c20b7dfa6e984cfcbf4c501c50d4920ddc4aa1b2a2fa0f5df53", new string[] { "base", "prefs", }, "align.pipe:35:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "e4e32b6a1a46afef38b14391a76aae19a5b2be231b4797ecc2faeb13c53bb2d9", new string[] { "prefs", }, "align.pipe:25:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "0ea981ef1e0652a1896dddf728e75c5f144a1fc8adf4ea2359fefd0117f54c32", new string[] { }, "align.pipe:13:3"),
             });

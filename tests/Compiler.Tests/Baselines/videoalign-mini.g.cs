@@ -5,24 +5,25 @@
 #pragma warning disable CS1591
 
 [assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignMiniExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_mini")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "08bf832917af89015a91de831ef3272b8f6ec6269a3dfc0e3bfb573239f50179")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "81e91e6a21dac12626576315d092877c6ccaf8ba17badd7c4896333af72ea600")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 899a6a7c8b9b5d17e91d8aee2e64514275c27c8cbfdfa16db6a595fcc77cdc98")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 7de0c6e8f6221de88e7251fa78873ac709a49ae3125dee74811886e25cd51a95")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base_cfg4", "classifier_free 08384621f21c819b9a13fc761638b17a17adc75410affee2e663839f91be68cf")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo da27c2953323bac2a528ba908dcb02af5a9cb7576fd133617d4d4e955feef45d")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo a4baa8ca94cced5e127ae51d92f2a5d0b48a5615b9d59ee9819645a5862e3df8")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg 5feb71382ab29557382fe348aefab9eb81bcd86d8244c267204ce5b5c1c718d2")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg f269f85ed960458985a0bc730a052128dd84306d603cdfaa5d3435c38927f5a5")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg 485184c9c67f8797688a5a6d851ef08557b9478d80766dd1154c5de3f51f1ab0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 9cb896a72e949019a9df3289f87b9bf05869b8c1005b43509f8356da9f382057")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr ad074ef75456a53d92a0374141bec45c0ab4ef2e3f2626120592c55eb113642a")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 58273a26d0c02af747933864a77b79f3b57a5406066ff65ce454feb227cd6d54")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 466d31d51933464592140455908ed9f8d14b925d5737cdbb55352a91c54f5a0e")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr 98bf9b4c36e30ee40e8362f623d0738d8d810cab24f5d821c222770c1b3330e5")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 36feec545f8ee57188cb575e4a446b106d93512591b2c9fad9daf17641eaafcb")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr_bt", "video_reward a98fd16fdc24f536415cbeec782177c258bab6956dbc96b7585932ca2fef58f0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703")]
@@ -34,8 +35,8 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
             "videoalign_mini",
-            "08bf832917af89015a91de831ef3272b8f6ec6269a3dfc0e3bfb573239f50179",
-            "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
+            "81e91e6a21dac12626576315d092877c6ccaf8ba17badd7c4896333af72ea600",
+            "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
@@ -44,17 +45,18 @@ namespace Pipeline.Experiments
             {
                 new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2", new string[] { "world", }, "videoalign-mini.pipe:41:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310", new string[] { "ae", "world", }, "videoalign-mini.pipe:51:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "899a6a7c8b9b5d17e91d8aee2e64514275c27c8cbfdfa16db6a595fcc77cdc98", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:79:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "7de0c6e8f6221de88e7251fa78873ac709a49ae3125dee74811886e25cd51a95", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:88:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base_cfg4", "classifier_free", "08384621f21c819b9a13fc761638b17a17adc75410affee2e663839f91be68cf", new string[] { "base", }, "videoalign-mini.pipe:133:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "da27c2953323bac2a528ba908dcb02af5a9cb7576fd133617d4d4e955feef45d", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:79:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "a4baa8ca94cced5e127ae51d92f2a5d0b48a5615b9d59ee9819645a5862e3df8", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:88:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:97:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:104:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "5feb71382ab29557382fe348aefab9eb81bcd86d8244c267204ce5b5c1c718d2", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:125:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "f269f85ed960458985a0bc730a052128dd84306d603cdfaa5d3435c38927f5a5", new string[] { "base", "latent", }, "videoalign-mini.pipe:111:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "485184c9c67f8797688a5a6d851ef08557b9478d80766dd1154c5de3f51f1ab0", new string[] { "base", "latent", }, "videoalign-mini.pipe:118:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3", new string[] { "world", }, "videoalign-mini.pipe:22:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "9cb896a72e949019a9df3289f87b9bf05869b8c1005b43509f8356da9f382057", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:133:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "ad074ef75456a53d92a0374141bec45c0ab4ef2e3f2626120592c55eb113642a", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:68:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "58273a26d0c02af747933864a77b79f3b57a5406066ff65ce454feb227cd6d54", new string[] { "base", "prefs", }, "videoalign-mini.pipe:60:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "466d31d51933464592140455908ed9f8d14b925d5737cdbb55352a91c54f5a0e", new string[] { "base", "base_cfg4", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:138:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "98bf9b4c36e30ee40e8362f623d0738d8d810cab24f5d821c222770c1b3330e5", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:68:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "36feec545f8ee57188cb575e4a446b106d93512591b2c9fad9daf17641eaafcb", new string[] { "base", "prefs", }, "videoalign-mini.pipe:60:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2", new string[] { "prefs", }, "videoalign-mini.pipe:27:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr_bt", "video_reward", "a98fd16fdc24f536415cbeec782177c258bab6956dbc96b7585932ca2fef58f0", new string[] { "prefs", }, "videoalign-mini.pipe:34:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703", new string[] { }, "videoalign-mini.pipe:13:3"),
@@ -72,34 +74,36 @@ namespace Pipeline.Experiments
                     return Stage0(context);
                 case "base":
                     return Stage1(context);
-                case "dpo":
+                case "base_cfg4":
                     return Stage2(context);
-                case "dpo_t":
+                case "dpo":
                     return Stage3(context);
-                case "latent":
+                case "dpo_t":
                     return Stage4(context);
-                case "latent_clean":
+                case "latent":
                     return Stage5(context);
-                case "nrg_clean":
+                case "latent_clean":
                     return Stage6(context);
-                case "nrg_ta":
+                case "nrg_clean":
                     return Stage7(context);
-                case "nrg_vq_mq":
+                case "nrg_ta":
                     return Stage8(context);
-                case "prefs":
+                case "nrg_vq_mq":
                     return Stage9(context);
-                case "report":
+                case "prefs":
                     return Stage10(context);
-                case "rwr":
+                case "report":
                     return Stage11(context);
-                case "sft":
+                case "rwr":
                     return Stage12(context);
-                case "vr":
+                case "sft":
                     return Stage13(context);
-                case "vr_bt":
+                case "vr":
                     return Stage14(context);
-                case "world":
+                case "vr_bt":
                     return Stage15(context);
+                case "world":
+                    return Stage16(context);
                 default:
                     throw new global::System.ArgumentException("The experiment has no stage named '" + name + "'.", nameof(name));
             }
@@ -161,6 +165,19 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage2(global::Pipeline.Runtime.Experiments.RunContext context)
         {
+#line 133 "videoalign-mini.pipe"
+            var options = new global::Pipeline.Runtime.Stages.ClassifierFreeOptions();
+#line 134 "videoalign-mini.pipe"
+            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+#line 135 "videoalign-mini.pipe"
+            options.Scale = 4d;
+#line 133 "videoalign-mini.pipe"
+            return global::Pipeline.Runtime.Stages.ClassifierFreeStage.Run(context, "base_cfg4", options);
+#line default
+        }
+
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage3(global::Pipeline.Runtime.Experiments.RunContext context)
+        {
 #line 79 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
 #line 80 "videoalign-mini.pipe"
@@ -180,7 +197,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage3(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage4(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 88 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
@@ -201,7 +218,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage4(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage5(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 97 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
@@ -218,7 +235,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage5(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage6(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 104 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
@@ -235,7 +252,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage6(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage7(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 125 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
@@ -254,7 +271,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage7(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage8(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 111 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
@@ -271,7 +288,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage8(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage9(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 118 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
@@ -288,7 +305,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage9(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage10(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 22 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.PreferencePairsOptions();
@@ -303,28 +320,28 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage10(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage11(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 133 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
-#line 134 "videoalign-mini.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
-#line 135 "videoalign-mini.pipe"
-            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_clean") };
-#line 136 "videoalign-mini.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
-#line 137 "videoalign-mini.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
 #line 138 "videoalign-mini.pipe"
-            options.Seeds = 8;
+            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
 #line 139 "videoalign-mini.pipe"
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
+#line 140 "videoalign-mini.pipe"
+            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base_cfg4") };
+#line 141 "videoalign-mini.pipe"
+            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+#line 142 "videoalign-mini.pipe"
+            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
+#line 143 "videoalign-mini.pipe"
+            options.Seeds = 8;
+#line 144 "videoalign-mini.pipe"
             options.Gifs = 2;
-#line 133 "videoalign-mini.pipe"
+#line 138 "videoalign-mini.pipe"
             return global::Pipeline.Runtime.Stages.WinRatesStage.Run(context, "report", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage11(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage12(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 68 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowRwrOptions();
@@ -349,7 +366,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage12(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage13(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 60 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowSftOptions();
@@ -368,7 +385,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage13(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage14(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 27 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
@@ -385,7 +402,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage14(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage15(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 34 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
@@ -402,7 +419,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage15(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage16(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 13 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Stages.SyntheticVideosOptions();

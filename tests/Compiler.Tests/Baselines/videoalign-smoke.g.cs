@@ -5,24 +5,25 @@
 #pragma warning disable CS1591
 
 [assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignSmokeExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_smoke {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 4, 2, 2]\n    lr = 0.002\n    steps = 60\n    width = 16\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 60 }\n    sampling_steps = 4\n    width = 16\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 300)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 1\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 2\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 32\n    steps = 10\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 10\n  }\n\n  reward vr = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 6\n    prompts = 32\n    resolution = [8, 8]\n    samples = 1\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_smoke {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 4, 2, 2]\n    lr = 0.002\n    steps = 60\n    width = 16\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 60 }\n    sampling_steps = 4\n    width = 16\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 300)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 1\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 2\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 32\n    steps = 10\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 10\n  }\n\n  reward vr = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 6\n    prompts = 32\n    resolution = [8, 8]\n    samples = 1\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_smoke")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "e12f41a4ba2160df0e49f74a33046e52961b8f2b4f813fce685935d146ecbdf1")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "490ebddcb8fb10cc339aab2d268c8dd0dd2ad9adc4ea23635cdd5d5555be2d64")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder f3da8f03a3b3e5f346663ea8939dd94e25d59b5ac329e2b9e0c576fb69b046f4")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator a315d579875c0ae0171077efbade6ab041dba37d460a897797ef20ba83d89e54")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 14ae6291b0cb48c4cf16f31b35a0781b696b89fa1cde8ffb188d02418464cfb4")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 24b8b4431a75e3dd95f9a7d3a8a3f0eb5d99e7fa20a61c98c68f2f46f9eeb5ab")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base_cfg4", "classifier_free 935738ea1335c8fd08432b432a55a5b6fec16046bade80f78078a1771a8d473c")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 74111b8a67cc80f3509fd89571b01632b3940f5b362f2f1c9c891b1a8d18b65a")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 26787179526b5248125c1cf248ef4e33f59c1411390e544af9653efc825c1473")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 7a4c66bfddba11b4195d1a7aa86f35bdf9bba845ada9965e58d60e508a34e2b8")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward b8ff8e88637d3f487467852827f0c14f4e1971398dd7918297d31d8dd572cec4")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg ed52ea93b27c33b639cc38a9f383c570a2e3bcebebc27f752adf21504dab8bfb")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg b2e5a5db0f6a763ff30bfb0d1d97d1e985256e3e46a62537cc5d3422a9a9420c")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg d43da3cc1916e9a7898a3385710a7edffef99e7a5fffe5f936c0ad46d271c221")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 3de761935043c8bce7363829779705f7087a8cab010cd944cbe967ec6b7e2ad1")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 7c42181657d54d42498882bd9c4efeb98b4b0b37a8d2de85535b8de62a577e37")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr fa2b93fe4809ce35ebbf1bf1582e225e38702c5f67b6cc319e045f564e051daa")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 10d78562115e1dbb3f0cb7e6083f47e7d7f2606c80f5754ac336edb332b22bc7")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 49d8732c3853e2b3374a3a54dff0eb9401be9f2d918a2edc170737329460c595")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr b7091cf4a96ca5a9468713ac95f972b1a768bae602ed5d5bd28f6a9783c676e4")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft bc5db3447e9d721b7ba778cc59597f4e4d0d2eaf29f0544eaff3a894eaf45b61")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward ca4fd38ae18838e405846638dde46d09a221a0b7cbed6ba20989c3e0fd42dc36")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr_bt", "video_reward 6b189b6c48f27880fb6b7b2728bc613f7695af670d7ffe9175257e1de5168573")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 719b739ea485220c49359bf17a4e72e5ad743839c173f5d34ce2d24719eee798")]
@@ -34,8 +35,8 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
             "videoalign_smoke",
-            "e12f41a4ba2160df0e49f74a33046e52961b8f2b4f813fce685935d146ecbdf1",
-            "experiment videoalign_smoke {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 4, 2, 2]\n    lr = 0.002\n    steps = 60\n    width = 16\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 60 }\n    sampling_steps = 4\n    width = 16\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 300)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 1\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean]\n    prompts = world.eval_prompts\n    seeds = 2\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 32\n    steps = 10\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 10\n  }\n\n  reward vr = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 6\n    prompts = 32\n    resolution = [8, 8]\n    samples = 1\n  }\n}\n",
+            "490ebddcb8fb10cc339aab2d268c8dd0dd2ad9adc4ea23635cdd5d5555be2d64",
+            "experiment videoalign_smoke {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 4, 2, 2]\n    lr = 0.002\n    steps = 60\n    width = 16\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 60 }\n    sampling_steps = 4\n    width = 16\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 300)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 1\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 2\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 32\n    steps = 10\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 10\n  }\n\n  reward vr = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 6\n    prompts = 32\n    resolution = [8, 8]\n    samples = 1\n  }\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
@@ -44,17 +45,18 @@ namespace Pipeline.Experiments
             {
                 new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "f3da8f03a3b3e5f346663ea8939dd94e25d59b5ac329e2b9e0c576fb69b046f4", new string[] { "world", }, "videoalign-smoke.pipe:36:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "a315d579875c0ae0171077efbade6ab041dba37d460a897797ef20ba83d89e54", new string[] { "ae", "world", }, "videoalign-smoke.pipe:45:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "14ae6291b0cb48c4cf16f31b35a0781b696b89fa1cde8ffb188d02418464cfb4", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:73:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "24b8b4431a75e3dd95f9a7d3a8a3f0eb5d99e7fa20a61c98c68f2f46f9eeb5ab", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:82:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("base_cfg4", "classifier_free", "935738ea1335c8fd08432b432a55a5b6fec16046bade80f78078a1771a8d473c", new string[] { "base", }, "videoalign-smoke.pipe:127:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "74111b8a67cc80f3509fd89571b01632b3940f5b362f2f1c9c891b1a8d18b65a", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:73:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "26787179526b5248125c1cf248ef4e33f59c1411390e544af9653efc825c1473", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:82:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "7a4c66bfddba11b4195d1a7aa86f35bdf9bba845ada9965e58d60e508a34e2b8", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:91:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "b8ff8e88637d3f487467852827f0c14f4e1971398dd7918297d31d8dd572cec4", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:98:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "ed52ea93b27c33b639cc38a9f383c570a2e3bcebebc27f752adf21504dab8bfb", new string[] { "base", "latent_clean", }, "videoalign-smoke.pipe:119:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "b2e5a5db0f6a763ff30bfb0d1d97d1e985256e3e46a62537cc5d3422a9a9420c", new string[] { "base", "latent", }, "videoalign-smoke.pipe:105:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "d43da3cc1916e9a7898a3385710a7edffef99e7a5fffe5f936c0ad46d271c221", new string[] { "base", "latent", }, "videoalign-smoke.pipe:112:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "3de761935043c8bce7363829779705f7087a8cab010cd944cbe967ec6b7e2ad1", new string[] { "world", }, "videoalign-smoke.pipe:17:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "7c42181657d54d42498882bd9c4efeb98b4b0b37a8d2de85535b8de62a577e37", new string[] { "base", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:127:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "fa2b93fe4809ce35ebbf1bf1582e225e38702c5f67b6cc319e045f564e051daa", new string[] { "base", "vr", "world", }, "videoalign-smoke.pipe:62:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "10d78562115e1dbb3f0cb7e6083f47e7d7f2606c80f5754ac336edb332b22bc7", new string[] { "base", "prefs", }, "videoalign-smoke.pipe:54:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "49d8732c3853e2b3374a3a54dff0eb9401be9f2d918a2edc170737329460c595", new string[] { "base", "base_cfg4", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:132:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "b7091cf4a96ca5a9468713ac95f972b1a768bae602ed5d5bd28f6a9783c676e4", new string[] { "base", "vr", "world", }, "videoalign-smoke.pipe:62:3"),
+                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "bc5db3447e9d721b7ba778cc59597f4e4d0d2eaf29f0544eaff3a894eaf45b61", new string[] { "base", "prefs", }, "videoalign-smoke.pipe:54:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "ca4fd38ae18838e405846638dde46d09a221a0b7cbed6ba20989c3e0fd42dc36", new string[] { "prefs", }, "videoalign-smoke.pipe:22:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("vr_bt", "video_reward", "6b189b6c48f27880fb6b7b2728bc613f7695af670d7ffe9175257e1de5168573", new string[] { "prefs", }, "videoalign-smoke.pipe:29:3"),
                 new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "719b739ea485220c49359bf17a4e72e5ad743839c173f5d34ce2d24719eee798", new string[] { }, "videoalign-smoke.pipe:8:3"),
@@ -72,34 +74,36 @@ namespace Pipeline.Experiments
                     return Stage0(context);
                 case "base":
                     return Stage1(context);
-                case "dpo":
+                case "base_cfg4":
                     return Stage2(context);
-                case "dpo_t":
+                case "dpo":
                     return Stage3(context);
-                case "latent":
+                case "dpo_t":
                     return Stage4(context);
-                case "latent_clean":
+                case "latent":
                     return Stage5(context);
-                case "nrg_clean":
+                case "latent_clean":
                     return Stage6(context);
-                case "nrg_ta":
+                case "nrg_clean":
                     return Stage7(context);
-                case "nrg_vq_mq":
+                case "nrg_ta":
                     return Stage8(context);
-                case "prefs":
+                case "nrg_vq_mq":
                     return Stage9(context);
-                case "report":
+                case "prefs":
                     return Stage10(context);
-                case "rwr":
+                case "report":
                     return Stage11(context);
-                case "sft":
+                case "rwr":
                     return Stage12(context);
-                case "vr":
+                case "sft":
                     return Stage13(context);
-                case "vr_bt":
+                case "vr":
                     return Stage14(context);
-                case "world":
+                case "vr_bt":
                     return Stage15(context);
+                case "world":
+                    return Stage16(context);
                 default:
                     throw new global::System.ArgumentException("The experiment has no stage named '" + name + "'.", nameof(name));
             }
@@ -159,6 +163,19 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Experiments.StageOutput Stage2(global::Pipeline.Runtime.Experiments.RunContext context)
         {
+#line 127 "videoalign-smoke.pipe"
+            var options = new global::Pipeline.Runtime.Stages.ClassifierFreeOptions();
+#line 128 "videoalign-smoke.pipe"
+            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+#line 129 "videoalign-smoke.pipe"
+            options.Scale = 4d;
+#line 127 "videoalign-smoke.pipe"
+            return global::Pipeline.Runtime.Stages.ClassifierFreeStage.Run(context, "base_cfg4", options);
+#line default
+        }
+
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage3(global::Pipeline.Runtime.Experiments.RunContext context)
+        {
 #line 73 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
 #line 74 "videoalign-smoke.pipe"
@@ -178,7 +195,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage3(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage4(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 82 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
@@ -199,7 +216,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage4(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage5(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 91 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
@@ -216,7 +233,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage5(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage6(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 98 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
@@ -233,7 +250,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage6(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage7(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 119 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
@@ -252,7 +269,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage7(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage8(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 105 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
@@ -269,7 +286,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage8(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage9(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 112 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
@@ -286,7 +303,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage9(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage10(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 17 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.PreferencePairsOptions();
@@ -301,28 +318,28 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage10(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage11(global::Pipeline.Runtime.Experiments.RunContext context)
         {
-#line 127 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
-#line 128 "videoalign-smoke.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
-#line 129 "videoalign-smoke.pipe"
-            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_clean") };
-#line 130 "videoalign-smoke.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
-#line 131 "videoalign-smoke.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
 #line 132 "videoalign-smoke.pipe"
-            options.Seeds = 2;
+            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
 #line 133 "videoalign-smoke.pipe"
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
+#line 134 "videoalign-smoke.pipe"
+            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base_cfg4") };
+#line 135 "videoalign-smoke.pipe"
+            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+#line 136 "videoalign-smoke.pipe"
+            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
+#line 137 "videoalign-smoke.pipe"
+            options.Seeds = 2;
+#line 138 "videoalign-smoke.pipe"
             options.Gifs = 1;
-#line 127 "videoalign-smoke.pipe"
+#line 132 "videoalign-smoke.pipe"
             return global::Pipeline.Runtime.Stages.WinRatesStage.Run(context, "report", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage11(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage12(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 62 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowRwrOptions();
@@ -347,7 +364,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage12(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage13(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 54 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.FlowSftOptions();
@@ -366,7 +383,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage13(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage14(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 22 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
@@ -383,7 +400,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage14(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage15(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 29 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
@@ -400,7 +417,7 @@ namespace Pipeline.Experiments
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage15(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Experiments.StageOutput Stage16(global::Pipeline.Runtime.Experiments.RunContext context)
         {
 #line 8 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Stages.SyntheticVideosOptions();
