@@ -64,7 +64,7 @@ public sealed class VideoAlignSmokeTests
         Assert.Equal(["dpo", "report"], Cached(changed.File("results.json"), false).Intersect(StoredStages).Order(StringComparer.Ordinal));
     }
 
-    private static readonly string[] StoredStages = ["ae", "base", "dpo", "dpo_t", "latent", "latent_clean", "nrg_clean", "nrg_ta", "nrg_vq_mq", "report", "rwr", "sft", "vr", "vr_bt"];
+    private static readonly string[] StoredStages = ["ae", "base", "base_cfg4", "dpo", "dpo_t", "latent", "latent_clean", "nrg_clean", "nrg_ta", "nrg_vq_mq", "report", "rwr", "sft", "vr", "vr_bt"];
 
     /// <summary>The stages of a results.json whose <c>cached</c> flag is <paramref name="cached"/>, sorted.</summary>
     private static string[] Cached(string results, bool cached)

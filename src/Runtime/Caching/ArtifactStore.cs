@@ -26,14 +26,13 @@ public static class ArtifactStore
     private const string TypeFile = "type";
 
     /// <summary>The kinds whose artifacts are stored: a missing entry of one of them means the stage has not run.</summary>
-    public static bool IsStored(string kind) => kind is "autoencoder" or "flow_generator" or "flow_sft" or "flow_rwr" or "flow_dpo" or "flow_nrg" or "video_reward" or "win_rates";
+    public static bool IsStored(string kind) => kind is "autoencoder" or "flow_generator" or "flow_sft" or "flow_rwr" or "flow_dpo" or "flow_nrg" or "classifier_free" or "video_reward" or "win_rates";
 
     /// <summary>Why a kind is rebuilt rather than stored, or null when its artifact is stored (or the kind is not known).</summary>
     public static string? RebuildReason(string kind) => kind switch
     {
         "synthetic_videos" => "the synthetic world is rebuilt from the seed in milliseconds, so it is recomputed rather than stored",
         "preference_pairs" => "preference pairs are drawn from the world or read from their file in well under a second, so they are recomputed rather than stored",
-        "classifier_free" => "a generator at another guidance scale is a view of its input, made in microseconds, so it is recomputed rather than stored",
         _ => null,
     };
 

@@ -21,7 +21,7 @@ public sealed class ClassifierFreeOptions : StageOptions
 /// <c>classifier_free</c>: the same velocity network sampled at another classifier-free guidance scale. Aligning and
 /// guiding harder both sharpen the generator towards its better videos (docs/alignment.md, "Alignment and
 /// classifier-free guidance"), so a win rate against the pretrained model means more beside the pretrained model at a
-/// higher scale. Nothing is trained or stored: the stage is a view of its input.
+/// higher scale. Nothing is trained; the stage cache stores the result like any generator.
 /// </summary>
 public static class ClassifierFreeStage
 {
