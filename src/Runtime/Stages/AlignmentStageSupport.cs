@@ -39,7 +39,7 @@ internal static class AlignmentStageSupport
     {
         FlowGenerator flow => flow,
         null => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"{property} is required; the compiler checks it") { Stage = stage },
-        _ => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"{property} is a {policy.GetType().Name}; only a trained flow generator can be fine-tuned") { Stage = stage },
+        _ => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"{property} is a {policy.GetType().Name}; this stage needs a trained flow generator (a flow_generator, an aligner or a classifier_free stage)") { Stage = stage },
     };
 
     public static AlignmentSettings Settings(RunContext context, string stage, AlignmentBudgetOptions options) =>
