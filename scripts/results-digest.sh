@@ -4,6 +4,7 @@
 # only fields docs/contracts.md lets differ between identical CPU runs) removed. Compare the lines before and after.
 #   scripts/results-digest.sh            all three (about 5 minutes on the 2-core machine)
 #   scripts/results-digest.sh --smoke    the smoke example only (about 20 s)
+# KEEP=DIR keeps each run's output folder under DIR (to diff two results.json when the digests differ).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d -t pipeline-digest.XXXXXX)"
@@ -31,4 +32,5 @@ print(hashlib.sha256(json.dumps(strip(data), sort_keys=True).encode()).hexdigest
 PY
 )
   echo "$example seed $seed: $digest"
+  if [ -n "${KEEP:-}" ]; then mkdir -p "$KEEP" && rm -rf "${KEEP:?}/$example-$seed" && cp -r "$out" "$KEEP/$example-$seed"; fi
 done

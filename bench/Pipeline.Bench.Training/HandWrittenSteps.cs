@@ -12,7 +12,9 @@ namespace Pipeline.Bench.Training;
 /// as a researcher would write them — no estimator, trainer, checkpoint session, metrics log or Runtime loss helper.
 /// Only the loss is read back each step. The data are those of <see cref="PipelineSteps"/>: the same videos and the same
 /// prompts, tokenised by the runtime's tokenisers before the loop (how many tokens a prompt has changes the embedding's
-/// work), except that the flow steps draw their latents at random instead of encoding the videos.
+/// work), except that the flow steps draw their latents at random instead of encoding the videos. Draws come from the
+/// device's default generator seeded with manual_seed, as a researcher would write them (a torch.Generator is a CPU
+/// generator in TorchSharp 0.107 and fails on CUDA).
 /// </summary>
 public sealed class HandWrittenSteps
 {
@@ -38,19 +40,18 @@ public sealed class HandWrittenSteps
         network.to(device);
         network.train();
         using var adam = optim.Adam(network.parameters(), 1e-3);
-        using var generator = new Generator((ulong)PipelineSteps.Seed, device);
         var clock = new StepClock();
         clock.Start();
         for (var step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
             adam.zero_grad();
-            var index = randint(size.Pairs, new long[] { size.Batch }, generator: generator, device: device);
+            var index = randint(size.Pairs, new long[] { size.Batch }, device: device);
             var x0 = data.index_select(0, index);
-            var keep = rand(new long[] { size.Batch, 1 }, generator: generator, device: device).ge(0.1).to_type(ScalarType.Int64);
+            var keep = rand(new long[] { size.Batch, 1 }, device: device).ge(0.1).to_type(ScalarType.Int64);
             var prompt = tokens.index_select(0, index) * keep;
-            var noise = randn(x0.shape, generator: generator, device: device);
-            var t = rand(new long[] { size.Batch }, generator: generator, device: device);
+            var noise = randn(x0.shape, device: device);
+            var t = rand(new long[] { size.Batch }, device: device);
             var tt = t.view(-1, 1, 1, 1, 1);
             var loss = (network.forward(((1 - tt) * x0) + (tt * noise), t, prompt) - (noise - x0)).pow(2).mean();
             loss.backward();
@@ -81,18 +82,17 @@ public sealed class HandWrittenSteps
         reference.eval();
         var parameters = policy.parameters().ToArray();
         using var adam = optim.Adam(parameters, 1e-4);
-        using var generator = new Generator((ulong)PipelineSteps.Seed, device);
         var clock = new StepClock();
         clock.Start();
         for (var step = 0; step < steps; step++)
         {
             using var scope = NewDisposeScope();
             adam.zero_grad();
-            var index = randint(n, new long[] { b }, generator: generator, device: device);
+            var index = randint(n, new long[] { b }, device: device);
             var x0 = cat(new[] { winners.index_select(0, index), losers.index_select(0, index) }, 0);
             var prompt = tokens.index_select(0, index).repeat(2, 1);
-            var noise = randn(new long[] { b, l.Channels, l.Frames, l.Height, l.Width }, generator: generator, device: device).repeat(2, 1, 1, 1, 1);
-            var t = rand(new long[] { b }, generator: generator, device: device).repeat(2);
+            var noise = randn(new long[] { b, l.Channels, l.Frames, l.Height, l.Width }, device: device).repeat(2, 1, 1, 1, 1);
+            var t = rand(new long[] { b }, device: device).repeat(2);
             var tt = t.view(-1, 1, 1, 1, 1);
             var xt = ((1 - tt) * x0) + (tt * noise);
             var target = noise - x0;

@@ -10,7 +10,8 @@
 # --app DLL and --dotnet PATH use a built app and an installed dotnet instead (the CPU test does). With --device cpu
 # the Pipeline side uses its own libtorch (the bundled CPU natives) unless PIPELINE_LIBTORCH is set: Debian's PyTorch
 # 1.13 is too old for TorchSharp 0.107, which needs the libtorch 2.10 API. Results go to $OUT (default
-# bench/gpu/results/<UTC time>): pipeline.json, pytorch.json, smi.txt, summary.md.
+# bench/gpu/results/<UTC time>): pipeline.json, pytorch.json (Adam foreach), pytorch-single.json (Adam per parameter),
+# smi.txt, summary.md.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 size=mini steps=30 device=cuda app="" dotnet=""
@@ -58,27 +59,21 @@ if [ "$device" != cpu ]; then
   libtorch_args=(--libtorch "$libtorch")
 fi
 
-# Peak GPU memory of each process as the driver sees it (the same measure for both sides; TorchSharp has no
-# allocator statistics), sampled every 100 ms.
-watch_memory() { # name pid
-  command -v nvidia-smi >/dev/null 2>&1 || return 0
-  local peak=0 used
-  while kill -0 "$2" 2>/dev/null; do
-    used="$(nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader,nounits 2>/dev/null | awk -F', ' -v p="$2" '$1 == p { print $2 }')"
-    [ -n "$used" ] && [ "$used" -gt "$peak" ] && peak="$used"
-    sleep 0.1
-  done
-  echo "peak GPU memory of the $1 process (nvidia-smi): $peak MiB" >> "$out/smi.txt"
-}
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 : > "$out/smi.txt"
 command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$out/gpu.txt" || true
 
 "$dotnet" "$app" steps --size "$size" --steps "$steps" --device "$device" --json "$out/pipeline.json" "${libtorch_args[@]}" > "$out/pipeline.log" 2>&1 &
-pid=$!; watch_memory Pipeline "$pid" & watcher=$!
+pid=$!; watch_memory Pipeline "$pid" "$out/smi.txt" & watcher=$!
 wait "$pid" || { cat "$out/pipeline.log" >&2; exit 1; }
 wait "$watcher"
-"$python" "$here/reference.py" run --config "$out/pipeline.json" --json "$out/pytorch.json" --device "$device" > "$out/pytorch.log" 2>&1 &
-pid=$!; watch_memory PyTorch "$pid" & watcher=$!
-wait "$pid" || { cat "$out/pytorch.log" >&2; exit 1; }
-wait "$watcher"
-{ [ -s "$out/gpu.txt" ] && echo "GPU: $(cat "$out/gpu.txt")"; "$python" "$here/reference.py" compare "$out/pipeline.json" "$out/pytorch.json" --smi "$out/smi.txt"; } | tee "$out/summary.md"
+# PyTorch twice: with its default multi-tensor (foreach) Adam, the target, and with per-parameter Adam beside it.
+for adam in foreach single; do
+  json="$out/pytorch.json"; [ "$adam" = single ] && json="$out/pytorch-single.json"
+  "$python" "$here/reference.py" run --config "$out/pipeline.json" --json "$json" --device "$device" --adam "$adam" > "$out/pytorch-$adam.log" 2>&1 &
+  pid=$!; watch_memory "PyTorch (Adam $adam)" "$pid" "$out/smi.txt" & watcher=$!
+  wait "$pid" || { cat "$out/pytorch-$adam.log" >&2; exit 1; }
+  wait "$watcher"
+done
+{ [ -s "$out/gpu.txt" ] && echo "GPU: $(cat "$out/gpu.txt")"; "$python" "$here/reference.py" compare "$out/pipeline.json" "$out/pytorch.json" --single "$out/pytorch-single.json" --smi "$out/smi.txt"; } | tee "$out/summary.md"

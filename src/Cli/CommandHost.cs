@@ -14,6 +14,14 @@ internal static class CommandHost
     public const int Failure = 1;
     public const int UsageError = 2;
 
+    /// <summary>A runtime diagnostic as one line: <c>[location: ]error|warning PIPEnnnn: message[ (stage 'name')]</c>.</summary>
+    public static string Format(PipelineException diagnostic, string level)
+    {
+        var where = diagnostic.Location is null ? string.Empty : diagnostic.Location + ": ";
+        var stage = diagnostic.Stage is null ? string.Empty : $" (stage '{diagnostic.Stage}')";
+        return $"{where}{level} {diagnostic.Code}: {diagnostic.Message}{stage}";
+    }
+
     public static int Invoke(RootCommand root, string[] args)
     {
         var parsed = root.Parse(args);
@@ -40,9 +48,7 @@ internal static class CommandHost
         }
         catch (PipelineException error)
         {
-            var where = error.Location is null ? string.Empty : error.Location + ": ";
-            var stage = error.Stage is null ? string.Empty : $" (stage '{error.Stage}')";
-            Console.Error.WriteLine($"{where}error {error.Code}: {error.Message}{stage}");
+            Console.Error.WriteLine(Format(error, "error"));
             return Failure;
         }
         catch (IOException error) when (error.HResult == DurableFile.NoSpaceLeft)

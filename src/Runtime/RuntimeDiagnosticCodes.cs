@@ -16,6 +16,9 @@ public static class RuntimeDiagnosticCodes
     public const string OutputPathInvalid = "PIPE4006";
     public const string KindNotImplemented = "PIPE4007";
     public const string InvalidStageOptions = "PIPE4008";
+
+    /// <summary>A warning: an optional tool (ffmpeg, for the report's sample GIFs) is missing or failed; the run finishes without what it makes.</summary>
+    public const string OptionalToolMissing = "PIPE4009";
     public const string TrainingDiverged = "PIPE4201";
 
     /// <summary><c>pipeline compare</c> named a run id the registry does not have.</summary>

@@ -6,8 +6,8 @@ namespace Pipeline.Cli.Tests;
 
 /// <summary>
 /// Keeps bench/gpu/run.sh from rotting where there is no GPU: both sides (Pipeline.Bench.Training and reference.py on
-/// Debian's python3-torch, which scripts/setup.sh installs) run every step at toy size on the CPU, and the comparison
-/// prints a row per step. Speed is not asserted; only that each side measured a time for every step, and that
+/// Debian's python3-torch, which scripts/setup.sh installs, with Adam foreach and per parameter) run every step at toy
+/// size on the CPU, and the comparison prints a row per step. Speed is not asserted; only that each side measured a time for every step, and that
 /// reference.py's mirrors of the runtime's networks have the runtime's parameter counts (a changed network in
 /// src/Runtime/Models must be changed in reference.py too, or the comparison would time different models).
 /// </summary>
@@ -44,12 +44,12 @@ public sealed class GpuBenchScriptTests
             await process.WaitForExitAsync(timeout.Token);
             Assert.True(process.ExitCode == 0, $"run.sh exited {process.ExitCode}:\n{stdout}\n{await stderr}");
 
-            foreach (var row in new[] { "| flow matching |", "| Flow-DPO |", "| reward model (BTT) |", "| sampling step, unguided (CFG) |", "| sampling step, NRG-guided |", "NRG guided / unguided, Pipeline:", "NRG guided / unguided, PyTorch:", "modules: same parameter counts" })
+            foreach (var row in new[] { "| flow matching |", "| Flow-DPO |", "| reward model (BTT) |", "| sampling step, unguided (CFG) |", "| sampling step, NRG-guided |", "NRG guided / unguided: Pipeline ", "Pipeline / PyTorch single", "modules: same parameter counts" })
             {
                 Assert.Contains(row, stdout);
             }
 
-            foreach (var side in new[] { "pipeline.json", "pytorch.json" })
+            foreach (var side in new[] { "pipeline.json", "pytorch.json", "pytorch-single.json" })
             {
                 using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, side)));
                 var times = json.RootElement.GetProperty("ms_per_step").EnumerateObject().ToArray();

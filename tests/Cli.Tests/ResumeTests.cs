@@ -11,7 +11,9 @@ namespace Pipeline.Cli.Tests;
 /// small pixel-space generator, about two seconds): a run killed with SIGKILL after its first checkpoint resumes there
 /// and ends with exactly the metrics of an uninterrupted run (and so does a LoRA aligner); damaged checkpoints are detected and the stage
 /// recomputes from scratch; a full disk stops the run with one line that names the path, and leaves no partial file.
-/// CPU, a fixed seed and one torch thread (OMP_NUM_THREADS=1) for every run compared.
+/// CPU, a fixed seed and one torch thread (OMP_NUM_THREADS=1) for every run compared. The kill-and-resume cases run
+/// twice: as on the CPU, and through the random draws of a CUDA run (PIPELINE_RANDOM_CHECK=cuda: streams reseeded
+/// from a counter, the state a CUDA checkpoint saves), so resuming on a GPU is checked where there is none.
 /// </summary>
 public sealed class ResumeTests
 {
@@ -40,20 +42,22 @@ public sealed class ResumeTests
 
         """;
 
-    [Fact]
-    public void Resume_a_run_killed_after_its_first_checkpoint_resumes_there_and_ends_with_the_uninterrupted_metrics()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Resume_a_run_killed_after_its_first_checkpoint_resumes_there_and_ends_with_the_uninterrupted_metrics(bool cudaRandomPath)
     {
         using var folder = new TempFolder();
         var experiment = Write(folder);
         using var baselineCache = new TempFolder();
-        var baseline = Run(baselineCache, experiment, folder.File("baseline"), checkpointEvery: 0);
+        var baseline = Run(baselineCache, experiment, folder.File("baseline"), checkpointEvery: 0, cudaRandomPath);
         Assert.DoesNotContain("resumed", baseline.StandardOutput);
 
         using var cache = new TempFolder();
-        var killed = StartAndKillAfterFirstCheckpoint(cache, experiment, folder.File("killed"));
+        var killed = StartAndKillAfterFirstCheckpoint(cache, experiment, folder.File("killed"), cudaRandomPath: cudaRandomPath);
         Assert.False(File.Exists(Path.Combine(folder.File("killed"), "results.json")), killed);
 
-        var resumed = Run(cache, experiment, folder.File("resumed"), checkpointEvery: Every);
+        var resumed = Run(cache, experiment, folder.File("resumed"), checkpointEvery: Every, cudaRandomPath);
         var match = Regex.Match(resumed.StandardOutput, @"^resumed gen at step (\d+)$", RegexOptions.Multiline);
         Assert.True(match.Success, resumed.All);
         var k = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
@@ -116,18 +120,20 @@ public sealed class ResumeTests
     }
 
     /// <summary>The aligners train through AlignmentTrainer: a LoRA fine-tune killed midway resumes with its adapters and metric series.</summary>
-    [Fact]
-    public void Resume_an_aligner_with_lora_killed_midway_ends_with_the_uninterrupted_metrics()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Resume_an_aligner_with_lora_killed_midway_ends_with_the_uninterrupted_metrics(bool cudaRandomPath)
     {
         using var folder = new TempFolder();
         var experiment = folder.File("tinyalign.pipe");
         File.WriteAllText(experiment, AlignSource);
         using var baselineCache = new TempFolder();
-        Run(baselineCache, experiment, folder.File("baseline"), checkpointEvery: 0);
+        Run(baselineCache, experiment, folder.File("baseline"), checkpointEvery: 0, cudaRandomPath);
 
         using var cache = new TempFolder();
-        StartAndKillAfterFirstCheckpoint(cache, experiment, folder.File("killed"), stage: "sft");
-        var resumed = Run(cache, experiment, folder.File("resumed"), checkpointEvery: Every);
+        StartAndKillAfterFirstCheckpoint(cache, experiment, folder.File("killed"), stage: "sft", cudaRandomPath: cudaRandomPath);
+        var resumed = Run(cache, experiment, folder.File("resumed"), checkpointEvery: Every, cudaRandomPath);
         Assert.Contains("stage base: cached", resumed.StandardOutput);
         var match = Regex.Match(resumed.StandardOutput, @"^resumed sft at step (\d+)$", RegexOptions.Multiline);
         Assert.True(match.Success, resumed.All);
@@ -168,6 +174,33 @@ public sealed class ResumeTests
         Assert.DoesNotContain("resumed gen", rerun.StandardOutput);
         Assert.Contains("stage gen: step 20/200", rerun.StandardOutput);
         Assert.Equal(JsonValueKind.Null, Stage(folder.File("rerun"), "gen").GetProperty("resumed_from_step").ValueKind);
+    }
+
+    /// <summary>Checkpoints written before flat Adam and random streams (format PIPECKPT1) are refused by name, not misread.</summary>
+    [Fact]
+    public void Resume_a_checkpoint_of_the_retired_format_is_refused_by_name_and_recomputed()
+    {
+        using var folder = new TempFolder();
+        var experiment = Write(folder);
+        using var cache = new TempFolder();
+        StartAndKillAfterFirstCheckpoint(cache, experiment, folder.File("killed"));
+
+        // The format tag is the file's first string (a length byte, then the text): make it the retired one, and the
+        // pointer vouch for the file, so only the format stands in the way.
+        var checkpoints = Directory.GetDirectories(Path.Combine(cache.Path, "stages", ".checkpoints")).Single();
+        var pointer = Path.Combine(checkpoints, "trainer-0.json");
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(pointer))!;
+        var file = Path.Combine(checkpoints, record["file"]!.GetValue<string>());
+        var bytes = File.ReadAllBytes(file);
+        Assert.Equal("PIPECKPT2", System.Text.Encoding.UTF8.GetString(bytes, 1, 9));
+        bytes[9] = (byte)'1';
+        File.WriteAllBytes(file, bytes);
+        record["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        File.WriteAllText(pointer, record.ToJsonString());
+
+        var rerun = Run(cache, experiment, folder.File("rerun"), checkpointEvery: Every);
+        Assert.Contains("checkpoint of stage gen is of the retired format PIPECKPT1 (per-parameter Adam and CPU generator states); this build writes PIPECKPT2 (flat Adam buffers and device random streams) and does not read it; recomputing from scratch", rerun.StandardOutput);
+        Assert.DoesNotContain("resumed gen", rerun.StandardOutput);
     }
 
     private const string AlignSource = """
@@ -213,24 +246,25 @@ public sealed class ResumeTests
         return path;
     }
 
-    private static Dictionary<string, string?> Environment(int checkpointEvery, string? faults = null) => new()
+    private static Dictionary<string, string?> Environment(int checkpointEvery, string? faults = null, bool cudaRandomPath = false) => new()
     {
         ["PIPELINE_CHECKPOINT_EVERY"] = checkpointEvery.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["PIPELINE_FAULTS"] = faults ?? string.Empty,
         ["OMP_NUM_THREADS"] = "1",
+        ["PIPELINE_RANDOM_CHECK"] = cudaRandomPath ? "cuda" : string.Empty,
     };
 
-    private static ProcessRunner.Result Run(TempFolder cache, string experiment, string output, int checkpointEvery)
+    private static ProcessRunner.Result Run(TempFolder cache, string experiment, string output, int checkpointEvery, bool cudaRandomPath = false)
     {
-        var result = PipelineCli.Run(["run", experiment, "--out", output, "--quiet"], cache.Path, environment: Environment(checkpointEvery));
+        var result = PipelineCli.Run(["run", experiment, "--out", output, "--quiet"], cache.Path, environment: Environment(checkpointEvery, cudaRandomPath: cudaRandomPath));
         Assert.True(result.ExitCode == 0, result.All);
         return result;
     }
 
     /// <summary>Starts a run that checkpoints every <see cref="Every"/> steps, slowed to 20 ms a step, and SIGKILLs it once its first checkpoint is on disk.</summary>
-    private static string StartAndKillAfterFirstCheckpoint(TempFolder cache, string experiment, string output, string stage = "gen", string signal = "KILL")
+    private static string StartAndKillAfterFirstCheckpoint(TempFolder cache, string experiment, string output, string stage = "gen", string signal = "KILL", bool cudaRandomPath = false)
     {
-        var (process, all) = Start(cache, experiment, output, "step_delay_ms=20");
+        var (process, all) = Start(cache, experiment, output, "step_delay_ms=20", cudaRandomPath);
         using var owned = process;
         WaitForCheckpoint(process, cache, stage);
 
@@ -250,7 +284,7 @@ public sealed class ResumeTests
     }
 
     /// <summary>Starts <c>pipeline run</c> checkpointing every <see cref="Every"/> steps, with the given faults; returns the process and its whole output.</summary>
-    private static (Process Process, Task<string> Output) Start(TempFolder cache, string experiment, string output, string faults)
+    private static (Process Process, Task<string> Output) Start(TempFolder cache, string experiment, string output, string faults, bool cudaRandomPath = false)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
         foreach (var argument in new[] { PipelineCli.Assembly, "run", experiment, "--out", output, "--quiet" })
@@ -259,7 +293,7 @@ public sealed class ResumeTests
         }
 
         info.Environment["PIPELINE_CACHE"] = cache.Path;
-        foreach (var (key, value) in Environment(Every, faults))
+        foreach (var (key, value) in Environment(Every, faults, cudaRandomPath))
         {
             info.Environment[key] = value;
         }

@@ -64,6 +64,29 @@ public sealed class VideoAlignSmokeTests
         Assert.Equal(["dpo", "report"], Cached(changed.File("results.json"), false).Intersect(StoredStages).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// The GPU's random path, run where there is no GPU: with PIPELINE_RANDOM_CHECK=cuda every random stream draws as
+    /// on CUDA (reseeded from a counter, no generator object) and checks each draw. Every stage of the example runs
+    /// through it, and two runs agree (timings aside), as two CUDA runs of one seed must.
+    /// </summary>
+    [Fact]
+    public void The_smoke_example_runs_through_the_CUDA_random_path_and_two_runs_agree()
+    {
+        var environment = new Dictionary<string, string?> { ["PIPELINE_RANDOM_CHECK"] = "cuda" };
+        var results = new List<string>();
+        foreach (var _ in new[] { 1, 2 })
+        {
+            using var cache = new TempFolder();
+            using var output = new TempFolder();
+            var run = PipelineCli.Run(new[] { "run", Path.Combine(RepoPaths.Examples, "videoalign-smoke.pipe"), "--out", output.Path }, cache.Path, environment: environment);
+            Assert.True(run.ExitCode == 0, run.All);
+            Assert.Contains("random draws: the CUDA path, checked on the CPU (PIPELINE_RANDOM_CHECK=cuda)", run.StandardOutput);
+            results.Add(System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(output.File("results.json")), @"""seconds"": [^,\n]+", string.Empty));
+        }
+
+        Assert.Equal(results[0], results[1]);
+    }
+
     private static readonly string[] StoredStages = ["ae", "base", "base_cfg4", "dpo", "dpo_t", "latent", "latent_clean", "nrg_clean", "nrg_ta", "nrg_vq_mq", "report", "rwr", "sft", "vr", "vr_bt"];
 
     /// <summary>The stages of a results.json whose <c>cached</c> flag is <paramref name="cached"/>, sorted.</summary>

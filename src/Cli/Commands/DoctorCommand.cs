@@ -19,6 +19,7 @@ internal static class DoctorCommand
             Console.WriteLine($"LibTorchSharp     {info.LibTorchSharpPath}");
             Console.WriteLine($"libstdc++ compat  {(info.CompatibilityApplied ? "applied (system libstdc++ lacks " + LibStdCxxCompatibility.RequiredVersion + ")" : "not needed")}");
             Console.WriteLine($"CUDA devices      {(info.CudaDevices.Count == 0 ? "none" : string.Join(", ", info.CudaDevices))}");
+            Console.WriteLine($"device = auto     {(info.CudaDevices.Count == 0 ? "cpu (libtorch sees no CUDA device)" : info.CudaDevices[0])}");
             Console.WriteLine($"threads           {info.Threads}");
             Console.WriteLine("backend           ok");
             return 0;

@@ -1,13 +1,14 @@
 using System.CommandLine;
 using System.Reflection;
 using System.Runtime.Loader;
-using Pipeline.Compiler;
 using Pipeline.Cli.Registry;
+using Pipeline.Compiler;
 using Pipeline.Compiler.Emit;
 using Pipeline.Runtime;
 using Pipeline.Runtime.Caching;
 using Pipeline.Runtime.Experiments;
 using Pipeline.Runtime.Reporting;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 
 namespace Pipeline.Cli.Commands;
@@ -196,6 +197,11 @@ internal static class RunCommand
             try
             {
                 var device = DeviceName(run);
+                if (RandomStream.CheckingAsCuda)
+                {
+                    output.WriteLine($"random draws: the CUDA path, checked on the CPU ({RandomStream.CheckVariable}=cuda); the numbers differ from a plain CPU run");
+                }
+
                 var result = LiveProgress.IsLive(quiet) ? LiveProgress.Run(run, device, Execute) : Execute();
                 if (stageRecords is not null)
                 {
@@ -203,7 +209,7 @@ internal static class RunCommand
                 }
 
                 var path = ResultsWriter.Write(outDir, result, run, device);
-                var report = ReportWriter.Write(outDir, result, run);
+                var report = ReportWriter.Write(outDir, result, run, warning => Console.Error.WriteLine(CommandHost.Format(warning, "warning")));
                 recorder.Succeeded(result, File.ReadAllText(path));
                 output.WriteLine($"report: {report}");
                 output.WriteLine(StageCacheCli.Summary(result));

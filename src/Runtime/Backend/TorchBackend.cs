@@ -34,8 +34,18 @@ public static class TorchBackend
         }
     }
 
+    /// <summary>
+    /// cuBLAS gives reproducible matrix products only with a fixed workspace (the value PyTorch's documentation names);
+    /// it reads the variable when CUDA starts, so it is set before libtorch loads. The other determinism switches
+    /// (<c>use_deterministic_algorithms</c>, <c>cudnn.deterministic</c>, <c>cudnn.benchmark</c>) are not in TorchSharp
+    /// 0.107 (the first is marked "not implemented"), so cuDNN keeps libtorch's defaults: benchmark mode off,
+    /// algorithms chosen by heuristics (docs/gpu.md).
+    /// </summary>
+    public const string CublasWorkspaceVariable = "CUBLAS_WORKSPACE_CONFIG";
+
     private static BackendInfo Initialize()
     {
+        NativeEnvironment.SetDefault(CublasWorkspaceVariable, ":4096:8");
         var bringYourOwn = !string.IsNullOrWhiteSpace(LibtorchDirectory);
         var torchSharpFolder = FindTorchSharpNativeFolder();
         var libtorchFolder = bringYourOwn ? Path.GetFullPath(LibtorchDirectory!) : torchSharpFolder;

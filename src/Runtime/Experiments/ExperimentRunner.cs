@@ -13,7 +13,11 @@ public static class ExperimentRunner
         return new RunResult(experiment.Info, context.Outputs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
     }
 
-    /// <summary>Dependencies first; ties broken by name, so the order never depends on declaration order.</summary>
+    /// <summary>
+    /// Dependencies first; then the stages that depend on nothing (the data stages, which read files: a file that
+    /// cannot be read, or a video without ffmpeg, fails the run before anything trains); ties broken by name, so the
+    /// order never depends on declaration order.
+    /// </summary>
     public static IReadOnlyList<StageInfo> TopologicalOrder(IReadOnlyList<StageInfo> stages)
     {
         var byName = stages.ToDictionary(s => s.Name, StringComparer.Ordinal);
@@ -22,7 +26,7 @@ public static class ExperimentRunner
         var ready = new SortedSet<string>(stages.Where(s => s.Dependencies.Count == 0).Select(s => s.Name), StringComparer.Ordinal);
         while (ready.Count > 0)
         {
-            var next = ready.Min!;
+            var next = ready.FirstOrDefault(name => byName[name].Dependencies.Count == 0) ?? ready.Min!;
             ready.Remove(next);
             done.Add(next);
             order.Add(byName[next]);

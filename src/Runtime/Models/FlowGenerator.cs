@@ -1,5 +1,6 @@
 using Pipeline.Runtime.Artifacts;
 using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -65,7 +66,7 @@ public sealed class FlowGenerator : IVideoGenerator
             using var noGrad = no_grad();
             var part = prompts.Skip(start).Take(chunk).ToArray();
             var latents = SampleLatents(part, seed, start, steps, cfgScale, guidance);
-            using var decodeNoise = new Generator(unchecked((ulong)Mix(~seed, start)), Device);
+            using var decodeNoise = RandomStream.Create(RandomStream.Derive(~seed, start), Device);
             videos.AddRange(Space.ToVideos(latents, Shape, decodeNoise));
         }
 
@@ -79,8 +80,8 @@ public sealed class FlowGenerator : IVideoGenerator
         var rows = new Tensor[count];
         for (var i = 0; i < count; i++)
         {
-            using var generator = new Generator(unchecked((ulong)Mix(seed, offset + i)), Device);
-            rows[i] = randn(Space.SampleShape(1), generator: generator, device: Device);
+            using var random = RandomStream.Create(RandomStream.Derive(seed, offset + i), Device);
+            rows[i] = random.Randn(Space.SampleShape(1));
         }
 
         return cat(rows, 0).MoveToOuterDisposeScope();
@@ -128,17 +129,6 @@ public sealed class FlowGenerator : IVideoGenerator
         var conditioned = both.narrow(0, 0, count);
         var unconditioned = both.narrow(0, count, count);
         return (unconditioned + ((float)cfgScale * (conditioned - unconditioned))).MoveToOuterDisposeScope();
-    }
-
-    private static long Mix(long seed, int index)
-    {
-        unchecked
-        {
-            var z = ((ulong)seed * 0x9E3779B97F4A7C15UL) ^ ((ulong)index + 0x632BE59BD9B4E019UL);
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return (long)((z ^ (z >> 31)) & 0x7fffffffffffffffUL);
-        }
     }
 }
 

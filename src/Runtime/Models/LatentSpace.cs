@@ -1,4 +1,5 @@
 using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -73,7 +74,7 @@ public sealed class LatentSpace
     /// Samples of this space [N, ...] → videos [N, C, T, H, W] in [-1, 1] (clamped). With <paramref name="noise"/>,
     /// the autoencoder's decoder adds its predicted pixel noise σ·ε drawn from that source; without, its mean.
     /// </summary>
-    public Tensor ToSignedVideos(Tensor samples, Generator? noise = null)
+    public Tensor ToSignedVideos(Tensor samples, RandomStream? noise = null)
     {
         using var scope = NewDisposeScope();
         if (Autoencoder is null)
@@ -87,7 +88,7 @@ public sealed class LatentSpace
     }
 
     /// <summary>Samples → videos with values in [0, 1] (see <see cref="ToSignedVideos"/> for <paramref name="noise"/>).</summary>
-    public IReadOnlyList<Video> ToVideos(Tensor samples, VideoShape shape, Generator? noise = null)
+    public IReadOnlyList<Video> ToVideos(Tensor samples, VideoShape shape, RandomStream? noise = null)
     {
         using var scope = NewDisposeScope();
         var pixels = ((ToSignedVideos(samples, noise) + 1) / 2).contiguous().cpu().data<float>().ToArray();

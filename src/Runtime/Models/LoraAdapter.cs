@@ -1,3 +1,4 @@
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -34,7 +35,8 @@ public sealed class LoraAdapter : IDisposable
         Rank = rank;
         Alpha = alpha;
         Scale = alpha / rank;
-        using var generator = new Generator(unchecked((ulong)seed));
+        // Drawn on the CPU once, at construction, then moved: the same initial adapters on every device.
+        using var random = RandomStream.Create(seed, CPU);
         foreach (var parameter in network.parameters())
         {
             parameter.requires_grad = false;
@@ -59,7 +61,7 @@ public sealed class LoraAdapter : IDisposable
             var input = weight.numel() / output;
             using var noGrad = no_grad();
             var bound = 1.0 / Math.Sqrt(input);
-            var a = ((rand(new long[] { rank, input }, generator: generator) * 2) - 1) * bound;
+            var a = ((random.Rand(rank, input) * 2) - 1) * bound;
             var lowA = new Parameter(a.to(weight.device), requires_grad: true);
             var lowB = new Parameter(zeros(new long[] { output, rank }, device: weight.device), requires_grad: true);
             a.Dispose();

@@ -1,4 +1,5 @@
 using System.Text;
+using Pipeline.Runtime.Torch;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Models;
@@ -23,11 +24,11 @@ public static class PromptTokens
 
     /// <summary>
     /// Classifier-free dropout: each row of <paramref name="tokens"/> [N, words] becomes the null prompt (all ids 0)
-    /// with probability <paramref name="probability"/>, drawn from <paramref name="generator"/> (one draw per row).
+    /// with probability <paramref name="probability"/>, drawn from <paramref name="random"/> (one draw per row).
     /// </summary>
-    public static Tensor DropToNull(Tensor tokens, double probability, Generator generator)
+    public static Tensor DropToNull(Tensor tokens, double probability, RandomStream random)
     {
-        using var keep = rand(new long[] { tokens.shape[0], 1 }, generator: generator, device: tokens.device).ge(probability);
+        using var keep = random.Rand(tokens.shape[0], 1).ge(probability);
         return tokens * keep.to_type(ScalarType.Int64);
     }
 

@@ -1,4 +1,5 @@
 using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -107,7 +108,7 @@ public sealed class VideoAutoencoder : nn.Module<Tensor, Tensor>
     /// Latents → videos [B, C, T, H, W] (unclamped). With <paramref name="noise"/>, adds σ·ε with ε drawn from it
     /// (a seeded source gives the same videos every time); without, returns the mean.
     /// </summary>
-    public Tensor Decode(Tensor latents, Generator? noise = null)
+    public Tensor Decode(Tensor latents, RandomStream? noise = null)
     {
         using var scope = NewDisposeScope();
         var (mean, logSigma) = DecodeDistribution(latents);
@@ -116,7 +117,7 @@ public sealed class VideoAutoencoder : nn.Module<Tensor, Tensor>
             return mean.MoveToOuterDisposeScope();
         }
 
-        var epsilon = randn(mean.shape, generator: noise, device: mean.device);
+        var epsilon = noise.Randn(mean.shape);
         return (mean + (logSigma.exp() * epsilon)).MoveToOuterDisposeScope();
     }
 

@@ -7,10 +7,13 @@ namespace Pipeline.Runtime.Reporting;
 /// <summary>
 /// Writes a video as an animated, looping GIF through the <c>ffmpeg</c> binary (Debian package <c>ffmpeg</c>,
 /// installed by scripts/setup.sh): raw RGB frames on its standard input, nearest-neighbour upscaling so small videos
-/// stay crisp, and a palette made for the clip.
+/// stay crisp, and a palette made for the clip. GIFs are optional: a missing or failing ffmpeg raises
+/// <see cref="GifUnavailableException"/>, which the report turns into one warning (a GPU machine often has no ffmpeg,
+/// and the run's work is done by the time the report is written).
 /// </summary>
 public static class GifWriter
 {
+    /// <exception cref="GifUnavailableException">ffmpeg is missing, does not start, or fails.</exception>
     public static void Write(Video video, string path, int scale = 8, int framesPerSecond = 4)
     {
         var shape = video.Shape;
@@ -49,11 +52,11 @@ public static class GifWriter
         Process process;
         try
         {
-            process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start");
+            process = Process.Start(start) ?? throw new GifUnavailableException("ffmpeg did not start");
         }
         catch (System.ComponentModel.Win32Exception error)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.OutputPathInvalid, $"writing GIFs needs the ffmpeg binary ({error.Message}); install it (scripts/setup.sh does: apt-get install -y ffmpeg).");
+            throw new GifUnavailableException($"writing them needs the ffmpeg binary, which is not installed or not on PATH ({error.Message})");
         }
 
         using (process)
@@ -64,10 +67,14 @@ public static class GifWriter
             process.WaitForExit();
             if (process.ExitCode != 0)
             {
-                throw new PipelineException(RuntimeDiagnosticCodes.OutputPathInvalid, $"ffmpeg failed writing '{path}': {errors.Result.Trim()}");
+                File.Delete(temporary);
+                throw new GifUnavailableException($"ffmpeg failed writing '{path}' (exit code {process.ExitCode}: {errors.Result.Trim().ReplaceLineEndings(" ")})");
             }
         }
 
         File.Move(temporary, path, overwrite: true);
     }
 }
+
+/// <summary>A GIF could not be written because ffmpeg is missing or failed; the message says which.</summary>
+public sealed class GifUnavailableException(string message) : Exception(message);

@@ -15,9 +15,13 @@ public static class ReportWriter
 {
     public const string FileName = "report.md";
 
-    /// <summary>Writes <c>DIR/report.md</c> (and its plots and GIFs) and returns its path.</summary>
-    public static string Write(string outputDirectory, RunResult result, RunContext context)
+    /// <summary>
+    /// Writes <c>DIR/report.md</c> (and its plots and GIFs) and returns its path. Without a working ffmpeg the report
+    /// has no GIFs, says why in their place, and <paramref name="warn"/> gets one PIPE4009 warning.
+    /// </summary>
+    public static string Write(string outputDirectory, RunResult result, RunContext context, Action<PipelineException>? warn = null)
     {
+        var gifs = new GifOutcome();
         Directory.CreateDirectory(outputDirectory);
         var text = new StringBuilder();
         var info = result.Info;
@@ -56,7 +60,13 @@ public static class ReportWriter
 
         foreach (var (name, output) in result.Stages.Where(p => p.Value.Artifact is WinRatesReport).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            WriteWinRates(text, outputDirectory, name, (WinRatesReport)output.Artifact);
+            WriteWinRates(text, outputDirectory, name, (WinRatesReport)output.Artifact, gifs);
+        }
+
+        if (gifs.Problem is { } problem)
+        {
+            warn?.Invoke(new PipelineException(RuntimeDiagnosticCodes.OptionalToolMissing,
+                $"report.md has no sample GIFs: {problem}; install ffmpeg (Debian: apt-get install ffmpeg) and run again to add them (the stages are cached, so only the report is rewritten)."));
         }
 
         var path = Path.Combine(outputDirectory, FileName);
@@ -64,7 +74,7 @@ public static class ReportWriter
         return path;
     }
 
-    private static void WriteWinRates(StringBuilder text, string outputDirectory, string stage, WinRatesReport report)
+    private static void WriteWinRates(StringBuilder text, string outputDirectory, string stage, WinRatesReport report, GifOutcome gifs)
     {
         text.AppendLine(CultureInfo.InvariantCulture, $"## Win rates: {stage}");
         text.AppendLine();
@@ -120,13 +130,45 @@ public static class ReportWriter
                 for (var i = 0; i < samples.Count; i++)
                 {
                     var file = $"samples/{Slug(stage)}/{Slug(generator)}_{i}.gif";
-                    GifWriter.Write(samples[i].Video, Path.Combine(outputDirectory, file));
-                    text.AppendLine(CultureInfo.InvariantCulture, $"![{generator}: {samples[i].Prompt}]({file}) ");
+                    if (gifs.TryWrite(samples[i].Video, Path.Combine(outputDirectory, file)))
+                    {
+                        text.AppendLine(CultureInfo.InvariantCulture, $"![{generator}: {samples[i].Prompt}]({file}) ");
+                    }
+                }
+
+                if (gifs.Problem is { } problem)
+                {
+                    text.AppendLine(CultureInfo.InvariantCulture, $"(No GIFs: {problem}.)");
                 }
 
                 text.AppendLine();
                 text.AppendLine("Prompts: " + string.Join("; ", samples.Select((s, i) => $"{i}: {s.Prompt}")));
                 text.AppendLine();
+            }
+        }
+    }
+
+    /// <summary>Writes GIFs until the first failure, then writes none and keeps the reason (one warning per report, not one per GIF).</summary>
+    private sealed class GifOutcome
+    {
+        public string? Problem { get; private set; }
+
+        public bool TryWrite(Data.Video video, string path)
+        {
+            if (Problem is not null)
+            {
+                return false;
+            }
+
+            try
+            {
+                GifWriter.Write(video, path);
+                return true;
+            }
+            catch (GifUnavailableException error)
+            {
+                Problem = error.Message;
+                return false;
             }
         }
     }

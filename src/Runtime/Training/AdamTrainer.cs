@@ -1,37 +1,39 @@
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Training;
 
 /// <summary>
-/// The training loop every stage shares: seeded minibatches, one dispose scope per step, Adam, the loss recorded per
-/// step, and a stop with a clear error when the loss stops being finite. When the run checkpoints the stage
-/// (<see cref="TrainingCheckpoints.Current"/>), it saves weights, Adam's state, the losses so far and the state of every
-/// generator handed to <see cref="Track"/> periodically, and resumes from the last checkpoint — which is why the step
-/// function must draw its randomness only from tracked generators (or torch's default one, which is saved too).
+/// The training loop every stage shares: seeded minibatches, one dispose scope per step, Adam on flat buffers
+/// (<see cref="FlatAdam"/>), the loss recorded per step, and a stop with a clear error when the loss stops being finite.
+/// When the run checkpoints the stage (<see cref="TrainingCheckpoints.Current"/>), it saves weights, Adam's state, the
+/// losses so far and the state of every random stream handed to <see cref="Track"/> periodically, and resumes from the
+/// last checkpoint — which is why the step function must draw its randomness only from tracked streams.
 /// </summary>
 public sealed class AdamTrainer
 {
     private readonly nn.Module module;
-    private readonly optim.Optimizer optimizer;
-    private readonly List<Generator> generators = new();
+    private readonly FlatAdam optimizer;
+    private readonly List<RandomStream> streams = new();
 
+    /// <summary>Makes every parameter of <paramref name="module"/> a view into Adam's flat buffers (build the module on its device first).</summary>
     public AdamTrainer(nn.Module module, double learningRate)
     {
         this.module = module;
-        optimizer = optim.Adam(module.parameters(), learningRate);
+        optimizer = new FlatAdam(module.parameters(), learningRate);
     }
 
     public List<float> Losses { get; } = new();
 
     /// <summary>
-    /// Registers a generator the step function draws from, so that checkpoints save and restore its state; returns it.
-    /// The caller still owns (disposes) it.
+    /// Registers a random stream the step function draws from, so that checkpoints save and restore its state; returns
+    /// it. The caller still owns (disposes) it.
     /// </summary>
-    public Generator Track(Generator generator)
+    public RandomStream Track(RandomStream stream)
     {
-        generators.Add(generator);
-        return generator;
+        streams.Add(stream);
+        return stream;
     }
 
     /// <summary>Runs <paramref name="steps"/> steps; <paramref name="loss"/> builds the step's scalar loss.</summary>
@@ -39,15 +41,15 @@ public sealed class AdamTrainer
     {
         module.train();
         var checkpoints = TrainingCheckpoints.Current?.NextTrainer(steps);
-        var first = checkpoints?.TryResume(module, [], optimizer, generators, ReadLosses) ?? 0;
+        var first = checkpoints?.TryResume(module, [], optimizer, streams, ReadLosses) ?? 0;
         for (var step = first; step < steps; step++)
         {
             FaultInjection.StepDelay();
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             var value = loss(step);
             value.backward();
-            optimizer.step();
+            optimizer.Step();
             var number = value.item<float>();
             if (!float.IsFinite(number))
             {
@@ -58,7 +60,7 @@ public sealed class AdamTrainer
             progress?.Invoke(step, number);
             if (checkpoints?.IsDue(step + 1) == true)
             {
-                checkpoints.Save(step + 1, module, [], optimizer, generators, WriteLosses);
+                checkpoints.Save(step + 1, module, [], optimizer, streams, WriteLosses);
             }
         }
     }

@@ -1,4 +1,5 @@
 using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,12 +7,12 @@ using static TorchSharp.torch;
 namespace Pipeline.Runtime.Training;
 
 /// <summary>
-/// The optimisation loop of the aligners: Adam on the LoRA adapters (<see cref="LoraAdapter"/>) or on every parameter
+/// The optimisation loop of the aligners: Adam (<see cref="FlatAdam"/>) on the LoRA adapters (<see cref="LoraAdapter"/>) or on every parameter
 /// (full fine-tuning), gradient-norm clipping, one dispose scope per step, a clear error when the loss stops being
 /// finite, and every step's metrics recorded (and written to a <see cref="StageMetricsLog"/> when one is given).
 /// When the loop ends, LoRA adapters are merged into the network's weights. Like <see cref="AdamTrainer"/>, it
 /// checkpoints and resumes when the run checkpoints the stage (<see cref="TrainingCheckpoints"/>): the network, the
-/// adapters, Adam's state, the metric series and every generator handed to <see cref="Track"/>.
+/// adapters, Adam's state, the metric series and every random stream handed to <see cref="Track"/>.
 /// </summary>
 public sealed class AlignmentTrainer : IDisposable
 {
@@ -21,8 +22,8 @@ public sealed class AlignmentTrainer : IDisposable
     private readonly StageMetricsLog? log;
     private readonly LoraAdapter? lora;
     private readonly IReadOnlyList<Parameter> trainable;
-    private readonly optim.Optimizer optimizer;
-    private readonly List<Generator> generators = new();
+    private readonly FlatAdam optimizer;
+    private readonly List<RandomStream> streams = new();
 
     public AlignmentTrainer(nn.Module network, AlignmentSettings settings, string stage, StageMetricsLog? log)
     {
@@ -40,14 +41,14 @@ public sealed class AlignmentTrainer : IDisposable
             trainable = network.parameters().ToArray();
         }
 
-        optimizer = optim.Adam(trainable, settings.LearningRate);
+        optimizer = new FlatAdam(trainable, settings.LearningRate);
     }
 
-    /// <summary>Registers a generator the step function draws from, so that checkpoints save and restore it; returns it (the caller disposes it).</summary>
-    public Generator Track(Generator generator)
+    /// <summary>Registers a random stream the step function draws from, so that checkpoints save and restore it; returns it (the caller disposes it).</summary>
+    public RandomStream Track(RandomStream stream)
     {
-        generators.Add(generator);
-        return generator;
+        streams.Add(stream);
+        return stream;
     }
 
     /// <summary>Number of trained values (the adapters' with LoRA, the network's otherwise).</summary>
@@ -69,12 +70,12 @@ public sealed class AlignmentTrainer : IDisposable
         network.train();
         var checkpoints = TrainingCheckpoints.Current?.NextTrainer(settings.Steps);
         IReadOnlyList<Tensor> adapters = lora?.Parameters ?? [];
-        var first = checkpoints?.TryResume(network, adapters, optimizer, generators, ReadSeries) ?? 0;
+        var first = checkpoints?.TryResume(network, adapters, optimizer, streams, ReadSeries) ?? 0;
         for (var i = first; i < settings.Steps; i++)
         {
             FaultInjection.StepDelay();
             using var scope = NewDisposeScope();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             lora?.Apply();
             var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
             var loss = step(i, metrics);
@@ -85,7 +86,7 @@ public sealed class AlignmentTrainer : IDisposable
                 nn.utils.clip_grad_norm_(trainable, settings.GradientClip);
             }
 
-            optimizer.step();
+            optimizer.Step();
             var value = loss.item<float>();
             if (!float.IsFinite(value))
             {
@@ -107,7 +108,7 @@ public sealed class AlignmentTrainer : IDisposable
             progress?.Invoke(i, value);
             if (checkpoints?.IsDue(i + 1) == true)
             {
-                checkpoints.Save(i + 1, network, adapters, optimizer, generators, WriteSeries);
+                checkpoints.Save(i + 1, network, adapters, optimizer, streams, WriteSeries);
             }
         }
 

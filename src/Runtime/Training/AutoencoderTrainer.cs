@@ -1,5 +1,6 @@
 using Pipeline.Runtime.Artifacts;
 using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,15 +20,15 @@ public static class AutoencoderTrainer
 {
     public static (VideoAutoencoder Model, AdamTrainer Trainer) Fit(VideoSet videos, AutoencoderSettings settings, Device device, string stage, Action<int, float>? progress = null)
     {
-        manual_seed(settings.Seed);
+        RandomStream.SeedInitialisation(settings.Seed);
         var model = new VideoAutoencoder(videos.Shape, settings.Latent, settings.Width);
         model.to(device);
         using var data = VideoTensors.Signed(videos, device);
         var trainer = new AdamTrainer(model, settings.LearningRate);
-        using var generator = trainer.Track(new Generator(unchecked((ulong)settings.Seed), device));
+        using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
         trainer.Run(settings.Steps, stage, _ =>
         {
-            var index = randint(videos.Count, new long[] { settings.Batch }, generator: generator, device: device);
+            var index = random.Randint(videos.Count, settings.Batch);
             var x = data.index_select(0, index);
             return model.Loss(x, settings.Edges);
         }, progress);
@@ -45,7 +46,7 @@ public static class AutoencoderTrainer
         using var noGrad = no_grad();
         model.eval();
         using var data = VideoTensors.Signed(videos, device);
-        using var noise = noiseSeed is { } seed ? new Generator(unchecked((ulong)seed), device) : null;
+        using var noise = noiseSeed is { } seed ? RandomStream.Create(seed, device) : null;
         var result = new float[videos.Count][];
         for (var start = 0; start < videos.Count; start += 256)
         {

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Torch;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Training;
@@ -25,14 +26,14 @@ public static class FlowAlignment
     /// <see cref="AlignmentSettings.CfgDropout"/>. At 0 nothing is drawn, so the minibatch stream is the one
     /// aligners had before the setting existed.
     /// </summary>
-    public static Tensor Prompts(Tensor tokens, Tensor index, AlignmentSettings settings, Generator generator)
+    public static Tensor Prompts(Tensor tokens, Tensor index, AlignmentSettings settings, RandomStream random)
     {
         var prompt = tokens.index_select(0, index);
-        return settings.CfgDropout > 0 ? PromptTokens.DropToNull(prompt, settings.CfgDropout, generator) : prompt;
+        return settings.CfgDropout > 0 ? PromptTokens.DropToNull(prompt, settings.CfgDropout, random) : prompt;
     }
 
     /// <summary>Flow times for training: t ~ U(0, 1), as in the paper's Flow-DPO pseudo-code.</summary>
-    public static Tensor SampleTimes(int batch, Generator generator, Device device) => rand(new long[] { batch }, generator: generator, device: device);
+    public static Tensor SampleTimes(int batch, RandomStream random) => random.Rand(batch);
 
     /// <summary>The estimators' output schema: the input's columns and the generated <c>Video</c> column.</summary>
     public static SchemaShape OutputSchema(SchemaShape inputSchema)

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Training.Reward;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -125,7 +126,7 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
 
         PairsUsed = count;
         var device = policy.Device;
-        manual_seed(settings.Seed);
+        RandomStream.SeedInitialisation(settings.Seed);
         using var dataW = FlowAlignment.ToSpace(policy, winners, count);
         using var dataL = FlowAlignment.ToSpace(policy, losers, count);
         using var tokens = PromptTokens.Encode(prompts, device);
@@ -133,16 +134,16 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
         var frozen = reference.Network;
         frozen.eval();
         var trainer = new AlignmentTrainer(network, settings, stage, log);
-        using var generator = trainer.Track(new Generator(unchecked((ulong)settings.Seed), device));
+        using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
         var batch = settings.Batch;
         trainer.Run((_, metrics) =>
         {
-            var index = randint(count, new long[] { batch }, generator: generator, device: device);
+            var index = random.Randint(count, batch);
             var xw = dataW.index_select(0, index);
             var xl = dataL.index_select(0, index);
-            var prompt = FlowAlignment.Prompts(tokens, index, settings, generator);
-            var noise = randn(xw.shape, generator: generator, device: device);
-            var t = FlowAlignment.SampleTimes(batch, generator, device);
+            var prompt = FlowAlignment.Prompts(tokens, index, settings, random);
+            var noise = random.Randn(xw.shape);
+            var t = FlowAlignment.SampleTimes(batch, random);
             var x0 = cat(new[] { xw, xl }, 0);
             var noise2 = cat(new[] { noise, noise }, 0);
             var t2 = cat(new[] { t, t }, 0);

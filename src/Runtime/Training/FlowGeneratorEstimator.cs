@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Pipeline.Runtime.Artifacts;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -83,7 +84,7 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
             throw new ArgumentException("flow-matching pretraining needs at least one video");
         }
 
-        manual_seed(Settings.Seed);
+        RandomStream.SeedInitialisation(Settings.Seed);
         using var pixels = VideoTensors.Signed(videos, device);
         var space = autoencoder is null ? LatentSpace.Pixels(shape) : LatentSpace.Measure(autoencoder, pixels);
         using var data = space.FromVideos(pixels);
@@ -93,16 +94,16 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
             : new VelocityConvNet(autoencoder.LatentShape, Settings.Width);
         network.to(device);
         var trainer = new AdamTrainer(network, Settings.LearningRate);
-        using var generator = trainer.Track(new Generator(unchecked((ulong)Settings.Seed), device));
+        using var random = trainer.Track(RandomStream.Create(Settings.Seed, device));
         var batch = Settings.Batch;
         trainer.Run(Settings.Steps, stage, _ =>
         {
-            var index = randint(videos.Count, new long[] { batch }, generator: generator, device: device);
+            var index = random.Randint(videos.Count, batch);
             var x0 = data.index_select(0, index);
             var prompt = tokens.index_select(0, index);
-            prompt = PromptTokens.DropToNull(prompt, Settings.CfgDropout, generator);
-            var noise = randn(x0.shape, generator: generator, device: device);
-            var t = SampleTimes(batch, generator);
+            prompt = PromptTokens.DropToNull(prompt, Settings.CfgDropout, random);
+            var noise = random.Randn(x0.shape);
+            var t = SampleTimes(batch, random);
             var velocity = network.forward(FlowMatching.Interpolate(x0, noise, t), t, prompt);
             return FlowMatching.PerSampleError(velocity, x0, noise).mean();
         }, Progress);
@@ -129,10 +130,10 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
         return new SchemaShape(columns.Values);
     }
 
-    private Tensor SampleTimes(int batch, Generator generator) => Settings.Timesteps switch
+    private Tensor SampleTimes(int batch, RandomStream random) => Settings.Timesteps switch
     {
-        "uniform" => rand(new long[] { batch }, generator: generator, device: device),
-        "logit_normal" => randn(new long[] { batch }, generator: generator, device: device).sigmoid(),
+        "uniform" => random.Rand(batch),
+        "logit_normal" => random.Randn(batch).sigmoid(),
         _ => throw new ArgumentException($"unknown timestep sampling '{Settings.Timesteps}'; use uniform or logit_normal"),
     };
 

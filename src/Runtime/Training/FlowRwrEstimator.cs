@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Pipeline.Runtime.Artifacts;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -67,7 +68,7 @@ public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
         }
 
         var device = policy.Device;
-        manual_seed(settings.Seed);
+        RandomStream.SeedInitialisation(settings.Seed);
         var samplePrompts = Enumerable.Range(0, rwr.Samples).Select(i => prompts[i % prompts.Count]).ToArray();
         var parts = new List<Tensor>();
         var videos = new List<Video>(rwr.Samples);
@@ -97,16 +98,16 @@ public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
         using var tokens = PromptTokens.Encode(samplePrompts, device);
         var network = VelocityNetworks.Clone(policy.Network, device);
         var trainer = new AlignmentTrainer(network, settings, stage, log);
-        using var generator = trainer.Track(new Generator(unchecked((ulong)settings.Seed), device));
+        using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
         var batch = settings.Batch;
         trainer.Run((_, metrics) =>
         {
-            var index = randint(samplePrompts.Length, new long[] { batch }, generator: generator, device: device);
+            var index = random.Randint(samplePrompts.Length, batch);
             var x0 = data.index_select(0, index);
-            var prompt = FlowAlignment.Prompts(tokens, index, settings, generator);
+            var prompt = FlowAlignment.Prompts(tokens, index, settings, random);
             var r = rewardTensor.index_select(0, index);
-            var noise = randn(x0.shape, generator: generator, device: device);
-            var t = FlowAlignment.SampleTimes(batch, generator, device);
+            var noise = random.Randn(x0.shape);
+            var t = FlowAlignment.SampleTimes(batch, random);
             var velocity = network.forward(FlowMatching.Interpolate(x0, noise, t), t, prompt);
             var errors = FlowMatching.PerSampleError(velocity, x0, noise);
             var weights = AlignmentLosses.RwrWeights(r, rwr.Temperature);

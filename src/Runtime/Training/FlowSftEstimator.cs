@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Pipeline.Runtime.Artifacts;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -52,21 +53,21 @@ public sealed class FlowSftEstimator : IEstimator<FlowGeneratorTransformer>
         }
 
         var device = policy.Device;
-        manual_seed(settings.Seed);
+        RandomStream.SeedInitialisation(settings.Seed);
         var flat = winners.SelectMany(w => w.Video.Data).ToArray();
         using var data = FlowAlignment.ToSpace(policy, flat, winners.Count);
         using var tokens = PromptTokens.Encode(winners.Select(w => w.Prompt).ToArray(), device);
         var network = VelocityNetworks.Clone(policy.Network, device);
         var trainer = new AlignmentTrainer(network, settings, stage, log);
-        using var generator = trainer.Track(new Generator(unchecked((ulong)settings.Seed), device));
+        using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
         var batch = settings.Batch;
         trainer.Run((_, _) =>
         {
-            var index = randint(winners.Count, new long[] { batch }, generator: generator, device: device);
+            var index = random.Randint(winners.Count, batch);
             var x0 = data.index_select(0, index);
-            var prompt = FlowAlignment.Prompts(tokens, index, settings, generator);
-            var noise = randn(x0.shape, generator: generator, device: device);
-            var t = FlowAlignment.SampleTimes(batch, generator, device);
+            var prompt = FlowAlignment.Prompts(tokens, index, settings, random);
+            var noise = random.Randn(x0.shape);
+            var t = FlowAlignment.SampleTimes(batch, random);
             var velocity = network.forward(FlowMatching.Interpolate(x0, noise, t), t, prompt);
             return AlignmentLosses.Sft(FlowMatching.PerSampleError(velocity, x0, noise));
         });

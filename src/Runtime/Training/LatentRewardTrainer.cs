@@ -2,6 +2,7 @@ using Pipeline.Runtime.Artifacts;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Evaluation;
 using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Training.Reward;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -36,7 +37,7 @@ public static class LatentRewardTrainer
             throw new ArgumentException("the latent reward needs at least one training pair");
         }
 
-        manual_seed(settings.Seed);
+        RandomStream.SeedInitialisation(settings.Seed);
         var dimensions = pairs.Dimensions.Where(d => d != "Overall").ToArray();
         using var rawA = EncodeAll(autoencoder, pairs.VideosA, pairs.Shape, device);
         using var rawB = EncodeAll(autoencoder, pairs.VideosB, pairs.Shape, device);
@@ -51,19 +52,19 @@ public static class LatentRewardTrainer
         network.UseTrainingPrompts(tokens);
         var perEpoch = (pairs.Count + settings.Batch - 1) / settings.Batch;
         var trainer = new AdamTrainer(network, settings.LearningRate);
-        using var generator = trainer.Track(new Generator(unchecked((ulong)settings.Seed), device));
+        using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
         Tensor? order = null;
         var orderEpoch = -1;
         trainer.Run(settings.Epochs * perEpoch, stage, step =>
         {
-            // Each epoch's order comes from its own seed, not from the tracked generator, so a run resumed mid-epoch
+            // Each epoch's order comes from its own seed, not from the tracked stream, so a run resumed mid-epoch
             // (see AdamTrainer) draws the same minibatches as an uninterrupted one.
             if (step / perEpoch != orderEpoch)
             {
                 orderEpoch = step / perEpoch;
                 order?.Dispose();
-                using var shuffle = new Generator(unchecked((ulong)settings.Seed * 7919UL + (ulong)orderEpoch), device);
-                order = randperm(pairs.Count, generator: shuffle, device: device).MoveToOuterDisposeScope();
+                using var shuffle = RandomStream.Create(unchecked((long)((ulong)settings.Seed * 7919UL + (ulong)orderEpoch)), device);
+                order = shuffle.Randperm(pairs.Count).MoveToOuterDisposeScope();
             }
 
             var start = (step % perEpoch) * settings.Batch;
@@ -71,8 +72,8 @@ public static class LatentRewardTrainer
             var count = index.shape[0];
             var a = latentsA.index_select(0, index);
             var b = latentsB.index_select(0, index);
-            var t = settings.Noisy ? rand(new long[] { count }, generator: generator, device: device) : zeros(count, device: device);
-            var noise = randn(a.shape, generator: generator, device: device);
+            var t = settings.Noisy ? random.Rand(count) : zeros(count, device: device);
+            var noise = random.Randn(a.shape);
             var prompt = tokens.index_select(0, index);
             var scoresA = model.Score(FlowMatching.Interpolate(a, noise, t), t, prompt);
             var scoresB = model.Score(FlowMatching.Interpolate(b, noise, t), t, prompt);
@@ -94,7 +95,7 @@ public static class LatentRewardTrainer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var generator = new Generator(unchecked((ulong)settings.Seed + 1UL), device);
+        using var random = RandomStream.Create(settings.Seed + 1, device);
         var all = cat(new[] { latentsA, latentsB }, 0);
         var prompts = cat(new[] { tokens, tokens }, 0);
         var parts = new List<Tensor>();
@@ -102,8 +103,8 @@ public static class LatentRewardTrainer
         {
             var count = Math.Min(256, all.shape[0] - start);
             var x = all.narrow(0, start, count);
-            var t = settings.Noisy ? rand(new long[] { count }, generator: generator, device: device) : zeros(count, device: device);
-            var noise = randn(x.shape, generator: generator, device: device);
+            var t = settings.Noisy ? random.Rand(count) : zeros(count, device: device);
+            var noise = random.Randn(x.shape);
             parts.Add(model.Score(FlowMatching.Interpolate(x, noise, t), t, prompts.narrow(0, start, count)));
         }
 
@@ -120,8 +121,8 @@ public static class LatentRewardTrainer
         using var noGrad = no_grad();
         var a = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosA, pairs.Shape, device));
         var b = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosB, pairs.Shape, device));
-        using var generator = new Generator(unchecked((ulong)seed), device);
-        var noise = randn(a.shape, generator: generator, device: device);
+        using var random = RandomStream.Create(seed, device);
+        var noise = random.Randn(a.shape);
         var times = full(new long[] { pairs.Count }, (float)t, device: device);
         var tokens = PromptTokens.Encode(pairs.Prompts, device);
         var margins = (model.Score(FlowMatching.Interpolate(a, noise, times), times, tokens) - model.Score(FlowMatching.Interpolate(b, noise, times), times, tokens))

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,8 +13,9 @@ namespace Pipeline.Runtime.Training;
 /// Periodic checkpoints of the training stage that is running (docs/runs.md, "Resume"). The run opens a session per
 /// stage (<see cref="Begin"/>, keyed by the stage hash, in <c>$PIPELINE_CACHE/stages/.checkpoints/&lt;hash&gt;/</c>);
 /// <see cref="AdamTrainer.Run"/> finds it through <see cref="Current"/>, so a stage's own code needs no change beyond
-/// handing its random generators to the trainer. A checkpoint holds the step, the losses so far, the state of every
-/// registered <see cref="Generator"/> and of torch's default generator, the weights and the optimizer's state. It is
+/// handing its random streams to the trainer. A checkpoint holds the step, the losses so far, the state of every
+/// registered <see cref="RandomStream"/> and of torch's default CPU generator, the weights and the optimizer's state
+/// (<see cref="FlatAdam"/>'s flat moments). It is
 /// written atomically (<see cref="DurableFile"/>) and found through <c>trainer-N.json</c> (file, step, size, SHA-256),
 /// itself replaced atomically after the checkpoint, so a kill at any moment leaves the previous checkpoint usable.
 /// </summary>
@@ -22,7 +24,11 @@ public sealed class TrainingCheckpoints : IDisposable
     /// <summary>Checkpoint every N steps exactly (0: never); otherwise every tenth of the steps, at most one per <see cref="MinimumSeconds"/>.</summary>
     public const string EveryVariable = "PIPELINE_CHECKPOINT_EVERY";
 
-    private const string Magic = "PIPECKPT1";
+    /// <summary>The format of this build's checkpoints: random streams and <see cref="FlatAdam"/>'s flat moments.</summary>
+    private const string Magic = "PIPECKPT2";
+
+    /// <summary>Earlier formats, refused by name: "PIPECKPT1" held CPU generator states and TorchSharp's per-parameter Adam.</summary>
+    private static readonly string[] RetiredMagics = ["PIPECKPT1"];
     private const double MinimumSeconds = 10;
     private static readonly AsyncLocal<TrainingCheckpoints?> Active = new();
     private readonly TrainingCheckpoints? previous;
@@ -167,10 +173,10 @@ public sealed class TrainingCheckpoints : IDisposable
 
         /// <summary>
         /// Writes a checkpoint after <paramref name="done"/> steps: the trainer's record of the steps so far
-        /// (<paramref name="writeProgress"/>: losses, metric series), the generators, the module's weights, any
+        /// (<paramref name="writeProgress"/>: losses, metric series), the random streams, the module's weights, any
         /// <paramref name="extra"/> trained tensors that are not the module's (LoRA adapters), and the optimizer's state.
         /// </summary>
-        public void Save(int done, nn.Module module, IReadOnlyList<Tensor> extra, optim.Optimizer optimizer, IReadOnlyList<Generator> generators, Action<BinaryWriter> writeProgress)
+        public void Save(int done, nn.Module module, IReadOnlyList<Tensor> extra, FlatAdam optimizer, IReadOnlyList<RandomStream> streams, Action<BinaryWriter> writeProgress)
         {
             var name = $"trainer-{index}.step-{done:D8}.ckpt";
             var path = Path.Combine(session.Folder, name);
@@ -185,13 +191,13 @@ public sealed class TrainingCheckpoints : IDisposable
                     writer.Write(done);
                     writer.Write(steps);
                     writeProgress(writer);
-                    writer.Write(generators.Count);
-                    foreach (var generator in generators)
+                    writer.Write(streams.Count);
+                    foreach (var random in streams)
                     {
-                        WriteBytes(writer, generator.get_state());
+                        random.WriteState(writer);
                     }
 
-                    WriteBytes(writer, torch.random.get_rng_state());
+                    WriteBytes(writer, RandomStream.DefaultState());
                     module.save(writer);
                     writer.Write(extra.Count);
                     foreach (var tensor in extra)
@@ -199,7 +205,7 @@ public sealed class TrainingCheckpoints : IDisposable
                         tensor.Save(writer);
                     }
 
-                    ((TorchSharp.Modules.OptimizerHelper)optimizer).save_state_dict(writer);
+                    optimizer.WriteState(writer);
                     writer.Flush();
                 }
 
@@ -228,10 +234,11 @@ public sealed class TrainingCheckpoints : IDisposable
         }
 
         /// <summary>
-        /// Restores the last checkpoint into the trainer's module, optimizer and generators and returns its step; 0
-        /// when there is none, or when it is damaged (said in the log; the stage then trains from scratch).
+        /// Restores the last checkpoint into the trainer's module, optimizer and random streams and returns its step; 0
+        /// when there is none, or when it is damaged or of an earlier format (said in the log; the stage then trains
+        /// from scratch).
         /// </summary>
-        public int TryResume(nn.Module module, IReadOnlyList<Tensor> extra, optim.Optimizer optimizer, IReadOnlyList<Generator> generators, Action<BinaryReader> readProgress)
+        public int TryResume(nn.Module module, IReadOnlyList<Tensor> extra, FlatAdam optimizer, IReadOnlyList<RandomStream> streams, Action<BinaryReader> readProgress)
         {
             if (!File.Exists(Pointer))
             {
@@ -248,7 +255,15 @@ public sealed class TrainingCheckpoints : IDisposable
 
             using (var reader = new BinaryReader(File.OpenRead(file!), Encoding.UTF8))
             {
-                if (reader.ReadString() != Magic || reader.ReadInt32() != step || reader.ReadInt32() != steps)
+                var magic = reader.ReadString();
+                if (RetiredMagics.Contains(magic))
+                {
+                    session.Log($"checkpoint of stage {session.Stage} is of the retired format {magic} (per-parameter Adam and CPU generator states); this build writes {Magic} (flat Adam buffers and device random streams) and does not read it; recomputing from scratch");
+                    session.Complete();
+                    return 0;
+                }
+
+                if (magic != Magic || reader.ReadInt32() != step || reader.ReadInt32() != steps)
                 {
                     session.Log($"checkpoint of stage {session.Stage} is unusable (file {Path.GetFileName(file)} belongs to another training); recomputing from scratch");
                     session.Complete();
@@ -256,22 +271,30 @@ public sealed class TrainingCheckpoints : IDisposable
                 }
 
                 readProgress(reader);
-                if (reader.ReadInt32() != generators.Count)
+                if (reader.ReadInt32() != streams.Count)
                 {
-                    session.Log($"checkpoint of stage {session.Stage} is unusable (it holds another number of random generators); recomputing from scratch");
+                    session.Log($"checkpoint of stage {session.Stage} is unusable (it holds another number of random streams); recomputing from scratch");
                     session.Complete();
                     return 0;
                 }
 
-                foreach (var generator in generators)
+                try
                 {
-                    using var state = ReadBytes(reader);
-                    generator.set_state(state);
+                    foreach (var random in streams)
+                    {
+                        random.ReadState(reader);
+                    }
+                }
+                catch (InvalidDataException error)
+                {
+                    session.Log($"checkpoint of stage {session.Stage} is unusable ({error.Message}); recomputing from scratch");
+                    session.Complete();
+                    return 0;
                 }
 
                 using (var global = ReadBytes(reader))
                 {
-                    torch.random.set_rng_state(global);
+                    RandomStream.RestoreDefaultState(global);
                 }
 
                 module.load(reader);
@@ -288,7 +311,7 @@ public sealed class TrainingCheckpoints : IDisposable
                     }
                 }
 
-                ((TorchSharp.Modules.OptimizerHelper)optimizer).load_state_dict(reader);
+                optimizer.ReadState(reader);
             }
 
             session.Resumed(step);

@@ -1,5 +1,6 @@
 using Pipeline.Runtime.Models;
 using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Training;
 using static TorchSharp.torch;
 
@@ -13,8 +14,8 @@ public sealed class CfgDropoutTests
     {
         const int rows = 4000;
         using var tokens = full(new long[] { rows, 3 }, 7L, dtype: ScalarType.Int64);
-        using var generator = new Generator(1);
-        using var dropped = PromptTokens.DropToNull(tokens, 0.25, generator);
+        using var random = RandomStream.Create(1, CPU);
+        using var dropped = PromptTokens.DropToNull(tokens, 0.25, random);
 
         var nullRows = dropped.eq(0).all(1).sum().item<long>();
         var keptRows = dropped.eq(7).all(1).sum().item<long>();
@@ -28,14 +29,14 @@ public sealed class CfgDropoutTests
     {
         using var tokens = arange(12, dtype: ScalarType.Int64).reshape(4, 3) + 1;
         using var index = tensor(new long[] { 2, 0, 2 });
-        using var generator = new Generator(5);
-        using var fresh = new Generator(5);
+        using var random = RandomStream.Create(5, CPU);
+        using var fresh = RandomStream.Create(5, CPU);
 
-        using var prompts = FlowAlignment.Prompts(tokens, index, new AlignmentSettings(1, 3, 1e-3, null, 5), generator);
+        using var prompts = FlowAlignment.Prompts(tokens, index, new AlignmentSettings(1, 3, 1e-3, null, 5), random);
 
         Assert.Equal(new long[] { 7, 8, 9, 1, 2, 3, 7, 8, 9 }, prompts.data<long>().ToArray());
-        // The minibatch stream is untouched: the next draw is the same as a fresh generator's first.
-        Assert.Equal(rand(new long[] { 4 }, generator: fresh).data<float>().ToArray(), rand(new long[] { 4 }, generator: generator).data<float>().ToArray());
+        // The minibatch stream is untouched: the next draw is the same as a fresh stream's first.
+        Assert.Equal(fresh.Rand(4).data<float>().ToArray(), random.Rand(4).data<float>().ToArray());
     }
 
     [Fact]
@@ -43,9 +44,9 @@ public sealed class CfgDropoutTests
     {
         using var tokens = ones(new long[] { 64, 2 }, dtype: ScalarType.Int64);
         using var index = arange(64, dtype: ScalarType.Int64);
-        using var generator = new Generator(9);
+        using var random = RandomStream.Create(9, CPU);
 
-        using var prompts = FlowAlignment.Prompts(tokens, index, new AlignmentSettings(1, 64, 1e-3, null, 9) { CfgDropout = 0.5 }, generator);
+        using var prompts = FlowAlignment.Prompts(tokens, index, new AlignmentSettings(1, 64, 1e-3, null, 9) { CfgDropout = 0.5 }, random);
 
         var nullRows = prompts.eq(0).all(1).sum().item<long>();
         Assert.InRange(nullRows, 16, 48); // Binomial(64, 0.5): 32 ± 4 standard deviations

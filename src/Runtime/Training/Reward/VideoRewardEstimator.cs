@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Pipeline.Runtime.Artifacts;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Models.Reward;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,7 +70,7 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
         }
 
         var dimensions = data.Dimensions.Count;
-        manual_seed(Settings.Seed);
+        RandomStream.SeedInitialisation(Settings.Seed);
         var network = new VideoRewardNetwork(data.Dimensions, Settings.Tokens, RewardPromptTokens.Vocabulary, Settings.Width);
         network.to(device);
         var shape = data.Shape;
@@ -85,11 +86,11 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
         var batch = Math.Min(Settings.Batch, data.Count);
         var stepsPerEpoch = (data.Count + batch - 1) / batch;
         var order = new long[Settings.Epochs][];
-        using (var generator = new Generator(unchecked((ulong)Settings.Seed), CPU))
+        using (var random = RandomStream.Create(Settings.Seed, CPU))
         {
             for (var e = 0; e < Settings.Epochs; e++)
             {
-                using var permutation = randperm(data.Count, generator: generator);
+                using var permutation = random.Randperm(data.Count);
                 order[e] = permutation.data<long>().ToArray();
             }
         }
