@@ -22,11 +22,11 @@ public enum ArtifactType
 /// <summary>How artifact types read in documentation and messages.</summary>
 public static class ArtifactTypeText
 {
-    /// <summary>"a World", "an Autoencoder".</summary>
+    /// <summary>"a World", "an Autoencoder", and a plural name as it is: "Videos", "PreferencePairs".</summary>
     public static string WithArticle(this ArtifactType type)
     {
         var name = type.ToString();
-        return ("AEIOU".Contains(name[0], StringComparison.Ordinal) ? "an " : "a ") + name;
+        return name.EndsWith('s') ? name : ("AEIOU".Contains(name[0], StringComparison.Ordinal) ? "an " : "a ") + name;
     }
 }
 

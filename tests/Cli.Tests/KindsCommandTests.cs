@@ -29,7 +29,7 @@ public sealed class KindsCommandTests
         Assert.Contains("\n    lora.rank: integer in [1, 1024] = 64\n", result.StandardOutput);
 
         var world = PipelineCli.Run(["kinds", "synthetic_videos"], cache.Path);
-        Assert.Contains("\nWhat a World gives, as NAME.MEMBER:\n", world.StandardOutput);
+        Assert.Contains("\nMembers, written NAME.MEMBER:\n", world.StandardOutput);
         Assert.Contains("\n  pairs(count: integer in [1, 10000000]): PairSource\n", world.StandardOutput);
     }
 

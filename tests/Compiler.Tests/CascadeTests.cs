@@ -71,11 +71,4 @@ public sealed class CascadeTests
             compilation.Diagnostics.Select(d => (d.Code, Path.GetFileName(d.Path))));
         Assert.Contains("name a declared stage: world, gen, gen2", compilation.Diagnostics[0].Message, StringComparison.Ordinal);
     }
-
-    [Fact]
-    public void After_a_syntax_error_binding_reports_nothing()
-    {
-        var compilation = Sources.Compile(Sources.Mutate(World, "prompts = 16", "prompts = "));
-        Assert.Equal(["PIPE0022"], compilation.Diagnostics.Select(d => d.Code));
-    }
 }

@@ -79,7 +79,7 @@ public sealed class DiagnosticTests
         ("resolution = [16, 16]", "resolution = [16]", "The list has 1 item; write a list of 2 × integer in [8, 256]."),
         ("world.pairs(count: 512)", "world.pairs(512, 3)", "'pairs' takes at most 1 argument; remove the extra ones."),
         ("autoencoder = ae\n", "autoencoder = base\n", "'base' is a Generator, but an Autoencoder is needed here; reference a stage that produces an Autoencoder."),
-        ("data = world.videos\n    latent", "data = world.video\n    latent", "A World has no member 'video'; use one of its members (did you mean 'videos'?)."),
+        ("autoencoder = ae\n", "autoencoder = ae.latent\n", "An Autoencoder has no members; remove '.latent' and reference the stage itself."),
         ("dimensions = [VQ, MQ, TA]", "dimensions = [VQ]", "'nrg.weights' uses the dimensions MQ, TA, which the input does not have (VQ); use only the input's dimensions."),
         ("device = cpu", "device = gpu", "Write one of auto | cpu | cuda | \"cuda:N\" here instead of 'gpu'."),
         ("device = cpu", "device = 0", "Write one of auto | cpu | cuda | \"cuda:N\" here instead of the integer 0."),

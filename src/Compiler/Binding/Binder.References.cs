@@ -142,7 +142,7 @@ internal sealed partial class Binder
             var member = StageCatalog.FindMember(current, part.Name);
             if (member is null)
             {
-                Report(CompilerDiagnostics.UnknownMember(part.Span, part.Name, current, StageCatalog.Members.Where(m => m.Owner == current).Select(m => m.Name)));
+                Report(CompilerDiagnostics.UnknownMember(part.Span, part.Name, current, StageCatalog.Members.Where(m => m.Owner == current).Select(m => m.Name).ToList()));
                 return null;
             }
 

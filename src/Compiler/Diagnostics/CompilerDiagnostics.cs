@@ -96,8 +96,10 @@ public static class CompilerDiagnostics
     public static Diagnostic DuplicateProperty(TextSpan span, string property) =>
         Error(span, DuplicatePropertyCode, $"The property '{property}' is set twice; keep one of them.");
 
-    public static Diagnostic UnknownMember(TextSpan span, string member, ArtifactType artifact, IEnumerable<string> members) =>
-        Error(span, UnknownMemberCode, $"{Capitalised(artifact.WithArticle())} has no member '{member}'; use one of its members{Suggestions.DidYouMeanOrList(member, members)}.");
+    public static Diagnostic UnknownMember(TextSpan span, string member, ArtifactType artifact, IReadOnlyCollection<string> members) =>
+        Error(span, UnknownMemberCode, members.Count == 0
+            ? $"{Capitalised(artifact.WithArticle())} has no members; remove '.{member}' and reference the stage itself."
+            : $"{Capitalised(artifact.WithArticle())} has no member '{member}'; use one of its members{Suggestions.DidYouMeanOrList(member, members)}.");
 
     public static Diagnostic WrongArtifact(TextSpan span, string reference, ArtifactType actual, string expected) =>
         Error(span, WrongArtifactCode, $"'{reference}' is {actual.WithArticle()}, but {expected} is needed here; reference a stage that produces {expected}.");

@@ -32,7 +32,7 @@ public static class CatalogueMarkdown
             var members = CatalogueEntries.Members(kind);
             if (members.Count > 0)
             {
-                text.Append($"\nWhat {kind.Produces.WithArticle()} gives, as `NAME.MEMBER`:\n\n| member | gives | description |\n| --- | --- | --- |\n");
+                text.Append("\nMembers, written `NAME.MEMBER`:\n\n| member | gives | description |\n| --- | --- | --- |\n");
                 foreach (var member in members)
                 {
                     text.Append($"| `{Cell(CatalogueEntries.Signature(member))}` | {member.Result} | {Cell(member.Doc)} |\n");

@@ -36,7 +36,7 @@ public static class CatalogueText
         var members = CatalogueEntries.Members(kind);
         if (members.Count > 0)
         {
-            text.Append($"\nWhat {kind.Produces.WithArticle()} gives, as NAME.MEMBER:\n");
+            text.Append("\nMembers, written NAME.MEMBER:\n");
             foreach (var member in members)
             {
                 text.Append($"  {CatalogueEntries.Signature(member)}: {member.Result}\n      {member.Doc}\n");
