@@ -19,7 +19,7 @@ public sealed class CatalogueDocumentationTests
         Assert.StartsWith($"{RoleKeywords.Keyword(kind.Role)} NAME = {name} {{ ... }} produces ", text, StringComparison.Ordinal);
         foreach (var property in kind.Properties)
         {
-            var line = text.Split("\nWhat ")[0].Split('\n').Single(l => l.StartsWith($"  {property.Name}: ", StringComparison.Ordinal));
+            var line = text.Split("\nMembers, written ")[0].Split('\n').Single(l => l.StartsWith($"  {property.Name}: ", StringComparison.Ordinal));
             Assert.EndsWith(property.Required ? " (required)" : property.Default is null ? " (optional)" : " = " + CatalogueEntries.DefaultText(property), line, StringComparison.Ordinal);
             Assert.Contains(property.Doc, text, StringComparison.Ordinal);
             foreach (var field in (property.Type as RecordType)?.Fields ?? [])

@@ -59,7 +59,7 @@ internal static class CompileCommand
             throw new UsageException($"--point {index} is not a point of the sweep; choose 0 to {count - 1}.");
         }
 
-        var values = compilation.SweepPoints()[(int)index];
+        var values = compilation.SweepPointValues(index);
         output.WriteLine($"point {index}: {string.Join(", ", values.Select(p => $"{p.Path} = {p.Value}"))}");
         return compilation.WithSweepPoint(index);
     }
