@@ -83,6 +83,8 @@ public sealed class DiagnosticTests
         ("dimensions = [VQ, MQ, TA]", "dimensions = [VQ]", "'nrg.weights' uses the dimensions MQ, TA, which the input does not have (VQ); use only the input's dimensions."),
         ("device = cpu", "device = gpu", "Write one of auto | cpu | cuda | \"cuda:N\" here instead of 'gpu'."),
         ("device = cpu", "device = 0", "Write one of auto | cpu | cuda | \"cuda:N\" here instead of the integer 0."),
+        ("ties = keep", "ties = drop", "The btt loss models ties, but 'prefs' drops them; set ties = keep on 'prefs' or use loss = bt."),
+        ("noisy = true }", "noisy = false }\n    ablation = true", "The latent reward 'nrg.reward' is trained on clean latents, and the paper shows that guiding with a clean reward fails; this runs only as the ablation, so set noisy = true for real results."),
     ];
 
     public static TheoryData<int> WordingCases() => new(Enumerable.Range(0, Wording.Length));

@@ -168,10 +168,10 @@ public static class CompilerDiagnostics
         Error(span, CleanRewardForGuidanceCode, $"The latent reward '{reward}' is trained on clean latents, and the paper shows that guiding with a clean reward fails; set noisy = true on it, or set ablation = true to run the paper's ablation.");
 
     public static Diagnostic CleanRewardAblation(TextSpan span, string reward) =>
-        Warning(span, CleanRewardAblationCode, $"The latent reward '{reward}' is trained on clean latents, which the paper shows fails for guidance; this runs only as the ablation, so set noisy = true for real results.");
+        Warning(span, CleanRewardAblationCode, $"The latent reward '{reward}' is trained on clean latents, and the paper shows that guiding with a clean reward fails; this runs only as the ablation, so set noisy = true for real results.");
 
     public static Diagnostic BttWithTiesDropped(TextSpan span, string pairs) =>
-        Warning(span, BttWithTiesDroppedCode, $"The btt loss models ties but '{pairs}' drops them; set ties = keep on '{pairs}' or use loss = bt.");
+        Warning(span, BttWithTiesDroppedCode, $"The btt loss models ties, but '{pairs}' drops them; set ties = keep on '{pairs}' or use loss = bt.");
 
     public static Diagnostic DataFileNotFound(TextSpan span, string path, string fullPath) =>
         Error(span, DataFileNotFoundCode, $"The data file '{path}' does not exist (looked for {fullPath}); fix the path, which is relative to the experiment file.");
