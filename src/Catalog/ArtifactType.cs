@@ -19,6 +19,17 @@ public enum ArtifactType
     Report,
 }
 
+/// <summary>How artifact types read in documentation and messages.</summary>
+public static class ArtifactTypeText
+{
+    /// <summary>"a World", "an Autoencoder", and a plural name as it is: "Videos", "PreferencePairs".</summary>
+    public static string WithArticle(this ArtifactType type)
+    {
+        var name = type.ToString();
+        return name.EndsWith('s') ? name : ("AEIOU".Contains(name[0], StringComparison.Ordinal) ? "an " : "a ") + name;
+    }
+}
+
 /// <summary>A member of an artifact reachable with a dot: <c>world.videos</c>, <c>world.pairs(count: 4096)</c>.</summary>
 /// <param name="Owner">The artifact the member belongs to.</param>
 /// <param name="Name">The member as written in experiment files.</param>

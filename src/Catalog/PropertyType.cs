@@ -19,14 +19,14 @@ public sealed record IntegerType(long Min = long.MinValue, long Max = long.MaxVa
     };
 }
 
-/// <summary>A real number. Exclusive bounds are written (a, b); inclusive [a, b].</summary>
+/// <summary>A real number. Exclusive bounds are written (a, b); inclusive [a, b]; an infinite bound is always open, as no literal reaches it.</summary>
 public sealed record RealType(double Min = double.NegativeInfinity, double Max = double.PositiveInfinity, bool MinExclusive = false, bool MaxExclusive = false) : PropertyType
 {
     public bool Contains(double value) =>
         (MinExclusive ? value > Min : value >= Min) && (MaxExclusive ? value < Max : value <= Max);
 
     public override string Describe() =>
-        $"number in {(MinExclusive ? "(" : "[")}{Bound(Min)}, {Bound(Max)}{(MaxExclusive ? ")" : "]")}";
+        $"number in {(MinExclusive || double.IsInfinity(Min) ? "(" : "[")}{Bound(Min)}, {Bound(Max)}{(MaxExclusive || double.IsInfinity(Max) ? ")" : "]")}";
 
     private static string Bound(double value) => double.IsInfinity(value) ? (value > 0 ? "inf" : "-inf") : value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 }
@@ -73,7 +73,7 @@ public sealed record DictionaryType(EnumType Keys, PropertyType Value) : Propert
 /// <summary>A reference to a stage or a stage member producing <paramref name="Expected"/>; an inline stage of such a kind is allowed where <see cref="AllowInline"/>.</summary>
 public sealed record ReferenceType(ArtifactType Expected, bool AllowInline = false) : PropertyType
 {
-    public override string Describe() => $"reference to a {Expected}";
+    public override string Describe() => $"reference to {Expected.WithArticle()}";
 }
 
 /// <summary>A list of references: <c>methods = [base, sft, dpo]</c>.</summary>
@@ -102,7 +102,12 @@ public sealed record VariantCase(string? Name, IReadOnlyList<PropertyDefinition>
 }
 
 /// <summary>Either of several types, tried in order: <c>source = world.pairs(count: 4096)</c> or <c>source = "pairs.csv"</c>.</summary>
-public sealed record UnionType(IReadOnlyList<PropertyType> Alternatives) : PropertyType
+/// <param name="Alternatives">The types tried, in order.</param>
+/// <param name="Summary">
+/// How the whole union reads where its alternatives alone would not say it (<c>auto | cpu | cuda | "cuda:N"</c>, where
+/// the string alternative has a form); null joins the alternatives' descriptions.
+/// </param>
+public sealed record UnionType(IReadOnlyList<PropertyType> Alternatives, string? Summary = null) : PropertyType
 {
-    public override string Describe() => string.Join(" or ", Alternatives.Select(a => a.Describe()));
+    public override string Describe() => Summary ?? string.Join(" or ", Alternatives.Select(a => a.Describe()));
 }

@@ -26,7 +26,7 @@ public static class StageCatalog
     public static IReadOnlyList<PropertyDefinition> ExperimentProperties { get; } = new[]
     {
         P("seed", new IntegerType(0, int.MaxValue), 0L, "Seed of every random choice; CPU runs with the same seed are identical."),
-        P("device", new UnionType(new PropertyType[] { new EnumType(new[] { "auto", "cpu", "cuda" }), new StringType() }), "auto", "auto | cpu | cuda | \"cuda:N\"."),
+        P("device", new UnionType(new PropertyType[] { new EnumType(new[] { "auto", "cpu", "cuda" }), new StringType() }, "auto | cpu | cuda | \"cuda:N\""), "auto", "Where torch runs: auto takes the first CUDA device when there is one, else the CPU; \"cuda:N\" takes CUDA device N."),
     };
 
     public static IReadOnlyList<MemberInfo> Members { get; } = new[]

@@ -14,6 +14,7 @@ root.Subcommands.Add(RewardBenchCommand.Create());
 root.Subcommands.Add(CompileCommand.Create());
 root.Subcommands.Add(InspectCommand.Create());
 root.Subcommands.Add(GraphCommand.Create());
+root.Subcommands.Add(KindsCommand.Create());
 root.Subcommands.Add(CacheCommand.Create());
 root.Subcommands.Add(RunsCommand.Create());
 root.Subcommands.Add(CompareCommand.Create());

@@ -65,7 +65,9 @@ public sealed class Compilation
         referencePaths = new Lazy<ImmutableArray<string>>(() =>
             Options.ReferencePaths.IsDefaultOrEmpty && Options.ReferenceResolver is { } resolver ? resolver() : Options.ReferencePaths);
         model = new Lazy<SemanticModel>(BindModel);
-        diagnostics = new Lazy<ImmutableArray<Diagnostic>>(() => Composed.Diagnostics.AddRange(resolved.Value.Diagnostics).AddRange(SemanticModel.Diagnostics));
+        diagnostics = new Lazy<ImmutableArray<Diagnostic>>(() => Composed.CanBind
+            ? Composed.Diagnostics.AddRange(resolved.Value.Diagnostics).AddRange(SemanticModel.Diagnostics)
+            : Composed.Diagnostics);
     }
 
     /// <summary>The compiler's version, which enters the assembly cache key.</summary>
@@ -110,7 +112,14 @@ public sealed class Compilation
 
     public SemanticModel SemanticModel => model.Value;
 
-    /// <summary>Syntax, override, binding and type diagnostics, each group in source order.</summary>
+    /// <summary>The diagnostics of the <c>--set</c> overrides alone: a value that does not parse, a path that names nothing.</summary>
+    public ImmutableArray<Diagnostic> OverrideDiagnostics => resolved.Value.OverrideDiagnostics;
+
+    /// <summary>
+    /// Syntax and composition, override, binding and type diagnostics, each group in source order. The later groups
+    /// only where the composed experiment can be bound (<see cref="ResolvedExperiment.CanBind"/>): after a syntax error
+    /// they would mostly echo it.
+    /// </summary>
     public ImmutableArray<Diagnostic> Diagnostics => diagnostics.Value;
 
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
@@ -142,25 +151,12 @@ public sealed class Compilation
     /// The compilation of one sweep point, numbered 0 to <see cref="SweepCount"/> − 1 with the first axis (by path)
     /// varying slowest; each axis's sweep is replaced by that point's value.
     /// </summary>
-    public Compilation WithSweepPoint(long index)
-    {
-        var axes = SemanticModel.Sweeps;
-        if (index < 0 || index >= SweepCount)
-        {
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"the experiment has {SweepCount} sweep points");
-        }
+    public Compilation WithSweepPoint(long index) =>
+        new(Composed, Options, points.Concat(PointOf(index).Reverse().Select(p => (p.Axis.Path.Split('.'), p.Value))).ToList());
 
-        var chosen = new List<(string[], ValueSyntax)>(points);
-        var rest = index;
-        for (var i = axes.Length - 1; i >= 0; i--)
-        {
-            var size = axes[i].Points.Length;
-            chosen.Add((axes[i].Path.Split('.'), axes[i].Points[(int)(rest % size)]));
-            rest /= size;
-        }
-
-        return new Compilation(Composed, Options, chosen);
-    }
+    /// <summary>The path = value pairs sweep point <paramref name="index"/> chooses, in canonical form, by path.</summary>
+    public IReadOnlyList<(string Path, string Value)> SweepPointValues(long index) =>
+        PointOf(index).Select(p => (p.Axis.Path, Lowering.CanonicalSource.Value(p.Value))).ToList();
 
     /// <summary>For each sweep point, the path = value pairs it chooses, in canonical form.</summary>
     public IReadOnlyList<IReadOnlyList<(string Path, string Value)>> SweepPoints()
@@ -168,20 +164,31 @@ public sealed class Compilation
         var result = new List<IReadOnlyList<(string, string)>>();
         for (var i = 0L; i < SweepCount; i++)
         {
-            var rest = i;
-            var choice = new List<(string, string)>();
-            var axes = SemanticModel.Sweeps;
-            for (var a = axes.Length - 1; a >= 0; a--)
-            {
-                var size = axes[a].Points.Length;
-                choice.Insert(0, (axes[a].Path, Lowering.CanonicalSource.Value(axes[a].Points[(int)(rest % size)])));
-                rest /= size;
-            }
-
-            result.Add(choice);
+            result.Add(SweepPointValues(i));
         }
 
         return result;
+    }
+
+    /// <summary>Each axis's value at point <paramref name="index"/> (by path), the first axis varying slowest.</summary>
+    private (SweepAxis Axis, ValueSyntax Value)[] PointOf(long index)
+    {
+        var axes = SemanticModel.Sweeps;
+        if (index < 0 || index >= SweepCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"the experiment has {SweepCount} sweep points");
+        }
+
+        var chosen = new (SweepAxis, ValueSyntax)[axes.Length];
+        var rest = index;
+        for (var i = axes.Length - 1; i >= 0; i--)
+        {
+            var size = axes[i].Points.Length;
+            chosen[i] = (axes[i], axes[i].Points[(int)(rest % size)]);
+            rest /= size;
+        }
+
+        return chosen;
     }
 
     /// <summary>The generated C# (without compiling it); diagnostics when the runtime lacks a kind or property.</summary>
@@ -225,7 +232,9 @@ public sealed class Compilation
             found.AddRange(Binder.Duplicates(file.Root.Experiment, file.Source.Path));
         }
 
-        var root = OverrideApplier.Apply(experiment, Options.Overrides, origins, sources, found);
+        var overrideDiagnostics = new List<Diagnostic>();
+        var root = OverrideApplier.Apply(experiment, Options.Overrides, origins, sources, overrideDiagnostics);
+        found.AddRange(overrideDiagnostics);
         foreach (var (path, value) in points)
         {
             // A sweep point comes from the sweep's own file: the replaced property keeps its origin.
@@ -234,7 +243,7 @@ public sealed class Compilation
             root = OverrideApplier.Replace(root, path, value, origins, origin).Unit;
         }
 
-        return new Resolved(root, origins, sources, found.ToImmutableArray(), CanonicalForm.Text(root));
+        return new Resolved(root, origins, sources, found.ToImmutableArray(), overrideDiagnostics.ToImmutableArray(), CanonicalForm.Text(root));
 
         void Remember(SyntaxNode node)
         {
@@ -269,5 +278,5 @@ public sealed class Compilation
         return semantic;
     }
 
-    private sealed record Resolved(ExperimentSyntax Root, IReadOnlyDictionary<object, string> Origins, IReadOnlyDictionary<string, SourceText> Sources, ImmutableArray<Diagnostic> Diagnostics, string Canonical);
+    private sealed record Resolved(ExperimentSyntax Root, IReadOnlyDictionary<object, string> Origins, IReadOnlyDictionary<string, SourceText> Sources, ImmutableArray<Diagnostic> Diagnostics, ImmutableArray<Diagnostic> OverrideDiagnostics, string Canonical);
 }

@@ -62,6 +62,8 @@ public sealed class CommandErrorTests : IDisposable
         "check {dir}/garbage.pipe",
         "check {dir}/zero.pipe",
         "check {dir}/fifo.pipe",
+        $"check {Hello} --set nodot",
+        $"check {Hello} --set gen.width=[[[",
         // fmt
         "fmt",
         "fmt {dir}/missing.pipe",
@@ -77,6 +79,8 @@ public sealed class CommandErrorTests : IDisposable
         "diff --json {dir}/garbage.pipe {dir}/garbage.pipe",
         "diff {dir}/garbage.pipe",
         "diff {dir}/zero.pipe {dir}/fifo.pipe",
+        $"diff {Hello} {Hello} --set gen.nope.x.y=1",
+        $"diff --git a b c d e f g --set gen.width=1",
         // reward-bench
         "reward-bench",
         "reward-bench --pairs {dir}/missing.csv --scores {dir}/missing.csv",
@@ -93,6 +97,9 @@ public sealed class CommandErrorTests : IDisposable
         "compile {dir}/zero.pipe",
         $"compile {Hello} --set bad",
         $"compile {Hello} -o {{dir}}/garbage.bin",
+        $"compile {Hello} --point 0",
+        $"compile {Hello} --point -1",
+        $"compile {Hello} --point abc",
         // inspect
         "inspect",
         "inspect {dir}/missing.dll",
@@ -107,6 +114,11 @@ public sealed class CommandErrorTests : IDisposable
         "graph {dir}/garbage.pipe",
         "graph {dir}/fifo.pipe",
         $"graph {Hello} --format png",
+        $"graph {Hello} --set nope.width=1",
+        // kinds
+        "kinds nope",
+        "kinds flow_dpo --markdown",
+        "kinds a b",
         // cache
         "cache",
         "cache bogus",

@@ -45,6 +45,47 @@ public sealed class CompilerCommandTests
     }
 
     [Fact]
+    public void Graph_takes_set_overrides()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("w.pipe"), World.Replace("  model gen", "  data other = synthetic_videos {\n    prompts = 4\n  }\n\n  model gen", StringComparison.Ordinal));
+        var graph = PipelineCli.Run(["graph", folder.File("w.pipe"), "--format", "dot", "--set", "gen.pretrain.data=other.videos"], folder.File("cache"));
+        Assert.True(graph.ExitCode == 0, graph.All);
+        Assert.Contains("\"other\" -> \"gen\";", graph.StandardOutput);
+        Assert.DoesNotContain("\"world\" -> \"gen\";", graph.StandardOutput);
+        var bad = PipelineCli.Run(["graph", folder.File("w.pipe"), "--set", "gen.pretrain.data=nope.videos"], folder.File("cache"));
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--set gen.pretrain.data:1:1: error PIPE1001: No stage is named 'nope'", bad.StandardError);
+    }
+
+    [Fact]
+    public void Compile_point_chooses_one_sweep_point_the_same_experiment_as_setting_its_values()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("w.pipe"), World.Replace("width = 16", "width = sweep [16, 24]", StringComparison.Ordinal).Replace("seed = 3", "seed = sweep [1, 2]", StringComparison.Ordinal));
+        var all = PipelineCli.Run(["compile", folder.File("w.pipe"), "-o", folder.File("all")], folder.File("cache"));
+        Assert.Equal(1, all.ExitCode);
+        Assert.Contains("error PIPE3005: The experiment sweeps 4 points and one assembly holds one point; choose one with --point N (N from 0 to 3) or by its values with --set gen.width=VALUE --set seed=VALUE", all.StandardOutput);
+
+        // Points are numbered as run numbers them: the first axis by path (gen.width) varies slowest.
+        var point = PipelineCli.Run(["compile", folder.File("w.pipe"), "-o", folder.File("point"), "--point", "2"], folder.File("cache"));
+        Assert.True(point.ExitCode == 0, point.All);
+        Assert.StartsWith("point 2: gen.width = 24, seed = 1\n", point.StandardOutput);
+        var values = PipelineCli.Run(["compile", folder.File("w.pipe"), "-o", folder.File("values"), "--set", "gen.width=24", "--set", "seed=1"], folder.File("cache-values"));
+        Assert.True(values.ExitCode == 0, values.All);
+        string Hash(string output) => output.Split('\n').Single(l => l.StartsWith("source sha256 ", StringComparison.Ordinal));
+        Assert.Equal(Hash(values.StandardOutput), Hash(point.StandardOutput));
+
+        var outside = PipelineCli.Run(["compile", folder.File("w.pipe"), "-o", folder.File("x"), "--point", "4"], folder.File("cache"));
+        Assert.Equal(2, outside.ExitCode);
+        Assert.Contains("--point 4 is not a point of the sweep; choose 0 to 3.", outside.StandardError);
+        File.WriteAllText(folder.File("plain.pipe"), World);
+        var none = PipelineCli.Run(["compile", folder.File("plain.pipe"), "-o", folder.File("x"), "--point", "0"], folder.File("cache"));
+        Assert.Equal(2, none.ExitCode);
+        Assert.Contains("the experiment has no sweep", none.StandardError);
+    }
+
+    [Fact]
     public void Check_reports_binding_errors_and_the_sweep_count()
     {
         using var folder = new TempFolder();

@@ -43,6 +43,33 @@ public sealed class DiffGitDriverTests
     }
 
     [Fact]
+    public void Git_log_and_show_print_semantic_changes_with_ext_diff_as_the_language_docs_say()
+    {
+        // docs/language.md said plain `git log -p` and `git show` did; git runs a diff driver there only with --ext-diff.
+        var docs = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "language.md"));
+        Assert.Contains("`git log -p --ext-diff`", docs);
+        Assert.Contains("`git show --ext-diff`", docs);
+
+        using var repository = NewRepository();
+        File.WriteAllText(repository.File("exp.pipe"), Base);
+        Git(repository, "add", ".gitattributes", "exp.pipe");
+        Git(repository, "commit", "-q", "-m", "base");
+        File.WriteAllText(repository.File("exp.pipe"), Base.Replace("beta = 500", "beta = 2000"));
+        Git(repository, "commit", "-q", "-a", "-m", "beta");
+
+        foreach (var command in new[] { new[] { "log", "-p", "--ext-diff", "-1" }, ["show", "--ext-diff"] })
+        {
+            var output = Git(repository, command);
+            Assert.Contains("dpo.beta: 500 → 2000", output);
+            Assert.DoesNotContain("@@", output);
+        }
+
+        var plain = Git(repository, "log", "-p", "-1");
+        Assert.Contains("+    beta = 2000", plain);
+        Assert.DoesNotContain("dpo.beta: 500 → 2000", plain);
+    }
+
+    [Fact]
     public void Extends_is_resolved_against_the_working_tree_and_the_output_says_so()
     {
         using var repository = NewRepository();

@@ -30,6 +30,46 @@ public sealed class LanguageCommandTests
     }
 
     [Fact]
+    public void Check_takes_set_overrides_like_run()
+    {
+        // Before issue 26, check read "--set" as a file name: "cannot read '--set': no such file".
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("good.pipe"), Checked);
+        var fixedValue = PipelineCli.Run(["check", folder.File("good.pipe"), "--set", "world.prompts=8", "--set", "seed=3"], folder.File("cache"));
+        Assert.True(fixedValue.ExitCode == 0, fixedValue.All);
+        Assert.Equal(folder.File("good.pipe") + ": ok\n", fixedValue.StandardOutput);
+
+        var bad = PipelineCli.Run(["check", folder.File("good.pipe"), "--set", "world.prompts=0", "--set", "gen.widht=8"], folder.File("cache"));
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Equal(
+            "--set gen.widht:1:1: error PIPE1005: 'flow_generator' has no property 'widht'; remove it or use a known property (did you mean 'width'?).\n"
+            + "--set world.prompts:1:1: error PIPE2002: The value 0 is out of range; write an integer in [1, 767].\n",
+            bad.StandardOutput);
+
+        var sweep = PipelineCli.Run(["check", folder.File("good.pipe"), "--set", "world.prompts=sweep [4, 8, 16]"], folder.File("cache"));
+        Assert.True(sweep.ExitCode == 0, sweep.All);
+        Assert.Contains("sweep expands into 3 runs (world.prompts: 3)", sweep.StandardOutput);
+    }
+
+    [Fact]
+    public void Check_reports_an_override_of_an_unknown_stage_together_with_the_binding_errors()
+    {
+        // Before issue 26 the composition error (PIPE0042) hid every binding error of the file.
+        using var folder = new TempFolder();
+        File.WriteAllText(folder.File("base.pipe"), Checked.Replace("prompts = 4", "prompts = 4\n    framez = 4", StringComparison.Ordinal));
+        File.WriteAllText(folder.File("variant.pipe"), "experiment v extends \"base.pipe\" {\n  nosuch.width = 3\n  gen.width = \"wide\"\n}\n");
+        var result = PipelineCli.Run(["check", folder.File("variant.pipe")], folder.File("cache"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal(
+            [
+                folder.File("variant.pipe") + ":2:3: error PIPE0042",
+                folder.File("variant.pipe") + ":3:15: error PIPE2001",
+                folder.File("base.pipe") + ":6:5: error PIPE1005",
+            ],
+            result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join(':', l.Split(':').Take(4))));
+    }
+
+    [Fact]
     public void Check_of_binary_input_is_a_diagnostic_not_a_crash()
     {
         using var folder = new TempFolder();
@@ -113,6 +153,14 @@ public sealed class LanguageCommandTests
         Assert.Contains("\"path\": \"dpo.beta\"", json.StandardOutput);
 
         Assert.Equal(2, PipelineCli.Run(["diff", folder.File("a.pipe"), folder.File("bad.pipe")], folder.File("cache")).ExitCode);
+
+        // --set applies to NEW: a file against itself shows what the override changes; a bad override is an error.
+        var set = PipelineCli.Run(["diff", folder.File("a.pipe"), folder.File("a.pipe"), "--set", "dpo.beta=2000"], folder.File("cache"));
+        Assert.Equal(1, set.ExitCode);
+        Assert.Equal("dpo.beta: 500 → 2000\n", set.StandardOutput);
+        var badSet = PipelineCli.Run(["diff", folder.File("a.pipe"), folder.File("a.pipe"), "--set", "nosuch.beta=2000"], folder.File("cache"));
+        Assert.Equal(2, badSet.ExitCode);
+        Assert.Contains("--set nosuch.beta:1:1: error PIPE1013: The override 'nosuch.beta' names no stage 'nosuch'", badSet.StandardError);
         Assert.Equal(2, PipelineCli.Run(["diff", folder.File("a.pipe")], folder.File("cache")).ExitCode);
     }
 }

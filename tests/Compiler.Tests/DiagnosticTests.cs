@@ -37,7 +37,7 @@ public sealed class DiagnosticTests
         ("PIPE2006", "dimensions = [VQ, MQ, TA]", "dimensions = [VQ, VQ]", [], "'VQ' appears twice"),
         ("PIPE2007", "eval: 0.1 }", "evl: 0.1 }", [], "did you mean 'eval'"),
         ("PIPE2008", "train: 0.9, eval: 0.1", "train: 0.8, eval: 0.1", [], "sum to 0.9"),
-        ("PIPE2009", "dimensions = [VQ, MQ, TA]", "dimensions = [VQ, MQ]", [], "dimension(s) TA"),
+        ("PIPE2009", "dimensions = [VQ, MQ, TA]", "dimensions = [VQ, MQ]", [], "uses the dimension TA, which"),
         ("PIPE2010", "noisy = true", "noisy = false", [], "the paper shows"),
         ("PIPE2011", "noisy = true", "noisy = false", ["nrg.ablation=true"], "only as the ablation"),
         ("PIPE2012", "ties = keep", "ties = drop", [], "set ties = keep"),
@@ -65,6 +65,59 @@ public sealed class DiagnosticTests
         Assert.Contains(contains, diagnostic.Message, StringComparison.Ordinal);
         Assert.EndsWith(".", diagnostic.Message.TrimEnd('?', ')'), StringComparison.Ordinal);
         Assert.NotNull(diagnostic.Path);
+    }
+
+    // (old text, new text, the message's exact words): what was "Write a integer", "1 item(s)" or "a Autoencoder" before.
+    private static readonly (string Old, string New, string Message)[] Wording =
+    [
+        ("width = 32", "width = \"wide\"", "Write an integer in [4, 4096] here instead of a string."),
+        ("noisy = true", "noisy = 1", "Write true or false here instead of the integer 1."),
+        ("ties = keep", "ties = 3", "Write one of keep | drop here instead of the integer 3."),
+        ("split = { train: 0.9, eval: 0.1 }", "split = 0.9", "Write a map { train: number in [0, 1], eval: number in [0, 1] } here instead of the number 0.9."),
+        ("beta = 500", "beta = -1", "The value -1 is out of range; write a number in (0, inf)."),
+        ("loss = btt(theta: 5.0)", "loss = 3", "Write one of bt | btt(theta: number in (1, inf)) | regression here instead of the integer 3."),
+        ("resolution = [16, 16]", "resolution = [16]", "The list has 1 item; write a list of 2 × integer in [8, 256]."),
+        ("world.pairs(count: 512)", "world.pairs(512, 3)", "'pairs' takes at most 1 argument; remove the extra ones."),
+        ("autoencoder = ae\n", "autoencoder = base\n", "'base' is a Generator, but an Autoencoder is needed here; reference a stage that produces an Autoencoder."),
+        ("autoencoder = ae\n", "autoencoder = ae.latent\n", "An Autoencoder has no members; remove '.latent' and reference the stage itself."),
+        ("dimensions = [VQ, MQ, TA]", "dimensions = [VQ]", "'nrg.weights' uses the dimensions MQ, TA, which the input does not have (VQ); use only the input's dimensions."),
+        ("device = cpu", "device = gpu", "Write one of auto | cpu | cuda | \"cuda:N\" here instead of 'gpu'."),
+        ("device = cpu", "device = 0", "Write one of auto | cpu | cuda | \"cuda:N\" here instead of the integer 0."),
+        ("ties = keep", "ties = drop", "The btt loss models ties, but 'prefs' drops them; set ties = keep on 'prefs' or use loss = bt."),
+        ("noisy = true }", "noisy = false }\n    ablation = true", "The latent reward 'nrg.reward' is trained on clean latents, and the paper shows that guiding with a clean reward fails; this runs only as the ablation, so set noisy = true for real results."),
+    ];
+
+    public static TheoryData<int> WordingCases() => new(Enumerable.Range(0, Wording.Length));
+
+    [Theory]
+    [MemberData(nameof(WordingCases))]
+    public void Messages_read_as_english(int index)
+    {
+        var (old, @new, message) = Wording[index];
+        var compilation = Sources.Compile(Sources.Mutate(Sources.Mini, old, @new));
+        Assert.Contains(message, compilation.Diagnostics.Select(d => d.Message));
+    }
+
+    // (old text, new text, code, the list the message ends with): a name with no close match gets every valid one.
+    private static readonly (string Old, string New, string Code, string List)[] Lists =
+    [
+        ("= autoencoder {", "= qqqqqq {", "PIPE1002", ": synthetic_videos, preference_pairs, autoencoder, flow_generator, video_reward, latent_reward, flow_sft, flow_rwr, flow_dpo, flow_nrg, classifier_free, win_rates."),
+        ("width = 32", "zzzzzz = 32", "PIPE1005", ": autoencoder, pretrain, width, timesteps, cfg_dropout, cfg_scale, sampling_steps."),
+        ("policy = base\n", "policy = qqqqqq\n", "PIPE1001", ": ae, base, dpo, nrg, prefs, report, rwr, vr, world."),
+        ("world.eval_prompts", "world.qqqqqq", "PIPE1008", ": videos, pairs, prompts, eval_prompts, oracle, best, worst."),
+        ("btt(theta: 5.0)", "btt(qqqqqq: 5.0)", "PIPE1015", ": theta."),
+    ];
+
+    public static TheoryData<string> ListCodes() => new(Lists.Select(c => c.Code));
+
+    [Theory]
+    [MemberData(nameof(ListCodes))]
+    public void A_name_with_no_close_match_gets_the_list_of_valid_names(string code)
+    {
+        var (old, @new, _, list) = Lists.Single(c => c.Code == code);
+        var diagnostic = Assert.Single(Sources.Compile(Sources.Mutate(Sources.Mini, old, @new)).Diagnostics, d => d.Code == code);
+        Assert.EndsWith(list, diagnostic.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("did you mean", diagnostic.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -169,8 +222,11 @@ public sealed class DiagnosticTests
         var compilation = Sources.Compile(Sources.Mutate(Sources.Hello, "width = 128", "width = sweep [64, 128]"));
         Assert.Empty(compilation.Diagnostics);
         var result = compilation.Emit(temp.Combine("all"));
-        Assert.Equal(CompilerDiagnostics.SweepNotSelectedCode, Assert.Single(result.Diagnostics).Code);
+        var refused = Assert.Single(result.Diagnostics);
+        Assert.Equal(CompilerDiagnostics.SweepNotSelectedCode, refused.Code);
+        Assert.Contains("choose one with --point N (N from 0 to 1) or by its values with --set gen.width=VALUE", refused.Message, StringComparison.Ordinal);
         Assert.True(compilation.WithSweepPoint(1).Emit(temp.Combine("one")).Success);
+        Assert.Equal([("gen.width", "128")], compilation.SweepPointValues(1));
     }
 
     [Fact]

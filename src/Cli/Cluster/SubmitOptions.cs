@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Pipeline.Dsl.Diagnostics;
 using Pipeline.Runtime;
 
 namespace Pipeline.Cli.Cluster;
@@ -63,7 +64,7 @@ internal sealed partial record SubmitOptions(bool Slurm, string? Partition, int?
         {
             var needed = device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device[5..], out var index) ? index + 1 : 1;
             return GpusPerTask is { } given && given < needed
-                ? throw Invalid($"the experiment runs on {device}, which needs at least {needed} GPU(s) per job, not --gpus-per-task {given}.")
+                ? throw Invalid($"the experiment runs on {device}, which needs at least {Wording.Count(needed, "GPU")} per job, not --gpus-per-task {given}.")
                 : GpusPerTask ?? needed;
         }
 

@@ -1,55 +1,43 @@
 using System.CommandLine;
-using Pipeline.Dsl.Diagnostics;
-using Pipeline.Dsl.Semantics;
 
 namespace Pipeline.Cli.Commands;
 
 /// <summary>
-/// <c>pipeline check FILE...</c>: composes each file with what it extends and prints every diagnostic as
-/// <c>path:line:col: error PIPE0123: message.</c> Exit 0 without errors (warnings allowed), 1 with errors, 2 for a
-/// usage error such as a file that cannot be read.
+/// <c>pipeline check FILE... [--set PATH=VALUE]...</c>: composes each file with what it extends, applies the overrides
+/// (to every file) and prints every diagnostic as <c>path:line:col: error PIPE0123: message.</c> Exit 0 without
+/// errors (warnings allowed), 1 with errors, 2 for a usage error such as a file that cannot be read.
 /// </summary>
 internal static class CheckCommand
 {
     public static Command Create()
     {
         var files = new Argument<string[]>("files") { Arity = ArgumentArity.OneOrMore, Description = "Experiment files (.pipe) to check." };
+        var sets = SetOption.Create("Override a value as run would: STAGE.PROPERTY=VALUE in the language's syntax, applied to every file; repeat for more.");
         var command = new Command("check", "Check experiment files and print their diagnostics.");
         command.Arguments.Add(files);
-        command.SetAction(parsed => Run(parsed.GetValue(files) ?? [], Console.Out));
+        command.Options.Add(sets);
+        command.SetAction(parsed => Run(parsed.GetValue(files) ?? [], parsed.GetValue(sets) ?? [], Console.Out));
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> files, TextWriter output)
+    public static int Run(IReadOnlyList<string> files, IReadOnlyList<string> sets, TextWriter output)
     {
         RequireReadable(files);
         var errors = 0;
         foreach (var file in files)
         {
-            var resolved = Composition.Resolve(file, Composition.ReadFileOrNull);
-            foreach (var diagnostic in resolved.Diagnostics)
-            {
-                output.WriteLine(DiagnosticFormatter.Format(diagnostic, resolved.SourceOf(diagnostic.Path)));
-            }
-
-            errors += resolved.Diagnostics.Count(d => d.IsError);
-
-            // Binding and type checks run on a file that parses, so a syntax error is not echoed by binding errors.
-            var bound = resolved.HasErrors ? null : Compiler.Compilation.Create(resolved, CompilerHost.Options());
-            var binding = bound?.Diagnostics.Except(resolved.Diagnostics).ToList() ?? [];
-            if (bound is not null)
-            {
-                errors += CompilerHost.Print(binding, bound, output);
-            }
-
-            if (resolved.Diagnostics.IsEmpty && binding.Count == 0)
+            // The compilation binds only a file that parses (Compilation.Diagnostics), so a syntax error is not echoed
+            // by binding errors; an override it could not apply is reported beside them.
+            var compilation = CompilerHost.Load(file, sets);
+            errors += CompilerHost.Print(compilation.Diagnostics, compilation, output);
+            if (compilation.Diagnostics.IsEmpty)
             {
                 output.WriteLine($"{file}: ok");
             }
 
-            if (bound is not null && !bound.HasErrors && bound.SweepCount > 1)
+            if (!compilation.HasErrors && compilation.SweepCount > 1)
             {
-                output.WriteLine($"{file}: sweep expands into {bound.SweepCount} runs ({string.Join(" × ", bound.SemanticModel.Sweeps.Select(a => $"{a.Path}: {a.Points.Length}"))})");
+                output.WriteLine($"{file}: sweep expands into {compilation.SweepCount} runs ({string.Join(" × ", compilation.SemanticModel.Sweeps.Select(a => $"{a.Path}: {a.Points.Length}"))})");
             }
         }
 

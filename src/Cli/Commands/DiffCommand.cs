@@ -9,8 +9,10 @@ using Pipeline.Dsl.Text;
 namespace Pipeline.Cli.Commands;
 
 /// <summary>
-/// <c>pipeline diff OLD NEW [--json]</c>: the semantic difference of two effective experiments (after composition).
-/// Exit 0 when they mean the same, 1 when they differ, 2 on errors (like diff(1)).
+/// <c>pipeline diff OLD NEW [--json] [--set PATH=VALUE]...</c>: the semantic difference of two effective experiments
+/// (after composition). The overrides apply to NEW, so <c>pipeline diff f.pipe f.pipe --set dpo.beta=2000</c> shows what
+/// an override changes, down to the stages whose cache it invalidates. Exit 0 when they mean the same, 1 when they
+/// differ, 2 on errors (like diff(1)).
 /// <c>pipeline diff --git PATH OLD-FILE OLD-HEX OLD-MODE NEW-FILE NEW-HEX NEW-MODE</c> is the external diff driver
 /// mode: it always exits 0, because git before 2.46 treats any other exit code as a crash, and it resolves
 /// <c>extends</c> against the working tree (the base files of a past revision are not at hand), which it says.
@@ -24,25 +26,33 @@ internal static class DiffCommand
         var files = new Argument<string[]>("files") { Arity = new ArgumentArity(0, 9), Description = "OLD NEW, or with --git the seven arguments git passes to an external diff driver." };
         var json = new Option<bool>("--json") { Description = "Print the changes as JSON for tools." };
         var git = new Option<bool>("--git") { Description = "Act as git's external diff driver (diff.pipeline.command); always exits 0." };
+        var sets = SetOption.Create("Override a value of NEW: STAGE.PROPERTY=VALUE in the language's syntax; diff FILE FILE --set ... shows what the override changes.");
         var command = new Command("diff", "Show the semantic difference between two experiments.");
         command.Arguments.Add(files);
         command.Options.Add(json);
         command.Options.Add(git);
+        command.Options.Add(sets);
         command.SetAction(parsed =>
         {
             var arguments = parsed.GetValue(files) ?? [];
+            var overrides = parsed.GetValue(sets) ?? [];
+            if (parsed.GetValue(git) && overrides.Length > 0)
+            {
+                throw new UsageException("--set does not go with --git: git compares two revisions of a file as they are.");
+            }
+
             return parsed.GetValue(git)
                 ? RunGitDriver(arguments, Console.Out)
-                : Run(arguments, parsed.GetValue(json), Console.Out, Console.Error);
+                : Run(arguments, parsed.GetValue(json), overrides, Console.Out, Console.Error);
         });
         return command;
     }
 
-    public static int Run(IReadOnlyList<string> files, bool json, TextWriter output, TextWriter errors)
+    public static int Run(IReadOnlyList<string> files, bool json, IReadOnlyList<string> sets, TextWriter output, TextWriter errors)
     {
         if (files.Count != 2)
         {
-            throw new UsageException("diff takes two files: pipeline diff OLD NEW [--json].");
+            throw new UsageException("diff takes two files: pipeline diff OLD NEW [--json] [--set PATH=VALUE].");
         }
 
         CheckCommand.RequireReadable(files);
@@ -55,11 +65,18 @@ internal static class DiffCommand
             return CommandHost.UsageError;
         }
 
-        var changes = SemanticDiff.Compare(before.Experiment, after.Experiment);
+        var oldCompilation = Compiler.Compilation.Create(before, CompilerHost.Options());
+        var newCompilation = Compiler.Compilation.Create(after, CompilerHost.Options(sets));
+        if (CompilerHost.Print(newCompilation.OverrideDiagnostics, newCompilation, errors) > 0)
+        {
+            return CommandHost.UsageError;
+        }
+
+        var changes = SemanticDiff.Compare(before.Experiment, newCompilation.ResolvedExperiment);
         output.Write(json ? SemanticDiff.FormatJson(changes) : SemanticDiff.FormatText(changes));
         if (!json && !changes.IsEmpty)
         {
-            WriteResolved(before, after, output);
+            WriteResolved(oldCompilation, newCompilation, output);
         }
 
         return changes.IsEmpty ? CommandHost.Success : CommandHost.Failure;
@@ -69,11 +86,8 @@ internal static class DiffCommand
     /// The compiler's view, when both sides bind cleanly: values with every default resolved, and the stages whose
     /// hash changes, whose cached results the change therefore invalidates.
     /// </summary>
-    private static void WriteResolved(ResolvedExperiment before, ResolvedExperiment after, TextWriter output)
+    private static void WriteResolved(Compiler.Compilation oldModel, Compiler.Compilation newModel, TextWriter output)
     {
-        var options = CompilerHost.Options();
-        var oldModel = Compiler.Compilation.Create(before, options);
-        var newModel = Compiler.Compilation.Create(after, options);
         if (oldModel.HasErrors || newModel.HasErrors)
         {
             // The syntax-level diff above stands on its own; the compiler's view needs files that pass check.

@@ -26,7 +26,7 @@ internal static class RunCommand
     {
         var file = new Argument<string>("experiment") { Description = "An experiment file (.pipe) or a compiled experiment (.dll)." };
         var stage = new Option<string?>("--stage") { Description = "Run only this stage, taking its inputs from the cache." };
-        var sets = new Option<string[]>("--set") { Description = "Override a value: STAGE.PROPERTY=VALUE in the language's syntax." };
+        var sets = SetOption.Create();
         var output = new Option<string?>("--out") { Description = "Folder for results.json (default: runs/EXPERIMENT)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "List each stage as run or cached, and run nothing." };
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines (about ten per training stage) instead of the live display in a terminal." };

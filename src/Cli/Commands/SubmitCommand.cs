@@ -21,7 +21,7 @@ internal static class SubmitCommand
     public static Command Create()
     {
         var file = new Argument<string>("experiment") { Description = "An experiment file (.pipe)." };
-        var sets = new Option<string[]>("--set") { Description = "Override a value: STAGE.PROPERTY=VALUE in the language's syntax (a sweep too)." };
+        var sets = SetOption.Create();
         var slurm = new Option<bool>("--slurm") { Description = "Submit to Slurm (sbatch); the only scheduler supported." };
         var partition = new Option<string?>("--partition") { Description = "The Slurm partition of every job." };
         var gpus = new Option<int?>("--gpus-per-task") { Description = "GPUs per job (default: 1 for device = cuda, 0 for cpu and auto)." };

@@ -28,7 +28,7 @@ internal sealed partial class Binder
 
         if (reference.Type != type.Expected)
         {
-            Report(CompilerDiagnostics.WrongArtifact(syntax.Span, reference.Dotted, Article(reference.Type), Article(type.Expected)));
+            Report(CompilerDiagnostics.WrongArtifact(syntax.Span, reference.Dotted, reference.Type, type.Expected.WithArticle()));
             return null;
         }
 
@@ -55,7 +55,7 @@ internal sealed partial class Binder
 
             if (!type.Accepted.Contains(reference.Type))
             {
-                Report(CompilerDiagnostics.WrongArtifact(item.Span, reference.Dotted, Article(reference.Type), string.Join(" or ", type.Accepted.Select(Article))));
+                Report(CompilerDiagnostics.WrongArtifact(item.Span, reference.Dotted, reference.Type, string.Join(" or ", type.Accepted.Select(a => a.WithArticle()))));
                 failed = true;
                 continue;
             }
@@ -65,7 +65,7 @@ internal sealed partial class Binder
 
         if (!failed && items.Count < type.MinCount)
         {
-            Report(CompilerDiagnostics.WrongListCount(syntax.Span, items.Count, type.Describe()));
+            Report(CompilerDiagnostics.WrongListCount(syntax.Span, items.Count, type));
             return null;
         }
 
@@ -83,7 +83,7 @@ internal sealed partial class Binder
 
         if (kind.Produces != type.Expected)
         {
-            Report(CompilerDiagnostics.WrongArtifact(inline.Kind.Span, inline.Kind.Name, Article(kind.Produces), Article(type.Expected)));
+            Report(CompilerDiagnostics.WrongArtifact(inline.Kind.Span, inline.Kind.Name, kind.Produces, type.Expected.WithArticle()));
             return null;
         }
 
@@ -111,14 +111,20 @@ internal sealed partial class Binder
                 arguments = call.Arguments;
                 break;
             default:
-                Report(CompilerDiagnostics.TypeMismatch(syntax.Span, "reference to a stage", Describe(syntax)));
+                Report(CompilerDiagnostics.TypeMismatch(syntax.Span, "a reference to a stage", Describe(syntax)));
                 return null;
         }
 
         var head = path.Parts[0];
+        if (unknownKindStages.Contains(head.Name))
+        {
+            // The stage's kind is reported (PIPE1002); what it gives, and so whether this reference fits, is unknown.
+            return null;
+        }
+
         if (!stages.TryGetValue(head.Name, out var stage) || stage.IsInline)
         {
-            Report(CompilerDiagnostics.UnknownStage(head.Span, head.Name, stages.Values.Where(s => !s.IsInline).Select(s => s.Name)));
+            Report(CompilerDiagnostics.UnknownStage(head.Span, head.Name, DeclaredStageNames()));
             return null;
         }
 
@@ -136,7 +142,7 @@ internal sealed partial class Binder
             var member = StageCatalog.FindMember(current, part.Name);
             if (member is null)
             {
-                Report(CompilerDiagnostics.UnknownMember(part.Span, part.Name, current.ToString(), StageCatalog.Members.Where(m => m.Owner == current).Select(m => m.Name)));
+                Report(CompilerDiagnostics.UnknownMember(part.Span, part.Name, current, StageCatalog.Members.Where(m => m.Owner == current).Select(m => m.Name).ToList()));
                 return null;
             }
 
@@ -159,6 +165,4 @@ internal sealed partial class Binder
 
         return new BoundReference(syntax.Span, stage.Name, steps.ToImmutable(), current);
     }
-
-    private static string Article(ArtifactType type) => type.ToString();
 }

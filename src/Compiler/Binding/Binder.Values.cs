@@ -31,7 +31,7 @@ internal sealed partial class Binder
                 {
                     if (integerLiteral.Value < integer.Min || integerLiteral.Value > integer.Max)
                     {
-                        Report(CompilerDiagnostics.IntegerOutOfRange(syntax.Span, integerLiteral.Value, integer.Describe()));
+                        Report(CompilerDiagnostics.IntegerOutOfRange(syntax.Span, integerLiteral.Value, integer));
                         return null;
                     }
 
@@ -53,7 +53,7 @@ internal sealed partial class Binder
 
                 if (!real.Contains(number.Value))
                 {
-                    Report(CompilerDiagnostics.RealOutOfRange(syntax.Span, number.Value, real.Describe()));
+                    Report(CompilerDiagnostics.RealOutOfRange(syntax.Span, number.Value, real));
                     return null;
                 }
 
@@ -70,7 +70,7 @@ internal sealed partial class Binder
 
                 if (!path.Extensions.Any(e => pathLiteral.Value.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
                 {
-                    Report(CompilerDiagnostics.DataFileWrongExtension(syntax.Span, pathLiteral.Value, path.Describe()));
+                    Report(CompilerDiagnostics.DataFileWrongExtension(syntax.Span, pathLiteral.Value, path));
                     return null;
                 }
 
@@ -131,7 +131,7 @@ internal sealed partial class Binder
 
         if (list.Items.Length < type.MinCount || list.Items.Length > type.MaxCount)
         {
-            Report(CompilerDiagnostics.WrongListCount(syntax.Span, list.Items.Length, type.Describe()));
+            Report(CompilerDiagnostics.WrongListCount(syntax.Span, list.Items.Length, type));
             return null;
         }
 
@@ -399,7 +399,9 @@ internal sealed partial class Binder
             }
         }
 
-        if (firstAttempt is not null)
+        // A union read as a whole (device: auto | cpu | cuda | "cuda:N") is named whole: its enum's complaint alone
+        // ("write one of auto, cpu, cuda (did you mean 'cpu'?)" for gpu) hid the "cuda:N" form.
+        if (firstAttempt is not null && type.Summary is null)
         {
             diagnostics.AddRange(firstAttempt);
             return null;
@@ -410,7 +412,7 @@ internal sealed partial class Binder
 
     private BoundValue? Mismatch(ValueSyntax syntax, PropertyType type)
     {
-        Report(CompilerDiagnostics.TypeMismatch(syntax.Span, type.Describe(), Describe(syntax)));
+        Report(CompilerDiagnostics.TypeMismatch(syntax.Span, type, Describe(syntax)));
         return null;
     }
 

@@ -22,6 +22,14 @@ internal sealed partial class Binder
     private readonly Dictionary<string, StageSymbol> stages = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StageSyntax> declarations = new(StringComparer.Ordinal);
     private readonly List<SweepAxis> sweeps = new();
+
+    // Stages whose kind is unknown (PIPE1002): their names are declared, so that a reference to one is not also "No
+    // stage is named", but nothing can be said about what they produce.
+    private readonly HashSet<string> unknownKindStages = new(StringComparer.Ordinal);
+
+    // Stages named in values that did not bind (an unknown property or map key, a value of the wrong type, a stage of an
+    // unknown kind): they are read as far as the writer meant, so they are not reported as unused (PIPE1011).
+    private readonly HashSet<string> mentioned = new(StringComparer.Ordinal);
     private string currentPath;
 
     private Binder(ExperimentSyntax experiment, string filePath, IReadOnlyDictionary<object, string> origins)
@@ -62,7 +70,7 @@ internal sealed partial class Binder
 
         var model = new SemanticModel(experiment.Name.Name, seed, device, ordered, sweeps.OrderBy(s => s.Path, StringComparer.Ordinal).ToImmutableArray(), experiment.Name.Span, filePath);
         var hasCycle = FindCycles(model);
-        new StageChecks(model, diagnostics, sourceDirectory).Run(hasCycle);
+        new StageChecks(model, diagnostics, sourceDirectory, mentioned).Run(hasCycle);
         model.Diagnostics = diagnostics
             .OrderBy(d => d.Path == filePath ? 0 : 1)
             .ThenBy(d => d.Path, StringComparer.Ordinal)
@@ -158,6 +166,12 @@ internal sealed partial class Binder
             if (kind is null)
             {
                 Report(CompilerDiagnostics.UnknownKind(syntax.Kind.Span, syntax.Kind.Name, StageCatalog.Kinds.Select(k => k.Name)));
+                unknownKindStages.Add(name);
+                foreach (var property in syntax.Properties)
+                {
+                    Mention(property.Value);
+                }
+
                 continue;
             }
 
@@ -182,16 +196,23 @@ internal sealed partial class Binder
             if (definition is null)
             {
                 Report(CompilerDiagnostics.UnknownProperty(property.Name.Span, property.Name.Name, stage.Kind.Name, stage.Kind.Properties.Select(p => p.Name)));
+                Mention(property.Value);
                 continue;
             }
 
             if (bound.ContainsKey(definition.Name))
             {
                 Report(CompilerDiagnostics.DuplicateProperty(property.Name.Span, definition.Name));
+                Mention(property.Value);
                 continue;
             }
 
             var value = BindPropertyValue(property.Value, definition, new Context(stage, definition.Name));
+            if (value is null)
+            {
+                Mention(property.Value);
+            }
+
             bound[definition.Name] = value is null ? null : new BoundProperty(definition, value, false, property.Span, currentPath);
         }
 
@@ -264,6 +285,53 @@ internal sealed partial class Binder
 
         return first;
     }
+
+    /// <summary>Remembers the stages a value names (the head of each reference), for a value that did not bind.</summary>
+    private void Mention(ValueSyntax value)
+    {
+        switch (value)
+        {
+            case ReferenceSyntax reference:
+                mentioned.Add(reference.Parts[0].Name);
+                break;
+            case CallSyntax call:
+                Mention(call.Callee);
+                foreach (var argument in call.Arguments)
+                {
+                    Mention(argument.Value);
+                }
+
+                break;
+            case ListSyntax list:
+                foreach (var item in list.Items)
+                {
+                    Mention(item);
+                }
+
+                break;
+            case MapSyntax map:
+                foreach (var entry in map.Entries)
+                {
+                    Mention(entry.Value);
+                }
+
+                break;
+            case InlineStageSyntax inline:
+                foreach (var property in inline.Properties)
+                {
+                    Mention(property.Value);
+                }
+
+                break;
+            case SweepSyntax sweep:
+                Mention(sweep.Points);
+                break;
+        }
+    }
+
+    /// <summary>The stage names a reference may use, for "did you mean" and the list of choices.</summary>
+    private IEnumerable<string> DeclaredStageNames() =>
+        stages.Values.Where(s => !s.IsInline).Select(s => s.Name).Concat(unknownKindStages).Order(StringComparer.Ordinal);
 
     private string PathOf(SyntaxNode node) => origins.TryGetValue(node, out var path) ? path : filePath;
 

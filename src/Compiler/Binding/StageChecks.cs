@@ -10,9 +10,10 @@ namespace Pipeline.Compiler.Binding;
 
 /// <summary>
 /// The kind-specific checks of language.md's table, run once every stage is bound: dimensions, ties, noisy latent
-/// rewards for guidance, split sums, data files, sample counts, latent shapes, and unused stages.
+/// rewards for guidance, split sums, data files, sample counts, latent shapes, and unused stages. Stages named in values
+/// that did not bind (<c>mentioned</c>) count as read: no PIPE1011 for them.
 /// </summary>
-internal sealed class StageChecks(SemanticModel model, List<Diagnostic> diagnostics, string sourceDirectory)
+internal sealed class StageChecks(SemanticModel model, List<Diagnostic> diagnostics, string sourceDirectory, IReadOnlySet<string> mentioned)
 {
     private const int MinimumSamples = 256;
     private static readonly ImmutableArray<string> AllDimensions = ["VQ", "MQ", "TA"];
@@ -306,7 +307,7 @@ internal sealed class StageChecks(SemanticModel model, List<Diagnostic> diagnost
     /// </summary>
     private void CheckUnused()
     {
-        var read = model.Stages.SelectMany(s => s.Dependencies).ToHashSet(StringComparer.Ordinal);
+        var read = model.Stages.SelectMany(s => s.Dependencies).Concat(mentioned).ToHashSet(StringComparer.Ordinal);
         foreach (var stage in model.Stages.Where(s => !s.IsInline && !read.Contains(s.Name)))
         {
             if (stage.Kind.Produces is ArtifactType.World or ArtifactType.Autoencoder)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Reflection;
+using Pipeline.Catalog;
 using Pipeline.Dsl.Diagnostics;
 using Pipeline.Dsl.Text;
 
@@ -75,10 +76,10 @@ public static class CompilerDiagnostics
         .ToImmutableArray();
 
     public static Diagnostic UnknownStage(TextSpan span, string name, IEnumerable<string> stages) =>
-        Error(span, UnknownStageCode, $"No stage is named '{name}'; declare it or name a declared stage{Suggestions.DidYouMean(name, stages)}.");
+        Error(span, UnknownStageCode, $"No stage is named '{name}'; declare it or name a declared stage{Suggestions.DidYouMeanOrList(name, stages)}.");
 
     public static Diagnostic UnknownKind(TextSpan span, string kind, IEnumerable<string> kinds) =>
-        Error(span, UnknownKindCode, $"'{kind}' is not a stage kind; use one of the catalogue's kinds{Suggestions.DidYouMean(kind, kinds)}.");
+        Error(span, UnknownKindCode, $"'{kind}' is not a stage kind; use one of the catalogue's kinds{Suggestions.DidYouMeanOrList(kind, kinds)}.");
 
     public static Diagnostic RoleDoesNotFitKind(TextSpan span, string role, string kind, string expectedRole) =>
         Error(span, RoleDoesNotFitKindCode, $"A '{kind}' stage is declared with the role '{expectedRole}', not '{role}'; write '{expectedRole}'.");
@@ -87,7 +88,7 @@ public static class CompilerDiagnostics
         Error(span, DuplicateStageCode, $"The stage name '{name}' is declared twice; rename one of the stages.");
 
     public static Diagnostic UnknownProperty(TextSpan span, string property, string owner, IEnumerable<string> properties) =>
-        Error(span, UnknownPropertyCode, $"'{owner}' has no property '{property}'; remove it or use a known property{Suggestions.DidYouMean(property, properties)}.");
+        Error(span, UnknownPropertyCode, $"'{owner}' has no property '{property}'; remove it or use a known property{Suggestions.DidYouMeanOrList(property, properties)}.");
 
     public static Diagnostic MissingProperty(TextSpan span, string property, string owner, string type) =>
         Error(span, MissingPropertyCode, $"'{owner}' needs the property '{property}' ({type}); add it.");
@@ -95,11 +96,13 @@ public static class CompilerDiagnostics
     public static Diagnostic DuplicateProperty(TextSpan span, string property) =>
         Error(span, DuplicatePropertyCode, $"The property '{property}' is set twice; keep one of them.");
 
-    public static Diagnostic UnknownMember(TextSpan span, string member, string artifact, IEnumerable<string> members) =>
-        Error(span, UnknownMemberCode, $"A {artifact} has no member '{member}'; use one of its members{Suggestions.DidYouMean(member, members)}.");
+    public static Diagnostic UnknownMember(TextSpan span, string member, ArtifactType artifact, IReadOnlyCollection<string> members) =>
+        Error(span, UnknownMemberCode, members.Count == 0
+            ? $"{Capitalised(artifact.WithArticle())} has no members; remove '.{member}' and reference the stage itself."
+            : $"{Capitalised(artifact.WithArticle())} has no member '{member}'; use one of its members{Suggestions.DidYouMeanOrList(member, members)}.");
 
-    public static Diagnostic WrongArtifact(TextSpan span, string reference, string actual, string expected) =>
-        Error(span, WrongArtifactCode, $"'{reference}' is a {actual}, but a {expected} is needed here; reference a stage that produces a {expected}.");
+    public static Diagnostic WrongArtifact(TextSpan span, string reference, ArtifactType actual, string expected) =>
+        Error(span, WrongArtifactCode, $"'{reference}' is {actual.WithArticle()}, but {expected} is needed here; reference a stage that produces {expected}.");
 
     public static Diagnostic Cycle(TextSpan span, IEnumerable<string> chain) =>
         Error(span, CycleCode, $"The stages depend on each other in a cycle ({string.Join(" → ", chain)}); remove one of the references.");
@@ -117,7 +120,7 @@ public static class CompilerDiagnostics
         Error(span, InlineStageNotAllowedCode, $"The property '{property}' cannot hold an inline stage; declare the stage at experiment level and reference it by name.");
 
     public static Diagnostic UnknownArgument(TextSpan span, string argument, string callee, IEnumerable<string> parameters) =>
-        Error(span, UnknownArgumentCode, $"'{callee}' has no parameter '{argument}'; use one of its parameters{Suggestions.DidYouMean(argument, parameters)}.");
+        Error(span, UnknownArgumentCode, $"'{callee}' has no parameter '{argument}'; use one of its parameters{Suggestions.DidYouMeanOrList(argument, parameters)}.");
 
     public static Diagnostic MissingArgument(TextSpan span, string parameter, string callee) =>
         Error(span, MissingArgumentCode, $"'{callee}' needs the argument '{parameter}'; add it.");
@@ -129,22 +132,25 @@ public static class CompilerDiagnostics
         Error(span, SweepNotAllowedCode, "A sweep can only be a property's whole value or a map entry's value; move the sweep up to the property.");
 
     public static Diagnostic TooManyArguments(TextSpan span, string callee, int count) =>
-        Error(span, TooManyArgumentsCode, $"'{callee}' takes at most {count} argument(s); remove the extra ones.");
+        Error(span, TooManyArgumentsCode, $"'{callee}' takes at most {Wording.Count(count, "argument")}; remove the extra ones.");
 
+    public static Diagnostic TypeMismatch(TextSpan span, PropertyType expected, string found) => TypeMismatch(span, TypePhrase.WithArticle(expected), found);
+
+    /// <summary>A mismatch where the expected form is no catalogue type; <c>expected</c> has its article ("a reference to a stage").</summary>
     public static Diagnostic TypeMismatch(TextSpan span, string expected, string found) =>
-        Error(span, TypeMismatchCode, $"Write a {expected} here instead of {found}.");
+        Error(span, TypeMismatchCode, $"Write {expected} here instead of {found}.");
 
-    public static Diagnostic IntegerOutOfRange(TextSpan span, long value, string type) =>
-        Error(span, IntegerOutOfRangeCode, $"The value {value} is out of range; write an {type}.");
+    public static Diagnostic IntegerOutOfRange(TextSpan span, long value, PropertyType type) =>
+        Error(span, IntegerOutOfRangeCode, $"The value {value} is out of range; write {TypePhrase.WithArticle(type)}.");
 
-    public static Diagnostic RealOutOfRange(TextSpan span, double value, string type) =>
-        Error(span, RealOutOfRangeCode, $"The value {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is out of range; write a {type}.");
+    public static Diagnostic RealOutOfRange(TextSpan span, double value, PropertyType type) =>
+        Error(span, RealOutOfRangeCode, $"The value {value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} is out of range; write {TypePhrase.WithArticle(type)}.");
 
     public static Diagnostic UnknownWord(TextSpan span, string word, IEnumerable<string> words) =>
         Error(span, UnknownWordCode, $"'{word}' is not allowed here; write one of {string.Join(", ", words)}{Suggestions.DidYouMean(word, words)}.");
 
-    public static Diagnostic WrongListCount(TextSpan span, int count, string type) =>
-        Error(span, WrongListCountCode, $"The list has {count} item(s); write a {type}.");
+    public static Diagnostic WrongListCount(TextSpan span, int count, PropertyType type) =>
+        Error(span, WrongListCountCode, $"The list has {Wording.Count(count, "item")}; write {TypePhrase.WithArticle(type)}.");
 
     public static Diagnostic DuplicateListItem(TextSpan span, string item) =>
         Error(span, DuplicateListItemCode, $"'{item}' appears twice in the list; remove the repeat.");
@@ -155,17 +161,17 @@ public static class CompilerDiagnostics
     public static Diagnostic SplitSum(TextSpan span, double sum) =>
         Error(span, SplitSumCode, $"The split fractions sum to {sum.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)}; make train and eval sum to 1.");
 
-    public static Diagnostic DimensionMismatch(TextSpan span, string what, IEnumerable<string> missing, IEnumerable<string> available) =>
-        Error(span, DimensionMismatchCode, $"{what} uses the dimension(s) {string.Join(", ", missing)}, which the input does not have ({string.Join(", ", available)}); use only the input's dimensions.");
+    public static Diagnostic DimensionMismatch(TextSpan span, string what, IReadOnlyCollection<string> missing, IEnumerable<string> available) =>
+        Error(span, DimensionMismatchCode, $"{what} uses the {Wording.Noun(missing.Count, "dimension")} {string.Join(", ", missing)}, which the input does not have ({string.Join(", ", available)}); use only the input's dimensions.");
 
     public static Diagnostic CleanRewardForGuidance(TextSpan span, string reward) =>
         Error(span, CleanRewardForGuidanceCode, $"The latent reward '{reward}' is trained on clean latents, and the paper shows that guiding with a clean reward fails; set noisy = true on it, or set ablation = true to run the paper's ablation.");
 
     public static Diagnostic CleanRewardAblation(TextSpan span, string reward) =>
-        Warning(span, CleanRewardAblationCode, $"The latent reward '{reward}' is trained on clean latents, which the paper shows fails for guidance; this runs only as the ablation, so set noisy = true for real results.");
+        Warning(span, CleanRewardAblationCode, $"The latent reward '{reward}' is trained on clean latents, and the paper shows that guiding with a clean reward fails; this runs only as the ablation, so set noisy = true for real results.");
 
     public static Diagnostic BttWithTiesDropped(TextSpan span, string pairs) =>
-        Warning(span, BttWithTiesDroppedCode, $"The btt loss models ties but '{pairs}' drops them; set ties = keep on '{pairs}' or use loss = bt.");
+        Warning(span, BttWithTiesDroppedCode, $"The btt loss models ties, but '{pairs}' drops them; set ties = keep on '{pairs}' or use loss = bt.");
 
     public static Diagnostic DataFileNotFound(TextSpan span, string path, string fullPath) =>
         Error(span, DataFileNotFoundCode, $"The data file '{path}' does not exist (looked for {fullPath}); fix the path, which is relative to the experiment file.");
@@ -173,8 +179,8 @@ public static class CompilerDiagnostics
     public static Diagnostic DataFileUnreadable(TextSpan span, string path, string fullPath, string reason) =>
         Error(span, DataFileUnreadableCode, $"The data file '{path}' ({fullPath}) cannot be read: {reason}; name a CSV or JSONL file.");
 
-    public static Diagnostic DataFileMissingColumns(TextSpan span, string path, IEnumerable<string> columns) =>
-        Error(span, DataFileMissingColumnsCode, $"The data file '{path}' lacks the column(s) {string.Join(", ", columns)}; add them to its header.");
+    public static Diagnostic DataFileMissingColumns(TextSpan span, string path, IReadOnlyCollection<string> columns) =>
+        Error(span, DataFileMissingColumnsCode, $"The data file '{path}' lacks the {Wording.Noun(columns.Count, "column")} {string.Join(", ", columns)}; add {(columns.Count == 1 ? "it" : "them")} to its header.");
 
     public static Diagnostic TooFewSamples(TextSpan span, long samples) =>
         Warning(span, TooFewSamplesCode, $"Only {samples} (prompt, seed) samples are compared, fewer than the 256 findings need; raise the prompts or the seeds.");
@@ -188,8 +194,8 @@ public static class CompilerDiagnostics
     public static Diagnostic EmptySweep(TextSpan span) =>
         Error(span, EmptySweepCode, "A sweep needs at least one point; write sweep [a, b, ...].");
 
-    public static Diagnostic DataFileWrongExtension(TextSpan span, string path, string type) =>
-        Error(span, DataFileWrongExtensionCode, $"The data file '{path}' has the wrong extension; write a {type}.");
+    public static Diagnostic DataFileWrongExtension(TextSpan span, string path, PropertyType type) =>
+        Error(span, DataFileWrongExtensionCode, $"The data file '{path}' has the wrong extension; write {TypePhrase.WithArticle(type)}.");
 
     public static Diagnostic RuntimeLacksKind(TextSpan span, string kind, string typeName) =>
         Error(span, RuntimeLacksKindCode, $"The runtime does not implement the stage kind '{kind}' yet ({typeName} is missing); use a kind the runtime implements or update the runtime.");
@@ -203,11 +209,13 @@ public static class CompilerDiagnostics
     public static Diagnostic RuntimeReferenceMissing(TextSpan span) =>
         Error(span, RuntimeReferenceMissingCode, "The runtime assembly Pipeline.Runtime.dll is not among the reference assemblies; run the compiler through the pipeline CLI, which supplies it.");
 
-    public static Diagnostic SweepNotSelected(TextSpan span, int count) =>
-        Error(span, SweepNotSelectedCode, $"The experiment sweeps {count} points and one assembly holds one point; choose a point (pipeline run expands the sweep) or remove the sweep.");
+    public static Diagnostic SweepNotSelected(TextSpan span, long count, IEnumerable<string> swept) =>
+        Error(span, SweepNotSelectedCode, $"The experiment sweeps {count} points and one assembly holds one point; choose one with --point N (N from 0 to {count - 1}) or by its values with {string.Join(" ", swept.Select(p => $"--set {p}=VALUE"))}, or let 'pipeline run' run every point.");
 
     public static Diagnostic OutputNotWritable(TextSpan span, string path, string reason) =>
         Error(span, OutputNotWritableCode, $"Cannot write '{path}' ({reason}); choose a writable output folder.");
+
+    private static string Capitalised(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 
     private static Diagnostic Error(TextSpan span, string code, string message) => new(span, DiagnosticLevel.Error, code, message);
 

@@ -53,7 +53,7 @@ internal sealed class Emitter(Compilation compilation, string? templateText = nu
         var model = compilation.SemanticModel;
         if (model.SweepCount > 1)
         {
-            return Failed([CompilerDiagnostics.SweepNotSelected(model.NameSpan, (int)Math.Min(int.MaxValue, model.SweepCount)) with { Path = model.Path }]);
+            return Failed([CompilerDiagnostics.SweepNotSelected(model.NameSpan, model.SweepCount, model.Sweeps.Select(s => s.Path)) with { Path = model.Path }]);
         }
 
         var name = ExperimentLowering.LineFileName(model.Name);

@@ -132,7 +132,7 @@ public static class DiagnosticBuilder
         Error(span, ExtendsTooDeepCode, $"The extends chain is more than {limit} files deep here; merge some of its base files into one.");
 
     public static Diagnostic OverrideOfUnknownStage(TextSpan span, string stage, IEnumerable<string> stages) =>
-        Error(span, OverrideOfUnknownStageCode, $"The override targets stage '{stage}', which the experiment does not declare; name a declared stage{Suggestions.DidYouMean(stage, stages)}.");
+        Error(span, OverrideOfUnknownStageCode, $"The override targets stage '{stage}', which the experiment does not declare; name a declared stage{Suggestions.DidYouMeanOrList(stage, stages)}.");
 
     public static Diagnostic OverrideIntoScalar(TextSpan span, string path, string property) =>
         Error(span, OverrideIntoScalarCode, $"The override '{path}' sets a key inside '{property}', which is neither a map nor an inline stage; override '{property}' as a whole instead.");

@@ -16,6 +16,17 @@ public static class Suggestions
         return best is null ? string.Empty : $" (did you mean '{best}'?)";
     }
 
+    /// <summary>
+    /// " (did you mean 'x'?)" when a candidate is close, else ": a, b, c" listing every candidate, so that a message
+    /// names the valid choices either way; empty when there are no candidates.
+    /// </summary>
+    public static string DidYouMeanOrList(string word, IEnumerable<string> candidates)
+    {
+        var all = candidates.ToList();
+        var close = DidYouMean(word, all);
+        return close.Length > 0 || all.Count == 0 ? close : ": " + string.Join(", ", all);
+    }
+
     /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions cost 1.</summary>
     public static int EditDistance(string a, string b)
     {

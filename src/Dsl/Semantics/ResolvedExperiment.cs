@@ -40,6 +40,14 @@ public sealed class ResolvedExperiment
 
     public bool HasErrors => Diagnostics.Any(d => d.IsError);
 
+    /// <summary>
+    /// True when the composed experiment is whole enough to bind: every file parsed and the extends chain resolved.
+    /// An override that could not be applied (PIPE0042, PIPE0043) is only left out, so the compiler still binds the rest
+    /// and reports its errors beside the override's; after a syntax error or a missing base file, binding would report
+    /// little but the echoes of that one mistake.
+    /// </summary>
+    public bool CanBind => Diagnostics.All(d => !d.IsError || d.Code is DiagnosticBuilder.OverrideOfUnknownStageCode or DiagnosticBuilder.OverrideIntoScalarCode);
+
     /// <summary>The canonical text of the composed experiment (comments dropped, members sorted); the compiler hashes it.</summary>
     public string CanonicalText => canonicalText.Value;
 
