@@ -6,6 +6,8 @@
 #   scripts/results-digest.sh --smoke    the smoke example only (about 20 s)
 # KEEP=DIR keeps each run's output folder under DIR (to diff two results.json when the digests differ).
 set -euo pipefail
+# Sleeping OpenMP waiters: the wait policy changes no number, and spinning ones crawl on a shared 2-core machine.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(mktemp -d -t pipeline-digest.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
