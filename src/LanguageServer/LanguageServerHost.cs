@@ -1,0 +1,31 @@
+using Microsoft.VisualStudio.Threading;
+using Pipeline.LanguageServer.Protocol;
+using Pipeline.LanguageServer.Server;
+using StreamJsonRpc;
+
+namespace Pipeline.LanguageServer;
+
+/// <summary>Runs the language server over a pair of streams (standard input and output for <c>pipeline lsp</c>).</summary>
+public static class LanguageServerHost
+{
+    /// <summary>
+    /// Serves until the client sends <c>exit</c> or closes the input; returns the process's exit code (0 after
+    /// <c>shutdown</c> and <c>exit</c>, else 1). Nothing but protocol messages is written to <paramref name="output"/>;
+    /// <paramref name="log"/> (standard error) gets what a person debugging the server needs.
+    /// </summary>
+    public static async Task<int> RunAsync(Stream input, Stream output, TextWriter log)
+    {
+        var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ProtocolJson.Options };
+        var server = new PipelineLanguageServer(log);
+        using var rpc = new JsonRpc(new HeaderDelimitedMessageHandler(output, input, formatter))
+        {
+            // One message at a time, in order: an edit is analysed before the request that follows it.
+            SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
+        };
+        rpc.AddLocalRpcTarget(server, new JsonRpcTargetOptions { DisposeOnDisconnect = false });
+        server.Attach(rpc);
+        rpc.StartListening();
+        await Task.WhenAny(rpc.Completion, server.Exited).ConfigureAwait(false);
+        return server.ExitCode;
+    }
+}
