@@ -176,10 +176,13 @@ internal sealed class CompletionProvider(DocumentAnalysis analysis, bool snippet
         ? Call(path, member.Parameters, CompletionItemKind.Method, $"{member.Owner}.{member.Name} → {member.Result}", CatalogDocs.Member(member))
         : new CompletionItem(path, CompletionItemKind.Field, $"{member.Owner}.{member.Name} → {member.Result}", new MarkupContent(CatalogDocs.Member(member)), path);
 
-    /// <summary>A call with its required parameters named: label <c>pairs(count:)</c>, inserting <c>pairs(count: |)</c>.</summary>
+    /// <summary>
+    /// A call with its required parameters named (all of them when none is required): label <c>pairs(count:)</c>,
+    /// inserting <c>pairs(count: |)</c>.
+    /// </summary>
     private CompletionItem Call(string name, IReadOnlyList<PropertyDefinition> parameters, int kind, string detail, string documentation)
     {
-        var required = parameters.Where(p => p.Required).ToList();
+        var required = parameters.Any(p => p.Required) ? parameters.Where(p => p.Required).ToList() : parameters.ToList();
         var label = $"{name}({string.Concat(required.Select(p => p.Name + ":"))})";
         var arguments = required.Select((p, i) => snippets ? $"{p.Name}: ${i + 1}" : $"{p.Name}: ");
         return new CompletionItem(label, kind, detail, new MarkupContent(documentation), $"{name}({string.Join(", ", arguments)})")
