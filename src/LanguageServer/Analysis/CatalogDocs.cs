@@ -45,6 +45,9 @@ internal static class CatalogDocs
     public static string Role(string role) =>
         $"**{role}**: the role of the kinds {string.Join(", ", StageCatalog.Kinds.Where(k => RoleKeywords.Keyword(k.Role) == role).Select(k => $"`{k.Name}`"))}";
 
+    /// <summary>A key of a dictionary map (a dimension key of <c>weights</c>).</summary>
+    public static string Key(string key, PropertyType? type) => type is null ? $"`{key}`" : $"`{key}`: a key of {type.Describe()}";
+
     public static string Word(string word, PropertyType? type) => type is null ? $"`{word}`" : $"`{word}`: one of {type.Describe()}";
 
     private static string Parameters(IReadOnlyList<PropertyDefinition> parameters) =>

@@ -103,7 +103,7 @@ internal sealed class CompletionProvider(DocumentAnalysis analysis, bool snippet
         if (CatalogTypes.Find<DictionaryType>(type) is { } dictionary)
         {
             return dictionary.Keys.Values.Where(k => !written.Contains(k))
-                .Select(k => new CompletionItem(k, CompletionItemKind.EnumMember, $"key: {dictionary.Value.Describe()}", new MarkupContent(CatalogDocs.Word(k, dictionary.Keys)), k + ": "));
+                .Select(k => new CompletionItem(k, CompletionItemKind.EnumMember, $"key: {dictionary.Value.Describe()}", new MarkupContent(CatalogDocs.Key(k, dictionary)), k + ": "));
         }
 
         return [];

@@ -20,7 +20,7 @@ internal static class HoverProvider
         SymbolRole.Kind => CatalogDocs.Kind(occurrence.Kind!),
         SymbolRole.Property => CatalogDocs.Property(occurrence.Definition!, occurrence.Kind),
         SymbolRole.ExperimentProperty or SymbolRole.Argument => CatalogDocs.Property(occurrence.Definition!),
-        SymbolRole.Key => occurrence.Definition is { } field ? CatalogDocs.Property(field) : CatalogDocs.Word(occurrence.Name, occurrence.Type),
+        SymbolRole.Key => occurrence.Definition is { } field ? CatalogDocs.Property(field) : CatalogDocs.Key(occurrence.Name, occurrence.Type),
         SymbolRole.Member => CatalogDocs.Member(occurrence.Member!),
         SymbolRole.Word => CatalogDocs.Word(occurrence.Name, occurrence.Type),
         SymbolRole.Role => CatalogDocs.Role(occurrence.Name),
