@@ -17,14 +17,19 @@ public static class LanguageServerHost
     {
         var formatter = new SystemTextJsonFormatter { JsonSerializerOptions = ProtocolJson.Options };
         var server = new PipelineLanguageServer(log);
-        using var rpc = new JsonRpc(new HeaderDelimitedMessageHandler(output, input, formatter))
+        var gate = new MessageGate(input, log);
+        using var rpc = new ServerRpc(new HeaderDelimitedMessageHandler(System.IO.Pipelines.PipeWriter.Create(output), gate.Reader, formatter), log)
         {
             // One message at a time, in order: an edit is analysed before the request that follows it.
             SynchronizationContext = new NonConcurrentSynchronizationContext(sticky: false),
         };
+        rpc.TraceSource.Switch.Level = System.Diagnostics.SourceLevels.Error;
+        rpc.TraceSource.Listeners.Add(new System.Diagnostics.TextWriterTraceListener(log));
         rpc.AddLocalRpcTarget(server, new JsonRpcTargetOptions { DisposeOnDisconnect = false });
         server.Attach(rpc);
         rpc.StartListening();
+        // The gate reads until the input ends; the process ends with the exit notification, whatever it is reading then.
+        _ = Task.Run(gate.RunAsync);
         await Task.WhenAny(rpc.Completion, server.Exited).ConfigureAwait(false);
         return server.ExitCode;
     }

@@ -27,4 +27,23 @@ public sealed class LifecycleTests
         server.Notify("exit", null);
         Assert.Equal(1, await server.WaitForExit());
     }
+
+    [Fact]
+    public async Task Malformed_messages_get_one_line_errors_and_the_server_keeps_serving()
+    {
+        await using var server = await LspProcess.Initialized(RepoPaths.Examples);
+        Assert.Equal(
+            """{"jsonrpc":"2.0","id":101,"error":{"code":-32600,"message":"The message is not a valid JSON-RPC 2.0 request: 'method' must be a string and 'params' an object or an array."}}""",
+            (await server.SendRaw("""{"jsonrpc":"2.0","id":101,"method":"textDocument/hover","params":17}""", 101)).Text());
+        Assert.Equal(
+            """{"jsonrpc":"2.0","id":102,"error":{"code":-32602,"message":"The parameters of textDocument/hover are not what the Language Server Protocol says they are."}}""",
+            (await server.SendRaw("""{"jsonrpc":"2.0","id":102,"method":"textDocument/hover","params":{"textDocument":{"uri":"file:///x.pipe"},"position":"top"}}""", 102)).Text());
+        await server.SendRaw("this is not JSON", null);
+        await server.SendRaw("""[1, 2, 3]""", null);
+        await server.SendRaw("""{"jsonrpc":"2.0","method":7}""", null);
+
+        var diagnostics = await server.OpenAndDiagnose(Examples.Hello);
+        Assert.Equal("[]", diagnostics.Text());
+        Assert.Equal(0, await server.ShutDown());
+    }
 }

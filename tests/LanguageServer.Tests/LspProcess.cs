@@ -110,6 +110,24 @@ internal sealed class LspProcess : IAsyncDisposable
         return reply["result"];
     }
 
+    /// <summary>Sends a message body as it is, however malformed, and (when it has an id) waits for the reply to that id.</summary>
+    public async Task<JsonObject?> SendRaw(string body, int? id)
+    {
+        Send(Encoding.UTF8.GetBytes(body));
+        while (id is not null)
+        {
+            var message = await Next();
+            if (message["method"] is null && message["id"] is JsonValue value && value.TryGetValue<int>(out var replyId) && replyId == id)
+            {
+                return message;
+            }
+
+            notifications.Add(message);
+        }
+
+        return null;
+    }
+
     public void Notify(string method, object? parameters) =>
         Send(new JsonObject { ["jsonrpc"] = "2.0", ["method"] = method, ["params"] = JsonSerializer.SerializeToNode(parameters, Json) });
 
@@ -192,9 +210,10 @@ internal sealed class LspProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private void Send(JsonObject message)
+    private void Send(JsonObject message) => Send(Encoding.UTF8.GetBytes(message.Text()));
+
+    private void Send(byte[] body)
     {
-        var body = Encoding.UTF8.GetBytes(message.Text());
         var header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
         input.Write(header);
         input.Write(body);

@@ -48,9 +48,8 @@ public sealed record FormattingOptions(int TabSize, bool InsertSpaces);
 
 public sealed record DocumentFormattingParams(TextDocumentIdentifier TextDocument, FormattingOptions? Options);
 
-public sealed record CodeActionContext(IReadOnlyList<LspDiagnostic> Diagnostics);
-
-public sealed record CodeActionParams(TextDocumentIdentifier TextDocument, Range Range, CodeActionContext Context);
+/// <summary>The quick fixes come from the server's own diagnostics, so the context the client sends is not read.</summary>
+public sealed record CodeActionParams(TextDocumentIdentifier TextDocument, Range Range);
 
 public sealed record CodeAction(string Title, string Kind, IReadOnlyList<LspDiagnostic> Diagnostics, WorkspaceEdit Edit)
 {

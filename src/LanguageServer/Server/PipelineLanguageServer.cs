@@ -76,6 +76,11 @@ internal sealed class PipelineLanguageServer
         return null;
     }
 
+    /// <summary>A malformed request (see <see cref="MessageGate"/>), answered with InvalidRequest.</summary>
+    [JsonRpcMethod(MessageGate.InvalidMethod)]
+    public object? InvalidMessage() =>
+        throw new LocalRpcException("The message is not a valid JSON-RPC 2.0 request: 'method' must be a string and 'params' an object or an array.") { ErrorCode = (int)StreamJsonRpc.Protocol.JsonRpcErrorCode.InvalidRequest };
+
     [JsonRpcMethod("exit")]
     public void Exit() => exited.TrySetResult();
 
