@@ -114,7 +114,11 @@ internal sealed class CompletionProvider(DocumentAnalysis analysis, bool snippet
     {
         if (value.Count >= 2 && value[^1].Is(".") && CompletionScanner.Chain(value.Take(value.Count - 1).ToList()) is { } chain)
         {
-            return site.Scanner.ArtifactOf(chain) is { } artifact ? StageCatalog.Members.Where(m => m.Owner == artifact).Select(m => Member(m, m.Name)) : [];
+            // Every member is offered (the chain may go on: prefs.train.winners); those that fit the type come first.
+            var accepted = CatalogTypes.AcceptedArtifacts(type);
+            return site.Scanner.ArtifactOf(chain) is { } artifact
+                ? StageCatalog.Members.Where(m => m.Owner == artifact).Select((m, i) => Member(m, m.Name) with { SortText = (accepted.Contains(m.Result) ? "0" : "1") + i.ToString("D2", System.Globalization.CultureInfo.InvariantCulture) })
+                : [];
         }
 
         return value.Count == 0 ? StartOfValue(type, site) : [];
