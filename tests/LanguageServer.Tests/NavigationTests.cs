@@ -57,6 +57,22 @@ public sealed class NavigationTests : IDisposable
     }
 
     [Fact]
+    public async Task References_of_a_file_are_the_extends_clauses_that_name_it()
+    {
+        await using var server = await LspProcess.Initialized(folder.Path);
+        await server.OpenAndDiagnose(mini);
+        var name = Spot(mini, "experiment videoalign_mini", null, "videoalign_mini");
+        var references = await server.Result("textDocument/references", new { textDocument = new { uri = LspProcess.Uri(mini) }, position = LspProcess.Position(name.Line, name.Start), context = new { includeDeclaration = true } });
+        var extends = Spot(unguided, "extends \"videoalign-mini.pipe\"", null, "\"videoalign-mini.pipe\"");
+        Assert.Equal(JsonText.Of(new[] { Location(mini, name), Location(unguided, extends) }), references.Text());
+
+        await server.OpenAndDiagnose(unguided);
+        var fromPath = await server.Result("textDocument/references", new { textDocument = new { uri = LspProcess.Uri(unguided) }, position = LspProcess.Position(extends.Line, extends.Start + 2), context = new { includeDeclaration = false } });
+        Assert.Equal(JsonText.Of(new[] { Location(unguided, extends) }), fromPath.Text());
+        Assert.Equal(0, await server.ShutDown());
+    }
+
+    [Fact]
     public async Task Renaming_a_stage_edits_the_file_that_declares_it_and_the_files_that_extend_it()
     {
         await using var server = await LspProcess.Initialized(folder.Path);

@@ -10,7 +10,8 @@ namespace Pipeline.LanguageServer.Features;
 
 /// <summary>
 /// Go to definition, find references and rename for stage names and <c>extends</c> targets, across the files of an
-/// extends family: the file that first declares a stage and every file that extends it, directly or not.
+/// extends family: the file that first declares a stage and every file that extends it, directly or not. The
+/// references of a file (asked on an <c>extends</c> path or on an experiment's name) are the clauses that extend it.
 /// </summary>
 // analyze: the analysis of a file by path (an open document's current text, else the file on disk).
 internal sealed partial class Navigation(DocumentWorkspace workspace, Func<string, DocumentAnalysis?> analyze)
@@ -39,6 +40,12 @@ internal sealed partial class Navigation(DocumentWorkspace workspace, Func<strin
 
     public IReadOnlyList<Location> References(DocumentAnalysis analysis, int offset, bool includeDeclaration)
     {
+        if (analysis.Symbols.At(offset) is { Role: SymbolRole.ExtendsPath or SymbolRole.ExperimentName } file)
+        {
+            var target = file.Role == SymbolRole.ExtendsPath ? Path.GetFullPath(Composition.BasePath(analysis.Path, file.Name)) : analysis.Path;
+            return ExtendsReferences(target, includeDeclaration);
+        }
+
         var name = StageNameAt(analysis, offset);
         return name is null
             ? []
@@ -46,6 +53,30 @@ internal sealed partial class Navigation(DocumentWorkspace workspace, Func<strin
                 .Where(o => includeDeclaration || o.Occurrence.Role != SymbolRole.StageDeclaration)
                 .Select(o => new Location(DocumentPaths.UriOf(o.File.Path), o.File.Lines.RangeOf(o.Occurrence.Span)))
                 .ToList();
+    }
+
+    /// <summary>
+    /// The references of a file: the <c>extends</c> clauses that name it, in the files that extend it directly; with
+    /// the declaration, the file's experiment name.
+    /// </summary>
+    private List<Location> ExtendsReferences(string target, bool includeDeclaration)
+    {
+        var found = new List<Location>();
+        if (includeDeclaration && analyze(target) is { } declared && declared.Tree.Root.Experiment.Name.Span.Length > 0)
+        {
+            found.Add(new Location(DocumentPaths.UriOf(target), new LineIndex(declared.Tree.Source.Text).RangeOf(declared.Tree.Root.Experiment.Name.Span)));
+        }
+
+        foreach (var path in workspace.Extenders(target))
+        {
+            var extending = analyze(path);
+            if (extending?.Tree.Root.Experiment.Extends is { } extends && DocumentPaths.Same(Composition.BasePath(path, extends.Path.Value), target))
+            {
+                found.Add(new Location(DocumentPaths.UriOf(path), new LineIndex(extending.Tree.Source.Text).RangeOf(extends.Path.Span)));
+            }
+        }
+
+        return found;
     }
 
     public PrepareRenameResult? PrepareRename(DocumentAnalysis analysis, LineIndex lines, int offset)
