@@ -85,32 +85,28 @@ internal sealed class PipelineLanguageServer
     public void Exit() => exited.TrySetResult();
 
     [JsonRpcMethod("textDocument/didOpen", UseSingleObjectParameterDeserialization = true)]
-    public void DidOpen(DidOpenTextDocumentParams parameters) => Guard("didOpen", 0, () =>
+    public void DidOpen(DidOpenTextDocumentParams parameters) => Guard("didOpen", () =>
     {
         var item = parameters.TextDocument;
         Update(new OpenDocument(item.Uri, item.Version, item.Text ?? string.Empty));
-        return 0;
     });
 
     [JsonRpcMethod("textDocument/didChange", UseSingleObjectParameterDeserialization = true)]
-    public void DidChange(DidChangeTextDocumentParams parameters) => Guard("didChange", 0, () =>
+    public void DidChange(DidChangeTextDocumentParams parameters) => Guard("didChange", () =>
     {
         if (workspace.Find(parameters.TextDocument.Uri) is { } document)
         {
             Update(document.WithChanges(parameters.TextDocument.Version, parameters.ContentChanges ?? []));
         }
-
-        return 0;
     });
 
     [JsonRpcMethod("textDocument/didClose", UseSingleObjectParameterDeserialization = true)]
-    public void DidClose(DidCloseTextDocumentParams parameters) => Guard("didClose", 0, () =>
+    public void DidClose(DidCloseTextDocumentParams parameters) => Guard("didClose", () =>
     {
         var uri = parameters.TextDocument.Uri;
         workspace.Remove(uri);
         analyses.Remove(uri);
         Publish(new PublishDiagnosticsParams(uri, null, []));
-        return 0;
     });
 
     [JsonRpcMethod("textDocument/completion", UseSingleObjectParameterDeserialization = true)]
@@ -231,6 +227,12 @@ internal sealed class PipelineLanguageServer
         // Waited for, so that notifications leave in the order of the edits that caused them.
         rpc?.NotifyWithParameterObjectAsync("textDocument/publishDiagnostics", diagnostics).GetAwaiter().GetResult();
     }
+
+    private void Guard(string method, Action body) => Guard(method, true, () =>
+    {
+        body();
+        return true;
+    });
 
     private T Guard<T>(string method, T fallback, Func<T> body)
     {
