@@ -20,5 +20,6 @@ root.Subcommands.Add(RunsCommand.Create());
 root.Subcommands.Add(CompareCommand.Create());
 root.Subcommands.Add(SubmitCommand.Create());
 root.Subcommands.Add(StatusCommand.Create());
+root.Subcommands.Add(LspCommand.Create());
 
 return CommandHost.Invoke(root, args);

@@ -25,6 +25,13 @@ public sealed class CatalogConsistencyTests
     }
 
     [Fact]
+    public void Every_kind_names_the_paper_section_it_implements()
+    {
+        Assert.All(StageCatalog.Kinds, k => Assert.False(string.IsNullOrWhiteSpace(PaperSections.For(k.Name)), $"{k.Name} has no paper section"));
+        Assert.Null(PaperSections.For("no_such_kind"));
+    }
+
+    [Fact]
     public void Every_property_has_documentation_and_required_properties_have_no_default()
     {
         foreach (var (owner, property) in AllProperties())

@@ -146,7 +146,10 @@ public sealed class CommandErrorTests : IDisposable
         // status
         "status",
         "status abc",
-        "status 1");
+        "status 1",
+        // lsp (with good arguments it serves standard input: LanguageServer.Tests)
+        "lsp --bogus",
+        "lsp {dir}/garbage.pipe");
 
     [Theory]
     [MemberData(nameof(Cases))]

@@ -94,21 +94,8 @@ internal static class DiffCommand
             return;
         }
 
-        output.WriteLine("resolved (defaults filled in):");
-        foreach (var change in Compiler.Lowering.ExperimentDiff.Values(oldModel.SemanticModel, newModel.SemanticModel))
-        {
-            output.WriteLine("  " + change);
-        }
-
-        var invalidated = Compiler.Lowering.ExperimentDiff.Invalidated(oldModel.SemanticModel, newModel.SemanticModel);
-        output.WriteLine(invalidated.IsEmpty ? "invalidated stages: none" : "invalidated stages:");
-        foreach (var stage in invalidated)
-        {
-            output.WriteLine($"  {stage.Stage}: {Short(stage.OldHash)} → {Short(stage.NewHash)}");
-        }
+        output.Write(Compiler.Lowering.ExperimentDiff.FormatResolved(oldModel.SemanticModel, newModel.SemanticModel));
     }
-
-    private static string Short(string? hash) => hash is null ? "(none)" : hash[..Math.Min(12, hash.Length)];
 
     public static int RunGitDriver(IReadOnlyList<string> arguments, TextWriter output)
     {

@@ -45,6 +45,30 @@ public static class ExperimentDiff
             .ToImmutableArray();
     }
 
+    /// <summary>
+    /// The compiler's part of the diff as <c>pipeline diff</c> prints it (and the language server's semantic diff
+    /// command): the changed values with defaults filled in, then the invalidated stages with short hashes.
+    /// </summary>
+    public static string FormatResolved(SemanticModel before, SemanticModel after)
+    {
+        var text = new System.Text.StringBuilder("resolved (defaults filled in):\n");
+        foreach (var change in Values(before, after))
+        {
+            text.Append("  ").Append(change).Append('\n');
+        }
+
+        var invalidated = Invalidated(before, after);
+        text.Append(invalidated.IsEmpty ? "invalidated stages: none\n" : "invalidated stages:\n");
+        foreach (var stage in invalidated)
+        {
+            text.Append($"  {stage.Stage}: {Short(stage.OldHash)} → {Short(stage.NewHash)}\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Short(string? hash) => hash is null ? "(none)" : hash[..Math.Min(12, hash.Length)];
+
     private static Dictionary<string, string> Flatten(SemanticModel model)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal)

@@ -1,0 +1,53 @@
+using Pipeline.Dsl.Diagnostics;
+using Pipeline.LanguageServer.Analysis;
+using Pipeline.LanguageServer.Protocol;
+using Pipeline.LanguageServer.Workspace;
+
+namespace Pipeline.LanguageServer.Features;
+
+/// <summary>
+/// The diagnostics of <c>pipeline check</c> as the protocol carries them: the same code, message and span. A
+/// diagnostic in a file the document extends is shown on the document's <c>extends</c> path, prefixed with where it
+/// is (<c>base.pipe:3:5:</c>) and linked to it, since the protocol shows a document's diagnostics in that document.
+/// </summary>
+internal static class DiagnosticsConverter
+{
+    public const string Source = "pipeline";
+
+    public static IReadOnlyList<LspDiagnostic> Convert(DocumentAnalysis analysis, LineIndex lines)
+    {
+        var result = new List<LspDiagnostic>();
+        foreach (var diagnostic in analysis.Diagnostics)
+        {
+            if (diagnostic.Path is null || diagnostic.Path == analysis.Path)
+            {
+                result.Add(new LspDiagnostic(lines.RangeOf(diagnostic.Span), Severity(diagnostic.Level), diagnostic.Code, Source, diagnostic.Message));
+                continue;
+            }
+
+            var extends = analysis.Tree.Root.Experiment.Extends;
+            var source = analysis.Resolved.SourceOf(diagnostic.Path);
+            if (extends is null || source is null)
+            {
+                continue;
+            }
+
+            var (line, column) = source.GetLineColumn(diagnostic.Span.Start);
+            var where = $"{System.IO.Path.GetFileName(diagnostic.Path)}:{line}:{column}";
+            var location = new Location(DocumentPaths.UriOf(diagnostic.Path), new LineIndex(source.Text).RangeOf(diagnostic.Span));
+            result.Add(new LspDiagnostic(lines.RangeOf(extends.Path.Span), Severity(diagnostic.Level), diagnostic.Code, Source, $"{where}: {diagnostic.Message}")
+            {
+                RelatedInformation = [new DiagnosticRelatedInformation(location, diagnostic.Message)],
+            });
+        }
+
+        return result;
+    }
+
+    public static int Severity(DiagnosticLevel level) => level switch
+    {
+        DiagnosticLevel.Error => 1,
+        DiagnosticLevel.Warning => 2,
+        _ => 3,
+    };
+}
