@@ -44,7 +44,7 @@ public sealed class CompletionTests(ServerFixture fixture) : IClassFixture<Serve
     {
         var items = await Complete(File.ReadAllText(Examples.Mini).Replace("    beta = 500\n", "    |\n", StringComparison.Ordinal));
         Assert.Equal(
-            """{"label":"beta","kind":10,"detail":"number in (0, inf] | timestep(beta: number in (0, inf]) = 500","documentation":{"value":"**beta**: number in (0, inf] | timestep(beta: number in (0, inf])\n\nDefault: `500`\n\nConstant beta (the paper: 500), or timestep(beta) for beta_t = beta (1 - t)^2.\n\nProperty of `flow_dpo`\n\nPaper: §4.2, Eq. 4–6 and App. C: Flow-DPO.","kind":"markdown"},"insertText":"beta = ","sortText":"1003"}""",
+            """{"label":"beta","kind":10,"detail":"number in (0, inf) | timestep(beta: number in (0, inf)) = 500","documentation":{"value":"**beta**: number in (0, inf) | timestep(beta: number in (0, inf))\n\nDefault: `500`\n\nConstant beta (the paper: 500), or timestep(beta) for beta_t = beta (1 - t)^2.\n\nProperty of `flow_dpo`\n\nPaper: §4.2, Eq. 4–6 and App. C: Flow-DPO.","kind":"markdown"},"insertText":"beta = ","sortText":"1003"}""",
             items.Single(i => i!["label"]!.GetValue<string>() == "beta").Text());
     }
 

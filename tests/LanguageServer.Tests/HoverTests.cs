@@ -13,7 +13,7 @@ public sealed class HoverTests(ServerFixture fixture) : IClassFixture<ServerFixt
         },
         {
             "a property", "beta", "align dpo = flow_dpo",
-            """{"contents":{"value":"**beta**: number in (0, inf] | timestep(beta: number in (0, inf])\n\nDefault: `500`\n\nConstant beta (the paper: 500), or timestep(beta) for beta_t = beta (1 - t)^2.\n\nProperty of `flow_dpo`\n\nPaper: §4.2, Eq. 4–6 and App. C: Flow-DPO.","kind":"markdown"},"range":{"start":{"line":81,"character":4},"end":{"line":81,"character":8}}}"""
+            """{"contents":{"value":"**beta**: number in (0, inf) | timestep(beta: number in (0, inf))\n\nDefault: `500`\n\nConstant beta (the paper: 500), or timestep(beta) for beta_t = beta (1 - t)^2.\n\nProperty of `flow_dpo`\n\nPaper: §4.2, Eq. 4–6 and App. C: Flow-DPO.","kind":"markdown"},"range":{"start":{"line":81,"character":4},"end":{"line":81,"character":8}}}"""
         },
         {
             "a stage member", "train.relabel", "align dpo = flow_dpo",
@@ -21,11 +21,11 @@ public sealed class HoverTests(ServerFixture fixture) : IClassFixture<ServerFixt
         },
         {
             "a word", " bt", "reward vr_bt",
-            """{"contents":{"value":"`bt`: one of bt | btt(theta: number in (1, inf]) | regression","kind":"markdown"},"range":{"start":{"line":36,"character":11},"end":{"line":36,"character":13}}}"""
+            """{"contents":{"value":"`bt`: one of bt | btt(theta: number in (1, inf)) | regression","kind":"markdown"},"range":{"start":{"line":36,"character":11},"end":{"line":36,"character":13}}}"""
         },
         {
             "a dimension key", "TA: 0.8", "guide nrg_ta",
-            """{"contents":{"value":"`TA`: a key of { (VQ | MQ | TA): number in [0, inf] }","kind":"markdown"},"range":{"start":{"line":113,"character":34},"end":{"line":113,"character":36}}}"""
+            """{"contents":{"value":"`TA`: a key of { (VQ | MQ | TA): number in [0, inf) }","kind":"markdown"},"range":{"start":{"line":113,"character":34},"end":{"line":113,"character":36}}}"""
         },
     };
 
