@@ -27,7 +27,9 @@ mkdir -p "$out"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 summary="$out/device-check.md"
-pipeline() { "$here/pipeline-gpu.sh" "$@"; }
+# Called by path, never through a shell function: pipeline-gpu.sh execs dotnet, so a background run's $! is the .NET
+# process itself (which nvidia-smi lists, and which kill -9 must hit).
+pipeline="$here/pipeline-gpu.sh"
 say() { echo "$*" | tee -a "$summary"; }
 # results.json without its timings, the only fields two identical runs may differ in (docs/contracts.md); with a
 # second argument also without "cached" and "resumed_from_step", which a resumed run's stages change.
@@ -40,7 +42,7 @@ print(hashlib.sha256(json.dumps(strip(json.load(open(sys.argv[1]))), sort_keys=T
 say "# Device check, $(date -u +%Y-%m-%dT%H:%MZ)"
 command -v nvidia-smi >/dev/null 2>&1 && say "GPU: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | head -1)"
 say "ffmpeg: $(command -v ffmpeg || echo 'not installed')"
-pipeline doctor > "$out/doctor.txt" 2>&1
+"$pipeline" doctor > "$out/doctor.txt" 2>&1
 say "doctor: $(grep -iE 'auto|device' "$out/doctor.txt" | head -3 | tr '\n' ' ')"
 
 # 1. The step comparison.
@@ -61,18 +63,23 @@ example=videoalign-mini; $quick && example=videoalign-smoke
 say ""
 say "## examples/$example.pipe, fresh cache"
 start=$(date +%s.%N)
-PIPELINE_CACHE="$out/cache-main" pipeline run "$root/examples/$example.pipe" --out "$out/main" > "$out/main.log" 2>&1 &
+PIPELINE_CACHE="$out/cache-main" "$pipeline" run "$root/examples/$example.pipe" --out "$out/main" > "$out/main.log" 2>&1 &
 pid=$!; : > "$out/main-smi.txt"; watch_memory main "$pid" "$out/main-smi.txt" & watcher=$!
 wait "$pid"; status=$?; wait "$watcher"
 say "exit code $status, wall $(python3 -c "print(f'{$(date +%s.%N) - $start:.1f}')") s; $(cat "$out/main-smi.txt" 2>/dev/null)"
 say "warnings: $(grep -c 'warning PIPE' "$out/main.log") ($(grep -o 'warning PIPE4[0-9]*' "$out/main.log" | sort -u | tr '\n' ' '))"
-[ -f "$out/main/results.json" ] && say "stage seconds: $(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(", ".join(f"{k} {v[\"seconds\"]:.1f}" for k, v in d["stages"].items()))' "$out/main/results.json")"
+[ -f "$out/main/results.json" ] && say "stage seconds: $(python3 - "$out/main/results.json" <<'PY'
+import json, sys
+stages = json.load(open(sys.argv[1]))["stages"]
+print(", ".join(f"{name} {stage['seconds']:.1f}" for name, stage in stages.items()))
+PY
+)"
 
 # 3. Determinism: the smoke example twice.
 say ""
 say "## Determinism: examples/videoalign-smoke.pipe twice, fresh caches"
 for i in 1 2; do
-  PIPELINE_CACHE="$out/cache-smoke-$i" pipeline run "$root/examples/videoalign-smoke.pipe" --out "$out/smoke-$i" > "$out/smoke-$i.log" 2>&1
+  PIPELINE_CACHE="$out/cache-smoke-$i" "$pipeline" run "$root/examples/videoalign-smoke.pipe" --out "$out/smoke-$i" > "$out/smoke-$i.log" 2>&1
   say "run $i: exit $?, results.json sha256 (timings removed) $(digest "$out/smoke-$i/results.json")"
 done
 if [ "$(digest "$out/smoke-1/results.json")" = "$(digest "$out/smoke-2/results.json")" ]; then say "identical: yes"; else
@@ -90,11 +97,12 @@ walk(a, b)
 PY
 fi
 
-# 4. Kill and resume: SIGKILL once any stage has written a checkpoint, then run again with the same cache.
+# 4. Kill and resume: SIGKILL once any stage has written a checkpoint (steps slowed to 50 ms so that it happens mid-stage),
+# then run again with the same cache.
 say ""
 say "## Resume: the smoke example killed after its first checkpoint"
 export PIPELINE_CHECKPOINT_EVERY=5
-PIPELINE_CACHE="$out/cache-resume" PIPELINE_FAULTS=step_delay_ms=5 pipeline run "$root/examples/videoalign-smoke.pipe" --out "$out/killed" > "$out/killed.log" 2>&1 &
+PIPELINE_CACHE="$out/cache-resume" PIPELINE_FAULTS=step_delay_ms=50 "$pipeline" run "$root/examples/videoalign-smoke.pipe" --out "$out/killed" > "$out/killed.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do
   compgen -G "$out/cache-resume/stages/.checkpoints/*/trainer-*.json" >/dev/null && break
@@ -102,7 +110,7 @@ for _ in $(seq 1 600); do
   sleep 0.1
 done
 kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; killed=$?
-PIPELINE_CACHE="$out/cache-resume" pipeline run "$root/examples/videoalign-smoke.pipe" --out "$out/resumed" > "$out/resumed.log" 2>&1
+PIPELINE_CACHE="$out/cache-resume" "$pipeline" run "$root/examples/videoalign-smoke.pipe" --out "$out/resumed" > "$out/resumed.log" 2>&1
 say "killed run: exit $killed; rerun: exit $?; $(grep -m1 '^resumed ' "$out/resumed.log" || echo 'no stage resumed')"
 if [ "$(digest "$out/resumed/results.json" facts)" = "$(digest "$out/smoke-1/results.json" facts)" ]; then say "same results as an uninterrupted run: yes"; else say "same results as an uninterrupted run: NO"; fi
 unset PIPELINE_CHECKPOINT_EVERY
