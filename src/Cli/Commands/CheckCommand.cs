@@ -27,20 +27,22 @@ internal static class CheckCommand
         foreach (var file in files)
         {
             var resolved = Composition.Resolve(file, Composition.ReadFileOrNull);
+            var printer = new DiagnosticPrinter(output);
             foreach (var diagnostic in resolved.Diagnostics)
             {
-                output.WriteLine(DiagnosticFormatter.Format(diagnostic, resolved.SourceOf(diagnostic.Path)));
+                printer.Print(diagnostic, resolved.SourceOf(diagnostic.Path));
             }
-
-            errors += resolved.Diagnostics.Count(d => d.IsError);
 
             // Binding and type checks run on a file that parses, so a syntax error is not echoed by binding errors.
             var bound = resolved.HasErrors ? null : Compiler.Compilation.Create(resolved, CompilerHost.Options());
             var binding = bound?.Diagnostics.Except(resolved.Diagnostics).ToList() ?? [];
             if (bound is not null)
             {
-                errors += CompilerHost.Print(binding, bound, output);
+                CompilerHost.Print(binding, bound, printer);
             }
+
+            printer.Finish();
+            errors += printer.Errors;
 
             if (resolved.Diagnostics.IsEmpty && binding.Count == 0)
             {

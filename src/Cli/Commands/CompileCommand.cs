@@ -20,12 +20,13 @@ internal static class CompileCommand
 
     public static int Run(string file, string outputDirectory, IReadOnlyList<string> sets, TextWriter output)
     {
+        OutputFolder.Require(outputDirectory, "-o");
         var compilation = CompilerHost.Load(file, sets);
         CompilerHost.Print(compilation.Diagnostics, compilation, output);
         var result = compilation.Emit(outputDirectory);
+        CompilerHost.Print(result.Diagnostics.Except(compilation.Diagnostics), compilation, output);
         if (!result.Success)
         {
-            CompilerHost.Print(result.Diagnostics.Except(compilation.Diagnostics), compilation, output);
             return CommandHost.Failure;
         }
 

@@ -36,6 +36,8 @@ public static class TorchBackend
 
     private static BackendInfo Initialize()
     {
+        // Before libgomp loads with libtorch: it reads its wait policy once, from libc's environment.
+        OpenMpSettings.Apply();
         var bringYourOwn = !string.IsNullOrWhiteSpace(LibtorchDirectory);
         var torchSharpFolder = FindTorchSharpNativeFolder();
         var libtorchFolder = bringYourOwn ? Path.GetFullPath(LibtorchDirectory!) : torchSharpFolder;
@@ -76,8 +78,12 @@ public static class TorchBackend
                 && LibStdCxxCompatibility.IsNeeded(LibStdCxxCompatibility.SystemVersions(out _));
             if (needsCompatibility)
             {
-                libTorchSharp = LibStdCxxCompatibility.PreparePatchedCopy(libTorchSharp, CachePaths.Root);
+                libTorchSharp = LibStdCxxCompatibility.PreparePatchedCopy(libTorchSharp, CachePaths.Root, out var damage);
                 compatibilityApplied = true;
+                if (damage is not null)
+                {
+                    Console.Error.WriteLine($"warning {RuntimeDiagnosticCodes.NativeLibraryDamaged}: the cached native library {libTorchSharp} was damaged ({damage}), so it was not loaded; it was written again.");
+                }
             }
 
             tried.Add(libTorchSharp);

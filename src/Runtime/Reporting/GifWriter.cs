@@ -56,18 +56,26 @@ public static class GifWriter
             throw new PipelineException(RuntimeDiagnosticCodes.OutputPathInvalid, $"writing GIFs needs the ffmpeg binary ({error.Message}); install it (scripts/setup.sh does: apt-get install -y ffmpeg).");
         }
 
-        using (process)
+        try
         {
-            var errors = process.StandardError.ReadToEndAsync();
-            process.StandardInput.BaseStream.Write(bytes);
-            process.StandardInput.Close();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
+            using (process)
             {
-                throw new PipelineException(RuntimeDiagnosticCodes.OutputPathInvalid, $"ffmpeg failed writing '{path}': {errors.Result.Trim()}");
+                var errors = process.StandardError.ReadToEndAsync();
+                process.StandardInput.BaseStream.Write(bytes);
+                process.StandardInput.Close();
+                process.WaitForExit();
+                if (process.ExitCode != 0)
+                {
+                    throw new PipelineException(RuntimeDiagnosticCodes.OutputPathInvalid, $"ffmpeg failed writing '{path}': {errors.Result.Trim()}");
+                }
             }
-        }
 
-        File.Move(temporary, path, overwrite: true);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            // Gone after the rename; what a failed ffmpeg (a full disk) wrote must not stay behind.
+            File.Delete(temporary);
+        }
     }
 }

@@ -35,7 +35,8 @@ public sealed class LibStdCxxCompatibilityTests
         var cache = Directory.CreateTempSubdirectory("pipeline-compat-").FullName;
         try
         {
-            var patched = LibStdCxxCompatibility.PreparePatchedCopy(original, cache);
+            var patched = LibStdCxxCompatibility.PreparePatchedCopy(original, cache, out var damage);
+            Assert.Null(damage);
 
             Assert.StartsWith(cache, patched, StringComparison.Ordinal);
             Assert.Equal(before, File.ReadAllBytes(original));

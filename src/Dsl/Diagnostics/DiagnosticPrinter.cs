@@ -1,0 +1,50 @@
+using System.Globalization;
+using Pipeline.Dsl.Text;
+
+namespace Pipeline.Dsl.Diagnostics;
+
+/// <summary>
+/// Prints the diagnostics of one file (or one command) as <see cref="DiagnosticFormatter"/> lines, at most
+/// <see cref="Limit"/> of them, then one closing line that says how many more there were: a file with 20,000 duplicate
+/// properties once printed 20,000 lines (2.5 MB). The first ones are the ones to fix; the rest usually follow from them.
+/// </summary>
+public sealed class DiagnosticPrinter(TextWriter output, int limit = DiagnosticPrinter.Limit)
+{
+    /// <summary>The most diagnostics printed for one file (docs/language.md, "Hostile input").</summary>
+    public const int Limit = 100;
+
+    private string? lastPath;
+
+    /// <summary>How many were printed.</summary>
+    public int Printed { get; private set; }
+
+    /// <summary>How many were over the limit and not printed.</summary>
+    public int Hidden { get; private set; }
+
+    /// <summary>How many errors were given, printed or not.</summary>
+    public int Errors { get; private set; }
+
+    public void Print(Diagnostic diagnostic, SourceText? source)
+    {
+        Errors += diagnostic.IsError ? 1 : 0;
+        if (Printed >= limit)
+        {
+            Hidden++;
+            return;
+        }
+
+        output.WriteLine(DiagnosticFormatter.Format(diagnostic, source));
+        lastPath = diagnostic.Path ?? source?.Path;
+        Printed++;
+    }
+
+    /// <summary>Writes the closing line when some were not printed; call once, after the last <see cref="Print"/>.</summary>
+    public void Finish()
+    {
+        if (Hidden > 0)
+        {
+            var where = lastPath is null ? string.Empty : DiagnosticFormatter.OneLine(lastPath) + ": ";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{where}{Hidden} more diagnostics not shown (only the first {limit} are); fix those above and check again."));
+        }
+    }
+}
