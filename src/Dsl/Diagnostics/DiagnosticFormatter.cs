@@ -34,15 +34,32 @@ public static class DiagnosticFormatter
 
     /// <summary>
     /// <paramref name="text"/> as one printable line: line breaks, tabs, NUL and other control characters (and the
-    /// Unicode line and paragraph separators) become C#-style escapes (<c>\n</c>, <c>\u0007</c>), so a value holding a
+    /// Unicode line and paragraph separators, and unpaired surrogates) become C#-style escapes (<c>\n</c>,
+    /// <c>\u0007</c>), so a value holding a
     /// newline — a path, a device — cannot split one diagnostic over several lines; past <see cref="MaxLineLength"/>
     /// characters the middle is left out and says how much.
     /// </summary>
     public static string OneLine(string text)
     {
         var escaped = new StringBuilder(text.Length);
-        foreach (var c in text)
+        for (var i = 0; i < text.Length; i++)
         {
+            var c = text[i];
+            if (char.IsSurrogate(c))
+            {
+                // A pair is one character and stays; a lone half cannot be printed (UTF-8 has no form for it).
+                if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                {
+                    escaped.Append(c).Append(text[++i]);
+                }
+                else
+                {
+                    escaped.Append("\\u").Append(((int)c).ToString("X4", CultureInfo.InvariantCulture));
+                }
+
+                continue;
+            }
+
             switch (c)
             {
                 case '\n': escaped.Append("\\n"); break;
