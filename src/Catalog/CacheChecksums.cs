@@ -26,7 +26,7 @@ public static class CacheChecksums
     public static void Write(string folder)
     {
         var checksums = new JsonObject();
-        foreach (var file in Files(folder))
+        foreach (var file in Files(folder).Where(f => Relative(folder, f) != FileName))
         {
             checksums[Relative(folder, file)] = new JsonObject { [Sha256Key] = Sha256(file), [BytesKey] = new FileInfo(file).Length };
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Pipeline.Dsl.Text;
 
 namespace Pipeline.Dsl.Diagnostics;
@@ -38,13 +37,12 @@ public sealed class DiagnosticPrinter(TextWriter output, int limit = DiagnosticP
         Printed++;
     }
 
-    /// <summary>Writes the closing line when some were not printed; call once, after the last <see cref="Print"/>.</summary>
+    /// <summary>Writes the closing line (PIPE0050, an info) when some were not printed; call once, after the last <see cref="Print"/>.</summary>
     public void Finish()
     {
         if (Hidden > 0)
         {
-            var where = lastPath is null ? string.Empty : DiagnosticFormatter.OneLine(lastPath) + ": ";
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{where}{Hidden} more diagnostics not shown (only the first {limit} are); fix those above and check again."));
+            output.WriteLine(DiagnosticFormatter.Format(DiagnosticBuilder.DiagnosticsNotShown(Hidden, limit) with { Path = lastPath ?? "<command line>" }, source: null));
         }
     }
 }

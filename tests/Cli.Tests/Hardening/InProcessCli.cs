@@ -103,6 +103,6 @@ internal static partial class InProcessCli
 
     public static string Shorten(string text) => text.Length <= 300 ? text : text[..200] + $"…({text.Length} characters)";
 
-    [GeneratedRegex(@"^(\S.*?: )?(error|warning) PIPE\d{4}: \S.*$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(\S.*?: )?(error|warning|info) PIPE\d{4}: \S.*$", RegexOptions.Multiline)]
     private static partial Regex CodedLine();
 }
