@@ -46,12 +46,12 @@ internal static class CheckCommand
 
             if (resolved.Diagnostics.IsEmpty && binding.Count == 0)
             {
-                output.WriteLine($"{file}: ok");
+                output.WriteLine($"{DiagnosticFormatter.OneLine(file)}: ok");
             }
 
             if (bound is not null && !bound.HasErrors && bound.SweepCount > 1)
             {
-                output.WriteLine($"{file}: sweep expands into {bound.SweepCount} runs ({string.Join(" × ", bound.SemanticModel.Sweeps.Select(a => $"{a.Path}: {a.Points.Length}"))})");
+                output.WriteLine($"{DiagnosticFormatter.OneLine(file)}: sweep expands into {bound.SweepCount} runs ({string.Join(" × ", bound.SemanticModel.Sweeps.Select(a => $"{a.Path}: {a.Points.Length}"))})");
             }
         }
 

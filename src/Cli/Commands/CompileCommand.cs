@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Dsl.Diagnostics;
 
 namespace Pipeline.Cli.Commands;
 
@@ -30,7 +31,7 @@ internal static class CompileCommand
             return CommandHost.Failure;
         }
 
-        output.WriteLine($"{result.AssemblyPath}{(result.FromCache ? " (from cache)" : string.Empty)}");
+        output.WriteLine($"{DiagnosticFormatter.OneLine(result.AssemblyPath!)}{(result.FromCache ? " (from cache)" : string.Empty)}");
         output.WriteLine($"source sha256 {compilation.SourceSha256}");
         return CommandHost.Success;
     }

@@ -56,7 +56,7 @@ internal static class FmtCommand
 
             if (checkOnly)
             {
-                output.WriteLine(file);
+                output.WriteLine(DiagnosticFormatter.OneLine(file));
                 failed = true;
             }
             else
@@ -65,11 +65,11 @@ internal static class FmtCommand
                 {
                     // Whole or not at all: a full disk must not leave the experiment file half written.
                     DurableFile.WriteAllText(file, formatted, "formatted experiment");
-                    output.WriteLine($"formatted {file}");
+                    output.WriteLine($"formatted {DiagnosticFormatter.OneLine(file)}");
                 }
                 catch (PipelineException error)
                 {
-                    output.WriteLine($"{file}: error {error.Code}: {DiagnosticFormatter.OneLine(error.Message)}");
+                    output.WriteLine($"{DiagnosticFormatter.OneLine(file)}: error {error.Code}: {DiagnosticFormatter.OneLine(error.Message)}");
                     failed = true;
                 }
             }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Dsl.Diagnostics;
 using System.Reflection;
 using System.Runtime.Loader;
 using Pipeline.Compiler;
@@ -113,7 +114,7 @@ internal static class RunCommand
 
         if (!dryRun)
         {
-            output.WriteLine($"sweep report: {SweepReportWriter.Write(runDirectory, completed)}");
+            output.WriteLine($"sweep report: {DiagnosticFormatter.OneLine(SweepReportWriter.Write(runDirectory, completed))}");
         }
 
         return CommandHost.Success;
@@ -226,9 +227,9 @@ internal static class RunCommand
                 var path = ResultsWriter.Write(outDir, result, run, device);
                 var report = ReportWriter.Write(outDir, result, run);
                 recorder.Succeeded(result, File.ReadAllText(path));
-                output.WriteLine($"report: {report}");
+                output.WriteLine($"report: {DiagnosticFormatter.OneLine(report)}");
                 output.WriteLine(StageCacheCli.Summary(result));
-                output.WriteLine($"results: {path}");
+                output.WriteLine($"results: {DiagnosticFormatter.OneLine(path)}");
                 return CommandHost.Success;
             }
             catch (Exception error)
