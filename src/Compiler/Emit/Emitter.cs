@@ -62,7 +62,13 @@ internal sealed class Emitter(Compilation compilation, string? templateText = nu
         var cacheFolder = CacheLocation.Assembly(compilation.Options.CacheDirectory, compilation.CacheKey);
         var cached = new OutputFiles(cacheFolder, name);
         var warnings = ImmutableArray<Diagnostic>.Empty;
-        if (useCache && Directory.Exists(cacheFolder))
+        if (useCache && File.Exists(cacheFolder))
+        {
+            // A file where the entry's folder belongs: the path is the assembly cache's own.
+            warnings = [CompilerDiagnostics.AssemblyCacheDamaged(model.NameSpan, cacheFolder, "it is a file, not a folder") with { Path = model.Path }];
+            TryDelete(cacheFolder);
+        }
+        else if (useCache && Directory.Exists(cacheFolder))
         {
             // Every file is checked against the checksums written with it before anything is served: one changed byte
             // in a cached dll once trained another model and stored it under this experiment's stage hashes.
@@ -169,12 +175,19 @@ internal sealed class Emitter(Compilation compilation, string? templateText = nu
 
     private static EmitResult Failed(ImmutableArray<Diagnostic> diagnostics) => new(false, diagnostics, null, null, null, false);
 
-    /// <summary>Removes a damaged cache entry (a folder only the assembly cache writes) before it is written again.</summary>
+    /// <summary>Removes a damaged cache entry (a path only the assembly cache writes) before it is written again.</summary>
     private static void TryDelete(string folder)
     {
         try
         {
-            Directory.Delete(folder, recursive: true);
+            if (File.Exists(folder))
+            {
+                File.Delete(folder);
+            }
+            else
+            {
+                Directory.Delete(folder, recursive: true);
+            }
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
