@@ -55,7 +55,7 @@ internal static class CacheCommand
 
         foreach (var area in TrustedCacheFolders.List(verify).GroupBy(e => e.Area))
         {
-            output.WriteLine($"{area.Key}: {area.Count()} folders, {Size(area.Sum(e => e.Bytes))} in {Path.GetDirectoryName(area.First().Folder)}{checkedNote}");
+            output.WriteLine($"{area.Key}: {area.Count()} folder{(area.Count() == 1 ? string.Empty : "s")}, {Size(area.Sum(e => e.Bytes))} in {Path.GetDirectoryName(area.First().Folder)}{checkedNote}");
             foreach (var damaged in area.Where(e => e.Problem is not null))
             {
                 output.WriteLine($"  {damaged.Key[..16]}  {StageCache.CorruptKind}  {damaged.Problem}");

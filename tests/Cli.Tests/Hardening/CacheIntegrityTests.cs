@@ -109,8 +109,8 @@ public sealed class CacheIntegrityTests : IDisposable
         var native = LibStdCxxCompatibility.PreparePatchedCopy(original, Cache, out _);
 
         var clean = Run("cache", "ls", "--verify");
-        Assert.Matches(@"assemblies: 1 folders, .* every file checked against its checksum", clean.StandardOutput);
-        Assert.Matches(@"native: 1 folders, .* every file checked against its checksum", clean.StandardOutput);
+        Assert.Matches(@"assemblies: 1 folder, .* every file checked against its checksum", clean.StandardOutput);
+        Assert.Matches(@"native: 1 folder, .* every file checked against its checksum", clean.StandardOutput);
         Assert.DoesNotContain("corrupt", clean.StandardOutput, StringComparison.Ordinal);
 
         // A changed byte keeps the size: only --verify sees it. A truncated library shows in its recorded size.
