@@ -39,18 +39,25 @@ internal static class CompilerHost
         return Compilation.Load(file, Options(sets));
     }
 
-    /// <summary>Prints diagnostics as <c>path:line:col: error PIPE0123: message.</c>; returns how many are errors.</summary>
+    /// <summary>
+    /// Prints diagnostics as <c>path:line:col: error PIPE0123: message.</c>, at most <see cref="DiagnosticPrinter.Limit"/>
+    /// and then how many more there were; returns how many are errors.
+    /// </summary>
     public static int Print(IEnumerable<Diagnostic> diagnostics, Compilation compilation, TextWriter output)
     {
-        var errors = 0;
+        var printer = new DiagnosticPrinter(output);
+        Print(diagnostics, compilation, printer);
+        printer.Finish();
+        return printer.Errors;
+    }
+
+    /// <summary>Prints through <paramref name="printer"/>, which the caller finishes (to share its limit between groups).</summary>
+    public static void Print(IEnumerable<Diagnostic> diagnostics, Compilation compilation, DiagnosticPrinter printer)
+    {
         foreach (var diagnostic in diagnostics)
         {
-            var source = diagnostic.Path is not null && compilation.Sources.TryGetValue(diagnostic.Path, out var text) ? text : null;
-            output.WriteLine(DiagnosticFormatter.Format(diagnostic, source));
-            errors += diagnostic.IsError ? 1 : 0;
+            printer.Print(diagnostic, diagnostic.Path is not null && compilation.Sources.TryGetValue(diagnostic.Path, out var text) ? text : null);
         }
-
-        return errors;
     }
 
     private static SetOverride ParseSet(string text) =>

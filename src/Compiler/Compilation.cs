@@ -136,13 +136,47 @@ public sealed class Compilation
     public ImmutableArray<string> ReferencePaths => referencePaths.Value;
 
     /// <summary>
-    /// The assembly cache key: SHA-256 over the canonical resolved source, the compiler's and the runtime's version
-    /// and build, and the content hash of every data file a stage reads. The assembly carries the stage hashes, which cover those
-    /// files; without them in the key, a data file changed since the last run would reuse the old assembly and with
-    /// it the old stage hashes — and the stage cache would serve results computed from the old file.
+    /// The assembly cache key: SHA-256 over everything that reaches the emitted bytes (contracts.md, "Hashes and
+    /// caches"). The canonical resolved source; the text of each composed file and the name <c>#line</c> gives the
+    /// file compiled, since stage and property lines and columns come from them (two files with the same canonical
+    /// source but other comment lines, or another name, once shared an entry, and the second got the first's
+    /// <c>#line</c>s); each <c>--set</c> as written and the sweep point, since a value that comes from the command line
+    /// maps to its stage's line; the compiler's and the runtime's version and build; and the content hash of every data
+    /// file a stage reads. The assembly carries the stage hashes, which cover those files; without them in the key, a
+    /// data file changed since the last run would reuse the old assembly and with it the old stage hashes — and the
+    /// stage cache would serve results computed from the old file.
     /// </summary>
-    public string CacheKey => StageHasher.Sha256(CanonicalSource + "\ncompiler " + CompilerVersion + " " + CompilerBuild + "\nruntime " + RuntimeVersion + " " + Options.RuntimeBuild + "\n"
-        + string.Concat(SemanticModel.Stages.OrderBy(s => s.Name, StringComparer.Ordinal).SelectMany(s => s.DataFiles.Select(f => $"file {s.Name} {f.Key} {f.Value}\n"))));
+    public string CacheKey => StageHasher.Sha256(string.Join('\n', CacheKeyInputs()));
+
+    private IEnumerable<string> CacheKeyInputs()
+    {
+        yield return "canonical " + StageHasher.Sha256(CanonicalSource);
+        yield return "line-file " + ExperimentLowering.LineFileName(SyntaxTree.Source.Path);
+        foreach (var file in Composed.Files)
+        {
+            yield return "text " + StageHasher.Sha256(file.Source.Text);
+        }
+
+        foreach (var setting in Options.Overrides)
+        {
+            yield return "set " + StageHasher.Sha256(setting.Path + "\n" + setting.Value);
+        }
+
+        foreach (var (path, value) in points)
+        {
+            yield return "point " + string.Join('.', path) + " = " + StageHasher.Sha256(Lowering.CanonicalSource.Value(value));
+        }
+
+        yield return "compiler " + CompilerVersion + " " + CompilerBuild;
+        yield return "runtime " + RuntimeVersion + " " + Options.RuntimeBuild;
+        foreach (var stage in SemanticModel.Stages.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            foreach (var (file, hash) in stage.DataFiles)
+            {
+                yield return $"file {stage.Name} {file} {hash}";
+            }
+        }
+    }
 
     /// <summary>How many runs the sweeps expand into (1 without sweeps, or once a point is chosen).</summary>
     public long SweepCount => SemanticModel.SweepCount;

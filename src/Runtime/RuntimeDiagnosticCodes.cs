@@ -3,7 +3,8 @@ namespace Pipeline.Runtime;
 /// <summary>
 /// Every PIPE4xxx code the Runtime raises, in one place so that a test can check they are unique across layers.
 /// Ranges: 40xx backend and run, 41xx data, 42xx models and training, 43xx cache and checkpoints, 44xx cluster
-/// submission (raised by the CLI's <c>pipeline submit</c> and <c>status</c>, listed here so the uniqueness test sees them).
+/// submission (raised by the CLI's <c>pipeline submit</c> and <c>status</c>, listed here so the uniqueness test sees them),
+/// 45xx the command line and the integrity of what the caches serve (mostly raised by the CLI, listed here likewise).
 /// Codes are never reused; a retired code stays listed.
 /// </summary>
 public static class RuntimeDiagnosticCodes
@@ -44,6 +45,24 @@ public static class RuntimeDiagnosticCodes
 
     /// <summary><c>pipeline submit</c>: --shared-dir is missing, or cannot be created or written.</summary>
     public const string SharedDirInvalid = "PIPE4404";
+
+    /// <summary>The command line is malformed: an unknown option, a missing or malformed value, options that exclude each other (exit code 2).</summary>
+    public const string CommandLineInvalid = "PIPE4501";
+
+    /// <summary>A bug: an exception no check anticipated. One line and exit code 70; <c>PIPELINE_TRACE=1</c> prints the stack trace.</summary>
+    public const string InternalError = "PIPE4502";
+
+    /// <summary><c>--out</c> or <c>-o</c> names a folder inside the cache, whose folders <c>pipeline cache gc</c> may remove.</summary>
+    public const string OutputInsideCache = "PIPE4503";
+
+    /// <summary>A compiled experiment is not what the compiler makes of the source it embeds (its source hash or a stage's hash, kind or inputs differ).</summary>
+    public const string ExperimentIdentityMismatch = "PIPE4504";
+
+    /// <summary>A cached native library did not match its checksum (truncated, changed): it was not loaded, and was written again.</summary>
+    public const string NativeLibraryDamaged = "PIPE4505";
+
+    /// <summary>The file system refused an operation the command needs (permission denied, a name too long, a file where a folder should be).</summary>
+    public const string FileSystemError = "PIPE4506";
 
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

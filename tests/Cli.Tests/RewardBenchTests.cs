@@ -13,12 +13,14 @@ public sealed class RewardBenchTests
     // Six pairs, videos a1..a6 against b1..b6; every b scores 0, so each a's score is the pair's margin m.
     // VQ: labels A, A, same, B, B, same; margins +2, −1, +0.5, 0, −3, +0.2.
     //   without ties: decided pairs 1 ✓, 2 ✗, 4 ✗ (m = 0 exactly counts as discordant), 5 ✓ → 2/4 = 0.5.
-    //   with ties: ε sweeps 0, 0.2, 0.5, 1, 2, 3; accuracies 2/6, 3/6, 4/6, 4/6, 3/6, 2/6 → max 4/6 at ε = 0.5.
-    // MQ: labels A, A, A, B, B, B; margins +1, +1, +1, −1, −1, −1 → 1 and 1 (no human ties: no model ties best).
+    //   with ties (calc_accuracy.py: pairs become model ties one at a time, in order of |m|, and the accuracy is
+    //   taken after each): after |m| = 0, 0.2, 0.5, 1, 2, 3 it is 2/6, 3/6, 4/6, 4/6, 3/6, 2/6 → max 4/6 at ε = 0.5.
+    // MQ: labels A, A, A, B, B, B; margins +1, +1, +1, −1, −1, −1 → without ties 1; with ties 5/6: the official code
+    //   never scores the state without model ties, and after the first pair becomes a tie 5 of 6 are right.
     // TA: labels A, B, same, same, A, B; margins +1, +1, 0, +0.1, −2, −1.
     //   without ties: 1 ✓, 2 ✗, 5 ✗, 6 ✓ → 0.5.
-    //   with ties: start C = 2 (2/6); ε = 0: pair 3 tie-tie (3/6); ε = 0.1: pair 4 (4/6); ε = 1: pairs 1 and 6 lose C (2/6) → 4/6.
-    // Overall: labels all A, margins all +1 → 1 and 1.
+    //   with ties: C = 2 before any tie; after pair 3 (|m| 0) 3/6; pair 4 (0.1) 4/6; pairs 1, 2, 6 (1) 3/6, 3/6, 2/6 → 4/6.
+    // Overall: labels all A, margins all +1 → without ties 1, with ties 5/6 (as MQ).
     private static readonly string[] VqLabels = { "A", "A", "same", "B", "B", "same" };
     private static readonly double[] VqMargins = { 2, -1, 0.5, 0, -3, 0.2 };
     private static readonly string[] MqLabels = { "A", "A", "A", "B", "B", "B" };
@@ -39,9 +41,9 @@ public sealed class RewardBenchTests
         var root = json.RootElement;
         Assert.Equal(new[] { "VQ", "MQ", "TA", "Overall" }, root.EnumerateObject().Select(p => p.Name));
         AssertAccuracy(root, "VQ", withTies: 4.0 / 6, withoutTies: 0.5);
-        AssertAccuracy(root, "MQ", withTies: 1, withoutTies: 1);
+        AssertAccuracy(root, "MQ", withTies: 5.0 / 6, withoutTies: 1);
         AssertAccuracy(root, "TA", withTies: 4.0 / 6, withoutTies: 0.5);
-        AssertAccuracy(root, "Overall", withTies: 1, withoutTies: 1);
+        AssertAccuracy(root, "Overall", withTies: 5.0 / 6, withoutTies: 1);
     }
 
     [Theory]
@@ -104,8 +106,9 @@ public sealed class RewardBenchTests
 
     private static void AssertAccuracy(JsonElement root, string dimension, double withTies, double withoutTies)
     {
-        Assert.Equal(Math.Round(withTies, 4), root.GetProperty(dimension).GetProperty("with_ties").GetDouble(), 6);
-        Assert.Equal(Math.Round(withoutTies, 4), root.GetProperty(dimension).GetProperty("without_ties").GetDouble(), 6);
+        // Full precision: the JSON carries every digit, for comparison with the official evaluation.
+        Assert.Equal(withTies, root.GetProperty(dimension).GetProperty("with_ties").GetDouble(), 1e-15);
+        Assert.Equal(withoutTies, root.GetProperty(dimension).GetProperty("without_ties").GetDouble(), 1e-15);
     }
 
     private static (string Pairs, string Scores) WriteFiles(TempFolder folder, bool pairsHaveOverall, bool scoresHaveOverall)

@@ -40,6 +40,12 @@ internal sealed partial record SubmitOptions(bool Slurm, string? Partition, int?
             throw new PipelineException(RuntimeDiagnosticCodes.SharedDirInvalid, "--shared-dir is required: a folder every node sees at the same path (the jobs share their stage cache, logs and results there).");
         }
 
+        if (System.Text.Encoding.UTF8.GetByteCount(SharedDirectory) > MaxPathBytes || SharedDirectory.Split('/').Any(p => System.Text.Encoding.UTF8.GetByteCount(p) > MaxNameBytes))
+        {
+            // Linux's PATH_MAX and NAME_MAX: no such folder can exist, and every job's log path would be refused.
+            throw new PipelineException(RuntimeDiagnosticCodes.SharedDirInvalid, $"--shared-dir is longer than a path can be ({MaxPathBytes} bytes, {MaxNameBytes} per folder name); choose a shorter path.");
+        }
+
         if (SharedDirectory.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '%'))
         {
             // sbatch reads #SBATCH lines as words and expands % in --output: such a path cannot be written there.
@@ -70,6 +76,9 @@ internal sealed partial record SubmitOptions(bool Slurm, string? Partition, int?
 
         return GpusPerTask ?? 0;
     }
+
+    private const int MaxPathBytes = 4096;
+    private const int MaxNameBytes = 255;
 
     private static PipelineException Invalid(string message) => new(RuntimeDiagnosticCodes.SubmitOptionInvalid, message);
 

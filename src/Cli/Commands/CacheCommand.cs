@@ -37,36 +37,56 @@ internal static class CacheCommand
     public static int List(StageCache cache, TextWriter output, bool verify = false)
     {
         var entries = cache.List(verify);
+        var checkedNote = verify ? ", every file checked against its checksum" : string.Empty;
         if (entries.Count == 0)
         {
             output.WriteLine($"the stage cache is empty ({cache.Root})");
-            return CommandHost.Success;
         }
-
-        output.WriteLine($"{"hash",-16}  {"kind",-16}  {"stage",-20}  {"size",10}  date (UTC)");
-        foreach (var entry in entries)
+        else
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{entry.Hash[..Math.Min(16, entry.Hash.Length)],-16}  {entry.Kind,-16}  {entry.Stage,-20}  {Size(entry.Bytes),10}  {entry.CreatedUtc:yyyy-MM-dd HH:mm}"));
+            output.WriteLine($"{"hash",-16}  {"kind",-16}  {"stage",-20}  {"size",10}  date (UTC)");
+            foreach (var entry in entries)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{entry.Hash[..Math.Min(16, entry.Hash.Length)],-16}  {entry.Kind,-16}  {entry.Stage,-20}  {Size(entry.Bytes),10}  {entry.CreatedUtc:yyyy-MM-dd HH:mm}"));
+            }
+
+            output.WriteLine($"{entries.Count} entries, {Size(entries.Sum(e => e.Bytes))} in {cache.Root}{checkedNote}");
         }
 
-        output.WriteLine($"{entries.Count} entries, {Size(entries.Sum(e => e.Bytes))} in {cache.Root}{(verify ? ", every file checked against its checksum" : string.Empty)}");
+        foreach (var area in TrustedCacheFolders.List(verify).GroupBy(e => e.Area))
+        {
+            output.WriteLine($"{area.Key}: {area.Count()} folder{(area.Count() == 1 ? string.Empty : "s")}, {Size(area.Sum(e => e.Bytes))} in {Path.GetDirectoryName(area.First().Folder)}{checkedNote}");
+            foreach (var damaged in area.Where(e => e.Problem is not null))
+            {
+                output.WriteLine($"  {damaged.Key[..16]}  {StageCache.CorruptKind}  {damaged.Problem}");
+            }
+        }
+
         return CommandHost.Success;
     }
 
     public static int Collect(StageCache cache, double? olderThanDays, TextWriter output, bool verify = false)
     {
-        if (olderThanDays is < 0)
+        if (olderThanDays is { } given && (!double.IsFinite(given) || given < 0))
         {
-            throw new UsageException("--older-than takes a number of days, 0 or more.");
+            throw new UsageException($"--older-than takes a number of days, 0 or more, not {given.ToString(CultureInfo.InvariantCulture)}.");
         }
 
-        var removed = cache.Collect(olderThanDays is { } days ? TimeSpan.FromDays(days) : null, DateTime.UtcNow, verify);
+        // Past TimeSpan's range (about 29,000 years) no entry is that old: remove none for their age.
+        TimeSpan? olderThan = olderThanDays is not { } days ? null : days >= TimeSpan.MaxValue.TotalDays ? TimeSpan.MaxValue : TimeSpan.FromDays(days);
+        var removed = cache.Collect(olderThan, DateTime.UtcNow, verify);
         foreach (var entry in removed)
         {
             output.WriteLine($"removed {entry.Hash[..Math.Min(16, entry.Hash.Length)]}  {entry.Kind}  {entry.Stage}");
         }
 
-        output.WriteLine($"removed {removed.Count} entries, {Size(removed.Sum(e => e.Bytes))}");
+        var folders = TrustedCacheFolders.Collect(verify);
+        foreach (var folder in folders)
+        {
+            output.WriteLine($"removed {folder.Area}/{folder.Key[..16]}  {StageCache.CorruptKind}  {folder.Problem}");
+        }
+
+        output.WriteLine($"removed {removed.Count} entries, {Size(removed.Sum(e => e.Bytes))}{(folders.Count > 0 ? $", and {folders.Count} damaged folders of compiled experiments or native libraries" : string.Empty)}");
         return CommandHost.Success;
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Dsl.Diagnostics;
 
 namespace Pipeline.Cli.Commands;
 
@@ -32,12 +33,12 @@ internal static class CheckCommand
             errors += CompilerHost.Print(compilation.Diagnostics, compilation, output);
             if (compilation.Diagnostics.IsEmpty)
             {
-                output.WriteLine($"{file}: ok");
+                output.WriteLine($"{DiagnosticFormatter.OneLine(file)}: ok");
             }
 
             if (!compilation.HasErrors && compilation.SweepCount > 1)
             {
-                output.WriteLine($"{file}: sweep expands into {compilation.SweepCount} runs ({string.Join(" × ", compilation.SemanticModel.Sweeps.Select(a => $"{a.Path}: {a.Points.Length}"))})");
+                output.WriteLine($"{DiagnosticFormatter.OneLine(file)}: sweep expands into {compilation.SweepCount} runs ({string.Join(" × ", compilation.SemanticModel.Sweeps.Select(a => $"{a.Path}: {a.Points.Length}"))})");
             }
         }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Dsl.Diagnostics;
 
 namespace Pipeline.Cli.Commands;
 
@@ -26,6 +27,7 @@ internal static class CompileCommand
 
     public static int Run(string file, string outputDirectory, IReadOnlyList<string> sets, long? point, TextWriter output)
     {
+        OutputFolder.Require(outputDirectory, "-o");
         var compilation = CompilerHost.Load(file, sets);
         if (point is { } index && !compilation.HasErrors)
         {
@@ -34,13 +36,13 @@ internal static class CompileCommand
 
         CompilerHost.Print(compilation.Diagnostics, compilation, output);
         var result = compilation.Emit(outputDirectory);
+        CompilerHost.Print(result.Diagnostics.Except(compilation.Diagnostics), compilation, output);
         if (!result.Success)
         {
-            CompilerHost.Print(result.Diagnostics.Except(compilation.Diagnostics), compilation, output);
             return CommandHost.Failure;
         }
 
-        output.WriteLine($"{result.AssemblyPath}{(result.FromCache ? " (from cache)" : string.Empty)}");
+        output.WriteLine($"{DiagnosticFormatter.OneLine(result.AssemblyPath!)}{(result.FromCache ? " (from cache)" : string.Empty)}");
         output.WriteLine($"source sha256 {compilation.SourceSha256}");
         return CommandHost.Success;
     }

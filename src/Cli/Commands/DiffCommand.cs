@@ -157,9 +157,12 @@ internal static class DiffCommand
 
     private static void PrintDiagnostics(ResolvedExperiment? resolved, TextWriter output)
     {
+        var printer = new DiagnosticPrinter(output);
         foreach (var diagnostic in resolved?.Diagnostics ?? [])
         {
-            output.WriteLine(DiagnosticFormatter.Format(diagnostic, resolved!.SourceOf(diagnostic.Path)));
+            printer.Print(diagnostic, resolved!.SourceOf(diagnostic.Path));
         }
+
+        printer.Finish();
     }
 }

@@ -3,7 +3,10 @@ using Pipeline.Runtime.Backend;
 
 namespace Pipeline.Cli.Commands;
 
-/// <summary><c>pipeline doctor</c>: which .NET, TorchSharp and libtorch this machine runs, and from where.</summary>
+/// <summary>
+/// <c>pipeline doctor</c>: which .NET, TorchSharp and libtorch this machine runs, and from where; torch's threads and
+/// how their OpenMP waiters wait (<see cref="OpenMpSettings"/>).
+/// </summary>
 internal static class DoctorCommand
 {
     public static Command Create()
@@ -20,7 +23,8 @@ internal static class DoctorCommand
             Console.WriteLine($"libstdc++ compat  {(info.CompatibilityApplied ? "applied (system libstdc++ lacks " + LibStdCxxCompatibility.RequiredVersion + ")" : "not needed")}");
             Console.WriteLine($"CUDA devices      {(info.CudaDevices.Count == 0 ? "none" : string.Join(", ", info.CudaDevices))}");
             Console.WriteLine($"device = auto     {(info.CudaDevices.Count == 0 ? "cpu (libtorch sees no CUDA device)" : info.CudaDevices[0])}");
-            Console.WriteLine($"threads           {info.Threads}");
+            Console.WriteLine($"threads           {info.Threads} (torch's intra-op threads; {Environment.ProcessorCount} cores available)");
+            Console.WriteLine($"OpenMP waits      {OpenMpSettings.Describe()}");
             Console.WriteLine("backend           ok");
             return 0;
         });

@@ -4,6 +4,7 @@ using Pipeline.Dsl.Formatting;
 using Pipeline.Dsl.Parsing;
 using Pipeline.Dsl.Semantics;
 using Pipeline.Dsl.Text;
+using Pipeline.Runtime;
 
 namespace Pipeline.Cli.Commands;
 
@@ -35,10 +36,13 @@ internal static class FmtCommand
             var tree = SyntaxTree.Parse(new SourceText(file, text));
             if (tree.HasErrors)
             {
+                var printer = new DiagnosticPrinter(output);
                 foreach (var diagnostic in tree.Diagnostics)
                 {
-                    output.WriteLine(DiagnosticFormatter.Format(diagnostic, tree.Source));
+                    printer.Print(diagnostic, tree.Source);
                 }
+
+                printer.Finish();
 
                 failed = true;
                 continue;
@@ -52,19 +56,20 @@ internal static class FmtCommand
 
             if (checkOnly)
             {
-                output.WriteLine(file);
+                output.WriteLine(DiagnosticFormatter.OneLine(file));
                 failed = true;
             }
             else
             {
                 try
                 {
-                    File.WriteAllText(file, formatted);
-                    output.WriteLine($"formatted {file}");
+                    // Whole or not at all: a full disk must not leave the experiment file half written.
+                    DurableFile.WriteAllText(file, formatted, "formatted experiment");
+                    output.WriteLine($"formatted {DiagnosticFormatter.OneLine(file)}");
                 }
-                catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+                catch (PipelineException error)
                 {
-                    output.WriteLine($"{file}: cannot write the formatted text: {error.Message}");
+                    output.WriteLine($"{DiagnosticFormatter.OneLine(file)}: error {error.Code}: {DiagnosticFormatter.OneLine(error.Message)}");
                     failed = true;
                 }
             }

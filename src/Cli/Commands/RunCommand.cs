@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Dsl.Diagnostics;
 using System.Reflection;
 using System.Runtime.Loader;
 using Pipeline.Cli.Registry;
@@ -72,8 +73,15 @@ internal static class RunCommand
             }
 
             var outDir = outputDirectory ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(file));
+            OutputFolder.Require(outDir, "--out");
             var sourceDirectory = Path.GetFullPath(dataDirectory ?? Path.GetDirectoryName(Path.GetFullPath(file))!);
-            return RunAssembly(Path.GetFullPath(file), sourceDirectory, stage, outDir, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), []), stageRecords);
+            var assembly = new LoadedAssembly(Path.GetFullPath(file), null, null);
+            return RunAssembly(assembly, sourceDirectory, stage, outDir, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), []), stageRecords);
+        }
+
+        if (outputDirectory is not null)
+        {
+            OutputFolder.Require(outputDirectory, "--out");
         }
 
         var compilation = CompilerHost.Load(file, sets);
@@ -83,6 +91,7 @@ internal static class RunCommand
         }
 
         var runDirectory = outputDirectory ?? Path.Combine("runs", compilation.SemanticModel.Name);
+        OutputFolder.Require(runDirectory, "--out");
         if (compilation.SweepCount <= 1)
         {
             return CompileAndRun(compilation, stage, runDirectory, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), sets));
@@ -106,7 +115,7 @@ internal static class RunCommand
 
         if (!dryRun)
         {
-            output.WriteLine($"sweep report: {SweepReportWriter.Write(runDirectory, completed)}");
+            output.WriteLine($"sweep report: {DiagnosticFormatter.OneLine(SweepReportWriter.Write(runDirectory, completed))}");
         }
 
         return CommandHost.Success;
@@ -116,17 +125,19 @@ internal static class RunCommand
     {
         var folder = CacheLocation.Assembly(compilation.Options.CacheDirectory, compilation.CacheKey);
         var emitted = compilation.Emit(folder);
+        CompilerHost.Print(emitted.Diagnostics, compilation, output);
         if (!emitted.Success)
         {
-            CompilerHost.Print(emitted.Diagnostics, compilation, output);
             return CommandHost.Failure;
         }
 
-        return RunAssembly(emitted.AssemblyPath!, compilation.SourceDirectory, stage, outputDirectory, output, dryRun, quiet, origin);
+        return RunAssembly(new LoadedAssembly(emitted.AssemblyPath!, emitted.AssemblySha256, compilation), compilation.SourceDirectory, stage, outputDirectory, output, dryRun, quiet, origin);
     }
 
-    private static int RunAssembly(string assemblyPath, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin, string? stageRecords = null)
+    private static int RunAssembly(LoadedAssembly loaded, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin, string? stageRecords = null)
     {
+        var assemblyPath = loaded.Path;
+
         // Collectible, so a long-lived host (tests, a sweep) does not keep every compiled experiment loaded; the
         // runtime itself resolves from the default context, so the experiment and the CLI share its types.
         var context = new AssemblyLoadContext("experiment:" + Path.GetFileName(assemblyPath), isCollectible: true);
@@ -142,7 +153,14 @@ internal static class RunCommand
                     throw new BadImageFormatException();
                 }
 
-                assembly = context.LoadFromStream(new MemoryStream(File.ReadAllBytes(assemblyPath)));
+                var bytes = File.ReadAllBytes(assemblyPath);
+                if (loaded.Sha256 is { } verified && Pipeline.Catalog.CacheChecksums.Sha256(bytes) != verified)
+                {
+                    // The compiler checked (or built) these bytes a moment ago; whatever changed them since is not loaded.
+                    throw new PipelineException(RuntimeDiagnosticCodes.ExperimentIdentityMismatch, $"the compiled experiment {assemblyPath} changed after the compiler checked it, so it was not loaded; run again (another process may be writing the cache).");
+                }
+
+                assembly = context.LoadFromStream(new MemoryStream(bytes));
             }
             catch (BadImageFormatException)
             {
@@ -152,9 +170,13 @@ internal static class RunCommand
             var type = assembly.GetCustomAttribute<ExperimentClassAttribute>()?.ExperimentType
                 ?? throw new UsageException($"'{assemblyPath}' is not a compiled experiment (it has no ExperimentClass attribute).");
             var experiment = (IExperiment)Activator.CreateInstance(type)!;
-            if (origin.File.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            if (loaded.Source is { } compilation)
             {
-                RequireCurrentDataFiles(experiment.Info, sourceDirectory, origin.File);
+                ExperimentIdentity.Verify(experiment.Info, compilation, assemblyPath, $"remove the assembly cache's entry ({Path.GetDirectoryName(assemblyPath)}) and run again");
+            }
+            else
+            {
+                ExperimentIdentity.VerifyAssembly(experiment.Info, sourceDirectory, assemblyPath);
             }
 
             if (stage is not null && experiment.Info.FindStage(stage) is null)
@@ -211,9 +233,9 @@ internal static class RunCommand
                 var path = ResultsWriter.Write(outDir, result, run, device);
                 var report = ReportWriter.Write(outDir, result, run, warning => Console.Error.WriteLine(CommandHost.Format(warning, "warning")));
                 recorder.Succeeded(result, File.ReadAllText(path));
-                output.WriteLine($"report: {report}");
+                output.WriteLine($"report: {DiagnosticFormatter.OneLine(report)}");
                 output.WriteLine(StageCacheCli.Summary(result));
-                output.WriteLine($"results: {path}");
+                output.WriteLine($"results: {DiagnosticFormatter.OneLine(path)}");
                 return CommandHost.Success;
             }
             catch (Exception error)
@@ -228,43 +250,14 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>
-    /// A compiled experiment carries stage hashes that cover the content of the data files it was compiled against. When
-    /// one of those files has changed since, the hashes no longer describe what the stages would read, and the stage
-    /// cache would serve results of the old file: bind the embedded canonical source again, beside the assembly (where
-    /// the run reads its data files), and refuse the run when a stage that reads files hashes differently now.
-    /// </summary>
-    private static void RequireCurrentDataFiles(ExperimentInfo info, string sourceDirectory, string assemblyPath)
-    {
-        if (info.RuntimeVersion != CompilerHost.RuntimeVersion)
-        {
-            // Every hash differs with the runtime; that is not a data file's doing.
-            return;
-        }
-
-        var now = Compilation.Parse(Path.Combine(sourceDirectory, info.Name + ".pipe"), info.CanonicalSource, CompilerHost.Options());
-        if (now.HasErrors)
-        {
-            // A missing or malformed file is reported by the stage that reads it.
-            return;
-        }
-
-        foreach (var stage in now.SemanticModel.Stages.Where(s => s.DataFiles.Count > 0).OrderBy(s => s.Name, StringComparer.Ordinal))
-        {
-            if (info.FindStage(stage.Name) is { } compiled && compiled.Hash != stage.Hash)
-            {
-                throw new PipelineException(
-                    RuntimeDiagnosticCodes.DataFileChanged,
-                    $"the data file {string.Join(", ", stage.DataFiles.Keys)} of stage '{stage.Name}' changed since {Path.GetFileName(assemblyPath)} was compiled, so its cached results would be stale; compile the experiment again, or run its .pipe file.")
-                {
-                    Stage = stage.Name,
-                };
-            }
-        }
-    }
-
     /// <summary>What the registry records about where a run came from: the file run and the --set overrides (with a sweep point's values).</summary>
     private sealed record RunOrigin(string File, IReadOnlyList<string> Overrides);
+
+    /// <summary>
+    /// The assembly to run: its path, the SHA-256 the compiler verified its bytes against (null for a .dll the user
+    /// names), and the compilation it was built from (null for a .dll: its embedded source is bound again instead).
+    /// </summary>
+    private sealed record LoadedAssembly(string Path, string? Sha256, Compilation? Source);
 
     private static string DeviceName(RunContext run)
     {

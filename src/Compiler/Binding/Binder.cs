@@ -142,6 +142,12 @@ internal sealed partial class Binder
                     break;
                 case BoundString text when definition.Name == "device":
                     device = text.Value;
+                    if (!Devices.IsValid(text.Value))
+                    {
+                        // The runtime accepts exactly these; without this check, check passed what run refused.
+                        Report(CompilerDiagnostics.InvalidDevice(property.Value.Span, text.Value));
+                    }
+
                     break;
             }
         }

@@ -11,7 +11,7 @@ namespace Pipeline.Compiler.Diagnostics;
 /// <c>PIPE2xxx</c> types and values, <c>PIPE3xxx</c> emit. One method per diagnostic; codes are stable and never
 /// reused (retired ones stay in <see cref="RetiredCodes"/>); each message is one sentence that says how to fix it.
 /// </summary>
-public static class CompilerDiagnostics
+public static partial class CompilerDiagnostics
 {
     // Names and binding.
     public const string UnknownStageCode = "PIPE1001";

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Emit;
+using Pipeline.Catalog;
 using Pipeline.Compiler.Diagnostics;
 using Pipeline.Compiler.Lowering;
 using Pipeline.Dsl.Text;
@@ -60,22 +61,25 @@ internal sealed class Emitter(Compilation compilation, string? templateText = nu
         var files = new OutputFiles(outputDirectory, name);
         var cacheFolder = CacheLocation.Assembly(compilation.Options.CacheDirectory, compilation.CacheKey);
         var cached = new OutputFiles(cacheFolder, name);
-        if (useCache && cached.Exist())
+        var warnings = ImmutableArray<Diagnostic>.Empty;
+        if (useCache && File.Exists(cacheFolder))
         {
-            if (string.Equals(Path.GetFullPath(cacheFolder), Path.GetFullPath(outputDirectory), StringComparison.Ordinal))
+            // A file where the entry's folder belongs: the path is the assembly cache's own.
+            warnings = [CompilerDiagnostics.AssemblyCacheDamaged(model.NameSpan, cacheFolder, "it is a file, not a folder") with { Path = model.Path }];
+            TryDelete(cacheFolder);
+        }
+        else if (useCache && Directory.Exists(cacheFolder))
+        {
+            // Every file is checked against the checksums written with it before anything is served: one changed byte
+            // in a cached dll once trained another model and stored it under this experiment's stage hashes.
+            var problem = CacheChecksums.Verify(cacheFolder) ?? (cached.Exist() ? null : $"file {name}.dll, .pdb or .g.cs is missing");
+            if (problem is null)
             {
-                return new EmitResult(true, ImmutableArray<Diagnostic>.Empty, cached.Dll, cached.Pdb, cached.Source, true);
+                return Serve(cached, files, cacheFolder, outputDirectory, model);
             }
 
-            try
-            {
-                cached.CopyTo(files);
-                return new EmitResult(true, ImmutableArray<Diagnostic>.Empty, files.Dll, files.Pdb, files.Source, true);
-            }
-            catch (IOException error)
-            {
-                return Failed([CompilerDiagnostics.OutputNotWritable(model.NameSpan, outputDirectory, error.Message) with { Path = model.Path }]);
-            }
+            warnings = [CompilerDiagnostics.AssemblyCacheDamaged(model.NameSpan, cacheFolder, problem) with { Path = model.Path }];
+            TryDelete(cacheFolder);
         }
 
         var references = ReferenceCompilation(out var missing);
@@ -107,12 +111,14 @@ internal sealed class Emitter(Compilation compilation, string? templateText = nu
             return Failed(result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => Map(d, lowering.LineSpans)).Distinct().ToImmutableArray());
         }
 
+        var assembly = pe.ToArray();
         try
         {
-            files.Write(pe.ToArray(), pdb.ToArray(), code);
+            files.Write(assembly, pdb.ToArray(), code);
             if (useCache)
             {
-                cached.Write(pe.ToArray(), pdb.ToArray(), code);
+                cached.Write(assembly, pdb.ToArray(), code);
+                CacheChecksums.Write(cacheFolder);
             }
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
@@ -120,7 +126,27 @@ internal sealed class Emitter(Compilation compilation, string? templateText = nu
             return Failed([CompilerDiagnostics.OutputNotWritable(model.NameSpan, outputDirectory, error.Message) with { Path = model.Path }]);
         }
 
-        return new EmitResult(true, ImmutableArray<Diagnostic>.Empty, files.Dll, files.Pdb, files.Source, false);
+        return new EmitResult(true, warnings, files.Dll, files.Pdb, files.Source, false) { AssemblySha256 = CacheChecksums.Sha256(assembly) };
+    }
+
+    /// <summary>A verified cache entry: its own files when the output folder is the entry, else copies of them.</summary>
+    private static EmitResult Serve(OutputFiles cached, OutputFiles files, string cacheFolder, string outputDirectory, Binding.SemanticModel model)
+    {
+        var sha256 = CacheChecksums.Recorded(cacheFolder, Path.GetFileName(cached.Dll));
+        if (string.Equals(Path.GetFullPath(cacheFolder), Path.GetFullPath(outputDirectory), StringComparison.Ordinal))
+        {
+            return new EmitResult(true, ImmutableArray<Diagnostic>.Empty, cached.Dll, cached.Pdb, cached.Source, true) { AssemblySha256 = sha256 };
+        }
+
+        try
+        {
+            cached.CopyTo(files);
+            return new EmitResult(true, ImmutableArray<Diagnostic>.Empty, files.Dll, files.Pdb, files.Source, true) { AssemblySha256 = sha256 };
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return Failed([CompilerDiagnostics.OutputNotWritable(model.NameSpan, outputDirectory, error.Message) with { Path = model.Path }]);
+        }
     }
 
     private CSharpCompilation ReferenceCompilation(out Diagnostic? missing)
@@ -148,6 +174,26 @@ internal sealed class Emitter(Compilation compilation, string? templateText = nu
     }
 
     private static EmitResult Failed(ImmutableArray<Diagnostic> diagnostics) => new(false, diagnostics, null, null, null, false);
+
+    /// <summary>Removes a damaged cache entry (a path only the assembly cache writes) before it is written again.</summary>
+    private static void TryDelete(string folder)
+    {
+        try
+        {
+            if (File.Exists(folder))
+            {
+                File.Delete(folder);
+            }
+            else
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            // Another process may be rewriting it; the files written next replace the damaged ones anyway.
+        }
+    }
 
     private sealed class OutputFiles(string folder, string name)
     {
@@ -177,8 +223,16 @@ internal sealed class Emitter(Compilation compilation, string? templateText = nu
         private static void Atomic(string path, byte[] bytes)
         {
             var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            File.WriteAllBytes(temporary, bytes);
-            File.Move(temporary, path, overwrite: true);
+            try
+            {
+                File.WriteAllBytes(temporary, bytes);
+                File.Move(temporary, path, overwrite: true);
+            }
+            finally
+            {
+                // Gone after the rename; a failed write (a full disk) must not leave it behind.
+                File.Delete(temporary);
+            }
         }
     }
 }

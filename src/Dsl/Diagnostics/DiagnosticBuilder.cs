@@ -10,7 +10,7 @@ namespace Pipeline.Dsl.Diagnostics;
 /// DiagnosticBuilder. Codes are stable and never reused: a retired code stays listed in <see cref="RetiredCodes"/>.
 /// Every message is one sentence that says how to fix the problem.
 /// </summary>
-public static class DiagnosticBuilder
+public static partial class DiagnosticBuilder
 {
     // Guards: the text cannot be parsed safely.
     public const string FileTooLargeCode = "PIPE0001";

@@ -1,3 +1,4 @@
+using Pipeline.Catalog;
 using TorchSharp;
 
 namespace Pipeline.Runtime.Backend;
@@ -9,16 +10,11 @@ public sealed record DeviceSpec(string Text)
 
     public static DeviceSpec Cpu { get; } = new("cpu");
 
+    /// <summary>Accepts what <see cref="Devices.IsValid"/> does, the rule the compiler checks files with.</summary>
     public static bool TryParse(string text, out DeviceSpec spec)
     {
         spec = new DeviceSpec(text);
-        if (text is "auto" or "cpu" or "cuda")
-        {
-            return true;
-        }
-
-        return text.StartsWith("cuda:", StringComparison.Ordinal)
-            && int.TryParse(text.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+        return Devices.IsValid(text);
     }
 
     /// <summary>The torch device to run on; auto picks the first CUDA device when there is one.</summary>

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Cryptography;
+using Pipeline.Catalog;
 
 namespace Pipeline.Runtime.Backend;
 
@@ -24,35 +26,49 @@ public static class LibStdCxxCompatibility
     }
 
     /// <summary>
-    /// Writes (once, atomically) the patched copy of <paramref name="original"/> into the cache and returns its path.
-    /// The copy's folder is keyed by the original's SHA-256, so a TorchSharp upgrade gets a fresh copy.
+    /// Returns the path of the patched copy of <paramref name="original"/> in the cache, writing it (atomically, with a
+    /// <c>checksums.json</c> for <c>pipeline cache ls --verify</c>) when it is missing or damaged. The copy's folder is
+    /// keyed by the original's SHA-256, so a TorchSharp upgrade gets a fresh copy. Before it is used the copy is
+    /// compared, byte for byte through its SHA-256, with the patch of the original made here: a truncated copy once
+    /// killed every run with SIGBUS when it was mapped. <paramref name="damage"/> says what was wrong with a copy that
+    /// was replaced (null when it was intact or new).
     /// </summary>
-    public static string PreparePatchedCopy(string original, string cacheRoot)
+    public static string PreparePatchedCopy(string original, string cacheRoot, out string? damage)
     {
         var bytes = File.ReadAllBytes(original);
         var key = Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
         var folder = Path.Combine(cacheRoot, "native", key);
         var target = Path.Combine(folder, Path.GetFileName(original));
-        if (File.Exists(target))
-        {
-            return target;
-        }
-
         var elf = ElfFile.FromBytes(bytes);
         if (elf.MakeVersionOptional(RequiredVersion) < 0)
         {
             throw new InvalidOperationException($"{original} does not need {RequiredVersion}; no compatibility step applies.");
         }
 
-        Directory.CreateDirectory(folder);
-        var temporary = target + "." + Environment.ProcessId + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        damage = null;
+        var expected = CacheChecksums.Sha256(elf.Bytes);
+        if (File.Exists(target))
         {
-            stream.Write(elf.Bytes);
-            stream.Flush(flushToDisk: true);
+            var length = new FileInfo(target).Length;
+            damage = length != elf.Bytes.Length
+                ? string.Create(CultureInfo.InvariantCulture, $"it has {length} bytes, not {elf.Bytes.Length}")
+                : CacheChecksums.Sha256(target) != expected ? "its bytes are not the patched library's"
+                : null;
+            if (damage is null)
+            {
+                if (CacheChecksums.Verify(folder, hashContents: false) is not null)
+                {
+                    CacheChecksums.Write(folder);
+                }
+
+                return target;
+            }
         }
 
-        File.Move(temporary, target, overwrite: true);
+        // Through a temporary file that a failed write removes (a full disk once left 2.3 MB .tmp files behind); the
+        // rename leaves a process that mapped the damaged copy with its own inode.
+        DurableFile.WriteAllBytes(target, elf.Bytes, "native library");
+        CacheChecksums.Write(folder);
         return target;
     }
 

@@ -3,14 +3,26 @@ using System.Runtime.InteropServices;
 namespace Pipeline.Runtime.Backend;
 
 /// <summary>
-/// Environment variables that native libraries (libtorch, cuBLAS, OpenMP) read with <c>getenv</c>. On Linux
-/// <see cref="Environment.SetEnvironmentVariable(string, string)"/> changes only .NET's own copy, which native code
-/// never sees, so these go through libc's <c>setenv</c>, and must be set before the library reads them (before
-/// libtorch loads, for most).
+/// The C library's own environment (<c>setenv</c>/<c>getenv</c>), which native libraries (libgomp, cuBLAS) read. On
+/// Linux .NET keeps a copy of the environment: <see cref="Environment.SetEnvironmentVariable(string, string)"/> changes
+/// only that copy, so a library that reads <c>getenv</c> would never see a value set that way. Set values before the
+/// library reads them (before libtorch loads, for these).
 /// </summary>
 public static class NativeEnvironment
 {
-    /// <summary>Sets <paramref name="name"/> for native code and for .NET, unless it is set already (the user's choice wins); returns the value in effect.</summary>
+    /// <summary>Sets <paramref name="name"/> for native code (and .NET's copy, so both agree); false where there is no libc.</summary>
+    public static bool Set(string name, string value)
+    {
+        Environment.SetEnvironmentVariable(name, value);
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        return setenv(name, value, 1) == 0;
+    }
+
+    /// <summary>Sets <paramref name="name"/> unless it is set already (the user's choice wins); returns the value in effect.</summary>
     public static string SetDefault(string name, string value)
     {
         if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } existing)
@@ -18,27 +30,18 @@ public static class NativeEnvironment
             return existing;
         }
 
-        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
-        {
-            if (setenv(name, value, overwrite: 0) != 0)
-            {
-                throw new InvalidOperationException($"setenv({name}) failed with errno {Marshal.GetLastPInvokeError()}");
-            }
-        }
-
-        Environment.SetEnvironmentVariable(name, value);
+        Set(name, value);
         return value;
     }
 
-    /// <summary>What native code reads for <paramref name="name"/> (libc's <c>getenv</c>), or null.</summary>
+    /// <summary>What native code reads for <paramref name="name"/>; null when unset (or where there is no libc).</summary>
     public static string? Get(string name) =>
-        OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() ? Marshal.PtrToStringUTF8(getenv(name)) : Environment.GetEnvironmentVariable(name);
+        OperatingSystem.IsWindows() ? null : Marshal.PtrToStringUTF8(getenv(name));
 
-#pragma warning disable SYSLIB1054 // DllImport keeps the project free of unsafe code; these two calls marshal only strings.
-    [DllImport("libc", SetLastError = true)]
-    private static extern int setenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+    // DllImport, not LibraryImport, which would need unsafe code in this assembly; on Unix an ANSI string is UTF-8.
+    [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int setenv(string name, string value, int overwrite);
 
-    [DllImport("libc")]
-    private static extern IntPtr getenv([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
-#pragma warning restore SYSLIB1054
+    [DllImport("libc", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern IntPtr getenv(string name);
 }

@@ -45,6 +45,8 @@ public static class TorchBackend
 
     private static BackendInfo Initialize()
     {
+        // Both before libtorch loads: libgomp reads its wait policy once, and cuBLAS its workspace, from libc's environment.
+        OpenMpSettings.Apply();
         NativeEnvironment.SetDefault(CublasWorkspaceVariable, ":4096:8");
         var bringYourOwn = !string.IsNullOrWhiteSpace(LibtorchDirectory);
         var torchSharpFolder = FindTorchSharpNativeFolder();
@@ -86,8 +88,12 @@ public static class TorchBackend
                 && LibStdCxxCompatibility.IsNeeded(LibStdCxxCompatibility.SystemVersions(out _));
             if (needsCompatibility)
             {
-                libTorchSharp = LibStdCxxCompatibility.PreparePatchedCopy(libTorchSharp, CachePaths.Root);
+                libTorchSharp = LibStdCxxCompatibility.PreparePatchedCopy(libTorchSharp, CachePaths.Root, out var damage);
                 compatibilityApplied = true;
+                if (damage is not null)
+                {
+                    Console.Error.WriteLine($"warning {RuntimeDiagnosticCodes.NativeLibraryDamaged}: the cached native library {libTorchSharp} was damaged ({damage}), so it was not loaded; it was written again.");
+                }
             }
 
             tried.Add(libTorchSharp);

@@ -52,6 +52,13 @@ public sealed class StageCache
     /// <summary>The kind <see cref="List"/> shows for an entry of another runtime build, which no run of this one reads.</summary>
     public const string StaleKind = "stale";
 
+    /// <summary>
+    /// The kind <see cref="List"/> shows for a folder the cache did not write (not named by a stage hash, or holding
+    /// none of an entry's files), which <see cref="Collect"/> never removes: a user's results written into the cache
+    /// folder were once called corrupt and deleted.
+    /// </summary>
+    public const string ForeignKind = "foreign";
+
     public StageCache(string root)
     {
         Root = Path.GetFullPath(root);
@@ -149,6 +156,12 @@ public sealed class StageCache
 
             Directory.Delete(final, recursive: true);
         }
+        else if (File.Exists(final))
+        {
+            // A file where the entry's folder belongs (damage, or a stray copy): the path is the entry's own, and the
+            // rename below would fail after the stage trained.
+            File.Delete(final);
+        }
 
         var temporary = Path.Combine(Root, $"{TemporaryPrefix}{hash}-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
@@ -217,6 +230,12 @@ public sealed class StageCache
             }
 
             var lastUsed = Directory.GetLastWriteTimeUtc(folder);
+            if (!WrittenByCache(folder))
+            {
+                entries.Add(new CacheEntryInfo(hash, ForeignKind, "not written by the cache; gc leaves it", 0, lastUsed, lastUsed, folder));
+                continue;
+            }
+
             var lookup = Find(hash, verify);
             if (lookup.Manifest is { } manifest)
             {
@@ -247,7 +266,7 @@ public sealed class StageCache
             return removed;
         }
 
-        foreach (var folder in Directory.GetDirectories(Root, TemporaryPrefix + "*"))
+        foreach (var folder in Directory.GetDirectories(Root, TemporaryPrefix + "*").Where(f => IsHash(Path.GetFileName(f).Substring(TemporaryPrefix.Length).Split('-')[0])))
         {
             // A temporary folder younger than an hour may belong to a store in progress.
             if (nowUtc - Directory.GetLastWriteTimeUtc(folder) > TimeSpan.FromHours(1))
@@ -259,7 +278,7 @@ public sealed class StageCache
         foreach (var entry in List(verify))
         {
             var stale = olderThan is { } age && nowUtc - entry.LastUsedUtc > age;
-            if (entry.Kind is not (CorruptKind or StaleKind) && !stale)
+            if (entry.Kind == ForeignKind || (entry.Kind is not (CorruptKind or StaleKind) && !stale))
             {
                 continue;
             }
@@ -275,7 +294,7 @@ public sealed class StageCache
             }
         }
 
-        foreach (var lockFile in Directory.GetFiles(Root, "*.lock"))
+        foreach (var lockFile in Directory.GetFiles(Root, "*.lock").Where(f => IsHash(Path.GetFileNameWithoutExtension(f))))
         {
             if (!Directory.Exists(Path.Combine(Root, Path.GetFileNameWithoutExtension(lockFile))))
             {
@@ -285,6 +304,17 @@ public sealed class StageCache
 
         return removed;
     }
+
+    /// <summary>A stage hash as entries are named: 64 lower-case hexadecimal digits.</summary>
+    private static bool IsHash(string name) => name.Length == 64 && name.All(char.IsAsciiHexDigitLower);
+
+    /// <summary>
+    /// Whether the cache wrote <paramref name="folder"/>: it is named by a stage hash and holds at least one of an
+    /// entry's files. Only such folders are ever listed as entries or removed.
+    /// </summary>
+    private static bool WrittenByCache(string folder) =>
+        IsHash(Path.GetFileName(folder))
+        && (File.Exists(Path.Combine(folder, ChecksumsFile)) || File.Exists(Path.Combine(folder, ManifestFile)) || Directory.Exists(Path.Combine(folder, ArtifactFolder)));
 
     /// <summary>
     /// Null when checksums.json lists exactly the entry's other files, each with its recorded size and, with

@@ -26,28 +26,29 @@ public static class RewardBench
     {
         var pairs = ReadCsv(pairsPath);
         var scores = ReadCsv(scoresPath);
-        var pairHeader = Header(pairs, pairsPath, "path_A", "path_B");
-        var scoreHeader = Header(scores, scoresPath, "path");
-        var dimensions = Dimensions.Where(d => pairHeader.ContainsKey(d) && scoreHeader.ContainsKey("reward_" + d)).ToArray();
+        var pairHeader = Header.Read(pairs, pairsPath, "path_A", "path_B");
+        var scoreHeader = Header.Read(scores, scoresPath, "path");
+        var dimensions = Dimensions.Where(d => pairHeader.Has(d) && scoreHeader.Has("reward_" + d)).ToArray();
         if (dimensions.Length == 0)
         {
             throw new PipelineException(DataDiagnosticCodes.MissingColumn,
                 $"{pairsPath} and {scoresPath} share no dimension: PAIRS needs label columns VQ, MQ, TA (or Overall) and SCORES the matching reward_VQ, reward_MQ, reward_TA (or reward_Overall).");
         }
 
+        pairHeader.RequireUnique(dimensions);
+        scoreHeader.RequireUnique(dimensions.Select(d => "reward_" + d));
         var byPath = new Dictionary<string, double[]>(StringComparer.Ordinal);
         foreach (var record in scores.Skip(1))
         {
-            var fields = Fields(record, scoreHeader.Count, scoresPath);
+            var fields = scoreHeader.Fields(record);
             var path = fields[scoreHeader["path"]];
             var values = new double[dimensions.Length];
             for (var d = 0; d < dimensions.Length; d++)
             {
                 var text = fields[scoreHeader["reward_" + dimensions[d]]];
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out values[d]) || double.IsNaN(values[d]))
-                {
-                    throw new PipelineException(DataDiagnosticCodes.MalformedRow, $"{scoresPath}:{record.Line}: reward_{dimensions[d]} is '{text}', not a number.");
-                }
+                values[d] = Score(text) ?? throw new PipelineException(
+                    DataDiagnosticCodes.MalformedRow,
+                    $"{scoresPath}:{record.Line}: reward_{dimensions[d]} is '{text}', not a finite number; every score must be one (infinities and NaN, however written, have no margin).");
             }
 
             if (!byPath.TryAdd(path, values))
@@ -60,7 +61,7 @@ public static class RewardBench
         var margins = dimensions.Select(_ => new List<double>()).ToArray();
         foreach (var record in pairs.Skip(1))
         {
-            var fields = Fields(record, pairHeader.Count, pairsPath);
+            var fields = pairHeader.Fields(record);
             var a = Scores(fields[pairHeader["path_A"]], record.Line);
             var b = Scores(fields[pairHeader["path_B"]], record.Line);
             for (var d = 0; d < dimensions.Length; d++)
@@ -89,7 +90,11 @@ public static class RewardBench
             : throw new PipelineException(DataDiagnosticCodes.MalformedRow, $"{pairsPath}:{line}: video '{path}' has no row in {scoresPath}.");
     }
 
-    /// <summary>The JSON the command prints: <c>{"VQ": {"with_ties": 0.61, "without_ties": 0.73}, …}</c>, fractions rounded to 4 decimals.</summary>
+    /// <summary>
+    /// The JSON the command prints: <c>{"VQ": {"with_ties": 0.6123…, "without_ties": 0.73…}, …}</c>, fractions at full
+    /// precision (the shortest text that reads back as the same double), so they compare exactly with the official
+    /// evaluation's; null where a fraction is undefined (without ties when every label is a tie).
+    /// </summary>
     public static string ToJson(IReadOnlyList<(string Dimension, DimensionAccuracy Accuracy)> results)
     {
         using var stream = new MemoryStream();
@@ -134,7 +139,7 @@ public static class RewardBench
         }
         else
         {
-            writer.WriteNumber(name, Math.Round(value, 4));
+            writer.WriteNumber(name, value);
         }
     }
 
@@ -148,32 +153,87 @@ public static class RewardBench
         return CsvRecords.Parse(File.ReadAllText(path), path);
     }
 
-    private static Dictionary<string, int> Header(IReadOnlyList<CsvRecord> records, string path, params string[] required)
+    /// <summary>
+    /// A score as a finite double: .NET reads "Infinity", "∞", "1e400" (which overflows) and "NaN" as numbers, the
+    /// official evaluation's Python reads "inf" and "nan" too; none of them gives a margin, so every spelling is refused.
+    /// </summary>
+    private static double? Score(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : null;
+
+    /// <summary>A CSV header: where each named column is, and how many fields every row must have.</summary>
+    private sealed class Header
     {
-        if (records.Count == 0)
-        {
-            throw new PipelineException(DataDiagnosticCodes.EmptyPairFile, $"{path} is empty; it needs a header row.");
-        }
+        private readonly Dictionary<string, List<int>> columns = new(StringComparer.Ordinal);
+        private readonly string path;
+        private readonly int count;
+        private readonly int trailingUnnamed;
 
-        var header = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < records[0].Fields.Count; i++)
+        private Header(CsvRecord record, string path)
         {
-            header.TryAdd(records[0].Fields[i].Trim(), i);
-        }
-
-        foreach (var column in required)
-        {
-            if (!header.ContainsKey(column))
+            this.path = path;
+            count = record.Fields.Count;
+            for (var i = 0; i < count; i++)
             {
-                throw new PipelineException(DataDiagnosticCodes.MissingColumn, $"{path}:1: the header has no column '{column}'.");
+                var name = record.Fields[i].Trim();
+                if (!columns.TryGetValue(name, out var positions))
+                {
+                    columns[name] = positions = [];
+                }
+
+                positions.Add(i);
+            }
+
+            trailingUnnamed = record.Fields.Reverse().TakeWhile(f => f.Trim().Length == 0).Count();
+        }
+
+        public int this[string column] => columns[column][0];
+
+        public static Header Read(IReadOnlyList<CsvRecord> records, string path, params string[] required)
+        {
+            if (records.Count == 0)
+            {
+                throw new PipelineException(DataDiagnosticCodes.EmptyPairFile, $"{path} is empty; it needs a header row.");
+            }
+
+            var header = new Header(records[0], path);
+            foreach (var column in required)
+            {
+                if (!header.Has(column))
+                {
+                    throw new PipelineException(DataDiagnosticCodes.MissingColumn, $"{path}:1: the header has no column '{column}'.");
+                }
+            }
+
+            header.RequireUnique(required);
+            return header;
+        }
+
+        public bool Has(string column) => columns.ContainsKey(column);
+
+        /// <summary>A column that is read must be named once: which of two 'VQ' columns holds the labels?</summary>
+        public void RequireUnique(IEnumerable<string> read)
+        {
+            foreach (var column in read)
+            {
+                if (columns.TryGetValue(column, out var positions) && positions.Count > 1)
+                {
+                    throw new PipelineException(DataDiagnosticCodes.MalformedRow, $"{path}:1: the header names column '{column}' {positions.Count} times (columns {string.Join(", ", positions.Select(p => p + 1))}); keep one.");
+                }
             }
         }
 
-        return header;
-    }
+        /// <summary>The record's fields when it has as many as the header, else a message that says which and why.</summary>
+        public IReadOnlyList<string> Fields(CsvRecord record)
+        {
+            if (record.Fields.Count == count)
+            {
+                return record.Fields;
+            }
 
-    private static IReadOnlyList<string> Fields(CsvRecord record, int count, string path) =>
-        record.Fields.Count == count
-            ? record.Fields
-            : throw new PipelineException(DataDiagnosticCodes.MalformedRow, $"{path}:{record.Line}: {record.Fields.Count} fields, but the header has {count}.");
+            var hint = trailingUnnamed > 0 && record.Fields.Count == count - trailingUnnamed
+                ? $" (the header ends with {trailingUnnamed} unnamed column{(trailingUnnamed == 1 ? string.Empty : "s")}, a trailing comma; remove it)"
+                : string.Empty;
+            throw new PipelineException(DataDiagnosticCodes.MalformedRow, $"{path}:{record.Line}: {record.Fields.Count} fields, but the header has {count}{hint}.");
+        }
+    }
 }

@@ -59,20 +59,27 @@ public static class GifWriter
             throw new GifUnavailableException($"writing them needs the ffmpeg binary, which is not installed or not on PATH ({error.Message})");
         }
 
-        using (process)
+        try
         {
-            var errors = process.StandardError.ReadToEndAsync();
-            process.StandardInput.BaseStream.Write(bytes);
-            process.StandardInput.Close();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
+            using (process)
             {
-                File.Delete(temporary);
-                throw new GifUnavailableException($"ffmpeg failed writing '{path}' (exit code {process.ExitCode}: {errors.Result.Trim().ReplaceLineEndings(" ")})");
+                var errors = process.StandardError.ReadToEndAsync();
+                process.StandardInput.BaseStream.Write(bytes);
+                process.StandardInput.Close();
+                process.WaitForExit();
+                if (process.ExitCode != 0)
+                {
+                    throw new GifUnavailableException($"ffmpeg failed writing '{path}' (exit code {process.ExitCode}: {errors.Result.Trim().ReplaceLineEndings(" ")})");
+                }
             }
-        }
 
-        File.Move(temporary, path, overwrite: true);
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            // Gone after the rename; what a failed ffmpeg (a full disk) wrote must not stay behind.
+            File.Delete(temporary);
+        }
     }
 }
 

@@ -35,7 +35,8 @@ public sealed class LibStdCxxCompatibilityTests
         var cache = Directory.CreateTempSubdirectory("pipeline-compat-").FullName;
         try
         {
-            var patched = LibStdCxxCompatibility.PreparePatchedCopy(original, cache);
+            var patched = LibStdCxxCompatibility.PreparePatchedCopy(original, cache, out var damage);
+            Assert.Null(damage);
 
             Assert.StartsWith(cache, patched, StringComparison.Ordinal);
             Assert.Equal(before, File.ReadAllBytes(original));
@@ -44,6 +45,48 @@ public sealed class LibStdCxxCompatibilityTests
             var unpatched = ElfFile.Read(original).NeededVersions().Single(v => v.Version == LibStdCxxCompatibility.RequiredVersion);
             Assert.Equal(0, unpatched.Flags & 2);
             Assert.Equal(before.Length, new FileInfo(patched).Length);
+        }
+        finally
+        {
+            Directory.Delete(cache, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("one byte changed")]
+    public void A_damaged_cached_copy_is_reported_and_written_again_never_returned(string damage)
+    {
+        // Before: any file at the copy's path was returned as it was, and a truncated one killed every run with SIGBUS
+        // (exit 135, nothing printed) when it was mapped.
+        var original = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so");
+        var cache = Directory.CreateTempSubdirectory("pipeline-compat-").FullName;
+        try
+        {
+            var patched = LibStdCxxCompatibility.PreparePatchedCopy(original, cache, out _);
+            var good = File.ReadAllBytes(patched);
+            Assert.Null(Pipeline.Catalog.CacheChecksums.Verify(Path.GetDirectoryName(patched)!));
+            using (var stream = new FileStream(patched, FileMode.Open, FileAccess.ReadWrite))
+            {
+                if (damage == "truncated")
+                {
+                    stream.SetLength(good.Length / 3);
+                }
+                else
+                {
+                    stream.Position = good.Length / 2;
+                    stream.WriteByte((byte)(good[good.Length / 2] ^ 0x40));
+                }
+            }
+
+            Assert.NotNull(Pipeline.Catalog.CacheChecksums.Verify(Path.GetDirectoryName(patched)!));
+            var again = LibStdCxxCompatibility.PreparePatchedCopy(original, cache, out var found);
+
+            Assert.Equal(patched, again);
+            Assert.Equal(damage == "truncated" ? $"it has {good.Length / 3} bytes, not {good.Length}" : "its bytes are not the patched library's", found);
+            Assert.Equal(good, File.ReadAllBytes(again));
+            Assert.Null(Pipeline.Catalog.CacheChecksums.Verify(Path.GetDirectoryName(patched)!));
+            Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(patched)!, "*.tmp"));
         }
         finally
         {

@@ -25,71 +25,48 @@ public class PairwiseAccuracyTests
     [Fact]
     public void With_ties_picks_the_threshold_that_maximises_accuracy()
     {
-        // |m| sorted: 0.1 (T), 0.2 (T), 0.3 (A, +), 0.4 (T), 0.9 (B, -), 1.5 (A, -).
-        // ε below all:  C = 2 (0.3, 0.9), Thm = 0 → 2/6.
-        // ε = 0.1: C 2, Thm 1 → 3/6.  ε = 0.2: C 2, Thm 2 → 4/6.  ε = 0.3: C 1, Thm 2 → 3/6.
-        // ε = 0.4: C 1, Thm 3 → 4/6.  ε = 0.9: C 0, Thm 3 → 3/6.  ε = 1.5: 3/6.
-        // Best 4/6, first reached at ε = 0.2.
+        // |m| sorted: 0.1 (T), 0.2 (T), 0.3 (A, +), 0.4 (T), 0.9 (B, -), 1.5 (A, -); C = 2 (0.3, 0.9) before any tie.
+        // After 0.1: C 2, Thm 1 → 3/6.  0.2: C 2, Thm 2 → 4/6.  0.3: C 1, Thm 2 → 3/6.
+        // 0.4: C 1, Thm 3 → 4/6.  0.9: C 0, Thm 3 → 3/6.  1.5: 3/6.  Best 4/6, first reached at ε = 0.2.
         PreferenceLabel[] labels = [A, T, B, T, A, T];
         double[] margins = [0.3, 0.1, -0.9, -0.2, -1.5, 0.4];
         var result = PairwiseAccuracy.WithTies(labels, margins);
         Assert.Equal(4.0 / 6, result.Accuracy, 12);
         Assert.Equal(0.2, result.Threshold, 12);
         Assert.Equal(6, result.Count);
-        Assert.Equal(result.Accuracy, PairwiseAccuracy.WithTiesAt(labels, margins, result.Threshold), 12);
     }
 
     [Fact]
-    public void With_ties_and_no_human_ties_keeps_epsilon_zero()
+    public void With_ties_never_scores_the_state_without_model_ties_as_the_official_code()
     {
-        // A perfect model on tie-free labels: no model tie is best, so ε = 0 and accuracy 1.
+        // calc_accuracy.py scores only after the first pair has become a model tie. A perfect model on tie-free labels:
+        // |m| 0.1 (B, -), 0.5 (A, +), 2.0 (A, +); after 0.1: C = 2 → 2/3; after 0.5: 1/3; after 2.0: 0 → 2/3 at ε = 0.1.
+        // (Before, the no-tie state was scored too and gave 1.)
         var result = PairwiseAccuracy.WithTies([A, B, A], [0.5, -0.1, 2.0]);
-        Assert.Equal(1.0, result.Accuracy, 12);
-        Assert.Equal(0.0, result.Threshold);
+        Assert.Equal(2.0 / 3, result.Accuracy, 12);
+        Assert.Equal(0.1, result.Threshold, 12);
     }
 
     [Fact]
-    public void Exact_zero_margins_are_model_ties_at_epsilon_zero()
+    public void Exact_zero_margins_are_the_first_model_ties()
     {
-        // Margins 0 with human ties: at ε = 0 both are model ties → Thm = 2; (A, 0.7) C → 3/4; (B, 0) stays unmatched.
+        // Stable order by |m|: 0 (T), 0 (T), 0 (B), 0.7 (A); C = 1 (the A) before any tie.
+        // After the first 0: Thm 1 → 2/4; the second: Thm 2 → 3/4; the B (was D): 3/4; the A: C 0 → 2/4. Best 3/4 at 0.
         var result = PairwiseAccuracy.WithTies([T, T, A, B], [0.0, 0.0, 0.7, 0.0]);
         Assert.Equal(0.75, result.Accuracy, 12);
         Assert.Equal(0.0, result.Threshold);
     }
 
-    [Fact]
-    public void Equal_magnitudes_become_ties_together()
+    [Theory]
+    [InlineData(true, 1.0)]
+    [InlineData(false, 0.5)]
+    public void Equal_magnitudes_become_ties_one_at_a_time_in_file_order(bool tieFirst, double expected)
     {
-        // |m| = 0.5 for a human tie and a concordant A: they cannot be separated, so ε = 0.5 gives (0 + 1) / 2,
-        // the same as ε below 0.5 gives (1 + 0) / 2; the smallest threshold wins.
-        var result = PairwiseAccuracy.WithTies([T, A], [-0.5, 0.5]);
-        Assert.Equal(0.5, result.Accuracy, 12);
-        Assert.Equal(0.0, result.Threshold);
-    }
-
-    [Fact]
-    public void With_ties_matches_a_brute_force_sweep_on_random_data()
-    {
-        var rng = new SeededRandom(5);
-        for (var trial = 0; trial < 50; trial++)
-        {
-            var n = 1 + rng.NextInt(40);
-            var labels = new PreferenceLabel[n];
-            var margins = new double[n];
-            for (var i = 0; i < n; i++)
-            {
-                labels[i] = (PreferenceLabel)(rng.NextInt(3) - 1);
-                margins[i] = Math.Round(rng.NextGaussian(), 1); // rounding makes repeated |m| and exact zeros
-            }
-
-            var best = PairwiseAccuracy.WithTiesAt(labels, margins, 0);
-            foreach (var m in margins)
-            {
-                best = Math.Max(best, PairwiseAccuracy.WithTiesAt(labels, margins, Math.Abs(m)));
-            }
-
-            Assert.Equal(best, PairwiseAccuracy.WithTies(labels, margins).Accuracy, 12);
-        }
+        // |m| = 0.5 for a human tie and a concordant A. The official code makes them model ties one by one, in the
+        // order the file lists them: tie first → after it Thm 1 and C 1 → 2/2 (then 1/2); A first → 0/2, then 1/2.
+        var result = tieFirst ? PairwiseAccuracy.WithTies([T, A], [-0.5, 0.5]) : PairwiseAccuracy.WithTies([A, T], [0.5, -0.5]);
+        Assert.Equal(expected, result.Accuracy, 12);
+        Assert.Equal(0.5, result.Threshold);
     }
 
     [Fact]

@@ -11,7 +11,8 @@ public sealed class DimensionAccuracyTests
     {
         // Labels A, A, same, B, B, same; margins +2, −1, +0.5, 0, −3, +0.2.
         // Without ties: pairs 1 ✓, 2 ✗, 4 ✗ (an exact zero counts as discordant), 5 ✓ → 1/2.
-        // With ties: ε = 0, 0.2, 0.5, 1, 2, 3 give 2/6, 3/6, 4/6, 4/6, 3/6, 2/6 → 4/6, first reached at ε = 0.5.
+        // With ties (calc_accuracy.py: pairs become model ties one by one in order of |m|): after 0, 0.2, 0.5, 1, 2, 3
+        // the accuracy is 2/6, 3/6, 4/6, 4/6, 3/6, 2/6 → 4/6, first reached at ε = 0.5.
         PreferenceLabel[] labels = { PreferenceLabel.A, PreferenceLabel.A, PreferenceLabel.Tie, PreferenceLabel.B, PreferenceLabel.B, PreferenceLabel.Tie };
         double[] margins = { 2, -1, 0.5, 0, -3, 0.2 };
 
@@ -34,7 +35,7 @@ public sealed class DimensionAccuracyTests
         var accuracy = DimensionAccuracy.Of(labels, new double[4]);
 
         Assert.Equal(0, accuracy.WithoutTies);
-        // ε below 0 would predict no ties (0 correct); ε = 0 predicts all ties: only the human tie is right.
+        // Every pair becomes a model tie in turn (all |m| = 0): only the human tie is ever right, 1/4.
         Assert.Equal(0.25, accuracy.WithTies);
     }
 }
