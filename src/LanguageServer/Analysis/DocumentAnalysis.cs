@@ -56,13 +56,9 @@ internal sealed class DocumentAnalysis
     public string? DeclaringPath(StageSyntax stage) => Resolved.OriginOf(stage) ?? Path;
 
     /// <summary>
-    /// Mirrors <c>pipeline check</c> (src/Cli/Commands/CheckCommand.cs): syntax and composition diagnostics, then,
-    /// for a file that composes without errors, the binding and type diagnostics that are not already among them.
-    /// The LanguageServer tests compare the two outputs on every example and every hostile file.
+    /// What <c>pipeline check</c> prints (src/Cli/Commands/CheckCommand.cs): the compilation's diagnostics, which bind
+    /// the file only where it can be bound. The LanguageServer tests compare the two outputs on every example and every
+    /// hostile file.
     /// </summary>
-    private ImmutableArray<Diagnostic> Check()
-    {
-        var found = Resolved.Diagnostics;
-        return Compilation is { } bound ? found.AddRange(bound.Diagnostics.Except(Resolved.Diagnostics)) : found;
-    }
+    private ImmutableArray<Diagnostic> Check() => Compilation.Create(Resolved, new CompilationOptions()).Diagnostics;
 }

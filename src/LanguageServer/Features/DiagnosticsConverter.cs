@@ -9,6 +9,7 @@ namespace Pipeline.LanguageServer.Features;
 /// The diagnostics of <c>pipeline check</c> as the protocol carries them: the same code, message and span. A
 /// diagnostic in a file the document extends is shown on the document's <c>extends</c> path, prefixed with where it
 /// is (<c>base.pipe:3:5:</c>) and linked to it, since the protocol shows a document's diagnostics in that document.
+/// Messages are escaped to one line as <c>check</c> prints them: a value from the file may hold control characters.
 /// </summary>
 internal static class DiagnosticsConverter
 {
@@ -19,9 +20,10 @@ internal static class DiagnosticsConverter
         var result = new List<LspDiagnostic>();
         foreach (var diagnostic in analysis.Diagnostics)
         {
+            var message = DiagnosticFormatter.OneLine(diagnostic.Message);
             if (diagnostic.Path is null || diagnostic.Path == analysis.Path)
             {
-                result.Add(new LspDiagnostic(lines.RangeOf(diagnostic.Span), Severity(diagnostic.Level), diagnostic.Code, Source, diagnostic.Message));
+                result.Add(new LspDiagnostic(lines.RangeOf(diagnostic.Span), Severity(diagnostic.Level), diagnostic.Code, Source, message));
                 continue;
             }
 
@@ -35,9 +37,9 @@ internal static class DiagnosticsConverter
             var (line, column) = source.GetLineColumn(diagnostic.Span.Start);
             var where = $"{System.IO.Path.GetFileName(diagnostic.Path)}:{line}:{column}";
             var location = new Location(DocumentPaths.UriOf(diagnostic.Path), new LineIndex(source.Text).RangeOf(diagnostic.Span));
-            result.Add(new LspDiagnostic(lines.RangeOf(extends.Path.Span), Severity(diagnostic.Level), diagnostic.Code, Source, $"{where}: {diagnostic.Message}")
+            result.Add(new LspDiagnostic(lines.RangeOf(extends.Path.Span), Severity(diagnostic.Level), diagnostic.Code, Source, $"{where}: {message}")
             {
-                RelatedInformation = [new DiagnosticRelatedInformation(location, diagnostic.Message)],
+                RelatedInformation = [new DiagnosticRelatedInformation(location, message)],
             });
         }
 
