@@ -42,7 +42,9 @@ public sealed class CommandArgumentTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public void Every_option_and_argument_of_every_command_survives_hostile_values()
     {
-        var commands = Commands(PipelineCommand.Create(), []).ToList();
+        // lsp serves its standard input until the client says exit, so it cannot run here in process; its one flag
+        // (--stdio) and its malformed input are tested against the real process in LanguageServer.Tests.
+        var commands = Commands(PipelineCommand.Create(), []).Where(c => c.Path != "lsp").ToList();
         var valid = Valid();
         Assert.Empty(commands.Select(c => c.Path).Except(valid.Keys));
 
@@ -118,6 +120,7 @@ public sealed class CommandArgumentTests(ITestOutputHelper log) : IDisposable
             ["compare"] = ["compare", "1", "2"],
             ["submit"] = ["submit", hello, "--slurm", "--shared-dir", temp.File("shared"), "--dry-run"],
             ["status"] = ["status", "1"],
+            ["kinds"] = ["kinds", "flow_dpo"],
         };
     }
 
