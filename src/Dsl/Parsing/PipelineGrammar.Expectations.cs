@@ -61,9 +61,22 @@ internal static partial class PipelineGrammar
         return result;
     };
 
+    /// <summary>
+    /// The word <c>expect</c>. Unlike <see cref="Keyword"/> it records nothing when it fails: every member may start
+    /// with it, and a message about a misspelt property should not also offer 'expect'.
+    /// </summary>
+    private static readonly Parser<IdentifierSyntax> ExpectKeyword = input =>
+    {
+        var (at, start) = SkipLeading(input);
+        var end = ScanIdentifier(at.Source, start, at.End);
+        return at.Source.AsSpan(start, end - start).SequenceEqual(SyntaxKeywords.Expect)
+            ? Result.Success(new IdentifierSyntax(TextSpan.FromBounds(start, end), SyntaxKeywords.Expect), at.At(end))
+            : Result.Failure<IdentifierSyntax>(at.At(start), $"expected '{SyntaxKeywords.Expect}'", [$"'{SyntaxKeywords.Expect}'"]);
+    };
+
     // expectation_declaration = "expect" metric_reference comparison expectation_operand ;
     internal static readonly Parser<ExpectationSyntax> ExpectationDeclaration =
-        from keyword in Keyword(SyntaxKeywords.Expect)
+        from keyword in ExpectKeyword
         from left in MetricReference
         from comparison in Comparison
         from right in ExpectationOperand
