@@ -125,6 +125,18 @@ internal static class RunCommand
         return RunAssembly(emitted.AssemblyPath!, compilation.SourceDirectory, stage, outputDirectory, output, dryRun, quiet, origin);
     }
 
+    /// <summary>
+    /// Refuses <c>replicates</c> above 1, which the language checks and compiles but no command runs yet: running the
+    /// first seed alone would report one seed as if it were N.
+    /// </summary>
+    internal static void RequireOneReplicate(int replicates, int seed)
+    {
+        if (replicates > 1)
+        {
+            throw new UsageException($"replicates = {replicates} asks for runs on seeds {seed} to {(long)seed + replicates - 1}, which this version checks and compiles but does not run yet; run each seed with --set seed=S --set replicates=1, and compare sets of such runs with pipeline compare 3,4,5 6,7,8.");
+        }
+    }
+
     private static int RunAssembly(string assemblyPath, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin, string? stageRecords = null)
     {
         // Collectible, so a long-lived host (tests, a sweep) does not keep every compiled experiment loaded; the
@@ -152,6 +164,7 @@ internal static class RunCommand
             var type = assembly.GetCustomAttribute<ExperimentClassAttribute>()?.ExperimentType
                 ?? throw new UsageException($"'{assemblyPath}' is not a compiled experiment (it has no ExperimentClass attribute).");
             var experiment = (IExperiment)Activator.CreateInstance(type)!;
+            RequireOneReplicate(experiment.Info.Replicates, experiment.Info.Seed);
             if (origin.File.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             {
                 RequireCurrentDataFiles(experiment.Info, sourceDirectory, origin.File);
