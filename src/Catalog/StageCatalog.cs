@@ -22,12 +22,16 @@ public static class StageCatalog
         EvaluateKinds.WinRates,
     };
 
-    /// <summary>Properties written at experiment level: <c>seed</c> and <c>device</c>.</summary>
+    /// <summary>Properties written at experiment level: <c>seed</c>, <c>device</c> and <c>replicates</c>.</summary>
     public static IReadOnlyList<PropertyDefinition> ExperimentProperties { get; } = new[]
     {
         P("seed", new IntegerType(0, int.MaxValue), 0L, "Seed of every random choice; CPU runs with the same seed are identical."),
         P("device", new UnionType(new PropertyType[] { new EnumType(new[] { "auto", "cpu", "cuda" }), new StringType() }, "auto | cpu | cuda | \"cuda:N\""), "auto", "Where torch runs: auto takes the first CUDA device when there is one, else the CPU; \"cuda:N\" takes CUDA device N."),
+        P("replicates", new IntegerType(1, MaxReplicates), 1L, "Runs of the whole experiment, one per seed: seed, seed + 1, ..., seed + N - 1 (docs/statistics.md). Enters no stage hash: a replicate's stages are those of a run with its seed."),
     };
+
+    /// <summary>The most replicates an experiment may ask for.</summary>
+    public const long MaxReplicates = 1000;
 
     public static IReadOnlyList<MemberInfo> Members { get; } = new[]
     {

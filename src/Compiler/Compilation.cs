@@ -188,6 +188,25 @@ public sealed class Compilation
     public Compilation WithSweepPoint(long index) =>
         new(Composed, Options, points.Concat(PointOf(index).Reverse().Select(p => (p.Axis.Path.Split('.'), p.Value))).ToList());
 
+    /// <summary>
+    /// The compilation of replicate <paramref name="index"/> (0 to <see cref="Binding.SemanticModel.Replicates"/> − 1):
+    /// the experiment with <c>seed</c> set to its replicate seed and <c>replicates</c> to 1, as if run with
+    /// <c>--set seed=S --set replicates=1</c>. Its stage hashes are those of a plain run with that seed, so replicates
+    /// share the stage cache with such runs (replicate 0 is the experiment's own run).
+    /// </summary>
+    public Compilation WithReplicate(int index)
+    {
+        var seeds = SemanticModel.ReplicateSeeds;
+        if (index < 0 || index >= seeds.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"the experiment has {seeds.Length} replicates");
+        }
+
+        var seed = seeds[index].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var overrides = (Options.Overrides.IsDefault ? [] : Options.Overrides).Add(new SetOverride("seed", seed)).Add(new SetOverride("replicates", "1"));
+        return new Compilation(Composed, Options with { Overrides = overrides }, points);
+    }
+
     /// <summary>The path = value pairs sweep point <paramref name="index"/> chooses, in canonical form, by path.</summary>
     public IReadOnlyList<(string Path, string Value)> SweepPointValues(long index) =>
         PointOf(index).Select(p => (p.Axis.Path, Lowering.CanonicalSource.Value(p.Value))).ToList();

@@ -24,7 +24,7 @@ public sealed class CompletionTests(ServerFixture fixture) : IClassFixture<Serve
         { "latent rewards and the inline kind", "reward = latent\n", "reward = |\n", "latent latent_clean latent_reward" },
         { "generators in a list", "methods = [sft, rwr,", "methods = [sft, |rwr,", "base base_cfg4 dpo dpo_t nrg_clean nrg_ta nrg_vq_mq rwr sft world.best world.worst" },
         { "judges", "judges = [world.oracle, vr]", "judges = [world.oracle, |]", "vr vr_bt world.oracle" },
-        { "roles, where seed and device are written", "  seed = 7\n", "  |\n  seed = 7\n", "data model reward align guide evaluate" },
+        { "roles, where seed and device are written", "  seed = 7\n", "  |\n  seed = 7\n", "data model reward align guide evaluate expect replicates" },
         { "an inline stage's properties", "reward = latent\n", "reward = latent_reward {\n      |\n    }\n", "train autoencoder noisy width epochs centring lr batch" },
         { "nothing in a comment", "// with 1200", "// wi|th 1200", "" },
     };

@@ -45,6 +45,19 @@ public sealed class EditingTests : IDisposable
     }
 
     [Fact]
+    public async Task The_outline_lists_expectations_beside_the_stages()
+    {
+        var file = folder.File("expects.pipe");
+        var text = File.ReadAllText(Examples.Hello).TrimEnd().TrimEnd('}') + "  expect gen.win_rate(oracle).TA > 0.5\n}\n";
+        await using var server = await LspProcess.Initialized(folder.Path);
+        await server.OpenAndDiagnose(file, text);
+        var outline = await server.Result("textDocument/documentSymbol", new { textDocument = new { uri = LspProcess.Uri(file) } });
+        var expectation = outline![0]!["children"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "expect")!;
+        Assert.Equal("gen.win_rate(oracle).TA > 0.5", expectation["detail"]!.GetValue<string>());
+        Assert.Equal(0, await server.ShutDown());
+    }
+
+    [Fact]
     public async Task A_did_you_mean_diagnostic_comes_with_a_quick_fix_that_applies_the_suggestion()
     {
         var file = folder.File("typo.pipe");

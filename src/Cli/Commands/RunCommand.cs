@@ -134,6 +134,18 @@ internal static class RunCommand
         return RunAssembly(new LoadedAssembly(emitted.AssemblyPath!, emitted.AssemblySha256, compilation), compilation.SourceDirectory, stage, outputDirectory, output, dryRun, quiet, origin);
     }
 
+    /// <summary>
+    /// Refuses <c>replicates</c> above 1, which the language checks and compiles but no command runs yet: running the
+    /// first seed alone would report one seed as if it were N.
+    /// </summary>
+    internal static void RequireOneReplicate(int replicates, int seed)
+    {
+        if (replicates > 1)
+        {
+            throw new UsageException($"replicates = {replicates} asks for runs on seeds {seed} to {(long)seed + replicates - 1}, which this version checks and compiles but does not run yet; run each seed with --set seed=S --set replicates=1, and compare sets of such runs with pipeline compare 3,4,5 6,7,8.");
+        }
+    }
+
     private static int RunAssembly(LoadedAssembly loaded, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin, string? stageRecords = null)
     {
         var assemblyPath = loaded.Path;
@@ -170,6 +182,7 @@ internal static class RunCommand
             var type = assembly.GetCustomAttribute<ExperimentClassAttribute>()?.ExperimentType
                 ?? throw new UsageException($"'{assemblyPath}' is not a compiled experiment (it has no ExperimentClass attribute).");
             var experiment = (IExperiment)Activator.CreateInstance(type)!;
+            RequireOneReplicate(experiment.Info.Replicates, experiment.Info.Seed);
             if (loaded.Source is { } compilation)
             {
                 ExperimentIdentity.Verify(experiment.Info, compilation, assemblyPath, $"remove the assembly cache's entry ({Path.GetDirectoryName(assemblyPath)}) and run again");

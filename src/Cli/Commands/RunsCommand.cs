@@ -1,10 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Pipeline.Cli.Registry;
-using Pipeline.Dsl.Parsing;
-using Pipeline.Dsl.Semantics;
-using Pipeline.Dsl.Text;
-using Pipeline.Runtime;
 
 namespace Pipeline.Cli.Commands;
 
@@ -84,83 +80,4 @@ internal static class RunsCommand
         : span.TotalMinutes < 60
             ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalMinutes:0.0} min")
             : string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0.0} h");
-}
-
-/// <summary>
-/// <c>pipeline compare RUN RUN</c>: the semantic diff of the two runs' experiments (their canonical sources, as the
-/// registry stored them; the same diff as <c>pipeline diff</c>), beside the difference of their final metrics.
-/// </summary>
-internal static class CompareCommand
-{
-    public static Command Create()
-    {
-        var first = new Argument<long>("old") { Description = "The id of a run (pipeline runs lists them)." };
-        var second = new Argument<long>("new") { Description = "The id of another run." };
-        var command = new Command("compare", "Show how two recorded runs differ: their experiments (semantic diff) and their metrics.");
-        command.Arguments.Add(first);
-        command.Arguments.Add(second);
-        command.SetAction(parsed => Run(parsed.GetValue(first), parsed.GetValue(second), Console.Out));
-        return command;
-    }
-
-    public static int Run(long oldId, long newId, TextWriter output)
-    {
-        using var registry = RunRegistry.OpenDefault();
-        var before = registry.Find(oldId) ?? throw UnknownRun(oldId, registry);
-        var after = registry.Find(newId) ?? throw UnknownRun(newId, registry);
-
-        output.WriteLine($"run {before.Id}: {before.Experiment} ({RunRegistry.Name(before.Status)}, {before.File}{Overrides(before)})");
-        output.WriteLine($"run {after.Id}: {after.Experiment} ({RunRegistry.Name(after.Status)}, {after.File}{Overrides(after)})");
-        output.WriteLine();
-        output.WriteLine("experiment:");
-        var changes = SemanticDiff.Compare(Parse(before), Parse(after));
-        var text = SemanticDiff.FormatText(changes);
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            output.WriteLine("  " + line);
-        }
-
-        var changedStages = before.Stages.Join(after.Stages, s => s.Name, s => s.Name, (o, n) => (o.Name, Changed: o.Hash != n.Hash)).Where(p => p.Changed).Select(p => p.Name)
-            .Concat(after.Stages.Select(s => s.Name).Except(before.Stages.Select(s => s.Name))).Order(StringComparer.Ordinal).ToArray();
-        output.WriteLine(changedStages.Length == 0 ? "  stages with another hash: none" : $"  stages with another hash: {string.Join(", ", changedStages)}");
-        output.WriteLine();
-        output.WriteLine("metrics:");
-        var paths = before.Metrics.Keys.Union(after.Metrics.Keys).Order(StringComparer.Ordinal).ToArray();
-        var width = Math.Max(6, paths.Select(p => p.Length).DefaultIfEmpty(0).Max());
-        var differing = 0;
-        foreach (var path in paths)
-        {
-            var hasOld = before.Metrics.TryGetValue(path, out var oldValue);
-            var hasNew = after.Metrics.TryGetValue(path, out var newValue);
-            if (hasOld && hasNew && oldValue.Equals(newValue))
-            {
-                continue;
-            }
-
-            differing++;
-            var delta = hasOld && hasNew ? (newValue - oldValue >= 0 ? "+" : string.Empty) + RunsCommand.Number(newValue - oldValue) : string.Empty;
-            output.WriteLine($"  {path.PadRight(width)}  {(hasOld ? RunsCommand.Number(oldValue) : "(none)"),12} → {(hasNew ? RunsCommand.Number(newValue) : "(none)"),-12}  {delta}");
-        }
-
-        output.WriteLine(differing == 0
-            ? $"  all {paths.Length} metrics are equal"
-            : $"  {differing} of {paths.Length} metrics differ");
-        return CommandHost.Success;
-    }
-
-    private static string Overrides(RunRecord run) => run.Overrides.Count == 0 ? string.Empty : ", --set " + string.Join(" --set ", run.Overrides);
-
-    private static Dsl.Syntax.ExperimentSyntax Parse(RunRecord run)
-    {
-        // The stored source is canonical and already composed (no extends left), so nothing is read from disk.
-        var tree = SyntaxTree.Parse(new SourceText($"run {run.Id}", run.CanonicalSource));
-        return Composition.Resolve(tree, _ => null).Experiment;
-    }
-
-    internal static PipelineException UnknownRun(long id, RunRegistry registry)
-    {
-        var newest = registry.List(1);
-        var hint = newest.Count == 0 ? "no runs are recorded yet" : $"the newest is run {newest[0].Id}; pipeline runs lists them";
-        return new PipelineException(RuntimeDiagnosticCodes.UnknownRun, $"there is no run {id} in the registry ({hint}).");
-    }
 }

@@ -54,6 +54,7 @@ internal static class SubmitCommand
             return CommandHost.Failure;
         }
 
+        RunCommand.RequireOneReplicate(compilation.SemanticModel.Replicates, compilation.SemanticModel.Seed);
         var name = compilation.SemanticModel.Name;
         var sweep = compilation.SweepCount > 1;
         var pointValues = sweep ? compilation.SweepPoints() : [[]];

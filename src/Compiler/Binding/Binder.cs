@@ -49,7 +49,7 @@ internal sealed partial class Binder
 
     private SemanticModel Run(string sourceDirectory)
     {
-        var (seed, device) = BindExperimentProperties();
+        var (seed, device, replicates) = BindExperimentProperties();
         DeclareStages();
         foreach (var (name, syntax) in declarations.OrderBy(d => d.Key, StringComparer.Ordinal))
         {
@@ -68,9 +68,14 @@ internal sealed partial class Binder
                 .ToImmutableArray();
         }
 
-        var model = new SemanticModel(experiment.Name.Name, seed, device, ordered, sweeps.OrderBy(s => s.Path, StringComparer.Ordinal).ToImmutableArray(), experiment.Name.Span, filePath);
+        var model = new SemanticModel(experiment.Name.Name, seed, device, ordered, sweeps.OrderBy(s => s.Path, StringComparer.Ordinal).ToImmutableArray(), experiment.Name.Span, filePath)
+        {
+            Replicates = replicates,
+        };
         var hasCycle = FindCycles(model);
-        new StageChecks(model, diagnostics, sourceDirectory, mentioned).Run(hasCycle);
+        var checks = new StageChecks(model, diagnostics, sourceDirectory, mentioned);
+        checks.Run(hasCycle);
+        model.Expectations = new ExpectationChecks(model, checks, diagnostics).Bind(experiment.Members.OfType<ExpectationSyntax>().Select(e => (e, PathOf(e))));
         model.Diagnostics = diagnostics
             .OrderBy(d => d.Path == filePath ? 0 : 1)
             .ThenBy(d => d.Path, StringComparer.Ordinal)
@@ -113,10 +118,12 @@ internal sealed partial class Binder
         _ => Enumerable.Empty<BoundReference>(),
     };
 
-    private (int Seed, string Device) BindExperimentProperties()
+    private (int Seed, string Device, int Replicates) BindExperimentProperties()
     {
         var seed = 0;
         var device = "auto";
+        var replicates = 1;
+        PropertySyntax? replicatesSyntax = null;
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in experiment.Members.OfType<PropertySyntax>())
         {
@@ -149,11 +156,23 @@ internal sealed partial class Binder
                     }
 
                     break;
+                case BoundInteger count when definition.Name == "replicates":
+                    replicates = (int)count.Value;
+                    replicatesSyntax = property;
+                    break;
             }
         }
 
+        // Replicate k runs on seed + k (SemanticModel.ReplicateSeeds): the last one must still be a seed.
+        if (replicatesSyntax is not null && (long)seed + replicates - 1 > int.MaxValue)
+        {
+            currentPath = PathOf(replicatesSyntax);
+            Report(CompilerDiagnostics.ReplicateSeedOutOfRange(replicatesSyntax.Value.Span, seed, replicates));
+            replicates = 1;
+        }
+
         currentPath = filePath;
-        return (seed, device);
+        return (seed, device, replicates);
     }
 
     private void DeclareStages()

@@ -24,6 +24,15 @@ public sealed class SemanticModel
 
     public string Device { get; }
 
+    /// <summary>How many times the whole experiment runs, one run per seed (<c>replicates = N</c>; 1 when not written).</summary>
+    public int Replicates { get; internal set; } = 1;
+
+    /// <summary>The seeds of the replicates: seed, seed + 1, ..., seed + <see cref="Replicates"/> − 1. The first is the experiment's own seed.</summary>
+    public ImmutableArray<int> ReplicateSeeds => Enumerable.Range(0, Replicates).Select(k => Seed + k).ToImmutableArray();
+
+    /// <summary>The declared expectations that bound, ordinally sorted by their canonical text.</summary>
+    public ImmutableArray<BoundExpectation> Expectations { get; internal set; } = ImmutableArray<BoundExpectation>.Empty;
+
     /// <summary>Every stage, ordinally sorted by name.</summary>
     public ImmutableArray<StageSymbol> Stages { get; }
 

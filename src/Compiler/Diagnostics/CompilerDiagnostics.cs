@@ -34,6 +34,14 @@ public static partial class CompilerDiagnostics
     public const string SweepNotAllowedCode = "PIPE1018";
     public const string TooManyArgumentsCode = "PIPE1019";
 
+    // Expectations: names.
+    public const string ExpectationUnknownStageCode = "PIPE1050";
+    public const string UnknownMetricCode = "PIPE1051";
+    public const string NotEvaluatedCode = "PIPE1052";
+    public const string UnknownJudgeCode = "PIPE1053";
+    public const string AmbiguousWinRateCode = "PIPE1054";
+    public const string DuplicateExpectationCode = "PIPE1055";
+
     // Types and values.
     public const string TypeMismatchCode = "PIPE2001";
     public const string IntegerOutOfRangeCode = "PIPE2002";
@@ -56,6 +64,13 @@ public static partial class CompilerDiagnostics
     public const string DataFileUnreadableCode = "PIPE2019";
     public const string SweepTooLargeCode = "PIPE2020";
 
+    // Replicates and expectations: values.
+    public const string ReplicateSeedOutOfRangeCode = "PIPE2040";
+    public const string UnknownDimensionCode = "PIPE2041";
+    public const string DimensionNotJudgedCode = "PIPE2042";
+    public const string ThresholdNeverHoldsCode = "PIPE2043";
+    public const string ComparesWithItselfCode = "PIPE2044";
+
     // Emit.
     public const string RuntimeLacksKindCode = "PIPE3001";
     public const string RuntimeLacksPropertyCode = "PIPE3002";
@@ -63,6 +78,7 @@ public static partial class CompilerDiagnostics
     public const string RuntimeReferenceMissingCode = "PIPE3004";
     public const string SweepNotSelectedCode = "PIPE3005";
     public const string OutputNotWritableCode = "PIPE3006";
+    public const string RuntimeLacksEvidenceCode = "PIPE3020";
 
     /// <summary>Codes no longer produced; kept so that they are never reused.</summary>
     public static readonly ImmutableArray<string> RetiredCodes = [];
@@ -214,6 +230,44 @@ public static partial class CompilerDiagnostics
 
     public static Diagnostic OutputNotWritable(TextSpan span, string path, string reason) =>
         Error(span, OutputNotWritableCode, $"Cannot write '{path}' ({reason}); choose a writable output folder.");
+
+    public static Diagnostic ExpectationUnknownStage(TextSpan span, string name, IEnumerable<string> methods) =>
+        Error(span, ExpectationUnknownStageCode, $"No stage is named '{name}'; an expectation names a method of a win_rates stage{Suggestions.DidYouMeanOrList(name, methods)}.");
+
+    public static Diagnostic UnknownMetric(TextSpan span, string metric, IEnumerable<string> metrics) =>
+        Error(span, UnknownMetricCode, $"'{metric}' is not a metric an expectation can compare; write {string.Join(" or ", metrics.Select(m => m + "(JUDGE)"))}{Suggestions.DidYouMean(metric, metrics)}.");
+
+    public static Diagnostic NotEvaluated(TextSpan span, string stage, IEnumerable<string> methods) =>
+        Error(span, NotEvaluatedCode, methods.Any()
+            ? $"No win_rates stage compares '{stage}'; add it to the methods of one, or name a method that is compared{Suggestions.DidYouMeanOrList(stage, methods)}."
+            : $"No win_rates stage compares '{stage}'; add a win_rates stage with '{stage}' among its methods.");
+
+    public static Diagnostic UnknownJudge(TextSpan span, string judge, string stage, IEnumerable<string> judges) =>
+        Error(span, UnknownJudgeCode, $"'{judge}' does not judge '{stage}' in any win_rates stage; name one of its judges{Suggestions.DidYouMeanOrList(judge, judges)}, or add '{judge}' to the judges of a win_rates stage that compares '{stage}'.");
+
+    public static Diagnostic AmbiguousWinRate(TextSpan span, string stage, string judge, IEnumerable<string> evaluations) =>
+        Error(span, AmbiguousWinRateCode, $"The win_rates stages {string.Join(" and ", evaluations)} both compare '{stage}' under '{judge}', and results.json keeps one win rate per method and judge; compare '{stage}' under '{judge}' in one of them only.");
+
+    public static Diagnostic DuplicateExpectation(TextSpan span, string expression) =>
+        Warning(span, DuplicateExpectationCode, $"The expectation '{expression}' is declared twice; remove the repeat.");
+
+    public static Diagnostic ReplicateSeedOutOfRange(TextSpan span, long seed, long replicates) =>
+        Error(span, ReplicateSeedOutOfRangeCode, $"With seed = {seed}, replicate {replicates} would run on seed {seed + replicates - 1}, beyond the largest seed {int.MaxValue}; lower the seed or the replicates.");
+
+    public static Diagnostic UnknownDimension(TextSpan span, string dimension, IEnumerable<string> dimensions) =>
+        Error(span, UnknownDimensionCode, $"'{dimension}' is not a dimension a win rate is measured on; write one of {string.Join(", ", dimensions)}{Suggestions.DidYouMean(dimension, dimensions)}.");
+
+    public static Diagnostic DimensionNotJudged(TextSpan span, string judge, string dimension, IEnumerable<string> dimensions) =>
+        Error(span, DimensionNotJudgedCode, $"The judge '{judge}' scores {string.Join(", ", dimensions)}, not {dimension}; name one of those dimensions or a judge that scores {dimension}.");
+
+    public static Diagnostic ThresholdNeverHolds(TextSpan span, string expression) =>
+        Error(span, ThresholdNeverHoldsCode, $"A win rate lies in [0, 1], so '{expression}' can never hold; compare with a number the rate can pass.");
+
+    public static Diagnostic ComparesWithItself(TextSpan span, string metric) =>
+        Error(span, ComparesWithItselfCode, $"The expectation compares {metric} with itself, so it can never hold; compare it with another metric or a number.");
+
+    public static Diagnostic RuntimeLacksEvidence(TextSpan span, string member) =>
+        Error(span, RuntimeLacksEvidenceCode, $"The runtime's ExperimentInfo has no property '{member}', so it cannot carry replicates and expectations; update the runtime, or remove them.");
 
     private static string Capitalised(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 

@@ -75,6 +75,7 @@ public static class ExperimentDiff
         {
             ["seed"] = model.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["device"] = model.Device,
+            ["replicates"] = model.Replicates.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         foreach (var stage in model.Stages)
         {

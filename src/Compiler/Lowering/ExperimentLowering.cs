@@ -35,6 +35,7 @@ internal sealed class ExperimentLowering(Compilation compilation, Microsoft.Code
             }
         }
 
+        var evidence = LowerEvidence(model);
         if (diagnostics.Count > 0)
         {
             return (null, diagnostics.ToImmutableArray());
@@ -64,9 +65,48 @@ internal sealed class ExperimentLowering(Compilation compilation, Microsoft.Code
             ValueEmitter.String(model.Device),
             "\"" + LineFileName(source.Path) + "\"",
             metadata.Select(p => new MetadataView(ValueEmitter.String(p.Key), ValueEmitter.String(p.Value))).ToList(),
-            stages);
+            stages,
+            evidence);
         return (view, ImmutableArray<Diagnostic>.Empty);
     }
+
+    /// <summary>
+    /// Replicates and expectations for <c>ExperimentInfo</c>'s init properties; null when the experiment has neither
+    /// (its generated code is then what it was before they existed). A runtime whose ExperimentInfo lacks the
+    /// properties is PIPE3020 at the first place that needs them.
+    /// </summary>
+    private EvidenceView? LowerEvidence(Binding.SemanticModel model)
+    {
+        if (model.Replicates == 1 && model.Expectations.IsEmpty)
+        {
+            return null;
+        }
+
+        var info = references.GetTypeByMetadataName(ExperimentInfoType);
+        foreach (var member in new[] { nameof(Binding.SemanticModel.Replicates), nameof(Binding.SemanticModel.Expectations) })
+        {
+            if (info is null || ValueEmitter.FindProperty(info, member) is null)
+            {
+                var at = model.Expectations.FirstOrDefault();
+                diagnostics.Add(CompilerDiagnostics.RuntimeLacksEvidence(at?.Span ?? model.NameSpan, member) with { Path = at?.SourcePath ?? model.Path });
+                return null;
+            }
+        }
+
+        var expectations = model.Expectations.Select(b => b.Expectation).Select(e => new ExpectationView(
+            ValueEmitter.String(e.Expression),
+            Metric(e.Left),
+            $"{ExpectationsNamespace}.Comparison.{e.Comparison}",
+            e.Right is null ? "null" : Metric(e.Right),
+            e.Threshold is { } threshold ? ValueEmitter.Double(threshold) : "null")).ToList();
+        return new EvidenceView(ValueEmitter.Integer(model.Replicates), expectations);
+    }
+
+    private static string Metric(Pipeline.Catalog.Expectations.MetricReference metric) =>
+        $"new {ExpectationsNamespace}.MetricReference({ValueEmitter.String(metric.Stage)}, {ValueEmitter.String(metric.Metric)}, {ValueEmitter.String(metric.Judge)}, {ValueEmitter.String(metric.Dimension)})";
+
+    private const string ExperimentInfoType = "Pipeline.Runtime.Experiments.ExperimentInfo";
+    private const string ExpectationsNamespace = "global::Pipeline.Catalog.Expectations";
 
     /// <summary>The #line and location file name: the file's own name (never a folder, so output is the same anywhere), restricted to safe characters.</summary>
     public static string LineFileName(string path)

@@ -17,7 +17,16 @@ public sealed record ExperimentView(
     string DeviceLiteral,
     string LinePath,
     IReadOnlyList<MetadataView> Metadata,
-    IReadOnlyList<StageView> Stages);
+    IReadOnlyList<StageView> Stages,
+    EvidenceView? Evidence);
+
+// Set only when the experiment asks for replicates or declares expectations, so that other experiments' generated
+// code (and their baselines) are as before. ReplicatesLiteral: an int literal.
+public sealed record EvidenceView(string ReplicatesLiteral, IReadOnlyList<ExpectationView> Expectations);
+
+// Every field is a C# expression built from Roslyn-made literals: a string literal, a constructor call of the
+// Catalog's MetricReference over string literals, an enum member of Comparison, "null", or a double literal.
+public sealed record ExpectationView(string ExpressionLiteral, string Left, string Comparison, string Right, string Threshold);
 
 public sealed record MetadataView(string KeyLiteral, string ValueLiteral);
 

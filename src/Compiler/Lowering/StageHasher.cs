@@ -8,7 +8,9 @@ namespace Pipeline.Compiler.Lowering;
 /// <summary>
 /// Stage hashes as contracts.md defines them: SHA-256 over the kind, the properties with every default filled in
 /// (canonical form, by name), the upstream stages' hashes, the experiment seed and the stage's name, the content hash
-/// of every data file the stage reads, and the runtime's version. Stage order, formatting and comments never enter.
+/// of every data file the stage reads, and the runtime's version. Stage order, formatting and comments never enter,
+/// nor do <c>replicates</c> and <c>expect</c>: they change no stage (a replicate's stages are those of a run with its
+/// seed, and an expectation only reads results), so adding either reuses every cached stage.
 /// </summary>
 /// <remarks>
 /// The name enters because the runtime draws a stage's random numbers (weights, minibatches, noise) from the

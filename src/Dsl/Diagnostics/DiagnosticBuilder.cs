@@ -48,6 +48,9 @@ public static partial class DiagnosticBuilder
     public const string OverrideIntoScalarCode = "PIPE0043";
     public const string ExtendsTooDeepCode = "PIPE0044";
 
+    // Expectations.
+    public const string MalformedExpectationCode = "PIPE0060";
+
     /// <summary>Codes no longer produced; kept so that they are never reused.</summary>
     public static readonly ImmutableArray<string> RetiredCodes = [];
 
@@ -136,6 +139,9 @@ public static partial class DiagnosticBuilder
 
     public static Diagnostic OverrideIntoScalar(TextSpan span, string path, string property) =>
         Error(span, OverrideIntoScalarCode, $"The override '{path}' sets a key inside '{property}', which is neither a map nor an inline stage; override '{property}' as a whole instead.");
+
+    public static Diagnostic MalformedExpectation(TextSpan span, string expected, string found) =>
+        Error(span, MalformedExpectationCode, $"Write {expected} here instead of {found}: an expectation reads 'expect STAGE.METRIC(JUDGE).DIMENSION > VALUE' (or '<'), such as 'expect dpo.win_rate(oracle).TA > 0.5', where VALUE is a number or another metric.");
 
     /// <summary>Turns a found token into words for a message: <c>'x'</c>, or <c>the end of the file</c>.</summary>
     public static string Describe(string? found) => found switch

@@ -5,7 +5,8 @@ using Pipeline.Dsl.Syntax;
 namespace Pipeline.Dsl.Formatting;
 
 /// <summary>
-/// The one canonical layout: two-space indent, one member per line, a blank line around each stage, no alignment
+/// The one canonical layout: two-space indent, one member per line, a blank line around each stage and around each
+/// run of expectations, no alignment
 /// (so renaming one property changes one line), lists, maps and calls inline while the line stays within
 /// <see cref="MaxLineWidth"/> and one item per line otherwise. Comments are kept where they were attached.
 /// Formatting is idempotent, and the tree of its output equals the input's when spans and trivia are ignored.
@@ -46,6 +47,19 @@ public static class SyntaxFormatter
     /// <summary>A value on one line, as the diff prints it.</summary>
     public static string FormatValueInline(ValueSyntax value) => Inline(value);
 
+    /// <summary>An expectation without its keyword, one space around the comparison: <c>dpo.win_rate(oracle).TA &gt; 0.5</c>.</summary>
+    public static string FormatExpectation(ExpectationSyntax expectation)
+    {
+        ArgumentNullException.ThrowIfNull(expectation);
+        var right = expectation.Right switch
+        {
+            MetricReferenceSyntax metric => metric.Text,
+            ThresholdSyntax threshold => Inline(threshold.Literal),
+            _ => throw new InvalidOperationException($"Unknown expectation operand {expectation.Right.GetType().Name}."),
+        };
+        return $"{expectation.Left.Text} {expectation.Comparison.Operator} {right}";
+    }
+
     private static void WriteExperiment(Writer writer, ExperimentSyntax experiment)
     {
         var header = new StringBuilder(SyntaxKeywords.Experiment).Append(' ').Append(experiment.Name.Name);
@@ -59,7 +73,7 @@ public static class SyntaxFormatter
         MemberSyntax? previous = null;
         foreach (var member in experiment.Members)
         {
-            if (previous is not null && (previous is StageSyntax || member is StageSyntax))
+            if (previous is not null && (previous is StageSyntax || member is StageSyntax || (previous is ExpectationSyntax) != (member is ExpectationSyntax)))
             {
                 writer.Blank();
             }
@@ -99,6 +113,9 @@ public static class SyntaxFormatter
                 break;
             case OverrideSyntax @override:
                 WriteAssignment(writer, depth, string.Join(".", @override.Target.Select(t => t.Name)), @override.Value, @override.TrailingComment);
+                break;
+            case ExpectationSyntax expectation:
+                writer.Line(depth, WithComment(SyntaxKeywords.Expect + " " + FormatExpectation(expectation), expectation.TrailingComment));
                 break;
             default:
                 throw new InvalidOperationException($"Unknown member {member.GetType().Name}.");

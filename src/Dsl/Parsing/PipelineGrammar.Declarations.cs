@@ -13,6 +13,7 @@ internal static partial class PipelineGrammar
     private static readonly Parser<int> DeclaredSeparator = Ref(() => MemberSeparator);
     private static readonly Parser<StringLiteralSyntax> DeclaredPath = Ref(() => StringLiteral);
     private static readonly Parser<int> DeclaredTrivia = Ref(() => Trivia);
+    private static readonly Parser<ExpectationSyntax> DeclaredExpectation = Ref(() => ExpectationDeclaration);
 
     // property_assignment = identifier "=" value ;
     internal static readonly Parser<PropertySyntax> PropertyAssignment =
@@ -63,9 +64,10 @@ internal static partial class PipelineGrammar
         from value in DeclaredValue
         select new OverrideSyntax(Span(first.Span.Start, value.Span.End), rest.Prepend(first).ToImmutableArray(), value);
 
-    // member = stage_declaration | override_declaration | property_assignment ;
+    // member = stage_declaration | expectation_declaration | override_declaration | property_assignment ;
     internal static readonly Parser<MemberSyntax> Member =
         StageDeclaration.Select(m => (MemberSyntax)m)
+            .Or(DeclaredExpectation)
             .Or(OverrideDeclaration)
             .Or(PropertyAssignment)
             .Named("member");

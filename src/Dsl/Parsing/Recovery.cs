@@ -96,7 +96,9 @@ internal sealed class Recovery(string text, StructureScanner scan, FailureTracke
                 continue;
             }
 
-            var failure = FromFailure(text, tracker, segmentStart, segmentEnd);
+            var failure = experimentLevel && PipelineGrammar.StartsExpectation(text, segmentStart, segmentEnd)
+                ? AsMalformedExpectation(FromFailure(text, tracker, segmentStart, segmentEnd))
+                : FromFailure(text, tracker, segmentStart, segmentEnd);
             var before = diagnostics.Count;
             var stage = experimentLevel ? RecoverStage(segmentStart, segmentEnd) : null;
             if (stage is not null)
@@ -111,6 +113,26 @@ internal sealed class Recovery(string text, StructureScanner scan, FailureTracke
         }
 
         return members;
+    }
+
+    /// <summary>A failure inside an expectation, worded with the expectation's shape (PIPE0060).</summary>
+    private Diagnostic AsMalformedExpectation(Diagnostic failure)
+    {
+        // A stage or a property starting with the same words wanted '=' at the same place; an expectation never does.
+        var expected = tracker.Expected.Where(e => e != "'='").Order(StringComparer.Ordinal).ToList();
+        if (expected.Contains(PipelineGrammar.ExpectedOperand))
+        {
+            expected.Remove(PipelineGrammar.ExpectedName); // a metric starts with a name: one phrase says both
+        }
+
+        if (expected.Count == 0)
+        {
+            expected.Add(PipelineGrammar.ExpectedName);
+        }
+
+        var words = expected.Count == 1 ? expected[0] : string.Join(", ", expected.Take(expected.Count - 1)) + " or " + expected[^1];
+        var position = failure.Span.Start;
+        return DiagnosticBuilder.MalformedExpectation(failure.Span, words, DescribeAt(text, position, text.Length));
     }
 
     private static readonly Parser<MemberSyntax> MemberProperty = PipelineGrammar.PropertyAssignment.Select(p => (MemberSyntax)p);

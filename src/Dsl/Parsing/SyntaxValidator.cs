@@ -34,6 +34,9 @@ internal static class SyntaxValidator
                 case OverrideSyntax @override:
                     ValidateValue(@override.Value, text, diagnostics);
                     break;
+                case ExpectationSyntax { Right: ThresholdSyntax threshold }:
+                    ValidateValue(threshold.Literal, text, diagnostics);
+                    break;
             }
         }
 

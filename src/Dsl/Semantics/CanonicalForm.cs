@@ -7,9 +7,9 @@ namespace Pipeline.Dsl.Semantics;
 
 /// <summary>
 /// The canonical form of an experiment, the input of the source hash: no comments, no extends clause,
-/// experiment-level properties then stages, each sorted by name (ordinal), properties and map keys sorted, and
-/// numbers in one spelling (<c>5e-6</c>, <c>0.1</c>, <c>500</c>). Formatting, comments and stage order therefore
-/// never change it; list order does, because it means something.
+/// experiment-level properties then stages, each sorted by name (ordinal), then expectations sorted by their text,
+/// properties and map keys sorted, and numbers in one spelling (<c>5e-6</c>, <c>0.1</c>, <c>500</c>). Formatting,
+/// comments, stage order and expectation order therefore never change it; list order does, because it means something.
 /// </summary>
 public static class CanonicalForm
 {
@@ -21,7 +21,7 @@ public static class CanonicalForm
         ArgumentNullException.ThrowIfNull(experiment);
         var members = experiment.Members
             .Select(Member)
-            .OrderBy(m => m switch { PropertySyntax => 0, StageSyntax => 1, _ => 2 })
+            .OrderBy(m => m switch { PropertySyntax => 0, StageSyntax => 1, ExpectationSyntax => 3, _ => 2 })
             .ThenBy(MemberKey, StringComparer.Ordinal)
             .ToImmutableArray();
         return new ExperimentSyntax(experiment.Span, experiment.Name, null, members);
@@ -47,11 +47,15 @@ public static class CanonicalForm
         return text.Contains('.', StringComparison.Ordinal) ? text : text + ".0";
     }
 
+    /// <summary>An expectation's canonical text, without <c>expect</c>: <c>dpo.win_rate(oracle).TA &gt; 0.5</c>.</summary>
+    public static string ExpectationText(ExpectationSyntax expectation) => SyntaxFormatter.FormatExpectation((ExpectationSyntax)Member(expectation));
+
     private static string MemberKey(MemberSyntax member) => member switch
     {
         PropertySyntax p => p.Name.Name,
         StageSyntax s => s.Name.Name,
         OverrideSyntax o => string.Join(".", o.Target.Select(t => t.Name)),
+        ExpectationSyntax e => SyntaxFormatter.FormatExpectation(e),
         _ => string.Empty,
     };
 
@@ -60,6 +64,7 @@ public static class CanonicalForm
         PropertySyntax p => Property(p),
         StageSyntax s => new StageSyntax(s.Span, s.Role, s.Name, s.Kind, Properties(s.Properties)),
         OverrideSyntax o => new OverrideSyntax(o.Span, o.Target, Value(o.Value)),
+        ExpectationSyntax e => new ExpectationSyntax(e.Span, e.Left, e.Comparison, e.Right is ThresholdSyntax t ? t with { Literal = Value(t.Literal) } : e.Right),
         _ => member,
     };
 

@@ -9,7 +9,8 @@ namespace Pipeline.Dsl.Semantics;
 
 /// <summary>
 /// Resolves <c>extends</c>: the base file (a path relative to the extending file) is composed first, then the
-/// extending file's experiment-level properties and stages replace those of the same name or are added, and its
+/// extending file's experiment-level properties and stages replace those of the same name or are added, its
+/// expectations are added to the base's, and its
 /// overrides set single properties (or map keys, or properties of inline stages) of the stages it inherited. An
 /// override of a stage that does not exist is reported here; an override of a property the stage kind does not
 /// have is applied, because only the compiler knows the catalogue.
@@ -137,6 +138,11 @@ public static class Composition
                             Origins[p] = path;
                         }
 
+                        break;
+                    case ExpectationSyntax expectation:
+                        // Expectations add up along the chain: an extending file declares more, it cannot drop one.
+                        members.Add(expectation);
+                        Origins[expectation] = path;
                         break;
                 }
             }

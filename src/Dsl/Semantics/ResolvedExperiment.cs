@@ -51,7 +51,7 @@ public sealed class ResolvedExperiment
     /// <summary>The canonical text of the composed experiment (comments dropped, members sorted); the compiler hashes it.</summary>
     public string CanonicalText => canonicalText.Value;
 
-    /// <summary>The path of the file a stage, experiment-level property or stage property of <see cref="Experiment"/> came from.</summary>
+    /// <summary>The path of the file a stage, experiment-level property, expectation or stage property of <see cref="Experiment"/> came from.</summary>
     public string? OriginOf(SyntaxNode node) => origins.TryGetValue(node, out var path) ? path : null;
 
     /// <summary>The source text of a file in the chain, to print a diagnostic's line and column.</summary>

@@ -18,6 +18,12 @@ public enum SemanticChangeKind
     ValueAdded,
     ValueRemoved,
     ValueChanged,
+
+    /// <summary>An expectation (<c>expect ...</c>) declared only by the new experiment.</summary>
+    ExpectationAdded,
+
+    /// <summary>An expectation declared only by the old experiment.</summary>
+    ExpectationRemoved,
 }
 
 /// <summary>One difference: a path (<c>dpo.beta</c>, <c>prefs.split.train</c>, a stage name) with its old and new value.</summary>
@@ -25,11 +31,16 @@ public sealed record SemanticChange(SemanticChangeKind Kind, string Path, string
 {
     public const string Unset = "(unset)";
 
-    /// <summary>One line: <c>dpo.beta: 500 → 2000</c>, <c>+ align sft = flow_sft</c>, <c>- align rwr = flow_rwr</c>.</summary>
+    /// <summary>
+    /// One line: <c>dpo.beta: 500 → 2000</c>, <c>+ align sft = flow_sft</c>, <c>- align rwr = flow_rwr</c>,
+    /// <c>+ expect dpo.win_rate(oracle).TA &gt; 0.5</c>.
+    /// </summary>
     public override string ToString() => Kind switch
     {
         SemanticChangeKind.StageAdded => $"+ {NewValue}",
         SemanticChangeKind.StageRemoved => $"- {OldValue}",
+        SemanticChangeKind.ExpectationAdded => $"+ {SyntaxKeywords.Expect} {NewValue}",
+        SemanticChangeKind.ExpectationRemoved => $"- {SyntaxKeywords.Expect} {OldValue}",
         _ => $"{Path}: {OldValue ?? Unset} → {NewValue ?? Unset}",
     };
 }
@@ -37,8 +48,8 @@ public sealed record SemanticChange(SemanticChangeKind Kind, string Path, string
 /// <summary>
 /// The syntax-level semantic diff of two effective experiments (compose them first with <see cref="Composition"/>):
 /// both are put in <see cref="CanonicalForm"/>, flattened to paths (maps and inline stages open into their keys),
-/// and compared path by path. Formatting, comments, stage order, property order and map key order are never
-/// differences; list order is.
+/// and compared path by path; expectations are compared as a set, by their canonical text. Formatting, comments,
+/// stage order, property order, map key order and expectation order are never differences; list order is.
 /// </summary>
 public static class SemanticDiff
 {
@@ -93,10 +104,16 @@ public static class SemanticDiff
             }
         }
 
+        // Expectations last, after the stages and values they talk about; removed before added.
+        var expectations = before.Expectations.Except(after.Expectations).Order(StringComparer.Ordinal)
+            .Select(e => new SemanticChange(SemanticChangeKind.ExpectationRemoved, SyntaxKeywords.Expect, e, null))
+            .Concat(after.Expectations.Except(before.Expectations).Order(StringComparer.Ordinal)
+                .Select(e => new SemanticChange(SemanticChangeKind.ExpectationAdded, SyntaxKeywords.Expect, null, e)));
         var sorted = changes
             .OrderBy(c => c.Path.Split('.')[0], StringComparer.Ordinal)
             .ThenBy(c => c.Kind is SemanticChangeKind.StageAdded or SemanticChangeKind.StageRemoved or SemanticChangeKind.StageChanged ? 0 : 1)
             .ThenBy(c => c.Path, StringComparer.Ordinal)
+            .Concat(expectations)
             .ToImmutableArray();
         return oldExperiment.Name.Name == newExperiment.Name.Name
             ? sorted
@@ -154,6 +171,8 @@ public static class SemanticDiff
         SemanticChangeKind.StageChanged => "stage-changed",
         SemanticChangeKind.ValueAdded => "value-added",
         SemanticChangeKind.ValueRemoved => "value-removed",
+        SemanticChangeKind.ExpectationAdded => "expectation-added",
+        SemanticChangeKind.ExpectationRemoved => "expectation-removed",
         _ => "value-changed",
     };
 
@@ -169,12 +188,13 @@ public static class SemanticDiff
         }
     }
 
-    private sealed record Flat(Dictionary<string, string> Stages, Dictionary<string, string> Values);
+    private sealed record Flat(Dictionary<string, string> Stages, Dictionary<string, string> Values, HashSet<string> Expectations);
 
     private static Flat Flatten(ExperimentSyntax experiment)
     {
         var stages = new Dictionary<string, string>(StringComparer.Ordinal);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var expectations = new HashSet<string>(StringComparer.Ordinal);
         foreach (var member in experiment.Members)
         {
             switch (member)
@@ -193,10 +213,13 @@ public static class SemanticDiff
                 case OverrideSyntax @override:
                     FlattenValue(string.Join(".", @override.Target.Select(t => t.Name)), @override.Value, values);
                     break;
+                case ExpectationSyntax expectation:
+                    expectations.Add(SyntaxFormatter.FormatExpectation(expectation));
+                    break;
             }
         }
 
-        return new Flat(stages, values);
+        return new Flat(stages, values, expectations);
     }
 
     private static void FlattenValue(string path, ValueSyntax value, Dictionary<string, string> values)

@@ -45,6 +45,10 @@ public static class SyntaxEquivalence
                 (OverrideSyntax a, OverrideSyntax b) => Equal(a.Target, b.Target) && Equal(a.Value, b.Value),
                 (StageSyntax a, StageSyntax b) => Equal(a.Role, b.Role) && Equal(a.Name, b.Name) && Equal(a.Kind, b.Kind) && Equal(a.Properties, b.Properties) &&
                     (!compareTrivia || (Equal(a.HeaderComment, b.HeaderComment) && Equal(a.DanglingComments, b.DanglingComments))),
+                (ExpectationSyntax a, ExpectationSyntax b) => Equal(a.Left, b.Left) && Equal(a.Comparison, b.Comparison) && Equal(a.Right, b.Right),
+                (MetricReferenceSyntax a, MetricReferenceSyntax b) => Equal(a.Stage, b.Stage) && Equal(a.Metric, b.Metric) && Equal(a.Judge, b.Judge) && Equal(a.Dimension, b.Dimension),
+                (ThresholdSyntax a, ThresholdSyntax b) => Equal(a.Literal, b.Literal),
+                (ComparisonSyntax a, ComparisonSyntax b) => a.Operator == b.Operator,
                 (IntegerLiteralSyntax a, IntegerLiteralSyntax b) => a.Value == b.Value && a.Text == b.Text,
                 (RealLiteralSyntax a, RealLiteralSyntax b) => a.Value.Equals(b.Value) && a.Text == b.Text,
                 (BooleanLiteralSyntax a, BooleanLiteralSyntax b) => a.Value == b.Value,

@@ -3,14 +3,17 @@ using System.Collections.Immutable;
 namespace Pipeline.Dsl.Syntax;
 
 /// <summary>
-/// Every word the grammar gives a meaning to. Role words and <c>sweep</c> are contextual (a property may be called
-/// <c>data</c>); <c>true</c> and <c>false</c> are always literals.
+/// Every word the grammar gives a meaning to. Role words, <c>sweep</c> and <c>expect</c> are contextual (a property
+/// may be called <c>data</c>); <c>true</c> and <c>false</c> are always literals.
 /// </summary>
 public static class SyntaxKeywords
 {
     public const string Experiment = "experiment";
     public const string Extends = "extends";
     public const string Sweep = "sweep";
+    public const string Expect = "expect";
+    public const string Greater = ">";
+    public const string Less = "<";
     public const string True = "true";
     public const string False = "false";
 

@@ -47,6 +47,28 @@ public sealed record PropertySyntax(TextSpan Span, IdentifierSyntax Name, ValueS
 /// <summary><c>STAGE.PROPERTY[.KEY] = VALUE</c> at experiment level: overrides a property of an inherited stage.</summary>
 public sealed record OverrideSyntax(TextSpan Span, ImmutableArray<IdentifierSyntax> Target, ValueSyntax Value) : MemberSyntax(Span);
 
+/// <summary>
+/// <c>expect LEFT &gt; RIGHT</c> (or <c>&lt;</c>) at experiment level: a result the experiment declares it expects, such
+/// as <c>expect dpo.win_rate(oracle).TA &gt; 0.5</c>. LEFT is a metric, RIGHT a metric or a number.
+/// </summary>
+public sealed record ExpectationSyntax(TextSpan Span, MetricReferenceSyntax Left, ComparisonSyntax Comparison, ExpectationOperandSyntax Right) : MemberSyntax(Span);
+
+/// <summary>The right side of an expectation: a metric or a number.</summary>
+public abstract record ExpectationOperandSyntax(TextSpan Span) : SyntaxNode(Span);
+
+/// <summary><c>STAGE.METRIC(JUDGE).DIMENSION</c>, e.g. <c>dpo.win_rate(oracle).TA</c>.</summary>
+public sealed record MetricReferenceSyntax(TextSpan Span, IdentifierSyntax Stage, IdentifierSyntax Metric, IdentifierSyntax Judge, IdentifierSyntax Dimension) : ExpectationOperandSyntax(Span)
+{
+    /// <summary>As written, without spaces: <c>dpo.win_rate(oracle).TA</c>.</summary>
+    public string Text => $"{Stage.Name}.{Metric.Name}({Judge.Name}).{Dimension.Name}";
+}
+
+/// <summary>A number an expectation compares a metric with: an <see cref="IntegerLiteralSyntax"/> or a <see cref="RealLiteralSyntax"/>.</summary>
+public sealed record ThresholdSyntax(TextSpan Span, ValueSyntax Literal) : ExpectationOperandSyntax(Span);
+
+/// <summary>The comparison of an expectation: <c>&gt;</c> or <c>&lt;</c>.</summary>
+public sealed record ComparisonSyntax(TextSpan Span, string Operator) : SyntaxNode(Span);
+
 /// <summary><c>ROLE NAME = KIND { properties }</c></summary>
 public sealed record StageSyntax(TextSpan Span, IdentifierSyntax Role, IdentifierSyntax Name, IdentifierSyntax Kind, ImmutableArray<PropertySyntax> Properties) : MemberSyntax(Span)
 {

@@ -60,6 +60,8 @@ internal sealed class CompletionProvider(DocumentAnalysis analysis, bool snippet
             yield return Keyword(role, $"{role} NAME = KIND {{ ... }}", CatalogDocs.Role(role));
         }
 
+        yield return Keyword(SyntaxKeywords.Expect, "expect STAGE.win_rate(JUDGE).DIMENSION > NUMBER | METRIC: what the run should show (docs/language.md)");
+
         foreach (var property in StageCatalog.ExperimentProperties.Where(p => !frame.Written.Contains(p.Name)))
         {
             yield return Property(property, null, " = ");

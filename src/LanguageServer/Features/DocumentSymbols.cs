@@ -5,7 +5,7 @@ using Pipeline.LanguageServer.Workspace;
 
 namespace Pipeline.LanguageServer.Features;
 
-/// <summary>The outline: the experiment, and in it its properties, overrides and stages with their properties.</summary>
+/// <summary>The outline: the experiment, and in it its properties, overrides, expectations and stages with their properties.</summary>
 internal static class DocumentSymbols
 {
     public static IReadOnlyList<DocumentSymbol> Outline(DocumentAnalysis analysis, LineIndex lines)
@@ -26,6 +26,7 @@ internal static class DocumentSymbols
         StageSyntax stage => new DocumentSymbol(stage.Name.Name, $"{stage.Role.Name} = {stage.Kind.Name}", SymbolKind.Class, lines.RangeOf(stage.Span), lines.RangeOf(stage.Name.Span), Properties(stage.Properties, lines)),
         PropertySyntax property => Property(property, lines),
         OverrideSyntax @override => new DocumentSymbol(string.Join(".", @override.Target.Select(t => t.Name)), Dsl.Formatting.SyntaxFormatter.FormatValueInline(@override.Value), SymbolKind.Property, lines.RangeOf(@override.Span), lines.RangeOf(@override.Target[0].Span), []),
+        ExpectationSyntax expectation => new DocumentSymbol("expect", Dsl.Formatting.SyntaxFormatter.FormatExpectation(expectation), SymbolKind.Event, lines.RangeOf(expectation.Span), lines.RangeOf(expectation.Left.Span), []),
         _ => throw new InvalidOperationException($"unknown member {member.GetType().Name}"),
     };
 

@@ -38,6 +38,7 @@ public static class SymbolKind
     public const int Module = 2;
     public const int Class = 5;
     public const int Property = 7;
+    public const int Event = 24;
 }
 
 public sealed record DocumentSymbol(string Name, string? Detail, int Kind, Range Range, Range SelectionRange, IReadOnlyList<DocumentSymbol> Children);

@@ -19,5 +19,11 @@ public sealed record ExperimentInfo(
     string Device,
     IReadOnlyList<StageInfo> Stages)
 {
+    /// <summary>Runs of the whole experiment, one per seed: Seed, Seed + 1, ... (<c>replicates = N</c>; 1 when not written).</summary>
+    public int Replicates { get; init; } = 1;
+
+    /// <summary>The declared expectations, checked by the compiler, by canonical text; decided by <see cref="Pipeline.Catalog.Expectations.ExpectationEvaluator"/>.</summary>
+    public IReadOnlyList<Pipeline.Catalog.Expectations.Expectation> Expectations { get; init; } = [];
+
     public StageInfo? FindStage(string name) => Stages.FirstOrDefault(s => s.Name == name);
 }
