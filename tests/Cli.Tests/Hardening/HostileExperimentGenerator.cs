@@ -51,7 +51,8 @@ internal sealed class HostileExperimentGenerator(int seed, string folder)
     /// <summary>Writes the next file; returns its path and what was done to it.</summary>
     public (string Path, string Description) Next(int index)
     {
-        var random = new Random(HashCode.Combine(seed, index));
+        // Not HashCode.Combine: it is seeded anew in every process, and the corpus must be the same in every run.
+        var random = new Random((seed * 10_007) + index);
         var text = Examples[random.Next(Examples.Length)];
         var done = new List<string>();
         for (var i = 1 + random.Next(3); i > 0; i--)
