@@ -10,7 +10,7 @@ namespace Pipeline.Runtime.Torch.Safetensors;
 /// <c>M.lora_B.weight</c> [out, rank], so the layer's weight is W₀ + (alpha / rank)·B·A reshaped to W₀'s shape (a
 /// convolution's kernel flattened, as <see cref="LoraAdapter"/> holds it; peft stores a convolution's A and B as
 /// kernels of that shape instead). Metadata: <see cref="ModelMetadata.Rank"/>, <see cref="ModelMetadata.Alpha"/>,
-/// <see cref="ModelMetadata.TargetModules"/> (the adapted layers, in order) and the base network's
+/// <see cref="ModelMetadata.TargetModules"/> (the adapted layers) and the base network's
 /// <see cref="ModelMetadata.Network"/>. The base weights W₀ are not in the file: they are the base generator's.
 /// </summary>
 public static class LoraAdapterFile
@@ -59,21 +59,20 @@ public static class LoraAdapterFile
         var adapter = ModelFile.Build(metadata, () => new LoraAdapter(network, rank, alpha, seed: 0));
         try
         {
-            var expected = adapter.LayerNames.Select(ModuleTensors.PythonName).ToArray();
-            if (!expected.SequenceEqual(modules))
+            var layers = adapter.LayerNames.Select(ModuleTensors.PythonName).ToArray();
+            if (!layers.Order(StringComparer.Ordinal).SequenceEqual(modules.Order(StringComparer.Ordinal)))
             {
-                throw metadata.Invalid(ModelMetadata.TargetModules, $"lists [{string.Join(", ", modules)}]; the network's adaptable layers are [{string.Join(", ", expected)}]");
+                throw metadata.Invalid(ModelMetadata.TargetModules, $"lists [{string.Join(", ", modules)}]; the network's adaptable layers are [{string.Join(", ", layers)}]");
             }
 
             using var tensors = file.ReadTensors();
-            ModuleTensors.RequireOnly(tensors.Tensors, path, modules.Select(m => m + ".lora_").ToArray());
             var parameters = adapter.Parameters;
             using (no_grad())
             {
-                for (var i = 0; i < modules.Length; i++)
+                for (var i = 0; i < layers.Length; i++)
                 {
-                    Copy(tensors.Tensors, modules[i] + WeightA, parameters[2 * i], path);
-                    Copy(tensors.Tensors, modules[i] + WeightB, parameters[(2 * i) + 1], path);
+                    Copy(tensors.Tensors, layers[i] + WeightA, parameters[2 * i], path);
+                    Copy(tensors.Tensors, layers[i] + WeightB, parameters[(2 * i) + 1], path);
                 }
             }
 
