@@ -161,7 +161,7 @@ public sealed class ModelMetadata
 
         if (this[Model] != model)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.ModelKindMismatch, $"{Path}: the file holds a {this[Model]} model, not a {model}.");
+            throw new PipelineException(RuntimeDiagnosticCodes.ModelKindMismatch, $"{Path}: the file holds the model kind '{this[Model]}', not '{model}'.");
         }
     }
 
