@@ -83,6 +83,12 @@ public static class RuntimeDiagnosticCodes
     /// <summary><c>pipeline score</c>: the videos to score are neither a pair CSV nor a folder with video files.</summary>
     public const string ScoreInputInvalid = "PIPE4606";
 
+    /// <summary>A warning of <c>pipeline score</c>: a folder's videos are scored against an empty prompt by a model that reads the prompt (TA); give --prompt.</summary>
+    public const string ScoreWithoutPrompt = "PIPE4607";
+
+    /// <summary>A warning of <c>pipeline score</c>: the model file has no normalisation statistics, so the scores are raw and reward_Overall is left out.</summary>
+    public const string ScoreWithoutNormalization = "PIPE4608";
+
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.IsLiteral)

@@ -62,7 +62,7 @@ public sealed class ModelFileTests
         var path = Path.Combine(folder, "vr.safetensors");
         var mean = new[] { 0.1 + 0.2, -1.0 / 3, 2e-300 };
         var deviation = new[] { Math.PI, 1e-6, 7.25 };
-        var model = new VideoRewardModel(new VideoRewardNetwork(["VQ", "MQ", "TA"], RewardTokenMode.Separate, 100, 8), new VideoShape(3, 4, 16, 16), RewardLoss.Btt(5), CPU, new RewardNormalization(mean, deviation));
+        var model = new VideoRewardModel(new VideoRewardNetwork(["VQ", "MQ", "TA"], RewardTokenMode.Separate, RewardPromptTokens.Vocabulary, 8), new VideoShape(3, 4, 16, 16), RewardLoss.Btt(5), CPU, new RewardNormalization(mean, deviation));
 
         VideoRewardFile.Save(model, path, fps: 2.5);
         var metadata = ModelFile.ReadMetadata(path);

@@ -161,7 +161,7 @@ public sealed class PyTorchRoundTripTests(ITestOutputHelper log)
     private static Dictionary<string, Tensor> Inputs(string kind, Random random) => kind switch
     {
         "autoencoder" => new() { ["videos"] = Uniform(random, -1, 1, 2, 3, 4, 8, 8) },
-        "video_reward" => new() { ["videos"] = Uniform(random, 0, 1, 2, 3, 4, 16, 16), ["tokens"] = Tokens(random, 1000, 32, 7, 12) },
+        "video_reward" => new() { ["videos"] = Uniform(random, 0, 1, 2, 3, 4, 16, 16), ["tokens"] = Tokens(random, RewardPromptTokens.Vocabulary, RewardPromptTokens.MaxTokens, 7, 12) },
         _ => new()
         {
             ["x"] = kind == "pixel_velocity"
@@ -179,7 +179,7 @@ public sealed class PyTorchRoundTripTests(ITestOutputHelper log)
     }
 
     private static VideoRewardModel Reward(RewardTokenMode mode, Random random) =>
-        new(Randomized(new VideoRewardNetwork(Three, mode, 1000, 8), random), RewardVideo, RewardLoss.Btt(5), CPU, new RewardNormalization([0.5, -1, 2], [1.5, 0.25, 3]));
+        new(Randomized(new VideoRewardNetwork(Three, mode, RewardPromptTokens.Vocabulary, 8), random), RewardVideo, RewardLoss.Btt(5), CPU, new RewardNormalization([0.5, -1, 2], [1.5, 0.25, 3]));
 
     private static T Saved<T>(T model, Action<T> save)
     {

@@ -61,7 +61,7 @@ public sealed class SafetensorsFileTests
 
     public static TheoryData<string, byte[], string> Malformed() => new()
     {
-        { "empty", [], "the file has 0 bytes" },
+        { "empty", [], "the file has 0 bytes (or is a pipe or a device)" },
         { "five bytes", [1, 2, 3, 4, 5], "the file has 5 bytes" },
         { "header length past the end", [.. BitConverter.GetBytes(1000UL), .. "{}"u8.ToArray()], "the header length 1000 runs past the end of the file" },
         { "header not JSON", File("{\"x\": [", []), "the header is not JSON" },
@@ -101,12 +101,13 @@ public sealed class SafetensorsFileTests
     }
 
     [Fact]
-    public void A_missing_file_or_a_folder_is_PIPE4605()
+    public void A_missing_file_a_folder_or_no_name_is_PIPE4605()
     {
         using var folder = TestFiles.NewFolder();
 
         Assert.Equal("PIPE4605", Assert.Throws<PipelineException>(() => SafetensorsFile.Open(Path.Combine(folder, "missing.safetensors"))).Code);
         Assert.Equal("PIPE4605", Assert.Throws<PipelineException>(() => SafetensorsFile.Open(folder)).Code);
+        Assert.Equal("'' names no file; name a .safetensors model file.", Assert.Throws<PipelineException>(() => SafetensorsFile.Open(string.Empty)).Message);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ import torch  # noqa: E402
 import pipeline_models as pm  # noqa: E402
 
 VIDEO, LATENT = [3, 4, 8, 8], [4, 4, 4, 4]
-REWARD_VIDEO, VOCABULARY = [3, 4, 16, 16], 1000
+REWARD_VIDEO, VOCABULARY = [3, 4, 16, 16], 50258  # GPT-2 ids + 1 (RewardPromptTokens.Vocabulary)
 DIMENSIONS = ["VQ", "MQ", "TA"]
 
 

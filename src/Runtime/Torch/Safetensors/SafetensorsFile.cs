@@ -86,18 +86,25 @@ public sealed class SafetensorsFile
     /// <summary>Reads and validates the header of <paramref name="path"/>; no tensor is read.</summary>
     public static SafetensorsFile Open(string path)
     {
+        if (string.IsNullOrWhiteSpace(path) || path.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new PipelineException(RuntimeDiagnosticCodes.ModelFileNotFound, $"'{path}' names no file; name a .safetensors model file.");
+        }
+
         var file = new FileInfo(path);
         if (Directory.Exists(path) || !file.Exists)
         {
             throw new PipelineException(RuntimeDiagnosticCodes.ModelFileNotFound, $"{path}: no such file{(Directory.Exists(path) ? " (it is a folder)" : string.Empty)}; name a .safetensors model file.");
         }
 
+        // Checked before the file is opened: a named pipe or a device reports no length, and opening a pipe would block.
+        if (file.Length < 8)
+        {
+            throw Malformed(path, $"the file has {file.Length} bytes (or is a pipe or a device); a safetensors file starts with an 8-byte header length");
+        }
+
         using var stream = file.OpenRead();
         var length = stream.Length;
-        if (length < 8)
-        {
-            throw Malformed(path, $"the file has {length} bytes; a safetensors file starts with an 8-byte header length");
-        }
 
         Span<byte> prefix = stackalloc byte[8];
         stream.ReadExactly(prefix);

@@ -94,6 +94,11 @@ public static class VideoRewardFile
 
         var width = metadata.Int(ModelMetadata.Width);
         var vocabulary = metadata.Int(ModelMetadata.Vocabulary);
+        if (vocabulary != RewardPromptTokens.Vocabulary)
+        {
+            throw metadata.Invalid(ModelMetadata.Vocabulary, $"is {vocabulary}; prompts tokenized with '{Tokenizer}' take ids up to {RewardPromptTokens.Vocabulary - 1}, so the embedding has {RewardPromptTokens.Vocabulary} rows");
+        }
+
         var shape = ModelFile.VideoShape(metadata);
         var normalization = Normalization(metadata, dimensions.Length);
         file.Expect("video.spatial1.weight", 0, width, ModelMetadata.Width);
