@@ -188,6 +188,61 @@ public sealed class ModelFileTests
         Assert.Contains("metadata 'pipeline.target_modules' lists [first.0]; the network's adaptable layers are [time_input, condition, input, output, first.0, first.1", layers.Message);
     }
 
+    [Fact]
+    public void Damaged_files_load_or_fail_with_a_model_file_code_never_another_exception()
+    {
+        using var folder = TestFiles.NewFolder();
+        var valid = Path.Combine(folder, "generator.safetensors");
+        var autoencoder = new VideoAutoencoder(Video, Latent, 8);
+        FlowGeneratorFile.Save(new FlowGenerator(new VelocityConvNet(Latent, 8), Video, LatentSpace.Restore(autoencoder, [0, 0, 0, 0], [1, 1, 1, 1]), 4, 3, CPU), valid);
+        var original = System.IO.File.ReadAllBytes(valid);
+        var headerEnd = 8 + (int)BitConverter.ToUInt64(original, 0);
+        var random = new Random(22);
+        var path = Path.Combine(folder, "damaged.safetensors");
+        var outcomes = new Dictionary<string, int>();
+        for (var i = 0; i < 300; i++)
+        {
+            var bytes = original.ToList();
+            switch (i % 5)
+            {
+                case 0: // one byte of the header changed
+                    bytes[random.Next(headerEnd)] = (byte)random.Next(256);
+                    break;
+                case 1: // truncated anywhere
+                    var keep = random.Next(bytes.Count);
+                    bytes.RemoveRange(keep, bytes.Count - keep);
+                    break;
+                case 2: // a digit of the header changed into another digit: shapes, offsets, widths and shapes in the metadata
+                    var digits = Enumerable.Range(8, headerEnd - 8).Where(j => char.IsAsciiDigit((char)bytes[j])).ToArray();
+                    bytes[digits[random.Next(digits.Length)]] = (byte)('0' + random.Next(10));
+                    break;
+                case 3: // random bytes inserted into the header
+                    bytes.InsertRange(8 + random.Next(headerEnd - 8), Enumerable.Range(0, 1 + random.Next(8)).Select(_ => (byte)random.Next(256)));
+                    break;
+                default: // another header length
+                    bytes.RemoveRange(0, 8);
+                    bytes.InsertRange(0, BitConverter.GetBytes((ulong)random.NextInt64(0, 2 * headerEnd)));
+                    break;
+            }
+
+            System.IO.File.WriteAllBytes(path, bytes.ToArray());
+            try
+            {
+                FlowGeneratorFile.Load(path, CPU);
+                outcomes["loaded"] = outcomes.GetValueOrDefault("loaded") + 1;
+            }
+            catch (PipelineException error)
+            {
+                Assert.True(error.Code is "PIPE4601" or "PIPE4602" or "PIPE4603" or "PIPE4604", $"case {i}: {error.Code} {error.Message}");
+                Assert.StartsWith(path, error.Message);
+                outcomes[error.Code] = outcomes.GetValueOrDefault(error.Code) + 1;
+            }
+        }
+
+        // Each way of failing was reached (a changed digit can still describe a valid file: those load).
+        Assert.True(outcomes.Keys.Order().SequenceEqual(["PIPE4601", "PIPE4602", "PIPE4603", "loaded"]), string.Join(", ", outcomes.Select(o => $"{o.Key} {o.Value}")));
+    }
+
     /// <summary>Rewrites a file with its metadata and tensors changed, as a damaged or hand-edited file would be.</summary>
     private static void Rewrite(string path, Action<Dictionary<string, string>>? metadata = null, Action<Dictionary<string, Tensor>>? tensors = null)
     {

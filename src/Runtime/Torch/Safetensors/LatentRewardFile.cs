@@ -35,7 +35,7 @@ public static class LatentRewardFile
     {
         var file = ModelFile.Open(path, ModelKinds.LatentReward);
         var metadata = file.Metadata;
-        var dimensions = metadata.List<string>(ModelMetadata.Dimensions);
+        var dimensions = ModelFile.Dimensions(metadata);
         var noisy = metadata.Bool(ModelMetadata.NoiseAware);
         var width = metadata.Int(ModelMetadata.Width);
         var latent = AutoencoderFile.Latent(metadata);

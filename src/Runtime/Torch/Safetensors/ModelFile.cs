@@ -13,6 +13,9 @@ public static class ModelFile
 {
     public const string Extension = ".safetensors";
 
+    /// <summary>More dimensions than any reward has (VQ, MQ, TA, Overall): a bound on what a damaged file can make a loader build.</summary>
+    private const int MaxDimensions = 64;
+
     /// <summary>The metadata of a model file (any safetensors file), without reading its tensors.</summary>
     public static ModelMetadata ReadMetadata(string path) => new(path, SafetensorsFile.Open(path).Metadata);
 
@@ -83,6 +86,18 @@ public static class ModelFile
         {
             throw new PipelineException(RuntimeDiagnosticCodes.ModelMetadataInvalid, $"{metadata.Path}: the metadata describes no network this runtime can build: {error.Message}.");
         }
+    }
+
+    /// <summary>The scored dimensions: 1 to 64 distinct names, in the order of the network's outputs.</summary>
+    internal static string[] Dimensions(ModelMetadata metadata)
+    {
+        var dimensions = metadata.List<string>(ModelMetadata.Dimensions);
+        if (dimensions.Length is 0 or > MaxDimensions || dimensions.Any(string.IsNullOrWhiteSpace) || dimensions.Distinct(StringComparer.Ordinal).Count() != dimensions.Length)
+        {
+            throw metadata.Invalid(ModelMetadata.Dimensions, $"is '{metadata[ModelMetadata.Dimensions]}', not a list of 1 to {MaxDimensions} distinct dimension names");
+        }
+
+        return dimensions;
     }
 
     /// <summary>A video shape from metadata: 3 colour channels, and at most 2^24 values per video.</summary>

@@ -21,9 +21,6 @@ public static class VideoRewardFile
     /// <summary>GPT-2's BPE ids shifted by one (<see cref="RewardPromptTokens"/>).</summary>
     public const string Tokenizer = "gpt2+1";
 
-    /// <summary>More dimensions than any reward has (VQ, MQ, TA, Overall); a bound on what a damaged file can make the loader build.</summary>
-    private const int MaxDimensions = 64;
-
     /// <param name="model">The reward model.</param>
     /// <param name="path">The file to write.</param>
     /// <param name="provenance">Where it comes from, when it comes from a run.</param>
@@ -68,11 +65,7 @@ public static class VideoRewardFile
     {
         var file = ModelFile.Open(path, ModelKinds.VideoReward);
         var metadata = file.Metadata;
-        var dimensions = metadata.List<string>(ModelMetadata.Dimensions);
-        if (dimensions.Length is 0 or > MaxDimensions || dimensions.Distinct(StringComparer.Ordinal).Count() != dimensions.Length)
-        {
-            throw metadata.Invalid(ModelMetadata.Dimensions, $"is '{metadata[ModelMetadata.Dimensions]}', not a list of 1 to {MaxDimensions} distinct dimension names");
-        }
+        var dimensions = ModelFile.Dimensions(metadata);
 
         var tokens = metadata[ModelMetadata.Tokens] switch
         {
