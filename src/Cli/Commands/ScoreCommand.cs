@@ -50,6 +50,9 @@ internal static class ScoreCommand
                 : throw new UsageException($"--fps '{fps}' is not a frame rate; give a number of frames per second above 0 (at most 1000).");
         }
 
+        // The model file's header first: it is read without torch, and a wrong file is the likelier mistake.
+        var metadata = ModelFile.ReadMetadata(modelPath);
+        metadata.Require(ModelKinds.VideoReward);
         if (string.IsNullOrWhiteSpace(videos))
         {
             throw new UsageException($"the videos to score are a pair .csv file or a folder; '{videos}' names neither.");
@@ -80,7 +83,6 @@ internal static class ScoreCommand
         }
 
         TorchBackend.EnsureInitialized();
-        var metadata = ModelFile.ReadMetadata(modelPath);
         var model = VideoRewardFile.Load(modelPath, CPU);
         if (folder && prompt is null && VideoScoring.ReadsPrompt(model))
         {
