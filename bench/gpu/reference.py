@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """PyTorch side of the GPU comparison (bench/gpu/run.sh): the same training and sampling steps as Pipeline's runtime.
 
-The modules below mirror src/Runtime/Models (VelocityConvNet, LatentRewardNetwork, VideoRewardNetwork with separate
-tokens) layer for layer, so both sides launch the same kernels; the sizes come from the JSON the Pipeline side wrote
-(`Pipeline.Bench.Training steps --json`), so those cannot drift apart. The modules can: when a network in
-src/Runtime/Models changes, change its mirror here (the test checks that both sides run, not that they match).
+The modules are the PyTorch mirrors of python/pipeline_models.py (VelocityConvNet, LatentRewardNetwork,
+VideoRewardNetwork with separate tokens), which the test suite checks output for output against src/Runtime's, so
+both sides launch the same kernels; the sizes come from the JSON the Pipeline side wrote
+(`Pipeline.Bench.Training steps --json`), so those cannot drift apart either.
 Timing matches bench/Pipeline.Bench.Training StepClock: a step ends when its loss has been read back (.item()), the
 first 3 steps are untimed, the figure is the median of the rest. Runs on PyTorch 1.13 (Debian's python3-torch, CPU, used by the test) and 2.x (CUDA).
 
@@ -17,6 +17,7 @@ single (one parameter at a time, foreach=False). Pipeline's own Adam works on fl
 import argparse
 import json
 import math
+import os
 import sys
 import time
 
@@ -24,189 +25,22 @@ WARMUP = 3
 
 
 def modules():
-    # Imported here so that `compare` runs where torch is missing.
+    # Imported here so that `compare` runs where torch is missing. The mirrors live in python/pipeline_models.py, where
+    # the test suite checks them against the runtime's modules output for output (tests/Runtime.Tests/Interop).
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
     import torch
-    from torch import nn
     import torch.nn.functional as F
+    import pipeline_models as pm
 
-    def coordinates(x):
-        b, _, frames, height, width = x.shape
-        t = torch.linspace(-1, 1, frames, device=x.device).view(1, 1, frames, 1, 1).expand(b, 1, frames, height, width)
-        r = torch.linspace(-1, 1, height, device=x.device).view(1, 1, 1, height, 1).expand(b, 1, frames, height, width)
-        c = torch.linspace(-1, 1, width, device=x.device).view(1, 1, 1, 1, width).expand(b, 1, frames, height, width)
-        return torch.cat([t, r, c], 1)
+    dimensions = ["VQ", "MQ", "TA"]
 
-    def time_embedding(t, features=32):
-        half = features // 2
-        exponents = torch.arange(half, dtype=torch.float32, device=t.device) / max(1, half - 1)
-        angles = t.unsqueeze(1) * torch.pow(torch.tensor(1000.0, device=t.device), exponents).unsqueeze(0)
-        return torch.cat([angles.sin(), angles.cos()], 1)
+    def latent_reward(channels, width):
+        return pm.LatentRewardNetwork(channels, width, dimensions)
 
-    class PromptEncoder(nn.Module):
-        def __init__(self, features, buckets=4096):
-            super().__init__()
-            self.embedding = nn.Embedding(buckets, features, padding_idx=0)
-            self.null_prompt = nn.Parameter(torch.zeros(features))
+    def video_reward(vocabulary, width):
+        return pm.VideoRewardNetwork(dimensions, "separate", vocabulary, width)
 
-        def forward(self, tokens):
-            mask = tokens.ne(0).float().unsqueeze(-1)
-            is_null = mask.sum(1).eq(0).float()
-            pooled = (self.embedding(tokens) * mask).sum(1)
-            return pooled * (1 - is_null) + self.null_prompt.unsqueeze(0) * is_null
-
-    class FactorisedNet(nn.Module):
-        """VelocityConvNet (blocks=3, output conv) and LatentRewardNetwork (blocks=2, pooled score head) share this trunk."""
-
-        def __init__(self, channels, width, blocks):
-            super().__init__()
-            self.prompt = PromptEncoder(width)
-            self.time_input = nn.Linear(32, width)
-            self.condition = nn.Linear(width, width)
-            self.input = nn.Conv3d(channels + 3, width, 3, padding=1)
-            self.first = nn.ModuleList([nn.Conv3d(width, width, (1, 3, 3), padding=(0, 1, 1)) for _ in range(blocks)])
-            self.second = nn.ModuleList([nn.Conv3d(width, width, (3, 1, 1), padding=(1, 0, 0)) for _ in range(blocks)])
-            self.film = nn.ModuleList([nn.Linear(width, 2 * width) for _ in range(blocks)])
-
-        def trunk(self, x, t, tokens):
-            # The velocity net is conditioned on prompt and time; the latent reward's trunk on time only (tokens None).
-            c = self.time_input(time_embedding(t))
-            c = F.silu(c if tokens is None else self.prompt(tokens) + c)
-            c = F.silu(self.condition(c))
-            h = self.input(torch.cat([x, coordinates(x)], 1))
-            for first, second, film in zip(self.first, self.second, self.film):
-                scale, shift = film(c)[:, :, None, None, None].chunk(2, 1)
-                inner = first(F.silu(h)) * (1 + scale) + shift
-                h = h + second(F.silu(inner))
-            return h, c
-
-    class VelocityConvNet(FactorisedNet):
-        def __init__(self, channels, width):
-            super().__init__(channels, width, 3)
-            self.output = nn.Conv3d(width, channels, 3, padding=1)
-
-        def forward(self, x, t, tokens):
-            h, _ = self.trunk(x, t, tokens)
-            return self.output(F.silu(h))
-
-    class LatentRewardNetwork(FactorisedNet):
-        """VQ and MQ from the time-conditioned video features alone; TA = <U v, G (p - p_bar)> / sqrt(width)."""
-
-        def __init__(self, channels, width, dimensions):
-            super().__init__(channels, width, 2)
-            self.width = width
-            self.hidden = nn.Linear(3 * width, width)
-            self.agnostic = nn.ModuleList([nn.Linear(width, 1) for _ in range(dimensions - 1)])
-            self.match_video = nn.Linear(width, width)
-            self.match_prompt = nn.Linear(width, width, bias=False)
-            self.register_buffer("centre", torch.zeros(width))
-
-        def forward(self, x, t, tokens):
-            h, c = self.trunk(x, t, None)
-            flat = F.silu(h).flatten(2)
-            v = F.silu(self.hidden(torch.cat([flat.mean(2), flat.amax(2), c], 1)))
-            centred = self.prompt(tokens) - self.centre
-            ta = (self.match_video(v) * self.match_prompt(centred)).sum(1, keepdim=True) / math.sqrt(self.width)
-            return torch.cat([head(v) for head in self.agnostic] + [ta], 1)
-
-    class RewardVideoEncoder(nn.Module):
-        def __init__(self, width):
-            super().__init__()
-            self.spatial1 = nn.Conv3d(6, width, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1))
-            self.temporal1 = nn.Conv3d(width, width, (3, 1, 1), padding=(1, 0, 0))
-            self.spatial2 = nn.Conv3d(width, width, (1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1))
-            self.temporal2 = nn.Conv3d(width, width, (3, 1, 1), padding=(1, 0, 0))
-            self.temperature = nn.Parameter(torch.ones(width))
-            self.project = nn.Linear(6 * width, width)
-
-        def encode(self, x, difference):
-            h = F.gelu(self.spatial1(torch.cat([x, difference], 1)))
-            h = F.gelu(self.temporal1(h)) + h
-            motion = self.motion(h)
-            h = F.gelu(self.spatial2(h))
-            return F.gelu(self.temporal2(h)) + h, motion
-
-        def pool(self, fmap, motion):
-            flat = fmap.flatten(2)
-            return F.gelu(self.project(torch.cat([flat.mean(2), flat.amax(2), motion], 1)))
-
-        def motion(self, fmap):
-            _, channels, frames, height, width = fmap.shape
-            weights = (fmap.flatten(3) * self.temperature.reshape(1, channels, 1, 1)).softmax(-1)
-            ys = torch.linspace(-1, 1, height, device=fmap.device).reshape(height, 1).expand(height, width).reshape(-1)
-            xs = torch.linspace(-1, 1, width, device=fmap.device).reshape(1, width).expand(height, width).reshape(-1)
-            px, py = (weights * xs).sum(-1), (weights * ys).sum(-1)
-            vx, vy = (px[:, :, 1:] - px[:, :, :-1]) * 10, (py[:, :, 1:] - py[:, :, :-1]) * 10
-            ax, ay = vx[:, :, 1:] - vx[:, :, :-1], vy[:, :, 1:] - vy[:, :, :-1]
-            speed = (vx.square() + vy.square() + 1e-6).sqrt().mean(2)
-            jerk = (ax.square() + ay.square() + 1e-6).sqrt().mean(2)
-            return torch.cat([vx.mean(2), vy.mean(2), speed, jerk], 1)
-
-    class ScoreHead(nn.Module):
-        def __init__(self, inputs, width, outputs):
-            super().__init__()
-            self.hidden = nn.Linear(inputs, width)
-            self.output = nn.Linear(width, outputs)
-
-        def forward(self, features):
-            return self.output(F.gelu(self.hidden(features)))
-
-    class ObjectTracks(nn.Module):
-        def __init__(self, regions):
-            super().__init__()
-            self.regions = regions
-            self.attention = nn.Conv3d(6, regions, (1, 3, 3), padding=(0, 1, 1))
-
-        def forward(self, x, difference):
-            b, _, frames, height, width = x.shape
-            weights = self.attention(torch.cat([x, difference], 1)).flatten(3).softmax(-1)
-            pixels = x.flatten(3)
-            colour = torch.einsum("bktp,bctp->bktc", weights, pixels)
-            offset = (colour - pixels.mean(3).permute(0, 2, 1).unsqueeze(1)).mean(2)
-            offset_direction = offset / (offset.square().sum(-1, keepdim=True) + 1e-4).sqrt()
-            ys = torch.linspace(-1, 1, height, device=x.device).reshape(height, 1).expand(height, width).reshape(-1)
-            xs = torch.linspace(-1, 1, width, device=x.device).reshape(1, width).expand(height, width).reshape(-1)
-            centroid = torch.stack([(weights * xs).sum(-1), (weights * ys).sum(-1)], -1)
-            time = torch.arange(frames, dtype=torch.float32, device=x.device)
-            time = (time - time.mean()).reshape(1, 1, frames, 1)
-            velocity = (time * centroid).sum(2) / time.square().sum() * 10
-            speed = (velocity.square().sum(-1, keepdim=True) + 1e-4).sqrt()
-            return torch.cat([offset, offset_direction, velocity, velocity / speed, speed], -1).reshape(b, -1)
-
-    class PromptDistance(nn.Module):
-        def __init__(self, video_features, prompt_features, groups, group_width):
-            super().__init__()
-            self.groups = groups
-            self.video = nn.Linear(video_features, groups * group_width)
-            self.prompt = nn.Linear(prompt_features, groups * group_width)
-            self.bias = nn.Parameter(torch.zeros(1))
-
-        def forward(self, features, prompt):
-            gap = (self.video(features) - self.prompt(prompt)).reshape(features.shape[0], self.groups, -1)
-            return self.bias - (gap.square().sum(2) + 1e-3).sqrt().sum(1, keepdim=True)
-
-    class VideoRewardNetwork(nn.Module):
-        """Separate tokens: VQ, MQ (context-agnostic heads) and TA (a distance between video and prompt)."""
-
-        def __init__(self, vocabulary, width):
-            super().__init__()
-            self.video = RewardVideoEncoder(width)
-            self.embedding = nn.Embedding(vocabulary, width, padding_idx=0)
-            self.prompt_project = nn.Linear(width, width)
-            self.tracks = ObjectTracks(8)
-            self.heads = nn.ModuleList([ScoreHead(width, width, 1), ScoreHead(width, width, 1)])
-            self.distance = PromptDistance(width + 8 * 11, width, 4, 4)
-
-        def forward(self, videos, tokens):
-            x = videos * 2 - 1
-            difference = torch.cat([torch.zeros_like(x[:, :, :1]), x[:, :, 1:] - x[:, :, :-1]], 2)
-            fmap, motion = self.video.encode(x, difference)
-            mask = tokens.ne(0).float().unsqueeze(-1)
-            p = F.gelu(self.prompt_project((self.embedding(tokens) * mask).sum(1)))
-            v = self.video.pool(fmap, motion)
-            measured = torch.cat([v, self.tracks(x, difference)], 1)
-            return torch.cat([self.heads[0](v), self.heads[1](v), self.distance(measured, p)], 1)
-
-    return torch, F, VelocityConvNet, LatentRewardNetwork, VideoRewardNetwork
+    return torch, F, pm.VelocityConvNet, latent_reward, video_reward
 
 
 def median(values):
@@ -331,7 +165,7 @@ def run(args):
         return clock.ms_per_step()
 
     def nrg(generator):
-        latent_reward = LatentRewardNetwork(c, size["latent_reward_width"], 3).to(device).eval()
+        latent_reward = LatentRewardNetwork(c, size["latent_reward_width"]).to(device).eval()
         lam = torch.tensor([0.1, 0.1, 0.8], device=device)
         ones, zeros = torch.ones(1, c, 1, 1, 1, device=device), torch.zeros(1, c, 1, 1, 1, device=device)
         prompt = tokens[:b]
@@ -373,7 +207,7 @@ def run(args):
     parameters = {
         "generator": count(VelocityConvNet(c, size["generator_width"])),
         "reward": count(VideoRewardNetwork(vocabulary, size["reward_width"])),
-        "latent_reward": count(LatentRewardNetwork(c, size["latent_reward_width"], 3)),
+        "latent_reward": count(LatentRewardNetwork(c, size["latent_reward_width"])),
     }
     flow_ms, generator = measured("flow_matching", flow)
     dpo_ms = measured("flow_dpo", lambda: dpo(generator))
@@ -425,7 +259,7 @@ def compare(args):
     ours_count, theirs_count = ours.get("parameters", {}), theirs.get("parameters", {})
     differ = [f"{k} {ours_count[k]} (runtime) vs {theirs_count.get(k)} (reference.py)" for k in sorted(ours_count) if ours_count[k] != theirs_count.get(k)]
     print("modules: same parameter counts" if not differ else
-          "modules differ, update bench/gpu/reference.py to mirror src/Runtime/Models: " + ", ".join(differ))
+          "modules differ, update python/pipeline_models.py to mirror src/Runtime: " + ", ".join(differ))
     if args.smi:
         print(open(args.smi).read().strip())
     print("targets missed: " + (", ".join(failed) if failed else "none"))

@@ -16,6 +16,7 @@ internal static class PipelineCommand
         root.Subcommands.Add(FmtCommand.Create());
         root.Subcommands.Add(DiffCommand.Create());
         root.Subcommands.Add(RewardBenchCommand.Create());
+        root.Subcommands.Add(ScoreCommand.Create());
         root.Subcommands.Add(CompileCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(GraphCommand.Create());

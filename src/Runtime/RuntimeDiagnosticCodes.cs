@@ -4,7 +4,8 @@ namespace Pipeline.Runtime;
 /// Every PIPE4xxx code the Runtime raises, in one place so that a test can check they are unique across layers.
 /// Ranges: 40xx backend and run, 41xx data, 42xx models and training, 43xx cache and checkpoints, 44xx cluster
 /// submission (raised by the CLI's <c>pipeline submit</c> and <c>status</c>, listed here so the uniqueness test sees them),
-/// 45xx the command line and the integrity of what the caches serve (mostly raised by the CLI, listed here likewise).
+/// 45xx the command line and the integrity of what the caches serve (mostly raised by the CLI, listed here likewise),
+/// 4601–4649 model files (safetensors) and the commands that read them (<c>inspect</c>, <c>score</c>).
 /// Codes are never reused; a retired code stays listed.
 /// </summary>
 public static class RuntimeDiagnosticCodes
@@ -63,6 +64,30 @@ public static class RuntimeDiagnosticCodes
 
     /// <summary>The file system refused an operation the command needs (permission denied, a name too long, a file where a folder should be).</summary>
     public const string FileSystemError = "PIPE4506";
+
+    /// <summary>A .safetensors file is not one: truncated, a header that is not JSON or overruns the file, a tensor whose dtype, shape or offsets do not fit its bytes.</summary>
+    public const string ModelFileMalformed = "PIPE4601";
+
+    /// <summary>A model file's tensors do not fit the network its metadata describes: one is missing, unexpected, or of another shape or dtype.</summary>
+    public const string ModelTensorMismatch = "PIPE4602";
+
+    /// <summary>A model file's metadata is missing a key the runtime needs, or a value is malformed (not a Pipeline model file, or another format version).</summary>
+    public const string ModelMetadataInvalid = "PIPE4603";
+
+    /// <summary>A model file holds another kind of model than the command needs (a flow generator given to <c>pipeline score</c>).</summary>
+    public const string ModelKindMismatch = "PIPE4604";
+
+    /// <summary>A model file named on the command line does not exist, or is a folder.</summary>
+    public const string ModelFileNotFound = "PIPE4605";
+
+    /// <summary><c>pipeline score</c>: the videos to score are neither a pair CSV nor a folder with video files.</summary>
+    public const string ScoreInputInvalid = "PIPE4606";
+
+    /// <summary>A warning of <c>pipeline score</c>: a folder's videos are scored against an empty prompt by a model that reads the prompt (TA); give --prompt.</summary>
+    public const string ScoreWithoutPrompt = "PIPE4607";
+
+    /// <summary>A warning of <c>pipeline score</c>: the model file has no normalisation statistics, so the scores are raw and reward_Overall is left out.</summary>
+    public const string ScoreWithoutNormalization = "PIPE4608";
 
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -1,4 +1,11 @@
+using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Models.Reward;
+using Pipeline.Runtime.Torch.Safetensors;
+using Pipeline.Runtime.Training.Reward;
 using Pipeline.Tests.Shared;
+using TorchSharp;
 
 namespace Pipeline.Cli.Tests;
 
@@ -17,13 +24,18 @@ public sealed class CommandErrorTests : IDisposable
     {
         var bytes = new byte[3000];
         new Random(5).NextBytes(bytes);
-        foreach (var extension in new[] { "pipe", "dll", "csv", "bin" })
+        foreach (var extension in new[] { "pipe", "dll", "csv", "bin", "safetensors" })
         {
             File.WriteAllBytes(temp.File("garbage." + extension), bytes);
             Directory.CreateDirectory(temp.File("folder." + extension));
             File.CreateSymbolicLink(temp.File("zero." + extension), "/dev/zero");
             ProcessRunner.Run("mkfifo", [temp.File("fifo." + extension)]);
         }
+
+        // A valid VideoReward-mini file, so that score reaches the videos it is given.
+        TorchBackend.EnsureInitialized();
+        var network = new VideoRewardNetwork(["VQ", "MQ", "TA"], RewardTokenMode.Separate, RewardPromptTokens.Vocabulary, 2);
+        VideoRewardFile.Save(new VideoRewardModel(network, new VideoShape(3, 2, 8, 8), RewardLoss.Bt, torch.CPU), temp.File("model.safetensors"));
     }
 
     /// <summary>Every command (the list is checked against <c>pipeline --help</c>) with each kind of bad input.</summary>
@@ -108,6 +120,27 @@ public sealed class CommandErrorTests : IDisposable
         "inspect {dir}/garbage.pipe",
         "inspect {dir}/zero.dll",
         "inspect {dir}/fifo.dll",
+        "inspect {dir}/missing.safetensors",
+        "inspect {dir}/folder.safetensors",
+        "inspect {dir}/garbage.safetensors",
+        "inspect {dir}/zero.safetensors",
+        "inspect {dir}/fifo.safetensors",
+        // score
+        "score",
+        "score {dir}/missing.csv --model {dir}/missing.safetensors --output {dir}/scores.csv",
+        "score {dir}/garbage.csv --model {dir}/garbage.safetensors --output {dir}/scores.csv",
+        "score {dir}/folder.csv --model {dir}/folder.safetensors --output {dir}/scores.csv",
+        "score {dir}/folder.csv --model {dir}/zero.safetensors --output {dir}/scores.csv",
+        "score {dir}/folder.csv --model {dir}/fifo.safetensors --output {dir}/scores.csv",
+        "score {dir}/zero.csv --model {dir}/model.safetensors --output {dir}/scores.csv",
+        "score {dir}/fifo.csv --model {dir}/model.safetensors --output {dir}/scores.csv",
+        "score {dir}/garbage.csv --model {dir}/model.safetensors --output {dir}/scores.csv",
+        "score {dir}/folder.csv --model {dir}/model.safetensors --output {dir}/scores.csv",
+        "score {dir}/missing.csv --model {dir}/model.safetensors --output {dir}/scores.csv",
+        "score {dir}/garbage.bin --model {dir}/model.safetensors --output {dir}/scores.csv",
+        "score {dir}/garbage.csv --model {dir}/garbage.safetensors --output {dir}/garbage.bin",
+        "score {dir}/garbage.csv --model {dir}/garbage.safetensors --output {dir}/folder.csv",
+        "score {dir}/garbage.csv --model {dir}/garbage.safetensors --output {dir}/scores.csv --fps -1",
         // graph
         "graph {dir}/missing.pipe",
         "graph {dir}/folder.pipe",

@@ -35,7 +35,7 @@ internal static class RewardBenchCommand
     /// The readers read a file to its end: a named pipe would block and a device (a link to /dev/zero) would never end,
     /// so a file whose target has no content is refused first. A missing file is left to the reader (PIPE4101).
     /// </summary>
-    private static void RequireContent(string path, string option)
+    internal static void RequireContent(string path, string option)
     {
         if (string.IsNullOrWhiteSpace(path))
         {

@@ -14,6 +14,8 @@ namespace Pipeline.Runtime.Evaluation;
 /// dimension (<c>VQ</c>, <c>MQ</c>, <c>TA</c>, optionally <c>Overall</c>) with the values A, B or same; other columns
 /// are ignored. SCORES is a CSV shaped like the official per-video output: <c>path</c>, <c>reward_VQ</c>,
 /// <c>reward_MQ</c>, <c>reward_TA</c> and optionally <c>reward_Overall</c>.</para>
+/// <para>A video is matched between the files by <see cref="VideoKey"/>: paths spelled differently
+/// (<c>./videos/a.mp4</c> and <c>videos/a.mp4</c>, as in the official example.csv) name one video.</para>
 /// <para>A dimension is reported when both files have it; Overall therefore only when PAIRS has an Overall column and
 /// SCORES a reward_Overall column. Each pair's margin is score(path_A) − score(path_B).</para>
 /// </remarks>
@@ -37,7 +39,8 @@ public static class RewardBench
 
         pairHeader.RequireUnique(dimensions);
         scoreHeader.RequireUnique(dimensions.Select(d => "reward_" + d));
-        var byPath = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        var folder = Path.GetDirectoryName(Path.GetFullPath(pairsPath))!;
+        var byPath = new Dictionary<string, (double[] Values, string Path, int Line)>(StringComparer.Ordinal);
         foreach (var record in scores.Skip(1))
         {
             var fields = scoreHeader.Fields(record);
@@ -51,9 +54,11 @@ public static class RewardBench
                     $"{scoresPath}:{record.Line}: reward_{dimensions[d]} is '{text}', not a finite number; every score must be one (infinities and NaN, however written, have no margin).");
             }
 
-            if (!byPath.TryAdd(path, values))
+            if (!byPath.TryAdd(VideoKey(path, folder), (values, path, record.Line)))
             {
-                throw new PipelineException(DataDiagnosticCodes.MalformedRow, $"{scoresPath}:{record.Line}: '{path}' is scored twice.");
+                var earlier = byPath[VideoKey(path, folder)];
+                var spelling = earlier.Path == path ? string.Empty : $" (line {earlier.Line} names the same video as '{earlier.Path}')";
+                throw new PipelineException(DataDiagnosticCodes.MalformedRow, $"{scoresPath}:{record.Line}: '{path}' is scored twice{spelling}.");
             }
         }
 
@@ -85,9 +90,22 @@ public static class RewardBench
 
         return dimensions.Select((d, i) => (d, DimensionAccuracy.Of(labels[i].ToArray(), margins[i].ToArray()))).ToArray();
 
-        double[] Scores(string path, int line) => byPath.TryGetValue(path, out var values)
-            ? values
+        double[] Scores(string path, int line) => byPath.TryGetValue(VideoKey(path, folder), out var scored)
+            ? scored.Values
             : throw new PipelineException(DataDiagnosticCodes.MalformedRow, $"{pairsPath}:{line}: video '{path}' has no row in {scoresPath}.");
+    }
+
+    /// <summary>
+    /// One key per video, whichever way a file spells its path: a relative path is taken from <paramref name="folder"/>
+    /// (the pair file's, for both files: the official evaluation writes its scores elsewhere with the pair file's
+    /// paths), and <c>.</c>, <c>..</c> and repeated or trailing slashes are folded, without touching the file system,
+    /// so <c>./videos/a.mp4</c>, <c>videos/a.mp4</c> and <c>videos//a.mp4</c> are one video. Surrounding spaces are
+    /// ignored, as the pair-file reader ignores them. An empty path, or one with a NUL, is its own key.
+    /// </summary>
+    public static string VideoKey(string path, string folder)
+    {
+        var text = path.Trim();
+        return text.Length == 0 || text.Contains('\0', StringComparison.Ordinal) ? path : Path.GetFullPath(text, folder);
     }
 
     /// <summary>

@@ -17,6 +17,9 @@ public sealed class VelocityMlp : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     private const int TimeFeatures = 16;
     private const int PromptFeatures = 32;
+
+    /// <summary>Inputs beside the flattened video: the time and prompt features.</summary>
+    public const int InputFeatures = TimeFeatures + PromptFeatures;
     private readonly PromptEncoder prompt;
     private readonly Linear input;
     private readonly Linear hidden;

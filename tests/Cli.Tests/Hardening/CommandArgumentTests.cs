@@ -1,5 +1,12 @@
 using System.CommandLine;
+using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Models.Reward;
+using Pipeline.Runtime.Torch.Safetensors;
+using Pipeline.Runtime.Training.Reward;
 using Pipeline.Tests.Shared;
+using TorchSharp;
 using Xunit.Abstractions;
 
 namespace Pipeline.Cli.Tests.Hardening;
@@ -100,6 +107,7 @@ public sealed class CommandArgumentTests(ITestOutputHelper log) : IDisposable
         Directory.CreateDirectory(temp.File("folder"));
         File.WriteAllText(temp.File("pairs.csv"), "path_A,path_B,VQ,MQ,TA\na,b,A,B,same\nc,d,B,same,A\n");
         File.WriteAllText(temp.File("scores.csv"), "path,reward_VQ,reward_MQ,reward_TA\na,1,2,3\nb,0,0,0\nc,-1,0.5,2\nd,2,0.5,1\n");
+        WriteScoringInputs();
         var compiled = InProcessCli.Run(Cache, temp.Path, "compile", hello, "-o", temp.File("compiled"));
         Assert.True(compiled.ExitCode == 0, compiled.All);
 
@@ -111,6 +119,7 @@ public sealed class CommandArgumentTests(ITestOutputHelper log) : IDisposable
             ["fmt"] = ["fmt", "--check", hello],
             ["diff"] = ["diff", hello, data],
             ["reward-bench"] = ["reward-bench", "--pairs", temp.File("pairs.csv"), "--scores", temp.File("scores.csv")],
+            ["score"] = ["score", temp.File("score-pairs.csv"), "--model", temp.File("vr.safetensors"), "--output", temp.File("scored.csv")],
             ["compile"] = ["compile", hello, "-o", temp.File("out")],
             ["inspect"] = ["inspect", temp.File("compiled/hello.dll")],
             ["graph"] = ["graph", hello],
@@ -122,6 +131,21 @@ public sealed class CommandArgumentTests(ITestOutputHelper log) : IDisposable
             ["status"] = ["status", "1"],
             ["kinds"] = ["kinds", "flow_dpo"],
         };
+    }
+
+    /// <summary>A tiny VideoReward-mini model file and a pair file of two 2-frame .npy videos, for <c>score</c>.</summary>
+    private void WriteScoringInputs()
+    {
+        TorchBackend.EnsureInitialized();
+        var network = new VideoRewardNetwork(["VQ", "MQ", "TA"], RewardTokenMode.Separate, RewardPromptTokens.Vocabulary, 2);
+        VideoRewardFile.Save(new VideoRewardModel(network, new VideoShape(3, 2, 8, 8), RewardLoss.Bt, torch.CPU, new RewardNormalization([0, 0, 0], [1, 1, 1])), temp.File("vr.safetensors"));
+        var random = new Random(5);
+        foreach (var name in new[] { "va.npy", "vb.npy" })
+        {
+            NpyFile.WriteFloat32(temp.File(name), Enumerable.Range(0, 2 * 8 * 8 * 3).Select(_ => (float)random.NextDouble()).ToArray(), [2, 8, 8, 3]);
+        }
+
+        File.WriteAllText(temp.File("score-pairs.csv"), "path_A,path_B,prompt,VQ,MQ,TA\nva.npy,vb.npy,a red disk moving left,A,B,same\n");
     }
 
     /// <summary>

@@ -69,6 +69,46 @@ public sealed class RewardBenchInputTests : IDisposable
         Assert.Equal(1.0, results.Single(r => r.Dimension == "VQ").Accuracy.WithoutTies);
     }
 
+    [Fact]
+    public void PathSpelling_dot_slash_double_slash_and_dot_dot_name_one_video()
+    {
+        // Before (issue 22): the official example.csv names videos/x.mp4 and ./videos/x.mp4, and reward-bench said
+        // "error PIPE4103: … video './videos/example_1_B.mp4' has no row in scores.csv".
+        // VQ: margins +1 (A ✓), −1 (B ✓) → 1. MQ: −1 (B ✓), 0 (A ✗: a zero margin is discordant) → 0.5.
+        // TA: a tie, then −2 (A ✗) → 0 without ties.
+        var results = Run(
+            "path_A,path_B,VQ,MQ,TA\nvideos/a.mp4,./videos/b.mp4,A,B,same\n./videos//c.mp4,videos/./d.mp4,B,A,A\n",
+            "path,reward_VQ,reward_MQ,reward_TA\n./videos/a.mp4,1,0,0\nvideos/b.mp4,0,1,0\n videos/c.mp4 ,0,0,0\nvideos/sub/../d.mp4,1,0,2\n");
+
+        Assert.Equal([1.0, 0.5, 0.0], results.Select(r => r.Accuracy.WithoutTies));
+    }
+
+    [Fact]
+    public void Scores_written_with_absolute_paths_match_the_pair_files_relative_ones()
+    {
+        var results = Run("path_A,path_B,VQ,MQ,TA\nvideos/a.mp4,b.mp4,A,B,same\n",
+            $"path,reward_VQ,reward_MQ,reward_TA\n{Path.Combine(folder, "videos", "a.mp4")},1,0,0\n{folder}//b.mp4,0,1,0\n");
+
+        Assert.Equal([1.0, 1.0], results.Take(2).Select(r => r.Accuracy.WithoutTies));
+    }
+
+    [Fact]
+    public void A_video_the_scores_do_not_have_is_still_PIPE4103_as_written()
+    {
+        var error = Assert.Throws<PipelineException>(() => Run("path_A,path_B,VQ,MQ,TA\n./videos/a.mp4,./videos/e.mp4,A,B,same\n", "path,reward_VQ,reward_MQ,reward_TA\nvideos/a.mp4,1,0,0\nvideos/b.mp4,0,0,0\n"));
+
+        Assert.Equal(DataDiagnosticCodes.MalformedRow, error.Code);
+        Assert.EndsWith("pairs.csv:2: video './videos/e.mp4' has no row in " + Path.Combine(folder, "scores.csv") + ".", error.Message);
+    }
+
+    [Fact]
+    public void One_video_scored_under_two_spellings_is_refused_naming_both()
+    {
+        var error = Assert.Throws<PipelineException>(() => Run(Pairs, "path,reward_VQ,reward_MQ,reward_TA\na,1,0,0\nb,0,0,0\n./a,2,0,0\n"));
+
+        Assert.EndsWith("scores.csv:4: './a' is scored twice (line 2 names the same video as 'a').", error.Message);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     private IReadOnlyList<(string Dimension, DimensionAccuracy Accuracy)> Run(string pairs, string scores)

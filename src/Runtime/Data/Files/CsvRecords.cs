@@ -13,6 +13,10 @@ public sealed record CsvRecord(int Line, IReadOnlyList<string> Fields);
 /// </summary>
 public static class CsvRecords
 {
+    /// <summary>One record as a CSV line (no line break): a field with a comma, a quote or a line break is quoted, its quotes doubled.</summary>
+    public static string Format(IEnumerable<string> fields) =>
+        string.Join(',', fields.Select(f => f.AsSpan().IndexOfAny(",\"\r\n") < 0 ? f : "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+
     /// <summary>Reads every record of <paramref name="text"/>; blank lines are skipped.</summary>
     /// <exception cref="PipelineException">PIPE4103 for an unterminated quote or text after a closing quote.</exception>
     public static IReadOnlyList<CsvRecord> Parse(string text, string fileName)

@@ -13,6 +13,13 @@ public static class VideoFileReader
 {
     private static readonly string[] FfmpegExtensions = [".mp4", ".webm", ".mov", ".mkv", ".avi", ".gif"];
 
+    /// <summary>Whether <see cref="Read"/> takes a file of this name (.npy, or a container ffmpeg reads).</summary>
+    public static bool CanRead(string path)
+    {
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        return extension == ".npy" || FfmpegExtensions.Contains(extension);
+    }
+
     /// <summary>Reads and resamples one video.</summary>
     /// <exception cref="PipelineException">PIPE4105 missing file, PIPE4106 undecodable, PIPE4107 no ffmpeg, PIPE4108 unknown extension.</exception>
     public static Video Read(string path, VideoSampling sampling)

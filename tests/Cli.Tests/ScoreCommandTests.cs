@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text.Json;
+using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Caching;
+using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Torch.Safetensors;
+using Pipeline.Tests.Shared;
+using static TorchSharp.torch;
+
+namespace Pipeline.Cli.Tests;
+
+/// <summary>
+/// A researcher's path with the paper repository's own example (../shared/fixtures/videoalign-example, 12 labelled pairs
+/// of six real mp4 clips): train VideoReward-mini on it with <c>pipeline run</c>, export the trained model as a model
+/// file, look at it with <c>pipeline inspect</c>, score the videos with <c>pipeline score</c> and benchmark the scores
+/// with <c>pipeline reward-bench</c> — every command a real process.
+/// </summary>
+public sealed class ScoreCommandTests
+{
+    private static readonly string Example = RepoPaths.Fixture("videoalign-example");
+
+    [Fact]
+    public void A_reward_model_trained_on_the_official_example_scores_its_videos_and_reward_bench_reads_the_scores()
+    {
+        Assert.True(File.Exists(Path.Combine(Example, "example.csv")), $"the fixture is missing at {Example}");
+        using var folder = new TempFolder("pipeline-score-");
+        var cache = folder.File("cache");
+        var experiment = folder.File("example_reward.pipe");
+        File.WriteAllText(experiment, $$"""
+            // VideoReward-mini on the paper repository's example pairs.
+            experiment example_reward {
+              seed = 7
+              device = cpu
+
+              data prefs = preference_pairs {
+                source     = "{{Path.Combine(Example, "example.csv")}}"
+                split      = { train: 0.67, eval: 0.33 }
+                frames     = 4
+                resolution = [16, 16]
+              }
+
+              reward vr = video_reward {
+                train  = prefs.train
+                eval   = prefs.eval
+                width  = 8
+                epochs = 2
+                batch  = 4
+              }
+            }
+
+            """);
+        Succeeds(PipelineCli.Run(["run", experiment, "--out", folder.File("out"), "--quiet"], cache));
+
+        // Export (phase A: from the stage cache's entry, with the run's provenance; docs/contracts.md "Model files").
+        using var results = JsonDocument.Parse(File.ReadAllText(folder.File("out/results.json")));
+        var stage = results.RootElement.GetProperty("stages").GetProperty("vr");
+        var provenance = new ModelProvenance("example_reward", results.RootElement.GetProperty("source_sha256").GetString()!, "vr", stage.GetProperty("hash").GetString()!, "video_reward");
+        var model = folder.File("vr.safetensors");
+        TorchBackend.EnsureInitialized();
+        var trained = (VideoRewardModel)ArtifactStore.Load(Path.Combine(cache, "stages", provenance.StageHash, StageCache.ArtifactFolder), CPU);
+        VideoRewardFile.Save(trained, model, provenance, fps: 2.0);
+
+        var inspected = Succeeds(PipelineCli.Run(["inspect", model], cache)).StandardOutput;
+        Assert.Contains("model     video_reward (pipeline-model/1)", inspected);
+        Assert.Matches($@"pipeline\.stage_hash +{provenance.StageHash}\n", inspected);
+        Assert.Matches(@"pipeline\.experiment +example_reward\n", inspected);
+        Assert.Matches(@"pipeline\.dimensions +\[""VQ"",""MQ"",""TA""\]\n", inspected);
+        Assert.Matches(@"video\.spatial1\.weight +F32   \[8, 6, 1, 3, 3\]\n", inspected);
+
+        var scores = folder.File("scores.csv");
+        var scored = Succeeds(PipelineCli.Run(["score", Path.Combine(Example, "example.csv"), "--model", model, "--output", scores], cache));
+        Assert.Equal($"scored 6 videos (4 frames at 2 fps, 16×16) on reward_VQ, reward_MQ, reward_TA, reward_Overall: {scores}", scored.StandardOutput.Trim());
+        var rows = CsvRecords.Parse(File.ReadAllText(scores), scores);
+        Assert.Equal(["path", "model", "prompt", "fps", "num_frames", "reward_VQ", "reward_MQ", "reward_TA", "reward_Overall"], rows[0].Fields);
+        Assert.Equal(
+            ["videos/example_1_A.mp4", "videos/example_1_B.mp4", "videos/example_2_A.mp4", "videos/example_2_B.mp4", "videos/example_3_A.mp4", "videos/example_3_B.mp4"],
+            rows.Skip(1).Select(r => r.Fields[0]));
+        Assert.Equal(("", "30.0", "152.0"), (rows[2].Fields[1], rows[2].Fields[3], rows[2].Fields[4])); // model, fps, num_frames of example_1_B
+        Assert.StartsWith("The camera remains still, a girl", rows[2].Fields[2]);
+        foreach (var row in rows.Skip(1))
+        {
+            var values = row.Fields.Skip(5).Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal((values[0] + values[1] + values[2]) / 3, values[3], 5); // Overall: the mean of the three z-scores
+        }
+
+        var bench = Succeeds(PipelineCli.Run(["reward-bench", "--pairs", Path.Combine(Example, "example.csv"), "--scores", scores, "--json"], cache));
+        using var accuracy = JsonDocument.Parse(bench.StandardOutput);
+        Assert.Equal(["VQ", "MQ", "TA"], accuracy.RootElement.EnumerateObject().Select(p => p.Name));
+        foreach (var (dimension, column) in new[] { ("VQ", 5), ("MQ", 6), ("TA", 7) })
+        {
+            Assert.Equal(WithoutTies(dimension, column, rows), accuracy.RootElement.GetProperty(dimension).GetProperty("without_ties").GetDouble());
+        }
+
+        // A folder of videos: paths relative to it; without --prompt, TA is scored against an empty prompt, and says so.
+        var folderScores = folder.File("folder.csv");
+        var unprompted = Succeeds(PipelineCli.Run(["score", Path.Combine(Example, "videos"), "--model", model, "--output", folderScores], cache));
+        Assert.Equal("warning PIPE4607: the videos are scored against an empty prompt, but TA reads it; give --prompt TEXT.", unprompted.StandardError.Trim());
+        Assert.Equal("example_1_A.mp4", CsvRecords.Parse(File.ReadAllText(folderScores), folderScores)[1].Fields[0]);
+        var prompted = Succeeds(PipelineCli.Run(["score", Path.Combine(Example, "videos"), "--model", model, "--output", folderScores, "--prompt", "a girl sits on a chair"], cache));
+        Assert.Equal(string.Empty, prompted.StandardError);
+        Assert.Equal(7, CsvRecords.Parse(File.ReadAllText(folderScores), folderScores).Count);
+    }
+
+    /// <summary>
+    /// The accuracy without ties worked out here from the two files (§2.5: over pairs labelled A or B, the share whose
+    /// margin score(A) − score(B) has the label's sign; a zero margin counts as wrong), independently of reward-bench.
+    /// Paths are matched by dropping a leading "./", all the spellings example.csv uses.
+    /// </summary>
+    private static double WithoutTies(string dimension, int column, IReadOnlyList<CsvRecord> scores)
+    {
+        var byPath = scores.Skip(1).ToDictionary(r => r.Fields[0], r => double.Parse(r.Fields[column], CultureInfo.InvariantCulture));
+        var pairs = CsvRecords.Parse(File.ReadAllText(Path.Combine(Example, "example.csv")), "example.csv");
+        var header = pairs[0].Fields.ToList();
+        int right = 0, decided = 0;
+        foreach (var pair in pairs.Skip(1))
+        {
+            var label = pair.Fields[header.IndexOf(dimension)];
+            if (label == "same")
+            {
+                continue;
+            }
+
+            var margin = byPath[pair.Fields[0].Replace("./", string.Empty, StringComparison.Ordinal)] - byPath[pair.Fields[1].Replace("./", string.Empty, StringComparison.Ordinal)];
+            decided++;
+            right += (label == "A" && margin > 0) || (label == "B" && margin < 0) ? 1 : 0;
+        }
+
+        return (double)right / decided;
+    }
+
+    private static ProcessRunner.Result Succeeds(ProcessRunner.Result result)
+    {
+        Assert.True(result.ExitCode == 0, result.All);
+        return result;
+    }
+}
