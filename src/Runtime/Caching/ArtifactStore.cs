@@ -44,7 +44,7 @@ public static class ArtifactStore
         var type = TypeOf(artifact) ?? throw new ArgumentException($"a {artifact.GetType().Name} cannot be stored in the cache", nameof(artifact));
         switch (artifact)
         {
-            case FlowGenerator generator:
+            case FlowGeneratorModel generator:
                 GeneratorCheckpoint.Save(generator, Path.Combine(folder, "generator.ckpt"));
                 break;
             case VideoRewardModel reward:
@@ -87,7 +87,7 @@ public static class ArtifactStore
 
     private static string? TypeOf(object artifact) => artifact switch
     {
-        FlowGenerator => "flow_generator",
+        FlowGeneratorModel => "flow_generator",
         VideoRewardModel => "video_reward",
         VideoAutoencoder => "autoencoder",
         LatentRewardModel => "latent_reward",

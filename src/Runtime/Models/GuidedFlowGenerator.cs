@@ -23,7 +23,7 @@ namespace Pipeline.Runtime.Models;
 /// </remarks>
 public sealed class GuidedFlowGenerator : IVideoGenerator
 {
-    public GuidedFlowGenerator(FlowGenerator generator, LatentRewardModel reward, IReadOnlyDictionary<string, double> weights, double strength, double coefficientCap)
+    public GuidedFlowGenerator(FlowGeneratorModel generator, LatentRewardModel reward, IReadOnlyDictionary<string, double> weights, double strength, double coefficientCap)
     {
         if (generator.Space.Autoencoder is null)
         {
@@ -45,7 +45,7 @@ public sealed class GuidedFlowGenerator : IVideoGenerator
         CoefficientCap = coefficientCap;
     }
 
-    public FlowGenerator Generator { get; }
+    public FlowGeneratorModel Generator { get; }
 
     public LatentRewardModel Reward { get; }
 

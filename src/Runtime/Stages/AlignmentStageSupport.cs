@@ -35,9 +35,9 @@ public abstract class AlignmentBudgetOptions : StageOptions
 /// <summary>What the aligner stages share: the policy check, the budget, and the metrics every aligner reports.</summary>
 internal static class AlignmentStageSupport
 {
-    public static FlowGenerator Policy(IVideoGenerator? policy, string stage, string property = "policy") => policy switch
+    public static FlowGeneratorModel Policy(IVideoGenerator? policy, string stage, string property = "policy") => policy switch
     {
-        FlowGenerator flow => flow,
+        FlowGeneratorModel flow => flow,
         null => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"{property} is required; the compiler checks it") { Stage = stage },
         _ => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"{property} is a {policy.GetType().Name}; this stage needs a trained flow generator (a flow_generator, an aligner or a classifier_free stage)") { Stage = stage },
     };
@@ -51,7 +51,7 @@ internal static class AlignmentStageSupport
     public static StageMetricsLog Log(RunContext context, string stage) => StageMetricsLog.ForStage(context.OutputDirectory, stage);
 
     /// <summary>The stage's output with the shared metrics: mode, trained values, steps, the loss at the start and end and its curve.</summary>
-    public static StageOutput Output(string stage, string kind, FlowGenerator generator, AlignmentTrainer trainer, AlignmentSettings settings, StageMetricsLog log)
+    public static StageOutput Output(string stage, string kind, FlowGeneratorModel generator, AlignmentTrainer trainer, AlignmentSettings settings, StageMetricsLog log)
     {
         var output = new StageOutput(stage, kind, generator);
         output.Metrics["fine_tuning"] = settings.Lora is { } l ? $"lora rank {l.Rank} alpha {l.Alpha}" : "full";

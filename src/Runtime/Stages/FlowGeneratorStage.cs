@@ -43,7 +43,7 @@ public sealed class FlowGeneratorOptions : StageOptions
 
 /// <summary>
 /// <c>flow_generator</c>: pretrains a rectified-flow generator by flow matching (<see cref="FlowGeneratorEstimator"/>)
-/// and produces the <see cref="FlowGenerator"/> artifact. Its metrics: steps, parameters, forward multiply-adds per
+/// and produces the <see cref="FlowGeneratorModel"/> artifact. Its metrics: steps, parameters, forward multiply-adds per
 /// sample, the loss at the start and end and a 50-point loss curve.
 /// </summary>
 public static class FlowGeneratorStage

@@ -9,11 +9,11 @@ namespace Pipeline.Runtime.Training;
 public static class FlowAlignment
 {
     /// <summary>A generator with the policy's space, sampler and device, and another velocity network.</summary>
-    public static FlowGenerator WithNetwork(FlowGenerator policy, nn.Module<Tensor, Tensor, Tensor, Tensor> network) =>
+    public static FlowGeneratorModel WithNetwork(FlowGeneratorModel policy, nn.Module<Tensor, Tensor, Tensor, Tensor> network) =>
         new(network, policy.Shape, policy.Space, policy.SamplingSteps, policy.CfgScale, policy.Device);
 
     /// <summary>Videos as one flat buffer of values in [0, 1] (each C·T·H·W) → samples of the policy's space [N, ...].</summary>
-    public static Tensor ToSpace(FlowGenerator policy, float[] videos, int count)
+    public static Tensor ToSpace(FlowGeneratorModel policy, float[] videos, int count)
     {
         using var scope = NewDisposeScope();
         var s = policy.Shape;

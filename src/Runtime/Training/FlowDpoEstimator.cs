@@ -28,14 +28,14 @@ public sealed record DpoBeta(double Value, bool Timestep)
 public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
 {
     private readonly MLContext context;
-    private readonly FlowGenerator policy;
-    private readonly FlowGenerator reference;
+    private readonly FlowGeneratorModel policy;
+    private readonly FlowGeneratorModel reference;
     private readonly AlignmentSettings settings;
     private readonly DpoBeta beta;
     private readonly string stage;
     private readonly StageMetricsLog? log;
 
-    public FlowDpoEstimator(MLContext context, FlowGenerator policy, FlowGenerator? reference, AlignmentSettings settings, DpoBeta beta, string stage = "flow_dpo", StageMetricsLog? log = null)
+    public FlowDpoEstimator(MLContext context, FlowGeneratorModel policy, FlowGeneratorModel? reference, AlignmentSettings settings, DpoBeta beta, string stage = "flow_dpo", StageMetricsLog? log = null)
     {
         this.context = context;
         this.policy = policy;

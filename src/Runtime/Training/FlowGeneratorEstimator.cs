@@ -109,7 +109,7 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
         }, Progress);
         Trainer = trainer;
         network.eval();
-        return new FlowGeneratorTransformer(context, new FlowGenerator(network, shape, space, Settings.SamplingSteps, Settings.CfgScale, device));
+        return new FlowGeneratorTransformer(context, new FlowGeneratorModel(network, shape, space, Settings.SamplingSteps, Settings.CfgScale, device));
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)

@@ -15,13 +15,13 @@ public sealed class FlowGeneratorTransformer : ITransformer
 {
     private readonly MLContext context;
 
-    public FlowGeneratorTransformer(MLContext context, FlowGenerator generator)
+    public FlowGeneratorTransformer(MLContext context, FlowGeneratorModel generator)
     {
         this.context = context;
         Generator = generator;
     }
 
-    public FlowGenerator Generator { get; }
+    public FlowGeneratorModel Generator { get; }
 
     public bool IsRowToRowMapper => false;
 

@@ -25,14 +25,14 @@ public sealed record RwrSettings(int Samples, double Temperature, IReadOnlyList<
 public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
 {
     private readonly MLContext context;
-    private readonly FlowGenerator policy;
+    private readonly FlowGeneratorModel policy;
     private readonly IVideoJudge reward;
     private readonly AlignmentSettings settings;
     private readonly RwrSettings rwr;
     private readonly string stage;
     private readonly StageMetricsLog? log;
 
-    public FlowRwrEstimator(MLContext context, FlowGenerator policy, IVideoJudge reward, AlignmentSettings settings, RwrSettings rwr, string stage = "flow_rwr", StageMetricsLog? log = null)
+    public FlowRwrEstimator(MLContext context, FlowGeneratorModel policy, IVideoJudge reward, AlignmentSettings settings, RwrSettings rwr, string stage = "flow_rwr", StageMetricsLog? log = null)
     {
         this.context = context;
         this.policy = policy;

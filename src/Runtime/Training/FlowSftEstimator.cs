@@ -17,12 +17,12 @@ namespace Pipeline.Runtime.Training;
 public sealed class FlowSftEstimator : IEstimator<FlowGeneratorTransformer>
 {
     private readonly MLContext context;
-    private readonly FlowGenerator policy;
+    private readonly FlowGeneratorModel policy;
     private readonly AlignmentSettings settings;
     private readonly string stage;
     private readonly StageMetricsLog? log;
 
-    public FlowSftEstimator(MLContext context, FlowGenerator policy, AlignmentSettings settings, string stage = "flow_sft", StageMetricsLog? log = null)
+    public FlowSftEstimator(MLContext context, FlowGeneratorModel policy, AlignmentSettings settings, string stage = "flow_sft", StageMetricsLog? log = null)
     {
         this.context = context;
         this.policy = policy;

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Pipeline.Runtime.Training;
 
 /// <summary>
-/// Saves and loads a <see cref="FlowGenerator"/> as one file: a format tag, a JSON header (network kind, shapes,
+/// Saves and loads a <see cref="FlowGeneratorModel"/> as one file: a format tag, a JSON header (network kind, shapes,
 /// widths, latent statistics, sampler settings), the velocity network's TorchSharp state and, for a latent
 /// generator, the autoencoder's. Writing goes to a temporary file beside the target, which is then renamed over it,
 /// so a crash never leaves a half-written checkpoint.
@@ -16,7 +16,7 @@ public static class GeneratorCheckpoint
 {
     private const string Format = "pipeline-flow-generator/1";
 
-    public static void Save(FlowGenerator generator, string path)
+    public static void Save(FlowGeneratorModel generator, string path)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
@@ -56,7 +56,7 @@ public static class GeneratorCheckpoint
         }
     }
 
-    public static FlowGenerator Load(string path, Device device)
+    public static FlowGeneratorModel Load(string path, Device device)
     {
         using var stream = File.OpenRead(path);
         using var reader = new BinaryReader(stream);
@@ -90,7 +90,7 @@ public static class GeneratorCheckpoint
 
         network.to(device);
         network.eval();
-        return new FlowGenerator(network, shape, space, header.SamplingSteps, header.CfgScale, device);
+        return new FlowGeneratorModel(network, shape, space, header.SamplingSteps, header.CfgScale, device);
     }
 
     private static int WidthOf(nn.Module network) =>

@@ -38,7 +38,7 @@ public sealed class AlignerStageTests : IDisposable
 
         foreach (var stage in new[] { sft, rwr, dpo, dpoT })
         {
-            var generator = Assert.IsType<FlowGenerator>(stage.Artifact);
+            var generator = Assert.IsType<FlowGeneratorModel>(stage.Artifact);
             Assert.NotSame(policy.Network, generator.Network);
             Assert.Same(policy.Space, generator.Space);
             Assert.Equal(policy.Shape, generator.Generate(new[] { world.EvalPrompts[0] }, 3)[0].Shape);
@@ -145,7 +145,7 @@ public sealed class AlignerStageTests : IDisposable
         }
     }
 
-    private (World World, RunContext Context, FlowGenerator Policy, PreferencePairSet Pairs) Setup(int steps = 60)
+    private (World World, RunContext Context, FlowGeneratorModel Policy, PreferencePairSet Pairs) Setup(int steps = 60)
     {
         var world = GenerationFixtures.TinyWorld(prompts: 8, frames: 2, size: 8, generators: 3);
         var context = GenerationFixtures.Context(output: output);
@@ -154,7 +154,7 @@ public sealed class AlignerStageTests : IDisposable
         options.Pretrain.Data = videos;
         options.Pretrain.Steps = steps;
         options.Pretrain.Batch = 16;
-        var policy = (FlowGenerator)FlowGeneratorStage.Run(context, "base", options).Artifact;
+        var policy = (FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", options).Artifact;
         var dimensions = new[] { PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA };
         var pairs = PreferencePairSet.FromWorld(world.Synthetic, world.Pairs(48).Pairs, dimensions);
         return (world, context, policy, pairs);

@@ -26,7 +26,7 @@ public sealed class LatentFlowGeneratorTests
         options.Pretrain.Batch = 16;
         var output = FlowGeneratorStage.Run(context, "gen", options);
         Assert.True((double)output.Metrics["loss_end"]! < 0.8 * (double)output.Metrics["loss_start"]!, "flow-matching loss did not fall");
-        var generator = Assert.IsType<FlowGenerator>(output.Artifact);
+        var generator = Assert.IsType<FlowGeneratorModel>(output.Artifact);
 
         var prompts = world.EvalPrompts.Take(3).ToArray();
         var first = generator.Generate(prompts, 5);

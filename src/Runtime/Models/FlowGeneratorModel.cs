@@ -12,9 +12,9 @@ namespace Pipeline.Runtime.Models;
 /// Sampling integrates x_{t−Δ} = x_t − Δ·v from t = 1 (noise) to t = 0 (data), with
 /// v = v_null + s·(v_prompt − v_null) for guidance scale s (s = 1: the prompt-conditioned velocity alone).
 /// </summary>
-public sealed class FlowGenerator : IVideoGenerator
+public sealed class FlowGeneratorModel : IVideoGenerator
 {
-    public FlowGenerator(nn.Module<Tensor, Tensor, Tensor, Tensor> network, VideoShape shape, LatentSpace space, int samplingSteps, double cfgScale, Device device)
+    public FlowGeneratorModel(nn.Module<Tensor, Tensor, Tensor, Tensor> network, VideoShape shape, LatentSpace space, int samplingSteps, double cfgScale, Device device)
     {
         Network = network;
         Shape = shape;
@@ -39,7 +39,7 @@ public sealed class FlowGenerator : IVideoGenerator
     public Device Device { get; }
 
     /// <summary>The same network, space and sampler at another guidance scale (the network is shared, not copied).</summary>
-    public FlowGenerator WithCfgScale(double cfgScale) => new(Network, Shape, Space, SamplingSteps, cfgScale, Device);
+    public FlowGeneratorModel WithCfgScale(double cfgScale) => new(Network, Shape, Space, SamplingSteps, cfgScale, Device);
 
     /// <summary>
     /// One video per prompt. The noise of video i comes from a torch generator seeded with (seed, i), so a video
