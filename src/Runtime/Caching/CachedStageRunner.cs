@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Reporting;
 
 namespace Pipeline.Runtime.Caching;
 
@@ -148,7 +147,7 @@ public static class CachedStageRunner
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream))
         {
-            ResultsWriter.WriteValue(json, map);
+            MetricJson.Write(json, map);
         }
 
         return (JsonObject)JsonNode.Parse(stream.ToArray())!;

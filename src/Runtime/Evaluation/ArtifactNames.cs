@@ -11,7 +11,7 @@ namespace Pipeline.Runtime.Evaluation;
 /// </summary>
 public static class ArtifactNames
 {
-    public static string Find(RunContext context, object artifact, string fallback)
+    public static string Find(StageContext context, object artifact, string fallback)
     {
         foreach (var (stage, output) in context.Outputs.OrderBy(p => p.Key, StringComparer.Ordinal))
         {

@@ -22,3 +22,6 @@ public sealed class ExperimentClassAttribute(Type experimentType) : Attribute
 {
     public Type ExperimentType { get; } = experimentType;
 }
+
+/// <summary>The outputs of a whole run, by stage name.</summary>
+public sealed record RunResult(ExperimentInfo Info, IReadOnlyDictionary<string, StageOutput> Stages);

@@ -1,57 +1,34 @@
 using System.Diagnostics;
 using Pipeline.Runtime.Backend;
 using Pipeline.Runtime.Caching;
+using Pipeline.Runtime.Stages;
 using Pipeline.Runtime.Training;
 
 namespace Pipeline.Runtime.Experiments;
 
 /// <summary>
-/// The state one run shares between stages: seed, device, output folder, the experiment file's folder (data paths
-/// are relative to it), and the outputs of the stages that ran so far. Generated code reads its inputs from here.
+/// The state one run shares between stages (<see cref="StageContext"/>: seed, device, folders, the outputs so far),
+/// with what executing the compiled experiment needs beside it: the experiment's description, the stage cache, and
+/// the stage inputs generated code reads.
 /// </summary>
-public sealed class RunContext
+public sealed class RunContext : StageContext
 {
-    private readonly Dictionary<string, StageOutput> outputs = new(StringComparer.Ordinal);
-    private readonly Action<string> log;
-
     public RunContext(ExperimentInfo info, string outputDirectory, string sourceDirectory, Action<string>? log = null)
+        : base(info.Seed, ParseDevice(info), outputDirectory, sourceDirectory, log)
     {
         Info = info;
-        OutputDirectory = outputDirectory;
-        SourceDirectory = sourceDirectory;
-        Seed = info.Seed;
-        Device = DeviceSpec.TryParse(info.Device, out var device) ? device : throw new PipelineException(RuntimeDiagnosticCodes.DeviceUnavailable, $"unknown device '{info.Device}'; use auto, cpu, cuda or cuda:N.");
-        this.log = log ?? Console.WriteLine;
     }
 
     public ExperimentInfo Info { get; }
 
-    public string OutputDirectory { get; }
-
-    public string SourceDirectory { get; }
-
-    public int Seed { get; }
-
-    public DeviceSpec Device { get; }
-
-    public IReadOnlyDictionary<string, StageOutput> Outputs => outputs;
-
     /// <summary>The stage cache, when the run uses one (<c>pipeline run</c> does): stages whose hash is cached are loaded, not run.</summary>
     public StageCache? Cache { get; set; }
-
-    public void Log(string message) => log(message);
-
-    /// <summary>
-    /// Receives every training step (a live progress display in a terminal); when null, training stages log a plain
-    /// line about ten times per stage instead.
-    /// </summary>
-    public Action<StageStep>? StepReporter { get; set; }
 
     /// <summary>The artifact of an upstream stage, which must have run (or been loaded from the cache) already.</summary>
     public T Input<T>(string stage)
         where T : class
     {
-        if (!outputs.TryGetValue(stage, out var output))
+        if (!Outputs.TryGetValue(stage, out var output))
         {
             throw new PipelineException(RuntimeDiagnosticCodes.StageInputMissing, $"stage '{stage}' has not run in this process and is not cached; run the whole experiment, or the stage '{stage}' first.") { Stage = stage };
         }
@@ -69,30 +46,6 @@ public sealed class RunContext
         var value = ArtifactReference.Follow(Input<object>(stage), steps);
         return ArtifactReference.As<T>(value) ?? throw new InvalidOperationException($"'{stage}' followed by {steps.Length} step(s) gave {value.GetType().Name}, not {typeof(T).Name}");
     }
-
-    /// <summary>Results sections beside "stages" in results.json (reward_accuracy, oracle_accuracy, win_rates), filled by stages.</summary>
-    public SortedDictionary<string, object?> ResultSections { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>A path from the experiment file, resolved against the file's folder.</summary>
-    public string ResolvePath(string path) => Path.GetFullPath(Path.Combine(SourceDirectory, path));
-
-    /// <summary>A seed for one stage that depends only on the experiment seed and the stage name.</summary>
-    public int StageSeed(string stage)
-    {
-        unchecked
-        {
-            var hash = (uint)Seed * 2654435761u;
-            foreach (var c in stage)
-            {
-                hash = (hash ^ c) * 16777619u;
-            }
-
-            return (int)(hash & 0x7fffffff);
-        }
-    }
-
-    /// <summary>Records a stage's output so that downstream stages can read it.</summary>
-    public void Complete(StageOutput output) => outputs[output.Stage] = output;
 
     /// <summary>
     /// Runs one stage, or loads it from the <see cref="Cache"/> when its hash is cached there (inputs that have not run
@@ -120,4 +73,7 @@ public sealed class RunContext
         Log($"stage {name}: done in {output.Seconds:0.0} s");
         return output;
     }
+
+    private static DeviceSpec ParseDevice(ExperimentInfo info) =>
+        DeviceSpec.TryParse(info.Device, out var device) ? device : throw new PipelineException(RuntimeDiagnosticCodes.DeviceUnavailable, $"unknown device '{info.Device}'; use auto, cpu, cuda or cuda:N.");
 }

@@ -26,6 +26,3 @@ public sealed class StageOutput
 
     public long? ResumedFromStep { get; set; }
 }
-
-/// <summary>The outputs of a whole run, by stage name.</summary>
-public sealed record RunResult(ExperimentInfo Info, IReadOnlyDictionary<string, StageOutput> Stages);

@@ -1,5 +1,3 @@
-using System.Collections;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Pipeline.Runtime.Experiments;
@@ -54,7 +52,7 @@ public static class ResultsWriter
 
                 json.WriteNumber("seconds", output.Seconds);
                 json.WritePropertyName("metrics");
-                WriteValue(json, output.Metrics);
+                MetricJson.Write(json, output.Metrics);
                 json.WriteEndObject();
             }
 
@@ -62,81 +60,12 @@ public static class ResultsWriter
             foreach (var (section, value) in context.ResultSections)
             {
                 json.WritePropertyName(section);
-                WriteValue(json, value);
+                MetricJson.Write(json, value);
             }
 
             json.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
-    }
-
-    internal static void WriteValue(Utf8JsonWriter json, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                json.WriteNullValue();
-                break;
-            case string text:
-                json.WriteStringValue(text);
-                break;
-            case bool boolean:
-                json.WriteBooleanValue(boolean);
-                break;
-            case int or long or short or byte or uint or ulong:
-                json.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
-                break;
-            case double number:
-                WriteNumber(json, number);
-                break;
-            case float number:
-                WriteNumber(json, number);
-                break;
-            case decimal number:
-                json.WriteNumberValue(number);
-                break;
-            case IDictionary dictionary:
-                json.WriteStartObject();
-                var entries = new List<(string Key, object? Value)>();
-                for (var enumerator = dictionary.GetEnumerator(); enumerator.MoveNext();)
-                {
-                    entries.Add((Convert.ToString(enumerator.Key, CultureInfo.InvariantCulture)!, enumerator.Value));
-                }
-
-                foreach (var entry in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
-                {
-                    json.WritePropertyName(entry.Key);
-                    WriteValue(json, entry.Value);
-                }
-
-                json.WriteEndObject();
-                break;
-            case IEnumerable items:
-                json.WriteStartArray();
-                foreach (var item in items)
-                {
-                    WriteValue(json, item);
-                }
-
-                json.WriteEndArray();
-                break;
-            default:
-                JsonSerializer.Serialize(json, value, value.GetType());
-                break;
-        }
-    }
-
-    /// <summary>JSON has no NaN or infinity: they are written as null, so that a diverged metric is visible, not a crash.</summary>
-    private static void WriteNumber(Utf8JsonWriter json, double number)
-    {
-        if (double.IsFinite(number))
-        {
-            json.WriteNumberValue(number);
-        }
-        else
-        {
-            json.WriteNullValue();
-        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Pipeline.Runtime.Experiments;
 
 namespace Pipeline.Runtime.Reporting;
 
@@ -262,13 +263,13 @@ public static class SweepReportWriter
 
                 json.WriteEndObject();
                 json.WritePropertyName("metrics");
-                ResultsWriter.WriteValue(json, values[i]);
+                MetricJson.Write(json, values[i]);
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
             json.WritePropertyName("plots");
-            ResultsWriter.WriteValue(json, plots);
+            MetricJson.Write(json, plots);
             json.WriteEndObject();
         }
 

@@ -42,13 +42,13 @@ internal static class AlignmentStageSupport
         _ => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"{property} is a {policy.GetType().Name}; this stage needs a trained flow generator (a flow_generator, an aligner or a classifier_free stage)") { Stage = stage },
     };
 
-    public static AlignmentSettings Settings(RunContext context, string stage, AlignmentBudgetOptions options) =>
+    public static AlignmentSettings Settings(StageContext context, string stage, AlignmentBudgetOptions options) =>
         new(options.Steps, options.Batch, options.Lr, options.Lora is { } lora ? new LoraSettings(lora.Rank, lora.Alpha) : null, context.StageSeed(stage))
         {
             CfgDropout = options.CfgDropout,
         };
 
-    public static StageMetricsLog Log(RunContext context, string stage) => StageMetricsLog.ForStage(context.OutputDirectory, stage);
+    public static StageMetricsLog Log(StageContext context, string stage) => StageMetricsLog.ForStage(context.OutputDirectory, stage);
 
     /// <summary>The stage's output with the shared metrics: mode, trained values, steps, the loss at the start and end and its curve.</summary>
     public static StageOutput Output(string stage, string kind, FlowGeneratorModel generator, AlignmentTrainer trainer, AlignmentSettings settings, StageMetricsLog log)

@@ -34,7 +34,7 @@ public sealed class AutoencoderOptions : StageOptions
 /// </summary>
 public static class AutoencoderStage
 {
-    public static StageOutput Run(RunContext context, string name, AutoencoderOptions options)
+    public static StageOutput Run(StageContext context, string name, AutoencoderOptions options)
     {
         var videos = options.Data ?? throw new InvalidOperationException("data is required; the compiler checks it");
         if (options.Latent.Length != 4)

@@ -25,7 +25,7 @@ public sealed class ClassifierFreeOptions : StageOptions
 /// </summary>
 public static class ClassifierFreeStage
 {
-    public static StageOutput Run(RunContext context, string name, ClassifierFreeOptions options)
+    public static StageOutput Run(StageContext context, string name, ClassifierFreeOptions options)
     {
         var generator = AlignmentStageSupport.Policy(options.Generator, name, "generator");
         var output = new StageOutput(name, "classifier_free", generator.WithCfgScale(options.Scale));

@@ -33,7 +33,7 @@ public sealed class FlowDpoOptions : AlignmentBudgetOptions
 /// </summary>
 public static class FlowDpoStage
 {
-    public static StageOutput Run(RunContext context, string name, FlowDpoOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowDpoOptions options)
     {
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
         var reference = options.Reference is null ? null : AlignmentStageSupport.Policy(options.Reference, name, "reference");

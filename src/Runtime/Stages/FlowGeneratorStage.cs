@@ -48,7 +48,7 @@ public sealed class FlowGeneratorOptions : StageOptions
 /// </summary>
 public static class FlowGeneratorStage
 {
-    public static StageOutput Run(RunContext context, string name, FlowGeneratorOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowGeneratorOptions options)
     {
         var videos = options.Pretrain.Data ?? throw new InvalidOperationException("pretrain.data is required; the compiler checks it");
         if (options.Autoencoder is { } autoencoder && autoencoder.VideoShape != videos.Shape)

@@ -33,7 +33,7 @@ public sealed class FlowNrgOptions : StageOptions
 /// </summary>
 public static class FlowNrgStage
 {
-    public static StageOutput Run(RunContext context, string name, FlowNrgOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowNrgOptions options)
     {
         var generator = AlignmentStageSupport.Policy(options.Generator, name, "generator");
         var autoencoder = generator.Space.Autoencoder
@@ -82,7 +82,7 @@ public static class FlowNrgStage
         return output;
     }
 
-    private static LatentRewardModel Train(RunContext context, PendingLatentReward pending, VideoAutoencoder autoencoder, out StageOutput trained)
+    private static LatentRewardModel Train(StageContext context, PendingLatentReward pending, VideoAutoencoder autoencoder, out StageOutput trained)
     {
         (var model, trained) = pending.Train(context, autoencoder);
         return model;

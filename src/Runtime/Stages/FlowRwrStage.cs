@@ -33,7 +33,7 @@ public sealed class FlowRwrOptions : AlignmentBudgetOptions
 /// </summary>
 public static class FlowRwrStage
 {
-    public static StageOutput Run(RunContext context, string name, FlowRwrOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowRwrOptions options)
     {
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
         var reward = options.Reward ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "reward is required; the compiler checks it") { Stage = name };

@@ -26,7 +26,7 @@ public sealed class FlowSftOptions : AlignmentBudgetOptions
 /// </summary>
 public static class FlowSftStage
 {
-    public static StageOutput Run(RunContext context, string name, FlowSftOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowSftOptions options)
     {
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
         var data = options.Data ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "data is required; the compiler checks it") { Stage = name };

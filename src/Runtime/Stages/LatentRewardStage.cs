@@ -39,7 +39,7 @@ public sealed class LatentRewardOptions : StageOptions
 /// </summary>
 public static class LatentRewardStage
 {
-    public static StageOutput Run(RunContext context, string name, LatentRewardOptions options)
+    public static StageOutput Run(StageContext context, string name, LatentRewardOptions options)
     {
         var train = options.Train ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "train is required; the compiler checks it") { Stage = name };
         var pending = new PendingLatentReward(name, train, new LatentRewardSettings(options.Noisy, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name), options.Centring));
@@ -66,7 +66,7 @@ public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, L
     public LatentRewardSettings Settings { get; } = settings;
 
     /// <summary>Trains on the latents of <paramref name="autoencoder"/>; returns the model and a stage output with its metrics.</summary>
-    public (LatentRewardModel Model, StageOutput Output) Train(RunContext context, VideoAutoencoder autoencoder)
+    public (LatentRewardModel Model, StageOutput Output) Train(StageContext context, VideoAutoencoder autoencoder)
     {
         var device = context.Device.Resolve();
         var data = RewardPairData.Read(pairs.ToDataView(), pairs.Shape);

@@ -14,7 +14,7 @@ public static class StageProgress
     /// The stage's metrics.jsonl in the run folder, or null (said in the log) when another process holds that file —
     /// two runs into one folder lose a log, never a stage.
     /// </summary>
-    public static StageMetricsLog? OpenMetrics(RunContext context, string stage)
+    public static StageMetricsLog? OpenMetrics(StageContext context, string stage)
     {
         try
         {
@@ -27,7 +27,7 @@ public static class StageProgress
         }
     }
 
-    public static Action<int, float> Every(RunContext context, string stage, int steps, StageMetricsLog? metrics = null)
+    public static Action<int, float> Every(StageContext context, string stage, int steps, StageMetricsLog? metrics = null)
     {
         var every = Math.Max(1, steps / 10);
         return (step, loss) =>

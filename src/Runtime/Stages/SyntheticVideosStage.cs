@@ -7,7 +7,7 @@ namespace Pipeline.Runtime.Stages;
 /// <summary><c>synthetic_videos</c>: builds the procedural world from the experiment seed.</summary>
 public static class SyntheticVideosStage
 {
-    public static StageOutput Run(RunContext context, string name, SyntheticVideosOptions options)
+    public static StageOutput Run(StageContext context, string name, SyntheticVideosOptions options)
     {
         SyntheticWorld synthetic;
         try

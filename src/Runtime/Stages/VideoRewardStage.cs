@@ -50,7 +50,7 @@ public sealed class VideoRewardOptions : StageOptions
 /// </remarks>
 public static class VideoRewardStage
 {
-    public static StageOutput Run(RunContext context, string name, VideoRewardOptions options)
+    public static StageOutput Run(StageContext context, string name, VideoRewardOptions options)
     {
         var train = options.Train ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "train is required; the compiler checks it") { Stage = name };
         var eval = options.Eval;

@@ -40,7 +40,7 @@ public static class WinRatesStage
     public const string Section = "win_rates";
     public const string OverallDimension = "Overall";
 
-    public static StageOutput Run(RunContext context, string name, WinRatesOptions options)
+    public static StageOutput Run(StageContext context, string name, WinRatesOptions options)
     {
         var prompts = options.Prompts ?? throw new InvalidOperationException("prompts is required; the compiler checks it");
         var baseline = options.Baseline ?? throw new InvalidOperationException("baseline is required; the compiler checks it");
@@ -143,7 +143,7 @@ public static class WinRatesStage
         return output;
     }
 
-    private static (string Name, IVideoJudge Judge) Judge(RunContext context, string stage, object judge, int index) => judge switch
+    private static (string Name, IVideoJudge Judge) Judge(StageContext context, string stage, object judge, int index) => judge switch
     {
         Oracle oracle => (OracleJudge.Name, new OracleJudge(oracle)),
         OracleJudge oracleJudge => (OracleJudge.Name, oracleJudge),

@@ -40,9 +40,3 @@ public sealed partial class PreferencePairSet
         return new PreferencePairSet(Shape, new[] { PreferenceDimension.Overall }, ExtraColumns, relabelled);
     }
 }
-
-public sealed partial class PreferencePairs
-{
-    /// <summary><c>prefs.relabel(reward, ...)</c>: every pair of <see cref="All"/> relabelled (see <see cref="PreferencePairSet.Relabel"/>).</summary>
-    public PreferencePairSet Relabel(IVideoJudge reward, string[]? dimensions = null) => All.Relabel(reward, dimensions);
-}

@@ -7,7 +7,7 @@ namespace Pipeline.Runtime.Data;
 /// the members the language reaches by a dot (<c>prefs.train</c>, <c>prefs.eval</c>, <c>prefs.winners</c>;
 /// <c>prefs.train.winners</c> is <see cref="PreferencePairSet.Winners"/>).
 /// </summary>
-public sealed partial class PreferencePairs(PreferencePairSet all, PreferencePairSet train, PreferencePairSet eval)
+public sealed class PreferencePairs(PreferencePairSet all, PreferencePairSet train, PreferencePairSet eval)
 {
     /// <summary>Every kept pair (after the tie policy), in source order.</summary>
     public PreferencePairSet All { get; } = all;
@@ -20,4 +20,7 @@ public sealed partial class PreferencePairs(PreferencePairSet all, PreferencePai
 
     /// <summary>The preferred video of each pair of <see cref="All"/> (see <see cref="PreferencePairSet.Winners"/>).</summary>
     public VideoSet Winners(IReadOnlyList<PreferenceDimension>? dimensions = null) => All.Winners(dimensions);
+
+    /// <summary><c>prefs.relabel(reward, ...)</c>: every pair of <see cref="All"/> relabelled (see <see cref="PreferencePairSet.Relabel"/>).</summary>
+    public PreferencePairSet Relabel(IVideoJudge reward, string[]? dimensions = null) => All.Relabel(reward, dimensions);
 }

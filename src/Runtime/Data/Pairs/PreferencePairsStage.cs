@@ -51,7 +51,7 @@ public sealed class PreferencePairsOptions : StageOptions
 /// </summary>
 public static class PreferencePairsStage
 {
-    public static StageOutput Run(RunContext context, string name, PreferencePairsOptions options)
+    public static StageOutput Run(StageContext context, string name, PreferencePairsOptions options)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
