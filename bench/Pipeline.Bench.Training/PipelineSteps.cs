@@ -1,10 +1,14 @@
 using Microsoft.ML;
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Models.Reward;
-using Pipeline.Runtime.Training;
-using Pipeline.Runtime.Training.Reward;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Kinds.FlowNrg;
+using Pipeline.Runtime.Kinds.LatentReward;
+using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Torch;
+using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Models.Reward;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Pipeline.Runtime;
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Torch.Backend;
 
 namespace Pipeline.Cli;
 

@@ -4,10 +4,11 @@ using System.Runtime.Loader;
 using Pipeline.Cli.Registry;
 using Pipeline.Compiler;
 using Pipeline.Compiler.Emit;
-using Pipeline.Runtime;
-using Pipeline.Runtime.Caching;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Reporting;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Execution.Caching;
+using Pipeline.Runtime.Execution.Reporting;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Torch;
 using TorchSharp;
 

@@ -1,14 +1,19 @@
 using System.Text.Json;
 using Pipeline.Catalog;
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Evaluation;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Data.Synthetic;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Kinds.FlowRwr;
+using Pipeline.Runtime.Kinds.FlowSft;
+using Pipeline.Runtime.Kinds.SyntheticVideos;
 using Pipeline.Runtime.Tests.Generation;
-using Pipeline.Runtime.Training;
+using Pipeline.Runtime.Torch;
+using Pipeline.Runtime.Torch.Models;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Tests.Alignment;

@@ -1,6 +1,5 @@
-using Pipeline.Runtime.Backend;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Training;
+using Pipeline.Runtime.Torch;
+using Pipeline.Runtime.Torch.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

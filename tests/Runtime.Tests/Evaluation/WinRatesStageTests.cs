@@ -1,7 +1,6 @@
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Evaluation;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.WinRates;
 using Pipeline.Runtime.Tests.Generation;
 
 namespace Pipeline.Runtime.Tests.Evaluation;

@@ -1,5 +1,6 @@
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Kinds.ClassifierFree;
+using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Torch.Models;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Tests.Generation;

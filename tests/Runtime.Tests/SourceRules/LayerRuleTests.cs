@@ -7,6 +7,17 @@ namespace Pipeline.Runtime.Tests.SourceRules;
 public sealed class LayerRuleTests
 {
     [Fact]
+    public void The_runtime_keeps_its_layers_and_its_folders()
+    {
+        var compilation = CSharpSources.Runtime;
+        Assert.Empty(CSharpSources.Errors(compilation));
+
+        var findings = LayerRule.Check(compilation);
+
+        Assert.True(findings.Count == 0, "the runtime breaks its layers (docs/runtime.md):\n" + string.Join("\n", findings));
+    }
+
+    [Fact]
     public void A_namespace_that_differs_from_its_folder_is_found()
     {
         var findings = Check(("src/Runtime/Core/Video.cs", "namespace Pipeline.Runtime.Data;\npublic sealed class Video { }\n"));

@@ -1,7 +1,7 @@
 using System.Reflection;
 using Pipeline.Catalog;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds;
 
 namespace Pipeline.Runtime.Tests.Stages;
 
@@ -35,7 +35,7 @@ public sealed class CatalogOptionsAgreementTests
     public void Each_implemented_kind_has_a_stage_entry_point(string kindName)
     {
         var kind = StageCatalog.FindKind(kindName)!;
-        var stage = typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Stages.{CatalogDefaults.PascalCase(kind.Name)}Stage");
+        var stage = typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Kinds.{CatalogDefaults.PascalCase(kind.Name)}.{CatalogDefaults.PascalCase(kind.Name)}Stage");
         Assert.NotNull(stage);
         var run = stage!.GetMethod("Run", BindingFlags.Public | BindingFlags.Static, new[] { typeof(RunContext), typeof(string), OptionsType(kind)! });
         Assert.NotNull(run);
@@ -49,7 +49,7 @@ public sealed class CatalogOptionsAgreementTests
     }
 
     private static Type? OptionsType(StageKind kind) =>
-        typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Stages.{CatalogDefaults.PascalCase(kind.Name)}Options");
+        typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Kinds.{CatalogDefaults.PascalCase(kind.Name)}.{CatalogDefaults.PascalCase(kind.Name)}Options");
 
     private static void AssertSameProperties(Type options, IReadOnlyList<PropertyDefinition> catalogue, string where)
     {

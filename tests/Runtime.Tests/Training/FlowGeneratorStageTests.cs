@@ -1,8 +1,7 @@
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Torch.Models;
 
 namespace Pipeline.Runtime.Tests.Training;
 

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Files;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Pairs;
 
 /// <summary>
 /// Reads preference pairs from a CSV or JSONL file in the VideoGen-RewardBench / VideoAlign columns:

@@ -1,6 +1,6 @@
-using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Core;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Pairs;
 
 public sealed partial class PreferencePairSet
 {

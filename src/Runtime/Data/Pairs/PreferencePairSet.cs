@@ -1,7 +1,9 @@
 using Microsoft.ML;
-using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Files;
+using Pipeline.Runtime.Data.Synthetic;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Pairs;
 
 /// <summary>A split of a pair set into training and evaluation pairs.</summary>
 /// <param name="Train">The training pairs.</param>

@@ -1,4 +1,4 @@
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Synthetic;
 
 /// <summary>
 /// What the synthetic world is made from. The <c>synthetic_videos</c> stage's options implement it: the data layer

@@ -1,4 +1,6 @@
-namespace Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
+
+namespace Pipeline.Runtime.Data.Synthetic;
 
 /// <summary>
 /// The measured features of one video, from which the oracle's scores are made. Every feature is computed from the

@@ -1,4 +1,6 @@
-namespace Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
+
+namespace Pipeline.Runtime.Data.Synthetic;
 
 /// <summary>One video of the world's video set: which prompt, generator and sample made it.</summary>
 /// <param name="Prompt">The prompt it was rendered for.</param>

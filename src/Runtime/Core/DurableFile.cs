@@ -1,0 +1,72 @@
+namespace Pipeline.Runtime.Core;
+
+/// <summary>
+/// Writes a file so that it is whole or absent: into a temporary file beside it, flushed to disk, then renamed over
+/// it. When the write fails (a full disk, a read-only folder) the temporary file is removed, the old file is left as
+/// it was, and the failure becomes one <see cref="RuntimeDiagnosticCodes.WriteFailed"/> error that names the path.
+/// </summary>
+public static class DurableFile
+{
+    /// <summary>errno ENOSPC, which .NET on Linux puts in an <see cref="IOException"/>'s HResult.</summary>
+    public const int NoSpaceLeft = 28;
+
+    public static void Write(string path, Action<Stream> write, string? what = null)
+    {
+        var full = Path.GetFullPath(path);
+        var temporary = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                if (FaultInjection.DiskFull(full))
+                {
+                    using var buffer = new MemoryStream();
+                    write(buffer);
+                    stream.Write(buffer.GetBuffer(), 0, (int)(buffer.Length / 2));
+                    throw new IOException($"No space left on device : '{temporary}'", NoSpaceLeft);
+                }
+
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            throw Failure(full, error, what);
+        }
+    }
+
+    public static void WriteAllBytes(string path, byte[] bytes, string? what = null) => Write(path, s => s.Write(bytes), what);
+
+    /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte-order mark.</summary>
+    public static void WriteAllText(string path, string text, string? what = null) =>
+        WriteAllBytes(path, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text), what);
+
+    /// <summary>The one-line error for a write that failed: the path, and what to do.</summary>
+    public static PipelineException Failure(string path, Exception error, string? what = null)
+    {
+        var reason = error.HResult == NoSpaceLeft || error.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+            ? "the disk is full"
+            : error.Message;
+        return new PipelineException(RuntimeDiagnosticCodes.WriteFailed, $"cannot write {what ?? "file"} {path}: {reason}; free space there (or set PIPELINE_CACHE / --out elsewhere) and run again.", error);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Nothing more to do on a disk that refuses writes; `pipeline cache gc` removes leftovers.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

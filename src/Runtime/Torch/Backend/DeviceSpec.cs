@@ -1,0 +1,52 @@
+using Pipeline.Runtime.Core;
+using TorchSharp;
+
+namespace Pipeline.Runtime.Torch.Backend;
+
+/// <summary>The experiment's <c>device</c> setting: <c>auto | cpu | cuda | cuda:N</c>.</summary>
+public sealed record DeviceSpec(string Text)
+{
+    public static DeviceSpec Auto { get; } = new("auto");
+
+    public static DeviceSpec Cpu { get; } = new("cpu");
+
+    public static bool TryParse(string text, out DeviceSpec spec)
+    {
+        spec = new DeviceSpec(text);
+        if (text is "auto" or "cpu" or "cuda")
+        {
+            return true;
+        }
+
+        return text.StartsWith("cuda:", StringComparison.Ordinal)
+            && int.TryParse(text.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
+    }
+
+    /// <summary>The torch device to run on; auto picks the first CUDA device when there is one.</summary>
+    public torch.Device Resolve()
+    {
+        TorchBackend.EnsureInitialized();
+        var cudaCount = torch.cuda.is_available() ? torch.cuda.device_count() : 0;
+        switch (Text)
+        {
+            case "auto":
+                return cudaCount > 0 ? torch.CUDA : torch.CPU;
+            case "cpu":
+                return torch.CPU;
+        }
+
+        var index = Text == "cuda" ? 0 : int.Parse(Text.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture);
+        if (index >= cudaCount)
+        {
+            throw new PipelineException(
+                RuntimeDiagnosticCodes.DeviceUnavailable,
+                cudaCount == 0
+                    ? $"device '{Text}' was asked for, but this libtorch sees no CUDA device; use device = auto or cpu, or point --libtorch at a CUDA build of libtorch."
+                    : $"device '{Text}' was asked for, but only {cudaCount} CUDA device(s) exist; use cuda:0 to cuda:{cudaCount - 1}.");
+        }
+
+        return new torch.Device(DeviceType.CUDA, index);
+    }
+
+    public override string ToString() => Text;
+}

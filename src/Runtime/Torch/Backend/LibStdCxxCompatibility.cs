@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+
+namespace Pipeline.Runtime.Torch.Backend;
+
+/// <summary>
+/// TorchSharp 0.107's libLibTorchSharp.so asks for GLIBCXX_3.4.32 (GCC 13) for one symbol,
+/// <c>std::ios_base_library_init()</c>, which GCC 13's &lt;iostream&gt; only references (no relocation calls it).
+/// Debian 12's libstdc++ stops at GLIBCXX_3.4.30, so the library fails to load there. Where the system lacks the
+/// version, we load a private copy in which that needed version is optional and the symbol an unversioned weak
+/// reference. The NuGet cache's copy is never touched. See shared/notes/torchsharp.md for the measured cause.
+/// </summary>
+public static class LibStdCxxCompatibility
+{
+    public const string RequiredVersion = "GLIBCXX_3.4.32";
+
+    /// <summary>True when a libstdc++ defining these versions cannot satisfy libLibTorchSharp.so as shipped.</summary>
+    public static bool IsNeeded(IEnumerable<string> systemVersions) => !systemVersions.Contains(RequiredVersion, StringComparer.Ordinal);
+
+    /// <summary>The versions defined by the libstdc++ this process would load.</summary>
+    public static IReadOnlyList<string> SystemVersions(out string? libraryPath)
+    {
+        libraryPath = FindSystemLibStdCxx();
+        return libraryPath is null ? Array.Empty<string>() : ElfFile.Read(libraryPath).DefinedVersions();
+    }
+
+    /// <summary>
+    /// Writes (once, atomically) the patched copy of <paramref name="original"/> into the cache and returns its path.
+    /// The copy's folder is keyed by the original's SHA-256, so a TorchSharp upgrade gets a fresh copy.
+    /// </summary>
+    public static string PreparePatchedCopy(string original, string cacheRoot)
+    {
+        var bytes = File.ReadAllBytes(original);
+        var key = Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
+        var folder = Path.Combine(cacheRoot, "native", key);
+        var target = Path.Combine(folder, Path.GetFileName(original));
+        if (File.Exists(target))
+        {
+            return target;
+        }
+
+        var elf = ElfFile.FromBytes(bytes);
+        if (elf.MakeVersionOptional(RequiredVersion) < 0)
+        {
+            throw new InvalidOperationException($"{original} does not need {RequiredVersion}; no compatibility step applies.");
+        }
+
+        Directory.CreateDirectory(folder);
+        var temporary = target + "." + Environment.ProcessId + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            stream.Write(elf.Bytes);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, target, overwrite: true);
+        return target;
+    }
+
+    private static string? FindSystemLibStdCxx()
+    {
+        // The library the dynamic loader would pick: LD_LIBRARY_PATH first, then the standard Debian/Ubuntu folders.
+        var folders = (Environment.GetEnvironmentVariable("LD_LIBRARY_PATH") ?? string.Empty)
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(new[] { "/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib64", "/lib64", "/usr/lib", "/lib" });
+        return folders.Select(f => Path.Combine(f, "libstdc++.so.6")).FirstOrDefault(File.Exists);
+    }
+}
