@@ -47,10 +47,8 @@ internal static class AlignmentStageSupport
             CfgDropout = options.CfgDropout,
         };
 
-    public static StageMetricsLog Log(StageContext context, string stage) => StageMetricsLog.ForStage(context.OutputDirectory, stage);
-
     /// <summary>The stage's output with the shared metrics: mode, trained values, steps, the loss at the start and end and its curve.</summary>
-    public static StageOutput Output(string stage, string kind, FlowGeneratorModel generator, AlignmentTrainer trainer, AlignmentSettings settings, StageMetricsLog log)
+    public static StageOutput Output(string stage, string kind, FlowGeneratorModel generator, Trainer trainer, AlignmentSettings settings)
     {
         var output = new StageOutput(stage, kind, generator);
         output.Metrics["fine_tuning"] = settings.Lora is { } l ? $"lora rank {l.Rank} alpha {l.Alpha}" : "full";
@@ -62,7 +60,7 @@ internal static class AlignmentStageSupport
         output.Metrics["loss_start"] = trainer.Mean("loss", atStart: true);
         output.Metrics["loss_end"] = trainer.Mean("loss", atStart: false);
         output.Metrics["loss_curve"] = trainer.Curve("loss");
-        output.Metrics["metrics_log"] = Path.GetRelativePath(Path.GetDirectoryName(Path.GetDirectoryName(log.Path)!)!, log.Path).Replace('\\', '/');
+        output.Metrics["metrics_log"] = $"{stage}/{StageMetricsLog.FileName}";
         return output;
     }
 }

@@ -4,8 +4,9 @@ using Pipeline.Runtime.Torch;
 namespace Pipeline.Runtime.Kinds;
 
 /// <summary>
-/// Progress lines for training stages: the step and its loss, about ten times per run; with a
-/// <see cref="StageMetricsLog"/>, every step's loss also goes to the stage's metrics.jsonl as it trains.
+/// What training stages report as they train: the step and its loss to the live display or as a plain line about ten
+/// times per run, and every step's metrics to the stage's metrics.jsonl (<see cref="StageMetricsLog"/>, written by the
+/// <see cref="Trainer"/> it is given to).
 /// </summary>
 public static class StageProgress
 {
@@ -26,12 +27,12 @@ public static class StageProgress
         }
     }
 
-    public static Action<int, float> Every(StageContext context, string stage, int steps, StageMetricsLog? metrics = null)
+    /// <summary>A trainer's progress callback: each step to the live display, or a plain line about ten times per stage.</summary>
+    public static Action<int, float> Every(StageContext context, string stage, int steps)
     {
         var every = Math.Max(1, steps / 10);
         return (step, loss) =>
         {
-            metrics?.Write(step, new Dictionary<string, double> { ["loss"] = loss });
             if (context.StepReporter is { } reporter)
             {
                 reporter(new StageStep(stage, step + 1, steps, loss));

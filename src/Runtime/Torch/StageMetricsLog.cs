@@ -10,6 +10,9 @@ namespace Pipeline.Runtime.Torch;
 /// </summary>
 public sealed class StageMetricsLog : IDisposable
 {
+    /// <summary>The log's name in its stage's folder.</summary>
+    public const string FileName = "metrics.jsonl";
+
     private readonly StreamWriter writer;
 
     public StageMetricsLog(string path)
@@ -23,7 +26,7 @@ public sealed class StageMetricsLog : IDisposable
 
     /// <summary>The log of a stage in a run folder.</summary>
     public static StageMetricsLog ForStage(string outputDirectory, string stage) =>
-        new(System.IO.Path.Combine(outputDirectory, stage, "metrics.jsonl"));
+        new(System.IO.Path.Combine(outputDirectory, stage, FileName));
 
     public void Write(int step, IReadOnlyDictionary<string, double> values)
     {

@@ -12,7 +12,7 @@ namespace Pipeline.Runtime.Torch;
 /// <summary>
 /// Periodic checkpoints of the training stage that is running (docs/runs.md, "Resume"). The run opens a session per
 /// stage (<see cref="Begin"/>, keyed by the stage hash, in <c>$PIPELINE_CACHE/stages/.checkpoints/&lt;hash&gt;/</c>);
-/// <see cref="AdamTrainer.Run"/> finds it through <see cref="Current"/>, so a stage's own code needs no change beyond
+/// <see cref="Trainer"/> finds it through <see cref="Current"/>, so a stage's own code needs no change beyond
 /// handing its random streams to the trainer. A checkpoint holds the step, the losses so far, the state of every
 /// registered <see cref="RandomStream"/> and of torch's default CPU generator, the weights and the optimizer's state
 /// (<see cref="FlatAdam"/>'s flat moments). It is

@@ -44,11 +44,11 @@ public static class AutoencoderStage
         var latent = new LatentShape(options.Latent[0], options.Latent[1], options.Latent[2], options.Latent[3]);
         var device = context.Device.Resolve();
         VideoAutoencoder model;
-        AdamTrainer trainer;
+        Trainer trainer;
         using var metrics = StageProgress.OpenMetrics(context, name);
         try
         {
-            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name), options.Edges), device, name, StageProgress.Every(context, name, options.Steps, metrics));
+            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name), options.Edges), device, name, StageProgress.Every(context, name, options.Steps), metrics);
         }
         catch (ArgumentException error)
         {

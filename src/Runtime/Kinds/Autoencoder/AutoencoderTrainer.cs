@@ -18,21 +18,20 @@ public sealed record AutoencoderSettings(LatentShape Latent, int Width, int Step
 /// </summary>
 public static class AutoencoderTrainer
 {
-    public static (VideoAutoencoder Model, AdamTrainer Trainer) Fit(VideoSet videos, AutoencoderSettings settings, Device device, string stage, Action<int, float>? progress = null)
+    public static (VideoAutoencoder Model, Trainer Trainer) Fit(VideoSet videos, AutoencoderSettings settings, Device device, string stage, Action<int, float>? progress = null, StageMetricsLog? log = null)
     {
         RandomStream.SeedInitialisation(settings.Seed);
         var model = new VideoAutoencoder(videos.Shape, settings.Latent, settings.Width);
         model.to(device);
         using var data = VideoTensors.Signed(videos, device);
-        var trainer = new AdamTrainer(model, settings.LearningRate);
+        var trainer = new Trainer(model, settings.LearningRate, stage, log);
         using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
-        trainer.Run(settings.Steps, stage, _ =>
+        trainer.Run(settings.Steps, _ =>
         {
             var index = random.Randint(videos.Count, settings.Batch);
             var x = data.index_select(0, index);
             return model.Loss(x, settings.Edges);
         }, progress);
-        model.eval();
         return (model, trainer);
     }
 

@@ -51,7 +51,7 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
         }
     }
 
-    public AlignmentTrainer? Trainer { get; private set; }
+    public Trainer? Trainer { get; private set; }
 
     /// <summary>Called after every training step with the step index and its loss.</summary>
     public Action<int, float>? Progress { get; set; }
@@ -134,10 +134,10 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
         var network = VelocityNetworks.Clone(policy.Network, device);
         var frozen = reference.Network;
         frozen.eval();
-        var trainer = new AlignmentTrainer(network, settings, stage, log);
+        var trainer = Trainer.ForAlignment(network, settings, stage, log);
         using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
         var batch = settings.Batch;
-        trainer.Run((_, metrics) =>
+        trainer.Run(settings.Steps, (_, metrics) =>
         {
             var index = random.Randint(count, batch);
             var xw = dataW.index_select(0, index);

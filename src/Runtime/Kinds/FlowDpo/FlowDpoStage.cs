@@ -38,11 +38,14 @@ public static class FlowDpoStage
         var pairs = options.Pairs ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "pairs is required; the compiler checks it") { Stage = name };
         var beta = Beta(options.Beta, name);
         var settings = AlignmentStageSupport.Settings(context, name, options);
-        using var log = AlignmentStageSupport.Log(context, name);
-        var estimator = new FlowDpoEstimator(new MLContext(seed: context.StageSeed(name)), policy, reference, settings, beta, name, log);
+        using var log = StageProgress.OpenMetrics(context, name);
+        var estimator = new FlowDpoEstimator(new MLContext(seed: context.StageSeed(name)), policy, reference, settings, beta, name, log)
+        {
+            Progress = StageProgress.Every(context, name, settings.Steps),
+        };
         var generator = estimator.Fit(pairs).Generator;
         using var trainer = estimator.Trainer!;
-        var output = AlignmentStageSupport.Output(name, "flow_dpo", generator, trainer, settings, log);
+        var output = AlignmentStageSupport.Output(name, "flow_dpo", generator, trainer, settings);
         output.Metrics["beta"] = beta.ToString();
         output.Metrics["pairs"] = estimator.PairsUsed;
         output.Metrics["implicit_accuracy_start"] = trainer.Mean("implicit_accuracy", atStart: true);

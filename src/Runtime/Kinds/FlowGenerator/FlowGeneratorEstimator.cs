@@ -49,8 +49,9 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
     private readonly VideoAutoencoder? autoencoder;
     private readonly Device device;
     private readonly string stage;
+    private readonly StageMetricsLog? log;
 
-    public FlowGeneratorEstimator(MLContext context, VideoShape shape, FlowGeneratorSettings settings, VideoAutoencoder? autoencoder, Device device, string stage = "flow_generator")
+    public FlowGeneratorEstimator(MLContext context, VideoShape shape, FlowGeneratorSettings settings, VideoAutoencoder? autoencoder, Device device, string stage = "flow_generator", StageMetricsLog? log = null)
     {
         this.context = context;
         this.shape = shape;
@@ -58,6 +59,7 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
         this.autoencoder = autoencoder;
         this.device = device;
         this.stage = stage;
+        this.log = log;
     }
 
     public FlowGeneratorSettings Settings { get; }
@@ -65,8 +67,8 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
     /// <summary>Called after every training step with the step index and its loss (for progress logs).</summary>
     public Action<int, float>? Progress { get; set; }
 
-    /// <summary>The per-step training losses of the last fit.</summary>
-    public AdamTrainer? Trainer { get; private set; }
+    /// <summary>The trainer of the last fit (its per-step losses).</summary>
+    public Trainer? Trainer { get; private set; }
 
     /// <summary>Pretrains on the videos of the data view.</summary>
     public FlowGeneratorTransformer Fit(IDataView input)
@@ -93,10 +95,10 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
             ? new VelocityMlp(shape.Length, Settings.Width)
             : new VelocityConvNet(autoencoder.LatentShape, Settings.Width);
         network.to(device);
-        var trainer = new AdamTrainer(network, Settings.LearningRate);
+        var trainer = new Trainer(network, Settings.LearningRate, stage, log);
         using var random = trainer.Track(RandomStream.Create(Settings.Seed, device));
         var batch = Settings.Batch;
-        trainer.Run(Settings.Steps, stage, _ =>
+        trainer.Run(Settings.Steps, _ =>
         {
             var index = random.Randint(videos.Count, batch);
             var x0 = data.index_select(0, index);
@@ -108,7 +110,6 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
             return FlowMatching.PerSampleError(velocity, x0, noise).mean();
         }, Progress);
         Trainer = trainer;
-        network.eval();
         return new FlowGeneratorTransformer(context, new FlowGeneratorModel(network, shape, space, Settings.SamplingSteps, Settings.CfgScale, device));
     }
 

@@ -58,9 +58,11 @@ public static class FlowGeneratorStage
             options.Pretrain.Steps, options.Pretrain.Lr, options.Pretrain.Batch, options.Width, options.Timesteps,
             options.CfgDropout, options.CfgScale, options.SamplingSteps, context.StageSeed(name));
         var ml = new MLContext(seed: context.StageSeed(name));
-        var estimator = new FlowGeneratorEstimator(ml, videos.Shape, settings, options.Autoencoder, context.Device.Resolve(), name);
         using var metrics = StageProgress.OpenMetrics(context, name);
-        estimator.Progress = StageProgress.Every(context, name, options.Pretrain.Steps, metrics);
+        var estimator = new FlowGeneratorEstimator(ml, videos.Shape, settings, options.Autoencoder, context.Device.Resolve(), name, metrics)
+        {
+            Progress = StageProgress.Every(context, name, options.Pretrain.Steps),
+        };
         var transformer = estimator.Fit(videos);
         var trainer = estimator.Trainer!;
         var generator = transformer.Generator;

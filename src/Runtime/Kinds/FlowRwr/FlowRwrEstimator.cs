@@ -43,7 +43,10 @@ public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
         this.log = log;
     }
 
-    public AlignmentTrainer? Trainer { get; private set; }
+    public Trainer? Trainer { get; private set; }
+
+    /// <summary>Called after every training step with the step index and its loss.</summary>
+    public Action<int, float>? Progress { get; set; }
 
     /// <summary>The rewards of the policy samples of the last fit.</summary>
     public IReadOnlyList<double> SampleRewards { get; private set; } = Array.Empty<double>();
@@ -97,10 +100,10 @@ public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
         using var rewardTensor = tensor(rewards.Select(r => (float)r).ToArray(), device: device);
         using var tokens = PromptTokens.Encode(samplePrompts, device);
         var network = VelocityNetworks.Clone(policy.Network, device);
-        var trainer = new AlignmentTrainer(network, settings, stage, log);
+        var trainer = Trainer.ForAlignment(network, settings, stage, log);
         using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
         var batch = settings.Batch;
-        trainer.Run((_, metrics) =>
+        trainer.Run(settings.Steps, (_, metrics) =>
         {
             var index = random.Randint(samplePrompts.Length, batch);
             var x0 = data.index_select(0, index);
@@ -114,7 +117,7 @@ public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
             metrics["max_weight"] = weights.max().item<float>();
             metrics["weighted_reward"] = (weights * r).sum().item<float>();
             return AlignmentLosses.Rwr(errors, r, rwr.Temperature);
-        });
+        }, Progress);
         Trainer = trainer;
         return new FlowGeneratorTransformer(context, FlowAlignment.WithNetwork(policy, network));
     }

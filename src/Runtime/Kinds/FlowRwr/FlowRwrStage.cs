@@ -37,11 +37,14 @@ public static class FlowRwrStage
         var reward = options.Reward ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "reward is required; the compiler checks it") { Stage = name };
         var prompts = options.Prompts ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "prompts is required; the compiler checks it") { Stage = name };
         var settings = AlignmentStageSupport.Settings(context, name, options);
-        using var log = AlignmentStageSupport.Log(context, name);
-        var estimator = new FlowRwrEstimator(new MLContext(seed: context.StageSeed(name)), policy, reward, settings, new RwrSettings(options.Samples, options.Temperature, options.Dimensions), name, log);
+        using var log = StageProgress.OpenMetrics(context, name);
+        var estimator = new FlowRwrEstimator(new MLContext(seed: context.StageSeed(name)), policy, reward, settings, new RwrSettings(options.Samples, options.Temperature, options.Dimensions), name, log)
+        {
+            Progress = StageProgress.Every(context, name, settings.Steps),
+        };
         var generator = estimator.Fit(prompts).Generator;
         using var trainer = estimator.Trainer!;
-        var output = AlignmentStageSupport.Output(name, "flow_rwr", generator, trainer, settings, log);
+        var output = AlignmentStageSupport.Output(name, "flow_rwr", generator, trainer, settings);
         var rewards = estimator.SampleRewards;
         var mean = rewards.Average();
         output.Metrics["samples"] = rewards.Count;

@@ -32,7 +32,10 @@ public sealed class FlowSftEstimator : IEstimator<FlowGeneratorTransformer>
     }
 
     /// <summary>The trainer of the last fit (its metrics); the caller disposes it.</summary>
-    public AlignmentTrainer? Trainer { get; private set; }
+    public Trainer? Trainer { get; private set; }
+
+    /// <summary>Called after every training step with the step index and its loss.</summary>
+    public Action<int, float>? Progress { get; set; }
 
     public FlowGeneratorTransformer Fit(IDataView input)
     {
@@ -58,10 +61,10 @@ public sealed class FlowSftEstimator : IEstimator<FlowGeneratorTransformer>
         using var data = FlowAlignment.ToSpace(policy, flat, winners.Count);
         using var tokens = PromptTokens.Encode(winners.Select(w => w.Prompt).ToArray(), device);
         var network = VelocityNetworks.Clone(policy.Network, device);
-        var trainer = new AlignmentTrainer(network, settings, stage, log);
+        var trainer = Trainer.ForAlignment(network, settings, stage, log);
         using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
         var batch = settings.Batch;
-        trainer.Run((_, _) =>
+        trainer.Run(settings.Steps, (_, _) =>
         {
             var index = random.Randint(winners.Count, batch);
             var x0 = data.index_select(0, index);
@@ -70,7 +73,7 @@ public sealed class FlowSftEstimator : IEstimator<FlowGeneratorTransformer>
             var t = FlowAlignment.SampleTimes(batch, random);
             var velocity = network.forward(FlowMatching.Interpolate(x0, noise, t), t, prompt);
             return AlignmentLosses.Sft(FlowMatching.PerSampleError(velocity, x0, noise));
-        });
+        }, Progress);
         Trainer = trainer;
         return new FlowGeneratorTransformer(context, FlowAlignment.WithNetwork(policy, network));
     }

@@ -29,11 +29,14 @@ public static class FlowSftStage
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
         var data = options.Data ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "data is required; the compiler checks it") { Stage = name };
         var settings = AlignmentStageSupport.Settings(context, name, options);
-        using var log = AlignmentStageSupport.Log(context, name);
-        var estimator = new FlowSftEstimator(new MLContext(seed: context.StageSeed(name)), policy, settings, name, log);
+        using var log = StageProgress.OpenMetrics(context, name);
+        var estimator = new FlowSftEstimator(new MLContext(seed: context.StageSeed(name)), policy, settings, name, log)
+        {
+            Progress = StageProgress.Every(context, name, settings.Steps),
+        };
         var generator = estimator.Fit(data).Generator;
         using var trainer = estimator.Trainer!;
-        var output = AlignmentStageSupport.Output(name, "flow_sft", generator, trainer, settings, log);
+        var output = AlignmentStageSupport.Output(name, "flow_sft", generator, trainer, settings);
         output.Metrics["winners"] = data.Count;
         context.Log($"{name}: SFT on {data.Count} winners, {settings.Steps} steps ({output.Metrics["fine_tuning"]}), loss {output.Metrics["loss_start"]} → {output.Metrics["loss_end"]}");
         return output;

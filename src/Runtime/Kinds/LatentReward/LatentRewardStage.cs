@@ -71,10 +71,10 @@ public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, L
         var steps = Settings.Epochs * ((data.Count + Settings.Batch - 1) / Settings.Batch);
         using var metrics = StageProgress.OpenMetrics(context, Stage);
         LatentRewardModel model;
-        AdamTrainer trainer;
+        Trainer trainer;
         try
         {
-            (model, trainer) = LatentRewardTrainer.Fit(data, autoencoder, Settings, device, Stage, StageProgress.Every(context, Stage, steps, metrics));
+            (model, trainer) = LatentRewardTrainer.Fit(data, autoencoder, Settings, device, Stage, StageProgress.Every(context, Stage, steps), metrics);
         }
         catch (ArgumentException error)
         {

@@ -29,7 +29,7 @@ public sealed record LatentRewardSettings(bool Noisy, int Width, int Epochs, dou
 /// </summary>
 public static class LatentRewardTrainer
 {
-    public static (LatentRewardModel Model, AdamTrainer Trainer) Fit(RewardPairData pairs, VideoAutoencoder autoencoder, LatentRewardSettings settings, Device device, string stage, Action<int, float>? progress = null)
+    public static (LatentRewardModel Model, Trainer Trainer) Fit(RewardPairData pairs, VideoAutoencoder autoencoder, LatentRewardSettings settings, Device device, string stage, Action<int, float>? progress = null, StageMetricsLog? log = null)
     {
         if (pairs.Count == 0)
         {
@@ -50,14 +50,14 @@ public static class LatentRewardTrainer
         using var labels = LabelTensor(pairs, dimensions, device);
         network.UseTrainingPrompts(tokens);
         var perEpoch = (pairs.Count + settings.Batch - 1) / settings.Batch;
-        var trainer = new AdamTrainer(network, settings.LearningRate);
+        var trainer = new Trainer(network, settings.LearningRate, stage, log);
         using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
         Tensor? order = null;
         var orderEpoch = -1;
-        trainer.Run(settings.Epochs * perEpoch, stage, step =>
+        trainer.Run(settings.Epochs * perEpoch, step =>
         {
             // Each epoch's order comes from its own seed, not from the tracked stream, so a run resumed mid-epoch
-            // (see AdamTrainer) draws the same minibatches as an uninterrupted one.
+            // (see Trainer) draws the same minibatches as an uninterrupted one.
             if (step / perEpoch != orderEpoch)
             {
                 orderEpoch = step / perEpoch;
@@ -81,7 +81,6 @@ public static class LatentRewardTrainer
         }, progress);
         order?.Dispose();
         network.FreezePromptCentre();
-        network.eval();
         network.StandardiseScores(ScoreDeviations(model, latentsA, latentsB, tokens, settings, device));
         return (model, trainer);
     }

@@ -21,13 +21,15 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
     private readonly MLContext context;
     private readonly Device device;
     private readonly string stage;
+    private readonly StageMetricsLog? log;
 
-    public VideoRewardEstimator(MLContext context, VideoRewardSettings settings, Device device, string stage = "video_reward")
+    public VideoRewardEstimator(MLContext context, VideoRewardSettings settings, Device device, string stage = "video_reward", StageMetricsLog? log = null)
     {
         this.context = context;
         Settings = settings;
         this.device = device;
         this.stage = stage;
+        this.log = log;
         if (TrainedDimensions.Count == 0)
         {
             throw new ArgumentException("a reward model needs at least one of the dimensions VQ, MQ, TA (Overall is derived from them)");
@@ -40,7 +42,7 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
     public IReadOnlyList<string> TrainedDimensions => Settings.Dimensions.Where(d => d != "Overall").ToArray();
 
     /// <summary>The per-step losses of the last <see cref="Fit(IDataView)"/>.</summary>
-    public AdamTrainer? Trainer { get; private set; }
+    public Trainer? Trainer { get; private set; }
 
     /// <summary>Called after every training step with the step index and its loss.</summary>
     public Action<int, float>? Progress { get; set; }
@@ -95,8 +97,8 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
             }
         }
 
-        var trainer = new AdamTrainer(network, Settings.LearningRate);
-        trainer.Run(Settings.Epochs * stepsPerEpoch, stage, step =>
+        var trainer = new Trainer(network, Settings.LearningRate, stage, log);
+        trainer.Run(Settings.Epochs * stepsPerEpoch, step =>
         {
             var epoch = step / stepsPerEpoch;
             var from = (step % stepsPerEpoch) * batch;
@@ -121,7 +123,6 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
             }
         }, Progress);
         Trainer = trainer;
-        network.eval();
         return new VideoRewardModel(network, shape, Settings.Loss, device);
     }
 
