@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Kinds.FlowNrg;
@@ -59,14 +60,14 @@ public static class ArtifactStore
             case GuidedFlowGenerator guided:
                 GeneratorCheckpoint.Save(guided.Generator, Path.Combine(folder, "generator.ckpt"));
                 SaveLatentReward(guided.Reward, Path.Combine(folder, "latent_reward.ckpt"));
-                File.WriteAllText(Path.Combine(folder, "guidance.json"), JsonSerializer.Serialize(new GuidanceHeader(guided.Weights.ToDictionary(w => w.Key, w => w.Value), guided.Strength, guided.CoefficientCap)));
+                DurableFile.WriteAllText(Path.Combine(folder, "guidance.json"), JsonSerializer.Serialize(new GuidanceHeader(guided.Weights.ToDictionary(w => w.Key, w => w.Value), guided.Strength, guided.CoefficientCap)));
                 break;
             case WinRatesReport report:
-                File.WriteAllText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(StoredReport.From(report)));
+                DurableFile.WriteAllText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(StoredReport.From(report)));
                 break;
         }
 
-        File.WriteAllText(Path.Combine(folder, TypeFile), type);
+        DurableFile.WriteAllText(Path.Combine(folder, TypeFile), type);
     }
 
     public static object Load(string folder, Device device)
@@ -96,12 +97,11 @@ public static class ArtifactStore
         _ => null,
     };
 
-    private static void SaveAutoencoder(VideoAutoencoder autoencoder, string path)
+    private static void SaveAutoencoder(VideoAutoencoder autoencoder, string path) => DurableFile.Write(path, stream =>
     {
-        using var stream = File.Create(path);
-        using var writer = new BinaryWriter(stream);
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         WriteAutoencoder(autoencoder, writer);
-    }
+    }, "autoencoder");
 
     private static void WriteAutoencoder(VideoAutoencoder autoencoder, BinaryWriter writer)
     {
@@ -133,14 +133,13 @@ public static class ArtifactStore
     private sealed record AutoencoderHeader(int[] Video, int[] Latent, int Width);
 
     /// <summary>One file: the reward's JSON header, its autoencoder (as <see cref="SaveAutoencoder"/> writes it), its network.</summary>
-    private static void SaveLatentReward(LatentRewardModel model, string path)
+    private static void SaveLatentReward(LatentRewardModel model, string path) => DurableFile.Write(path, stream =>
     {
-        using var stream = File.Create(path);
-        using var writer = new BinaryWriter(stream);
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
         writer.Write(JsonSerializer.Serialize(new LatentRewardHeader(model.Dimensions.ToArray(), model.Noisy, ((LatentRewardNetwork)model.Network).Width, model.Mean, model.Deviation)));
         WriteAutoencoder(model.Autoencoder, writer);
         model.Network.save(writer);
-    }
+    }, "latent reward");
 
     private static LatentRewardModel LoadLatentReward(string path, Device device)
     {

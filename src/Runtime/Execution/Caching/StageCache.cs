@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pipeline.Catalog;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Runtime.Execution.Caching;
 
@@ -432,13 +433,7 @@ public sealed class StageCache
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    private static void WriteDurably(string path, string text)
-    {
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
-        var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text + "\n");
-        stream.Write(bytes);
-        stream.Flush(flushToDisk: true);
-    }
+    private static void WriteDurably(string path, string text) => DurableFile.WriteAllText(path, text + "\n", "cache entry");
 
     private static void FlushToDisk(string path)
     {

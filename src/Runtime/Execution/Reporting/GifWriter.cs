@@ -38,10 +38,14 @@ public static class GifWriter
             }
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + ".tmp.gif";
+        DurableFile.Replace(path, temporary => RunFfmpeg(bytes, shape, scale, framesPerSecond, temporary, path), "GIF");
+    }
+
+    /// <summary>ffmpeg writes the GIF (<c>-f gif</c>: the temporary file's name says no format) from raw frames on its standard input.</summary>
+    private static void RunFfmpeg(byte[] bytes, VideoShape shape, int scale, int framesPerSecond, string temporary, string path)
+    {
         var arguments = string.Create(CultureInfo.InvariantCulture,
-            $"-v error -y -f rawvideo -pix_fmt rgb24 -s {shape.Width}x{shape.Height} -r {framesPerSecond} -i - -vf \"scale=iw*{scale}:ih*{scale}:flags=neighbor,split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=none\" -loop 0 \"{temporary}\"");
+            $"-v error -y -f rawvideo -pix_fmt rgb24 -s {shape.Width}x{shape.Height} -r {framesPerSecond} -i - -vf \"scale=iw*{scale}:ih*{scale}:flags=neighbor,split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=none\" -loop 0 -f gif \"{temporary}\"");
         var start = new ProcessStartInfo("ffmpeg", arguments)
         {
             RedirectStandardInput = true,
@@ -67,12 +71,9 @@ public static class GifWriter
             process.WaitForExit();
             if (process.ExitCode != 0)
             {
-                File.Delete(temporary);
                 throw new GifUnavailableException($"ffmpeg failed writing '{path}' (exit code {process.ExitCode}: {errors.Result.Trim().ReplaceLineEndings(" ")})");
             }
         }
-
-        File.Move(temporary, path, overwrite: true);
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Torch.Models.Reward;
@@ -9,8 +10,8 @@ namespace Pipeline.Runtime.Kinds.VideoReward;
 /// <summary>
 /// Saves and loads a <see cref="VideoRewardModel"/> as one file: a format tag, a JSON header beside the weights
 /// (dimensions, token mode, tie handling — the loss and θ —, width, vocabulary, video shape, tokenizer and the
-/// normalisation statistics), then the network's TorchSharp state. Writing goes to a temporary file beside the target,
-/// which is then renamed over it, so a crash never leaves a half-written checkpoint.
+/// normalisation statistics), then the network's TorchSharp state. It is written atomically (<see cref="DurableFile"/>),
+/// so a crash never leaves a half-written checkpoint.
 /// </summary>
 public static class RewardCheckpoint
 {
@@ -19,42 +20,25 @@ public static class RewardCheckpoint
 
     public static void Save(VideoRewardModel model, string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        DurableFile.Write(path, stream =>
         {
-            using (var stream = File.Create(temporary))
-            using (var writer = new BinaryWriter(stream))
-            {
-                var header = new Header(
-                    model.Dimensions.ToArray(),
-                    model.Tokens == RewardTokenMode.Separate ? "separate" : "shared",
-                    model.Loss.ToString(),
-                    model.Loss.Kind == RewardLossKind.BradleyTerryWithTies ? "rao-kupper" : model.Loss.Kind == RewardLossKind.BradleyTerry ? "masked" : "none",
-                    double.IsNaN(model.Loss.Theta) ? null : model.Loss.Theta,
-                    model.Network.Width,
-                    model.Network.Vocabulary,
-                    Tokenizer,
-                    model.Shape.ToArray(),
-                    model.Normalization?.Mean,
-                    model.Normalization?.StandardDeviation);
-                writer.Write(Format);
-                writer.Write(JsonSerializer.Serialize(header));
-                model.Network.save(writer);
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            var header = new Header(
+                model.Dimensions.ToArray(),
+                model.Tokens == RewardTokenMode.Separate ? "separate" : "shared",
+                model.Loss.ToString(),
+                model.Loss.Kind == RewardLossKind.BradleyTerryWithTies ? "rao-kupper" : model.Loss.Kind == RewardLossKind.BradleyTerry ? "masked" : "none",
+                double.IsNaN(model.Loss.Theta) ? null : model.Loss.Theta,
+                model.Network.Width,
+                model.Network.Vocabulary,
+                Tokenizer,
+                model.Shape.ToArray(),
+                model.Normalization?.Mean,
+                model.Normalization?.StandardDeviation);
+            writer.Write(Format);
+            writer.Write(JsonSerializer.Serialize(header));
+            model.Network.save(writer);
+        }, "reward checkpoint");
     }
 
     /// <summary>The header of a checkpoint, without loading the weights.</summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Runtime.Torch.Backend;
 
@@ -44,15 +45,7 @@ public static class LibStdCxxCompatibility
             throw new InvalidOperationException($"{original} does not need {RequiredVersion}; no compatibility step applies.");
         }
 
-        Directory.CreateDirectory(folder);
-        var temporary = target + "." + Environment.ProcessId + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write))
-        {
-            stream.Write(elf.Bytes);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, target, overwrite: true);
+        DurableFile.WriteAllBytes(target, elf.Bytes, "patched libstdc++ compatibility copy");
         return target;
     }
 

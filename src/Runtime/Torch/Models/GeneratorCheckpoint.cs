@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Pipeline.Runtime.Core;
 using TorchSharp;
@@ -8,8 +9,8 @@ namespace Pipeline.Runtime.Torch.Models;
 /// <summary>
 /// Saves and loads a <see cref="FlowGeneratorModel"/> as one file: a format tag, a JSON header (network kind, shapes,
 /// widths, latent statistics, sampler settings), the velocity network's TorchSharp state and, for a latent
-/// generator, the autoencoder's. Writing goes to a temporary file beside the target, which is then renamed over it,
-/// so a crash never leaves a half-written checkpoint.
+/// generator, the autoencoder's. It is written atomically (<see cref="DurableFile"/>), so a crash never leaves a
+/// half-written checkpoint.
 /// </summary>
 public static class GeneratorCheckpoint
 {
@@ -17,42 +18,25 @@ public static class GeneratorCheckpoint
 
     public static void Save(FlowGeneratorModel generator, string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        DurableFile.Write(path, stream =>
         {
-            using (var stream = File.Create(temporary))
-            using (var writer = new BinaryWriter(stream))
-            {
-                var autoencoder = generator.Space.Autoencoder;
-                var header = new Header(
-                    generator.Network is VelocityConvNet ? "conv" : "mlp",
-                    generator.Shape.ToArray(),
-                    generator.Network is VelocityConvNet conv ? conv.Width : WidthOf(generator.Network),
-                    autoencoder is null ? null : new[] { autoencoder.LatentShape.Channels, autoencoder.LatentShape.Frames, autoencoder.LatentShape.Height, autoencoder.LatentShape.Width },
-                    autoencoder?.Width ?? 0,
-                    generator.Space.Mean,
-                    generator.Space.Deviation,
-                    generator.SamplingSteps,
-                    generator.CfgScale);
-                writer.Write(Format);
-                writer.Write(JsonSerializer.Serialize(header));
-                generator.Network.save(writer);
-                autoencoder?.save(writer);
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            var autoencoder = generator.Space.Autoencoder;
+            var header = new Header(
+                generator.Network is VelocityConvNet ? "conv" : "mlp",
+                generator.Shape.ToArray(),
+                generator.Network is VelocityConvNet conv ? conv.Width : WidthOf(generator.Network),
+                autoencoder is null ? null : new[] { autoencoder.LatentShape.Channels, autoencoder.LatentShape.Frames, autoencoder.LatentShape.Height, autoencoder.LatentShape.Width },
+                autoencoder?.Width ?? 0,
+                generator.Space.Mean,
+                generator.Space.Deviation,
+                generator.SamplingSteps,
+                generator.CfgScale);
+            writer.Write(Format);
+            writer.Write(JsonSerializer.Serialize(header));
+            generator.Network.save(writer);
+            autoencoder?.save(writer);
+        }, "generator checkpoint");
     }
 
     public static FlowGeneratorModel Load(string path, Device device)
