@@ -74,7 +74,7 @@ public static class DurableFile
         var reason = error.HResult == NoSpaceLeft || error.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
             ? "the disk is full"
             : error.Message;
-        return new PipelineException(RuntimeDiagnosticCodes.WriteFailed, $"cannot write {what ?? "file"} {path}: {reason}; free space there (or set PIPELINE_CACHE / --out elsewhere) and run again.", error);
+        return RuntimeErrors.WriteFailed(path, reason, what, error);
     }
 
     private static void TryDelete(string path)

@@ -95,12 +95,7 @@ public static class CachedStageRunner
             }
 
             var why = lookup.State == CacheEntryState.Missing ? "it is not cached" : $"its cache entry is {Describe(lookup)}";
-            throw new PipelineException(
-                RuntimeDiagnosticCodes.StageInputMissing,
-                $"stage '{stage.Name}' needs the output of stage '{dependency}', but {why}; run stage '{dependency}' first (pipeline run FILE --stage {dependency}), or run the whole experiment")
-            {
-                Stage = stage.Name,
-            };
+            throw RuntimeErrors.CachedInputMissing(stage.Name, dependency, why);
         }
     }
 

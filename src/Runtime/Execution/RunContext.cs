@@ -31,7 +31,7 @@ public sealed class RunContext : StageContext
     {
         if (!Outputs.TryGetValue(stage, out var output))
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.StageInputMissing, $"stage '{stage}' has not run in this process and is not cached; run the whole experiment, or the stage '{stage}' first.") { Stage = stage };
+            throw RuntimeErrors.StageInputMissing(stage);
         }
 
         return ArtifactReference.As<T>(output.Artifact) ?? throw new InvalidOperationException($"stage '{stage}' produced {output.Artifact.GetType().Name}, not {typeof(T).Name}");
@@ -76,5 +76,5 @@ public sealed class RunContext : StageContext
     }
 
     private static DeviceSpec ParseDevice(ExperimentInfo info) =>
-        DeviceSpec.TryParse(info.Device, out var device) ? device : throw new PipelineException(RuntimeDiagnosticCodes.DeviceUnavailable, $"unknown device '{info.Device}'; use auto, cpu, cuda or cuda:N.");
+        DeviceSpec.TryParse(info.Device, out var device) ? device : throw RuntimeErrors.UnknownDevice(info.Device);
 }

@@ -37,8 +37,8 @@ internal static class AlignmentStageSupport
     public static FlowGeneratorModel Policy(IVideoGenerator? policy, string stage, string property = "policy") => policy switch
     {
         FlowGeneratorModel flow => flow,
-        null => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"{property} is required; the compiler checks it") { Stage = stage },
-        _ => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"{property} is a {policy.GetType().Name}; this stage needs a trained flow generator (a flow_generator, an aligner or a classifier_free stage)") { Stage = stage },
+        null => throw RuntimeErrors.Required(stage, property),
+        _ => throw RuntimeErrors.InvalidOption(stage, $"{property} is a {policy.GetType().Name}; this stage needs a trained flow generator (a flow_generator, an aligner or a classifier_free stage)"),
     };
 
     public static AlignmentSettings Settings(StageContext context, string stage, AlignmentBudgetOptions options) =>

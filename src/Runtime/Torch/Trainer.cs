@@ -136,7 +136,7 @@ public sealed class Trainer : IDisposable
             var value = loss.item<float>();
             if (!float.IsFinite(value))
             {
-                throw new PipelineException(RuntimeDiagnosticCodes.TrainingDiverged, $"the training loss became {value} at step {i}; lower the learning rate (lr) of stage '{stage}'.") { Stage = stage };
+                throw RuntimeErrors.TrainingDiverged(stage, value, i);
             }
 
             if (record == TrainingRecord.Losses && metrics.Count > 0)

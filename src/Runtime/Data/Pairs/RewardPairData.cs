@@ -127,7 +127,7 @@ public sealed class RewardPairData
                 getter(ref buffer);
                 if (buffer.Length != resolvedShape.Length)
                 {
-                    throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"row {prompts.Count}: a video has {buffer.Length} values, but videos of shape {resolvedShape} have {resolvedShape.Length}");
+                    throw RuntimeErrors.InvalidOption(null, $"row {prompts.Count}: a video has {buffer.Length} values, but videos of shape {resolvedShape} have {resolvedShape.Length}");
                 }
 
                 into.AddRange(buffer.DenseValues());
@@ -182,7 +182,7 @@ public sealed class RewardPairData
             return new VideoShape(vector.Dimensions[0], vector.Dimensions[1], vector.Dimensions[2], vector.Dimensions[3]);
         }
 
-        throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"column '{column.Name}' does not carry a video shape (C, T, H, W); pass the shape explicitly");
+        throw RuntimeErrors.InvalidOption(null, $"column '{column.Name}' does not carry a video shape (C, T, H, W); pass the shape explicitly");
     }
 
     private static Func<int?> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
@@ -254,7 +254,7 @@ public sealed class RewardPairData
                 }
 
             default:
-                throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"column '{column.Name}' has type {column.Type}; labels are text (A, B, same) or numbers (+1, −1, 0)");
+                throw RuntimeErrors.InvalidOption(null, $"column '{column.Name}' has type {column.Type}; labels are text (A, B, same) or numbers (+1, −1, 0)");
         }
     }
 }

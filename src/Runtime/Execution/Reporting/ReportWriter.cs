@@ -65,8 +65,7 @@ public static class ReportWriter
 
         if (gifs.Problem is { } problem)
         {
-            warn?.Invoke(new PipelineException(RuntimeDiagnosticCodes.OptionalToolMissing,
-                $"report.md has no sample GIFs: {problem}; install ffmpeg (Debian: apt-get install ffmpeg) and run again to add them (the stages are cached, so only the report is rewritten)."));
+            warn?.Invoke(RuntimeErrors.SampleGifsMissing(problem));
         }
 
         var path = Path.Combine(outputDirectory, FileName);

@@ -35,10 +35,10 @@ public static class AutoencoderStage
 {
     public static StageOutput Run(StageContext context, string name, AutoencoderOptions options)
     {
-        var videos = options.Data ?? throw new InvalidOperationException("data is required; the compiler checks it");
+        var videos = options.Data ?? throw RuntimeErrors.Required(name, "data");
         if (options.Latent.Length != 4)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "latent must be [C, T, H, W]") { Stage = name };
+            throw RuntimeErrors.InvalidOption(name, "latent must be [C, T, H, W]");
         }
 
         var latent = new LatentShape(options.Latent[0], options.Latent[1], options.Latent[2], options.Latent[3]);
@@ -52,7 +52,7 @@ public static class AutoencoderStage
         }
         catch (ArgumentException error)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, error.Message) { Stage = name };
+            throw RuntimeErrors.InvalidOption(name, error);
         }
 
         var error2 = AutoencoderTrainer.ReconstructionError(videos, AutoencoderTrainer.Reconstruct(model, videos, device));

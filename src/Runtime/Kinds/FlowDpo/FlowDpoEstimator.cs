@@ -47,7 +47,7 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
         this.log = log;
         if (this.reference.Shape != policy.Shape || !this.reference.Space.SampleShapeWithoutBatch.SequenceEqual(policy.Space.SampleShapeWithoutBatch))
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "the reference works in a different space from the policy") { Stage = stage };
+            throw RuntimeErrors.InvalidOption(stage, "the reference works in a different space from the policy");
         }
     }
 
@@ -122,7 +122,7 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
         var count = prompts.Count;
         if (count == 0)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "Flow-DPO needs at least one pair with a winner") { Stage = stage };
+            throw RuntimeErrors.InvalidOption(stage, "Flow-DPO needs at least one pair with a winner");
         }
 
         PairsUsed = count;

@@ -35,7 +35,7 @@ public static class FlowDpoStage
     {
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
         var reference = options.Reference is null ? null : AlignmentStageSupport.Policy(options.Reference, name, "reference");
-        var pairs = options.Pairs ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "pairs is required; the compiler checks it") { Stage = name };
+        var pairs = options.Pairs ?? throw RuntimeErrors.Required(name, "pairs");
         var beta = Beta(options.Beta, name);
         var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = StageProgress.OpenMetrics(context, name);
@@ -65,11 +65,11 @@ public static class FlowDpoStage
         {
             null => ("value", false),
             "timestep" => ("beta", true),
-            _ => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"beta = {value.Case}(...) is not a form of beta; use a number or timestep(beta)") { Stage = stage },
+            _ => throw RuntimeErrors.InvalidOption(stage, $"beta = {value.Case}(...) is not a form of beta; use a number or timestep(beta)"),
         };
         if (!value.Arguments.TryGetValue(key, out var raw))
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"beta has no '{key}'") { Stage = stage };
+            throw RuntimeErrors.InvalidOption(stage, $"beta has no '{key}'");
         }
 
         return new DpoBeta(Convert.ToDouble(raw, System.Globalization.CultureInfo.InvariantCulture), timestep);

@@ -48,10 +48,10 @@ public static class FlowGeneratorStage
 {
     public static StageOutput Run(StageContext context, string name, FlowGeneratorOptions options)
     {
-        var videos = options.Pretrain.Data ?? throw new InvalidOperationException("pretrain.data is required; the compiler checks it");
+        var videos = options.Pretrain.Data ?? throw RuntimeErrors.Required(name, "pretrain.data");
         if (options.Autoencoder is { } autoencoder && autoencoder.VideoShape != videos.Shape)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"the autoencoder was trained on videos of shape {autoencoder.VideoShape}, but pretrain.data has shape {videos.Shape}") { Stage = name };
+            throw RuntimeErrors.InvalidOption(name, $"the autoencoder was trained on videos of shape {autoencoder.VideoShape}, but pretrain.data has shape {videos.Shape}");
         }
 
         var settings = new FlowGeneratorSettings(

@@ -37,22 +37,22 @@ public static class FlowNrgStage
     {
         var generator = AlignmentStageSupport.Policy(options.Generator, name, "generator");
         var autoencoder = generator.Space.Autoencoder
-            ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "generator works in pixel space; Flow-NRG guides a latent generator (give its flow_generator an autoencoder)") { Stage = name };
+            ?? throw RuntimeErrors.InvalidOption(name, "generator works in pixel space; Flow-NRG guides a latent generator (give its flow_generator an autoencoder)");
         StageOutput? trained = null;
         var reward = options.Reward switch
         {
             LatentRewardModel model => model,
             PendingLatentReward pending => Train(context, pending, autoencoder, out trained),
-            _ => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "reward must be a latent_reward stage") { Stage = name },
+            _ => throw RuntimeErrors.InvalidOption(name, "reward must be a latent_reward stage"),
         };
         if (!SameAutoencoder(reward.Autoencoder, autoencoder))
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "the latent reward was trained on a different autoencoder than the generator's; give latent_reward the generator's autoencoder") { Stage = name };
+            throw RuntimeErrors.InvalidOption(name, "the latent reward was trained on a different autoencoder than the generator's; give latent_reward the generator's autoencoder");
         }
 
         if (!reward.Noisy && !options.Ablation)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "the latent reward was trained on clean latents (noisy = false), which the paper shows fails to guide; set ablation = true to run the ablation") { Stage = name };
+            throw RuntimeErrors.InvalidOption(name, "the latent reward was trained on clean latents (noisy = false), which the paper shows fails to guide; set ablation = true to run the ablation");
         }
 
         GuidedFlowGenerator guided;
@@ -62,7 +62,7 @@ public static class FlowNrgStage
         }
         catch (ArgumentException error)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, error.Message) { Stage = name };
+            throw RuntimeErrors.InvalidOption(name, error);
         }
 
         var output = new StageOutput(name, "flow_nrg", guided);

@@ -61,13 +61,13 @@ public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
     {
         if (prompts.Count == 0)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "RWR needs at least one prompt") { Stage = stage };
+            throw RuntimeErrors.InvalidOption(stage, "RWR needs at least one prompt");
         }
 
         var columns = rwr.Dimensions.Select(d => reward.Dimensions.ToList().IndexOf(d)).ToArray();
         if (columns.Length == 0 || columns.Any(c => c < 0))
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"the reward scores {string.Join(", ", reward.Dimensions)}, not all of {string.Join(", ", rwr.Dimensions)}") { Stage = stage };
+            throw RuntimeErrors.InvalidOption(stage, $"the reward scores {string.Join(", ", reward.Dimensions)}, not all of {string.Join(", ", rwr.Dimensions)}");
         }
 
         var device = policy.Device;

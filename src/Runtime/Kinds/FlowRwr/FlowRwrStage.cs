@@ -34,8 +34,8 @@ public static class FlowRwrStage
     public static StageOutput Run(StageContext context, string name, FlowRwrOptions options)
     {
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
-        var reward = options.Reward ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "reward is required; the compiler checks it") { Stage = name };
-        var prompts = options.Prompts ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "prompts is required; the compiler checks it") { Stage = name };
+        var reward = options.Reward ?? throw RuntimeErrors.Required(name, "reward");
+        var prompts = options.Prompts ?? throw RuntimeErrors.Required(name, "prompts");
         var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = StageProgress.OpenMetrics(context, name);
         var estimator = new FlowRwrEstimator(new MLContext(seed: context.StageSeed(name)), policy, reward, settings, new RwrSettings(options.Samples, options.Temperature, options.Dimensions), name, log)

@@ -47,12 +47,12 @@ public sealed class FlowSftEstimator : IEstimator<FlowGeneratorTransformer>
     {
         if (winners.Count == 0)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "SFT needs at least one winner video") { Stage = stage };
+            throw RuntimeErrors.InvalidOption(stage, "SFT needs at least one winner video");
         }
 
         if (winners.Shape != policy.Shape)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"the winners have shape {winners.Shape}, the policy makes {policy.Shape}") { Stage = stage };
+            throw RuntimeErrors.InvalidOption(stage, $"the winners have shape {winners.Shape}, the policy makes {policy.Shape}");
         }
 
         var device = policy.Device;

@@ -27,7 +27,7 @@ public static class FlowSftStage
     public static StageOutput Run(StageContext context, string name, FlowSftOptions options)
     {
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
-        var data = options.Data ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "data is required; the compiler checks it") { Stage = name };
+        var data = options.Data ?? throw RuntimeErrors.Required(name, "data");
         var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = StageProgress.OpenMetrics(context, name);
         var estimator = new FlowSftEstimator(new MLContext(seed: context.StageSeed(name)), policy, settings, name, log)

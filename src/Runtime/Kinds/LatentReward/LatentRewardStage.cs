@@ -39,7 +39,7 @@ public static class LatentRewardStage
 {
     public static StageOutput Run(StageContext context, string name, LatentRewardOptions options)
     {
-        var train = options.Train ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "train is required; the compiler checks it") { Stage = name };
+        var train = options.Train ?? throw RuntimeErrors.Required(name, "train");
         var pending = new PendingLatentReward(name, train, new LatentRewardSettings(options.Noisy, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name), options.Centring));
         if (options.Autoencoder is null)
         {
@@ -78,7 +78,7 @@ public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, L
         }
         catch (ArgumentException error)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, error.Message) { Stage = Stage };
+            throw RuntimeErrors.InvalidOption(Stage, error);
         }
 
         var output = new StageOutput(Stage, "latent_reward", model);

@@ -60,12 +60,12 @@ public static class PreferencePairsStage
         ArgumentNullException.ThrowIfNull(options);
         var dimensions = options.Dimensions.Select(d => Enum.TryParse<PreferenceDimension>(d, ignoreCase: false, out var dimension)
             ? dimension
-            : throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"dimensions: '{d}' is not one of VQ, MQ, TA") { Stage = name }).ToArray();
+            : throw RuntimeErrors.InvalidOption(name, $"dimensions: '{d}' is not one of VQ, MQ, TA")).ToArray();
         var ties = options.Ties switch
         {
             "keep" => TieHandling.Keep,
             "drop" => TieHandling.Drop,
-            _ => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"ties must be keep or drop, not '{options.Ties}'") { Stage = name },
+            _ => throw RuntimeErrors.InvalidOption(name, $"ties must be keep or drop, not '{options.Ties}'"),
         };
 
         PreferencePairSet loaded;
@@ -81,20 +81,20 @@ public static class PreferencePairsStage
                 case string path:
                     if (options.Resolution.Length != 2)
                     {
-                        throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "resolution must be [H, W]");
+                        throw RuntimeErrors.InvalidOption(null, "resolution must be [H, W]");
                     }
 
                     loaded = PairFileReader.Read(context.ResolvePath(path), dimensions,
                         new VideoSampling(options.Frames, options.Resolution[0], options.Resolution[1], options.Fps));
                     break;
                 default:
-                    throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions,
+                    throw RuntimeErrors.InvalidOption(name,
                         $"source must be world.pairs(count: N) or a .csv/.jsonl path, not {options.Source?.GetType().Name ?? "nothing"}");
             }
         }
         catch (PipelineException error) when (error.Stage is null)
         {
-            throw new PipelineException(error.Code, error.Message, error) { Stage = name };
+            throw RuntimeErrors.InStage(error, name);
         }
 
         var kept = loaded.WithTies(ties);
@@ -105,7 +105,7 @@ public static class PreferencePairsStage
         }
         catch (PipelineException error)
         {
-            throw new PipelineException(error.Code, error.Message, error) { Stage = name };
+            throw RuntimeErrors.InStage(error, name);
         }
 
         var output = new StageOutput(name, "preference_pairs", new PreferencePairs(kept, split.Train, split.Eval));

@@ -15,7 +15,7 @@ public static class SyntheticVideosStage
         }
         catch (ArgumentException error)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, error.Message) { Stage = name };
+            throw RuntimeErrors.InvalidOption(name, error);
         }
 
         var output = new StageOutput(name, "synthetic_videos", new World(synthetic));

@@ -84,13 +84,13 @@ public static class RewardCheckpoint
 
         if (format != Format)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"'{path}' is not a video reward checkpoint");
+            throw RuntimeErrors.InvalidOption(null, $"'{path}' is not a video reward checkpoint");
         }
 
         var header = JsonSerializer.Deserialize<Header>(reader.ReadString()) ?? throw new InvalidDataException($"'{path}': empty checkpoint header");
         if (header.Tokenizer != Tokenizer)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"'{path}' was written with tokenizer '{header.Tokenizer}'; this runtime uses '{Tokenizer}'");
+            throw RuntimeErrors.InvalidOption(null, $"'{path}' was written with tokenizer '{header.Tokenizer}'; this runtime uses '{Tokenizer}'");
         }
 
         return header;

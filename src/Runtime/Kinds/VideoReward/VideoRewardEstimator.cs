@@ -63,12 +63,12 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
     {
         if (data.Count == 0)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "the reward model has no training pairs") { Stage = stage };
+            throw RuntimeErrors.InvalidOption(stage, "the reward model has no training pairs");
         }
 
         if (Settings.Loss.Kind == RewardLossKind.Regression && data.TargetsA is null)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "loss = regression needs per-video targets (columns MOS_A_{dim} and MOS_B_{dim}); these pairs have none, use bt or btt") { Stage = stage };
+            throw RuntimeErrors.InvalidOption(stage, "loss = regression needs per-video targets (columns MOS_A_{dim} and MOS_B_{dim}); these pairs have none, use bt or btt");
         }
 
         var dimensions = data.Dimensions.Count;

@@ -51,17 +51,17 @@ public static class VideoRewardStage
 {
     public static StageOutput Run(StageContext context, string name, VideoRewardOptions options)
     {
-        var train = options.Train ?? throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "train is required; the compiler checks it") { Stage = name };
+        var train = options.Train ?? throw RuntimeErrors.Required(name, "train");
         var eval = options.Eval;
         var dimensions = train.Dimensions.Where(d => d != PreferenceDimension.Overall).Select(d => d.ToString()).ToArray();
         if (dimensions.Length == 0)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, "the training pairs label none of VQ, MQ, TA") { Stage = name };
+            throw RuntimeErrors.InvalidOption(name, "the training pairs label none of VQ, MQ, TA");
         }
 
         if (eval is not null && eval.Shape != train.Shape)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"the eval pairs' videos have shape {eval.Shape}, the training pairs' {train.Shape}") { Stage = name };
+            throw RuntimeErrors.InvalidOption(name, $"the eval pairs' videos have shape {eval.Shape}, the training pairs' {train.Shape}");
         }
 
         RewardLoss loss;
@@ -71,7 +71,7 @@ public static class VideoRewardStage
         }
         catch (ArgumentException error)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, error.Message) { Stage = name };
+            throw RuntimeErrors.InvalidOption(name, error);
         }
 
         var tokens = options.Tokens == "shared" ? RewardTokenMode.Shared : RewardTokenMode.Separate;

@@ -40,8 +40,8 @@ public static class WinRatesStage
 
     public static StageOutput Run(StageContext context, string name, WinRatesOptions options)
     {
-        var prompts = options.Prompts ?? throw new InvalidOperationException("prompts is required; the compiler checks it");
-        var baseline = options.Baseline ?? throw new InvalidOperationException("baseline is required; the compiler checks it");
+        var prompts = options.Prompts ?? throw RuntimeErrors.Required(name, "prompts");
+        var baseline = options.Baseline ?? throw RuntimeErrors.Required(name, "baseline");
         var methodNames = options.Methods.Select((m, i) => ArtifactNames.Find(context, m, $"method{i + 1}")).ToArray();
         var baselineName = ArtifactNames.Find(context, baseline, "baseline");
         var judges = options.Judges.Select((j, i) => Judge(context, name, j, i)).ToArray();
@@ -146,7 +146,7 @@ public static class WinRatesStage
         Oracle oracle => (OracleJudge.Name, new OracleJudge(oracle)),
         OracleJudge oracleJudge => (OracleJudge.Name, oracleJudge),
         IVideoJudge videoJudge => (ArtifactNames.Find(context, videoJudge, $"judge{index + 1}"), videoJudge),
-        _ => throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"judge {index + 1} is a {judge.GetType().Name}, which cannot score videos (it must implement IVideoJudge)") { Stage = stage },
+        _ => throw RuntimeErrors.InvalidOption(stage, $"judge {index + 1} is a {judge.GetType().Name}, which cannot score videos (it must implement IVideoJudge)"),
     };
 
     private static double Round(double value) => Math.Round(value, 6);

@@ -38,11 +38,7 @@ public sealed record DeviceSpec(string Text)
         var index = Text == "cuda" ? 0 : int.Parse(Text.AsSpan(5), System.Globalization.CultureInfo.InvariantCulture);
         if (index >= cudaCount)
         {
-            throw new PipelineException(
-                RuntimeDiagnosticCodes.DeviceUnavailable,
-                cudaCount == 0
-                    ? $"device '{Text}' was asked for, but this libtorch sees no CUDA device; use device = auto or cpu, or point --libtorch at a CUDA build of libtorch."
-                    : $"device '{Text}' was asked for, but only {cudaCount} CUDA device(s) exist; use cuda:0 to cuda:{cudaCount - 1}.");
+            throw RuntimeErrors.DeviceUnavailable(Text, cudaCount);
         }
 
         return new torch.Device(DeviceType.CUDA, index);

@@ -46,7 +46,7 @@ public static class GeneratorCheckpoint
         var format = reader.ReadString();
         if (format != Format)
         {
-            throw new PipelineException(RuntimeDiagnosticCodes.InvalidStageOptions, $"'{path}' is not a flow generator checkpoint ({format})");
+            throw RuntimeErrors.InvalidOption(null, $"'{path}' is not a flow generator checkpoint ({format})");
         }
 
         var header = JsonSerializer.Deserialize<Header>(reader.ReadString()) ?? throw new InvalidDataException("empty checkpoint header");
