@@ -79,7 +79,7 @@ internal sealed class ExperimentLowering(Compilation compilation, Microsoft.Code
     /// <summary>A C# class name from the experiment name: PascalCase plus "Experiment", only when it is a safe identifier.</summary>
     public static string ClassName(string name)
     {
-        var pascal = Names.PascalCase(name);
+        var pascal = CatalogNames.PascalCase(name);
         return Names.IsSafeIdentifier(pascal) ? pascal + "Experiment" : "Experiment";
     }
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Pipeline.Catalog;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.PreferencePairs;
@@ -29,7 +30,7 @@ public static class ArtifactReference
         var current = artifact;
         foreach (var step in steps)
         {
-            var name = CatalogDefaults.PascalCase(step.Member);
+            var name = CatalogNames.PascalCase(step.Member);
             var type = current.GetType();
             if (step.Arguments.Length == 0 && type.GetProperty(name, BindingFlags.Public | BindingFlags.Instance) is { } property)
             {
@@ -43,7 +44,7 @@ public static class ArtifactReference
             var values = new object?[parameters.Length];
             for (var i = 0; i < parameters.Length; i++)
             {
-                var argument = step.Arguments.FirstOrDefault(a => CatalogDefaults.PascalCase(a.Name) == CatalogDefaults.PascalCase(parameters[i].Name!));
+                var argument = step.Arguments.FirstOrDefault(a => CatalogNames.PascalCase(a.Name) == CatalogNames.PascalCase(parameters[i].Name!));
                 values[i] = argument is null
                     ? (parameters[i].HasDefaultValue ? parameters[i].DefaultValue : throw new InvalidOperationException($"missing argument '{parameters[i].Name}' for '{step.Member}'"))
                     : argument.Value is null ? null : CatalogDefaults.Convert(argument.Value, parameters[i].ParameterType);

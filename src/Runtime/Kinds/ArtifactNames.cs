@@ -1,4 +1,5 @@
 using System.Reflection;
+using Pipeline.Catalog;
 
 namespace Pipeline.Runtime.Kinds;
 
@@ -25,17 +26,13 @@ public static class ArtifactNames
             {
                 if (property.GetIndexParameters().Length == 0 && IsCheap(property) && ReferenceEquals(property.GetValue(output.Artifact), artifact))
                 {
-                    return stage + "." + SnakeCase(property.Name);
+                    return stage + "." + CatalogNames.SnakeCase(property.Name);
                 }
             }
         }
 
         return fallback;
     }
-
-    /// <summary><c>EvalPrompts</c> → <c>eval_prompts</c>, the inverse of <see cref="CatalogDefaults.PascalCase"/>.</summary>
-    public static string SnakeCase(string pascal) =>
-        string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : string.Empty) + char.ToLowerInvariant(c) : c.ToString()));
 
     // Properties that would render or compute on first read (a world's video set) are skipped by their type.
     private static bool IsCheap(PropertyInfo property) =>

@@ -11,14 +11,11 @@ namespace Pipeline.Runtime.Kinds;
 /// </summary>
 public static class CatalogDefaults
 {
-    public static string PascalCase(string snake) =>
-        string.Concat(snake.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
-
     public static void Apply(object target, IReadOnlyList<PropertyDefinition> properties)
     {
         foreach (var property in properties)
         {
-            var member = target.GetType().GetProperty(PascalCase(property.Name), BindingFlags.Public | BindingFlags.Instance)
+            var member = target.GetType().GetProperty(CatalogNames.PascalCase(property.Name), BindingFlags.Public | BindingFlags.Instance)
                 ?? throw new InvalidOperationException($"{target.GetType().Name} has no property for catalogue entry '{property.Name}'");
             if (property.Type is RecordType record && (property.Required || property.Default is not null) && typeof(RecordOptions).IsAssignableFrom(member.PropertyType))
             {
@@ -29,7 +26,7 @@ public static class CatalogDefaults
                 {
                     foreach (var (key, value) in map)
                     {
-                        var field = nested.GetType().GetProperty(PascalCase(key))!;
+                        var field = nested.GetType().GetProperty(CatalogNames.PascalCase(key))!;
                         field.SetValue(nested, Convert(value, field.PropertyType));
                     }
                 }

@@ -35,7 +35,7 @@ public sealed class CatalogOptionsAgreementTests
     public void Each_implemented_kind_has_a_stage_entry_point(string kindName)
     {
         var kind = StageCatalog.FindKind(kindName)!;
-        var stage = typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Kinds.{CatalogDefaults.PascalCase(kind.Name)}.{CatalogDefaults.PascalCase(kind.Name)}Stage");
+        var stage = typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Kinds.{CatalogNames.PascalCase(kind.Name)}.{CatalogNames.PascalCase(kind.Name)}Stage");
         Assert.NotNull(stage);
         var run = stage!.GetMethod("Run", BindingFlags.Public | BindingFlags.Static, new[] { typeof(RunContext), typeof(string), OptionsType(kind)! });
         Assert.NotNull(run);
@@ -49,14 +49,14 @@ public sealed class CatalogOptionsAgreementTests
     }
 
     private static Type? OptionsType(StageKind kind) =>
-        typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Kinds.{CatalogDefaults.PascalCase(kind.Name)}.{CatalogDefaults.PascalCase(kind.Name)}Options");
+        typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Kinds.{CatalogNames.PascalCase(kind.Name)}.{CatalogNames.PascalCase(kind.Name)}Options");
 
     private static void AssertSameProperties(Type options, IReadOnlyList<PropertyDefinition> catalogue, string where)
     {
         var declared = options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.DeclaringType != typeof(StageOptions) && p.CanWrite)
             .ToDictionary(p => p.Name, StringComparer.Ordinal);
-        var expected = catalogue.ToDictionary(p => CatalogDefaults.PascalCase(p.Name), StringComparer.Ordinal);
+        var expected = catalogue.ToDictionary(p => CatalogNames.PascalCase(p.Name), StringComparer.Ordinal);
 
         Assert.True(
             declared.Keys.OrderBy(k => k, StringComparer.Ordinal).SequenceEqual(expected.Keys.OrderBy(k => k, StringComparer.Ordinal)),
