@@ -11,6 +11,12 @@ namespace Pipeline.Runtime.Tests.Stages;
 /// </summary>
 public sealed class CatalogOptionsAgreementTests
 {
+    [Fact]
+    public void The_runtimes_preference_dimensions_are_the_catalogues_dimension_list()
+    {
+        Assert.Equal(DimensionNames.All, Enum.GetNames<Pipeline.Runtime.Data.PreferenceDimension>());
+    }
+
     public static TheoryData<string> ImplementedKinds()
     {
         var data = new TheoryData<string>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Files;
 
@@ -20,7 +21,7 @@ namespace Pipeline.Runtime.Data.Evaluation;
 /// </remarks>
 public static class RewardBench
 {
-    public static readonly IReadOnlyList<string> Dimensions = new[] { "VQ", "MQ", "TA", "Overall" };
+    public static readonly IReadOnlyList<string> Dimensions = DimensionNames.All;
 
     /// <summary>Computes the accuracies of the dimensions both files have, in the order VQ, MQ, TA, Overall.</summary>
     public static IReadOnlyList<(string Dimension, DimensionAccuracy Accuracy)> Run(string pairsPath, string scoresPath)

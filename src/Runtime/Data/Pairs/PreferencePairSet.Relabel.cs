@@ -1,3 +1,4 @@
+using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 
 namespace Pipeline.Runtime.Data.Pairs;
@@ -15,7 +16,7 @@ public sealed partial class PreferencePairSet
     public PreferencePairSet Relabel(IVideoJudge reward, string[]? dimensions = null)
     {
         ArgumentNullException.ThrowIfNull(reward);
-        var chosen = dimensions is { Length: > 0 } ? dimensions : reward.Dimensions.Where(d => d is "VQ" or "MQ" or "TA").ToArray();
+        var chosen = dimensions is { Length: > 0 } ? dimensions : reward.Dimensions.Where(DimensionNames.IsRated).ToArray();
         var columns = chosen.Select(d => reward.Dimensions.ToList().IndexOf(d)).ToArray();
         if (columns.Length == 0 || columns.Any(c => c < 0))
         {

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 
 namespace Pipeline.Runtime.Data.Pairs;
@@ -95,7 +96,7 @@ public sealed class RewardPairData
         var videoA = Find(schema, VideoAColumn) ?? throw Missing(VideoAColumn);
         var videoB = Find(schema, VideoBColumn) ?? throw Missing(VideoBColumn);
         var resolvedShape = shape ?? ShapeOf(videoA);
-        dimensions ??= new[] { "VQ", "MQ", "TA", "Overall" }.Where(d => Find(schema, d) is not null).ToArray();
+        dimensions ??= DimensionNames.All.Where(d => Find(schema, d) is not null).ToArray();
         var labelColumns = dimensions.Select(d => Find(schema, d) ?? throw Missing(d)).ToArray();
         var targetColumnsA = dimensions.Select(d => Find(schema, "MOS_A_" + d)).ToArray();
         var targetColumnsB = dimensions.Select(d => Find(schema, "MOS_B_" + d)).ToArray();

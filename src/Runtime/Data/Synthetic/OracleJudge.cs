@@ -1,3 +1,4 @@
+using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 
 namespace Pipeline.Runtime.Data.Synthetic;
@@ -21,7 +22,7 @@ public sealed class OracleJudge : IVideoJudge
 
     public Oracle Oracle { get; }
 
-    public IReadOnlyList<string> Dimensions { get; } = new[] { "VQ", "MQ", "TA" };
+    public IReadOnlyList<string> Dimensions { get; } = DimensionNames.Rated;
 
     public IReadOnlyList<double> Mean { get; }
 

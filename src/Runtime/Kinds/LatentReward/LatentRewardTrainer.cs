@@ -1,3 +1,4 @@
+using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Evaluation;
 using Pipeline.Runtime.Data.Pairs;
@@ -37,7 +38,7 @@ public static class LatentRewardTrainer
         }
 
         RandomStream.SeedInitialisation(settings.Seed);
-        var dimensions = pairs.Dimensions.Where(d => d != "Overall").ToArray();
+        var dimensions = pairs.Dimensions.Where(d => d != DimensionNames.Overall).ToArray();
         using var rawA = EncodeAll(autoencoder, pairs.VideosA, pairs.Shape, device);
         using var rawB = EncodeAll(autoencoder, pairs.VideosB, pairs.Shape, device);
         var (mean, deviation) = ChannelStatistics(cat(new[] { rawA, rawB }, 0));

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Torch;
@@ -39,7 +40,7 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
     public VideoRewardSettings Settings { get; }
 
     /// <summary>The dimensions the network scores: the settings' dimensions without Overall (derived, never trained).</summary>
-    public IReadOnlyList<string> TrainedDimensions => Settings.Dimensions.Where(d => d != "Overall").ToArray();
+    public IReadOnlyList<string> TrainedDimensions => Settings.Dimensions.Where(d => d != DimensionNames.Overall).ToArray();
 
     /// <summary>The per-step losses of the last <see cref="Fit(IDataView)"/>.</summary>
     public Trainer? Trainer { get; private set; }

@@ -1,3 +1,4 @@
+using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Torch.Models.Reward;
 using TorchSharp;
@@ -77,7 +78,7 @@ public sealed class VideoRewardModel : IVideoJudge
     public RewardNormalization? Normalization { get; private set; }
 
     /// <summary>The dimensions whose z-scores Overall averages (those of VQ, MQ and TA the model has).</summary>
-    public IReadOnlyList<string> OverallParts => Dimensions.Where(d => d is "VQ" or "MQ" or "TA").ToArray();
+    public IReadOnlyList<string> OverallParts => Dimensions.Where(DimensionNames.IsRated).ToArray();
 
     /// <summary>Raw scores [videos, dimensions] of videos given as one flat array (each C·T·H·W), with their prompts.</summary>
     public float[,] ScoreRaw(float[] videos, IReadOnlyList<string> prompts)

@@ -100,8 +100,8 @@ public static class VideoRewardStage
         output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
         output.Metrics["loss_curve"] = trainer.Curve();
 
-        var labelled = held.Dimensions.Where(d => d == "Overall" ? model.OverallParts.Count > 0 : model.Dimensions.Contains(d)).ToArray();
-        var scoreIndex = labelled.ToDictionary(d => d, d => d == "Overall" ? model.Dimensions.Count : model.Dimensions.ToList().IndexOf(d));
+        var labelled = held.Dimensions.Where(d => d == DimensionNames.Overall ? model.OverallParts.Count > 0 : model.Dimensions.Contains(d)).ToArray();
+        var scoreIndex = labelled.ToDictionary(d => d, d => d == DimensionNames.Overall ? model.Dimensions.Count : model.Dimensions.ToList().IndexOf(d));
         var n = held.Count;
         PreferenceLabel? Label(int i, string d)
         {
@@ -169,8 +169,8 @@ public static class VideoRewardStage
             }
 
             // Overall without its own column: the mean of the z-scores, as the oracle defines it.
-            var parts = new[] { "VQ", "MQ", "TA" }.Select(data.IndexOf).Where(k => k >= 0).ToArray();
-            return d == "Overall" && parts.Length > 0 ? parts.Average(k => targets[(i * count) + k]) : double.NaN;
+            var parts = DimensionNames.Rated.Select(data.IndexOf).Where(k => k >= 0).ToArray();
+            return d == DimensionNames.Overall && parts.Length > 0 ? parts.Average(k => targets[(i * count) + k]) : double.NaN;
         }
 
         return RewardAccuracy.Evaluate(dimensions, label, (i, d) => Target(data.TargetsA, i, d), (i, d) => Target(data.TargetsB, i, d), data.Count);

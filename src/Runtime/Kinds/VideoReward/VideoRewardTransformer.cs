@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipeline.Catalog;
 using Pipeline.Runtime.Data.Pairs;
 
 namespace Pipeline.Runtime.Kinds.VideoReward;
@@ -36,7 +37,7 @@ public sealed class VideoRewardTransformer : ITransformer
 
     /// <summary>The score columns of a single-video view for <paramref name="dimensions"/>, Overall last.</summary>
     public static IReadOnlyList<string> ScoreColumns(IEnumerable<string> dimensions, string prefix = "reward_") =>
-        dimensions.Append("Overall").Select(d => prefix + d).ToArray();
+        dimensions.Append(DimensionNames.Overall).Select(d => prefix + d).ToArray();
 
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {

@@ -1,3 +1,4 @@
+using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Synthetic;
 
@@ -36,7 +37,7 @@ public sealed class WinRatesOptions : StageOptions
 public static class WinRatesStage
 {
     public const string Section = "win_rates";
-    public const string OverallDimension = "Overall";
+    public const string OverallDimension = DimensionNames.Overall;
 
     public static StageOutput Run(StageContext context, string name, WinRatesOptions options)
     {
