@@ -72,6 +72,13 @@ public sealed class RewardPairData
         return (rows.Select(i => (PreferenceLabel)Labels[(i * Dimensions.Count) + d]).ToArray(), rows);
     }
 
+    /// <summary>The winner vote of pair <paramref name="pair"/> over the rated dimensions (<see cref="PreferenceVote"/>).</summary>
+    public int Vote(int pair)
+    {
+        var rated = PreferenceVote.Rated(Enumerable.Range(0, Dimensions.Count).ToArray(), d => Dimensions[d]);
+        return PreferenceVote.Of(rated.Select(d => Known[(pair * Dimensions.Count) + d] ? Labels[(pair * Dimensions.Count) + d] : 0));
+    }
+
     public int IndexOf(string dimension)
     {
         for (var d = 0; d < Dimensions.Count; d++)

@@ -68,18 +68,7 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
         var losers = new List<float>();
         for (var i = 0; i < data.Count; i++)
         {
-            var vote = 0;
-            for (var d = 0; d < data.Dimensions.Count; d++)
-            {
-                if (data.Dimensions[d] == "Overall" && data.Dimensions.Count > 1)
-                {
-                    continue; // the vote is over the rated dimensions, as PreferencePairSet.Winners votes
-                }
-
-                var j = (i * data.Dimensions.Count) + d;
-                vote += data.Known[j] ? data.Labels[j] : 0;
-            }
-
+            var vote = data.Vote(i);
             if (vote == 0)
             {
                 continue;
@@ -94,23 +83,17 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
         return Fit(prompts, winners.ToArray(), losers.ToArray());
     }
 
-    /// <summary>Fits on a pair set directly (the stage's path; the same rule as <see cref="Fit(IDataView)"/>).</summary>
+    /// <summary>Fits on a pair set directly (the stage's path; the same vote as <see cref="Fit(IDataView)"/>).</summary>
     public FlowGeneratorTransformer Fit(PreferencePairSet pairs)
     {
         var prompts = new List<string>();
         var winners = new List<float>();
         var losers = new List<float>();
-        foreach (var pair in pairs.Pairs)
+        foreach (var (pair, winner, loser) in pairs.Decided())
         {
-            var vote = pairs.RatedDimensions.Sum(d => (int)pair.Labels[d]);
-            if (vote == 0)
-            {
-                continue;
-            }
-
             prompts.Add(pair.Prompt);
-            winners.AddRange((vote > 0 ? pair.VideoA : pair.VideoB).Load().Data);
-            losers.AddRange((vote > 0 ? pair.VideoB : pair.VideoA).Load().Data);
+            winners.AddRange(winner.Load().Data);
+            losers.AddRange(loser.Load().Data);
         }
 
         return Fit(prompts, winners.ToArray(), losers.ToArray());
