@@ -51,6 +51,39 @@ public static class VideoRewardStage
 {
     public static StageOutput Run(StageContext context, string name, VideoRewardOptions options)
     {
+        var (train, eval, settings) = Settings(context, name, options);
+
+        // Train on the training pairs, then fit the Overall normalisation on the held-out pairs (the evaluation split,
+        // else the training pairs) and score them.
+        var estimator = new VideoRewardEstimator(new MLContext(seed: context.StageSeed(name)), settings, context.Device.Resolve(), name);
+        var watch = Stopwatch.StartNew();
+        var trainData = RewardPairData.Read(train.ToDataView(), train.Shape, settings.Dimensions);
+        var model = estimator.Train(trainData);
+        context.Log($"{name}: trained {settings.Loss} ({options.Tokens} tokens) on {trainData.Count} pairs, {estimator.Trainer!.Losses.Count} steps in {watch.Elapsed.TotalSeconds:0.0} s");
+        var evalData = eval is null ? null : RewardPairData.Read(eval.ToDataView(), eval.Shape, eval.Dimensions.Select(d => d.ToString()).ToArray());
+        var held = evalData ?? RewardPairData.Read(train.ToDataView(), train.Shape, train.Dimensions.Select(d => d.ToString()).ToArray());
+        var raw = VideoRewardEstimator.ScoreBoth(model, held);
+        model.Normalize(raw);
+        var scores = model.ToNormalized(raw);
+
+        var output = new StageOutput(name, "video_reward", model);
+        var trainer = estimator.Trainer!;
+        output.Metrics["loss"] = settings.Loss.ToString();
+        output.Metrics["tokens"] = options.Tokens;
+        output.Metrics["train_pairs"] = trainData.Count;
+        output.Metrics["eval_pairs"] = evalData?.Count ?? 0;
+        output.Metrics["steps"] = trainer.Losses.Count;
+        output.Metrics["parameters"] = model.Network.parameters().Sum(p => p.numel());
+        output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
+        output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
+        output.Metrics["loss_curve"] = trainer.Curve();
+        ReportAccuracy(context, name, output, model, held, scores, isEvalSplit: evalData is not null);
+        return output;
+    }
+
+    /// <summary>The training and evaluation pairs and the training settings, checked against each other.</summary>
+    private static (PreferencePairSet Train, PreferencePairSet? Eval, VideoRewardSettings Settings) Settings(StageContext context, string name, VideoRewardOptions options)
+    {
         var train = options.Train ?? throw RuntimeErrors.Required(name, "train");
         var eval = options.Eval;
         var dimensions = train.Dimensions.Where(d => d != PreferenceDimension.Overall).Select(d => d.ToString()).ToArray();
@@ -75,31 +108,16 @@ public static class VideoRewardStage
         }
 
         var tokens = options.Tokens == "shared" ? RewardTokenMode.Shared : RewardTokenMode.Separate;
-        var settings = new VideoRewardSettings(dimensions, loss, tokens, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name));
-        var ml = new MLContext(seed: context.StageSeed(name));
-        var estimator = new VideoRewardEstimator(ml, settings, context.Device.Resolve(), name);
-        var watch = Stopwatch.StartNew();
-        var trainData = RewardPairData.Read(train.ToDataView(), train.Shape, dimensions);
-        var model = estimator.Train(trainData);
-        context.Log($"{name}: trained {loss} ({options.Tokens} tokens) on {trainData.Count} pairs, {estimator.Trainer!.Losses.Count} steps in {watch.Elapsed.TotalSeconds:0.0} s");
-        var evalData = eval is null ? null : RewardPairData.Read(eval.ToDataView(), eval.Shape, eval.Dimensions.Select(d => d.ToString()).ToArray());
-        var held = evalData ?? RewardPairData.Read(train.ToDataView(), train.Shape, train.Dimensions.Select(d => d.ToString()).ToArray());
-        var raw = VideoRewardEstimator.ScoreBoth(model, held);
-        model.Normalize(raw);
-        var scores = model.ToNormalized(raw);
+        return (train, eval, new VideoRewardSettings(dimensions, loss, tokens, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name)));
+    }
 
-        var output = new StageOutput(name, "video_reward", model);
-        var trainer = estimator.Trainer!;
-        output.Metrics["loss"] = loss.ToString();
-        output.Metrics["tokens"] = options.Tokens;
-        output.Metrics["train_pairs"] = trainData.Count;
-        output.Metrics["eval_pairs"] = evalData?.Count ?? 0;
-        output.Metrics["steps"] = trainer.Losses.Count;
-        output.Metrics["parameters"] = model.Network.parameters().Sum(p => p.numel());
-        output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
-        output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
-        output.Metrics["loss_curve"] = trainer.Curve();
-
+    /// <summary>
+    /// The pairwise accuracies on the held-out pairs, with and without ties, per dimension and for Overall: the model's,
+    /// the prompt-only baseline's and, when the pairs carry its scores, the oracle's; into the stage's metrics, the
+    /// log, and (for an evaluation split) results.json's reward_accuracy and oracle_accuracy.
+    /// </summary>
+    private static void ReportAccuracy(StageContext context, string name, StageOutput output, VideoRewardModel model, RewardPairData held, float[,] scores, bool isEvalSplit)
+    {
         var labelled = held.Dimensions.Where(d => d == DimensionNames.Overall ? model.OverallParts.Count > 0 : model.Dimensions.Contains(d)).ToArray();
         var scoreIndex = labelled.ToDictionary(d => d, d => d == DimensionNames.Overall ? model.Dimensions.Count : model.Dimensions.ToList().IndexOf(d));
         var n = held.Count;
@@ -111,7 +129,7 @@ public static class VideoRewardStage
 
         var accuracy = RewardAccuracy.Evaluate(labelled, Label, (i, d) => scores[i, scoreIndex[d]], (i, d) => scores[n + i, scoreIndex[d]], n);
         var promptOnly = RewardAccuracy.Evaluate(labelled, Label, (_, _) => 0.0, (_, _) => 0.0, n);
-        var split = evalData is null ? "train" : "eval";
+        var split = isEvalSplit ? "eval" : "train";
         output.Metrics["accuracy_split"] = split;
         output.Metrics["accuracy"] = RewardAccuracy.ToResult(accuracy);
         output.Metrics["tie_thresholds"] = accuracy.ToDictionary(p => p.Key, p => (object?)Math.Round(p.Value.Threshold, 6));
@@ -119,7 +137,7 @@ public static class VideoRewardStage
         if (OracleAccuracy(held, labelled, Label) is { } oracle)
         {
             output.Metrics["oracle_accuracy"] = RewardAccuracy.ToResult(oracle);
-            if (evalData is not null)
+            if (isEvalSplit)
             {
                 context.ResultSections["oracle_accuracy"] = RewardAccuracy.ToResult(oracle);
             }
@@ -137,7 +155,7 @@ public static class VideoRewardStage
             }
         }
 
-        if (evalData is not null)
+        if (isEvalSplit)
         {
             if (!context.ResultSections.TryGetValue("reward_accuracy", out var section) || section is not SortedDictionary<string, object?> rewards)
             {
@@ -147,8 +165,6 @@ public static class VideoRewardStage
 
             rewards[name] = RewardAccuracy.ToResult(accuracy);
         }
-
-        return output;
     }
 
     /// <summary>The oracle's accuracies from the pairs' per-video oracle scores (MOS_A_/MOS_B_ columns); null when there are none.</summary>

@@ -52,21 +52,13 @@ public static class WinRatesStage
             context.Log($"stage {name}: n = {n} samples per method; findings need at least 256 (contracts.md)");
         }
 
+        // Every generator (the baseline first) makes one video per (prompt, seed), the same prompts and seeds for all.
         var seeds = Enumerable.Range(0, options.Seeds).Select(s => (long)context.StageSeed(name) + s).ToArray();
         var allPrompts = seeds.SelectMany(_ => prompts).ToArray();
         var generators = new[] { (Name: baselineName, Generator: baseline) }.Concat(methodNames.Zip(options.Methods, (m, g) => (Name: m, Generator: g))).ToArray();
-        var videos = new Dictionary<string, IReadOnlyList<Video>>(StringComparer.Ordinal);
-        foreach (var (generatorName, generator) in generators)
-        {
-            if (videos.ContainsKey(generatorName))
-            {
-                continue;
-            }
+        var videos = Generate(context, name, generators, prompts, seeds, n);
 
-            videos[generatorName] = seeds.SelectMany(seed => generator.Generate(prompts, seed)).ToArray();
-            context.Log($"stage {name}: {generatorName} generated {n} videos");
-        }
-
+        // Each judge scores every video: the win rates of the methods against the baseline, and where each generator lands.
         var rates = new List<JudgedWinRate>();
         var section = context.ResultSections.TryGetValue(Section, out var existing) && existing is SortedDictionary<string, object?> map
             ? map
@@ -85,46 +77,9 @@ public static class WinRatesStage
             }
 
             var judgeSection = section.TryGetValue(judgeName, out var j) && j is SortedDictionary<string, object?> js ? js : new SortedDictionary<string, object?>(StringComparer.Ordinal);
-            var judgeIntervals = new SortedDictionary<string, object?>(StringComparer.Ordinal);
-            foreach (var method in methodNames)
-            {
-                var entry = new SortedDictionary<string, object?>(StringComparer.Ordinal);
-                var entryIntervals = new SortedDictionary<string, object?>(StringComparer.Ordinal);
-                for (var d = 0; d < dimensions.Length; d++)
-                {
-                    var rate = WinRates.Compare(scores[method][d], scores[baselineName][d]);
-                    rates.Add(new JudgedWinRate(judgeName, method, dimensions[d], rate));
-                    entry[dimensions[d]] = Round(rate.Rate);
-                    entryIntervals[dimensions[d]] = new[] { Round(rate.Lower), Round(rate.Upper) };
-                }
-
-                entry["n"] = n;
-                judgeSection[method] = entry;
-                judgeIntervals[method] = entryIntervals;
-            }
-
+            intervals[judgeName] = CompareMethods(judgeName, scores, dimensions, methodNames, baselineName, n, judgeSection, rates);
             section[judgeName] = judgeSection;
-            intervals[judgeName] = judgeIntervals;
-
-            // Mean z-scores per generator: where each one lands on the judge's scale.
-            var perGenerator = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
-            var perGeneratorMetrics = new SortedDictionary<string, object?>(StringComparer.Ordinal);
-            foreach (var (generatorName, s) in scores)
-            {
-                var means = new SortedDictionary<string, double>(StringComparer.Ordinal);
-                for (var d = 0; d < dimensions.Length; d++)
-                {
-                    means[dimensions[d]] = d < judge.Dimensions.Count
-                        ? Round(s[d].Average(v => (v - judge.Mean[d]) / judge.StandardDeviation[d]))
-                        : Round(s[d].Average());
-                }
-
-                perGenerator[generatorName] = means;
-                perGeneratorMetrics[generatorName] = new SortedDictionary<string, object?>(means.ToDictionary(p => p.Key, p => (object?)p.Value), StringComparer.Ordinal);
-            }
-
-            meanScores[judgeName] = perGenerator;
-            meanMetrics[judgeName] = perGeneratorMetrics;
+            (meanScores[judgeName], meanMetrics[judgeName]) = MeanZScores(judge, scores, dimensions);
         }
 
         context.ResultSections[Section] = section;
@@ -140,6 +95,82 @@ public static class WinRatesStage
         output.Metrics["intervals"] = intervals;
         output.Metrics["mean_z_scores"] = meanMetrics;
         return output;
+    }
+
+    /// <summary>Each generator's videos for every seed and prompt, in seed-major order; a generator named twice is sampled once.</summary>
+    private static Dictionary<string, IReadOnlyList<Video>> Generate(StageContext context, string stage, (string Name, IVideoGenerator Generator)[] generators, PromptSet prompts, long[] seeds, int n)
+    {
+        var videos = new Dictionary<string, IReadOnlyList<Video>>(StringComparer.Ordinal);
+        foreach (var (generatorName, generator) in generators)
+        {
+            if (videos.ContainsKey(generatorName))
+            {
+                continue;
+            }
+
+            videos[generatorName] = seeds.SelectMany(seed => generator.Generate(prompts, seed)).ToArray();
+            context.Log($"stage {stage}: {generatorName} generated {n} videos");
+        }
+
+        return videos;
+    }
+
+    /// <summary>
+    /// Under one judge, each method's win rate against the baseline per dimension: into the judge's results section
+    /// (rates and n) and <paramref name="rates"/>; returns the 95 % intervals for the stage's metrics.
+    /// </summary>
+    private static SortedDictionary<string, object?> CompareMethods(
+        string judgeName,
+        Dictionary<string, double[][]> scores,
+        string[] dimensions,
+        string[] methodNames,
+        string baselineName,
+        int n,
+        SortedDictionary<string, object?> judgeSection,
+        List<JudgedWinRate> rates)
+    {
+        var judgeIntervals = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var method in methodNames)
+        {
+            var entry = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+            var entryIntervals = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+            for (var d = 0; d < dimensions.Length; d++)
+            {
+                var rate = WinRates.Compare(scores[method][d], scores[baselineName][d]);
+                rates.Add(new JudgedWinRate(judgeName, method, dimensions[d], rate));
+                entry[dimensions[d]] = Round(rate.Rate);
+                entryIntervals[dimensions[d]] = new[] { Round(rate.Lower), Round(rate.Upper) };
+            }
+
+            entry["n"] = n;
+            judgeSection[method] = entry;
+            judgeIntervals[method] = entryIntervals;
+        }
+
+        return judgeIntervals;
+    }
+
+    /// <summary>Each generator's mean z-score per dimension under one judge: where it lands on the judge's scale.</summary>
+    private static (IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> Means, SortedDictionary<string, object?> Metrics) MeanZScores(
+        IVideoJudge judge, Dictionary<string, double[][]> scores, string[] dimensions)
+    {
+        var perGenerator = new Dictionary<string, IReadOnlyDictionary<string, double>>(StringComparer.Ordinal);
+        var perGeneratorMetrics = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (generatorName, s) in scores)
+        {
+            var means = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            for (var d = 0; d < dimensions.Length; d++)
+            {
+                means[dimensions[d]] = d < judge.Dimensions.Count
+                    ? Round(s[d].Average(v => (v - judge.Mean[d]) / judge.StandardDeviation[d]))
+                    : Round(s[d].Average());
+            }
+
+            perGenerator[generatorName] = means;
+            perGeneratorMetrics[generatorName] = new SortedDictionary<string, object?>(means.ToDictionary(p => p.Key, p => (object?)p.Value), StringComparer.Ordinal);
+        }
+
+        return (perGenerator, perGeneratorMetrics);
     }
 
     private static (string Name, IVideoJudge Judge) Judge(StageContext context, string stage, object judge, int index) => judge switch
