@@ -44,6 +44,10 @@ public static class RuntimeErrors
     public static PipelineException TrainingDiverged(string stage, float loss, int step) =>
         new(RuntimeDiagnosticCodes.TrainingDiverged, $"the training loss became {loss} at step {step}; lower the learning rate (lr) of stage '{stage}'.") { Stage = stage };
 
+    /// <summary>The run folder (<c>--out</c>) cannot be created; <paramref name="reason"/> says why.</summary>
+    public static PipelineException RunFolderInvalid(string folder, string reason) =>
+        new(RuntimeDiagnosticCodes.OutputPathInvalid, $"cannot create the run folder '{folder}' ({reason}); choose another --out.");
+
     /// <summary>A file could not be written; <paramref name="reason"/> is the disk's or the system's word for why.</summary>
     public static PipelineException WriteFailed(string path, string reason, string? what, Exception inner) =>
         new(RuntimeDiagnosticCodes.WriteFailed, $"cannot write {what ?? "file"} {path}: {reason}; free space there (or set PIPELINE_CACHE / --out elsewhere) and run again.", inner);
