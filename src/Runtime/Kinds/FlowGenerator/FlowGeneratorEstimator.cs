@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipeline.Runtime.Core;
-using Pipeline.Runtime.Kinds.Autoencoder;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models;
 using TorchSharp;
