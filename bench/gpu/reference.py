@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """PyTorch side of the GPU comparison (bench/gpu/run.sh): the same training and sampling steps as Pipeline's runtime.
 
-The modules below mirror src/Runtime/Models (VelocityConvNet, LatentRewardNetwork, VideoRewardNetwork with separate
+The modules below mirror src/Runtime/Torch/Models (VelocityConvNet, LatentRewardNetwork, VideoRewardNetwork with separate
 tokens) layer for layer, so both sides launch the same kernels; the sizes come from the JSON the Pipeline side wrote
 (`Pipeline.Bench.Training steps --json`), so those cannot drift apart. The modules can: when a network in
-src/Runtime/Models changes, change its mirror here (the test checks that both sides run, not that they match).
+src/Runtime/Torch/Models changes, change its mirror here (the test checks that both sides run, not that they match).
 Timing matches bench/Pipeline.Bench.Training StepClock: a step ends when its loss has been read back (.item()), the
 first 3 steps are untimed, the figure is the median of the rest. Runs on PyTorch 1.13 (Debian's python3-torch, CPU, used by the test) and 2.x (CUDA).
 
@@ -425,7 +425,7 @@ def compare(args):
     ours_count, theirs_count = ours.get("parameters", {}), theirs.get("parameters", {})
     differ = [f"{k} {ours_count[k]} (runtime) vs {theirs_count.get(k)} (reference.py)" for k in sorted(ours_count) if ours_count[k] != theirs_count.get(k)]
     print("modules: same parameter counts" if not differ else
-          "modules differ, update bench/gpu/reference.py to mirror src/Runtime/Models: " + ", ".join(differ))
+          "modules differ, update bench/gpu/reference.py to mirror src/Runtime/Torch/Models: " + ", ".join(differ))
     if args.smi:
         print(open(args.smi).read().strip())
     print("targets missed: " + (", ".join(failed) if failed else "none"))
