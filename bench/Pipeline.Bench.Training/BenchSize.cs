@@ -1,5 +1,5 @@
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Torch.Models;
 
 namespace Pipeline.Bench.Training;
 

@@ -1,5 +1,5 @@
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Models.Reward;
+using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Models.Reward;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,10 +1,14 @@
 using Microsoft.ML;
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Models.Reward;
-using Pipeline.Runtime.Training;
-using Pipeline.Runtime.Training.Reward;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Kinds.FlowNrg;
+using Pipeline.Runtime.Kinds.LatentReward;
+using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Torch;
+using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Models.Reward;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -57,7 +61,7 @@ public sealed class PipelineSteps : IDisposable
     public Dictionary<string, long> Parameters { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Flow-matching pretraining (<c>flow_generator</c>); the trained generator is the policy of the other steps.</summary>
-    public (StepClock Clock, FlowGenerator Generator) FlowMatching(int steps)
+    public (StepClock Clock, FlowGeneratorModel Generator) FlowMatching(int steps)
     {
         var settings = new FlowGeneratorSettings(steps, 1e-3, Size.Batch, Size.GeneratorWidth, "uniform", 0.1, Size.CfgScale, Size.SamplingSteps, Seed);
         var clock = new StepClock();
@@ -70,7 +74,7 @@ public sealed class PipelineSteps : IDisposable
     }
 
     /// <summary>Flow-DPO (constant β = 500, full fine-tuning, gradient clip 1) against the policy itself as reference.</summary>
-    public StepClock Dpo(FlowGenerator policy, int steps)
+    public StepClock Dpo(FlowGeneratorModel policy, int steps)
     {
         using var log = StageMetricsLog.ForStage(logFolder, "dpo");
         var settings = new AlignmentSettings(steps, Size.Batch, 1e-4, null, Seed);
@@ -105,7 +109,7 @@ public sealed class PipelineSteps : IDisposable
     /// Flow-NRG sampling of one batch of latents: ms per sampling step unguided (the generator's Euler steps with CFG)
     /// and guided (plus the latent reward's gradient with respect to x_t at every step but t = 1).
     /// </summary>
-    public (double Unguided, double Guided) Nrg(FlowGenerator generator, int rounds)
+    public (double Unguided, double Guided) Nrg(FlowGeneratorModel generator, int rounds)
     {
         // The runtime's own trainer builds the latent reward (one epoch), so this keeps compiling whatever the
         // network's constructor becomes; its weights do not matter for the time of a guided step.

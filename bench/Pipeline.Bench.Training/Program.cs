@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Pipeline.Bench.Training;
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Torch.Backend;
 using static TorchSharp.torch;
 
 // Usage:

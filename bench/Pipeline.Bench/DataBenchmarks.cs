@@ -1,6 +1,9 @@
 using BenchmarkDotNet.Attributes;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Data.Synthetic;
+using Pipeline.Runtime.Kinds.SyntheticVideos;
 
 namespace Pipeline.Bench;
 

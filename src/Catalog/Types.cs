@@ -3,9 +3,9 @@ namespace Pipeline.Catalog;
 /// <summary>Shorthands for the types the kinds share, so each kind's file reads like its documentation.</summary>
 internal static class Types
 {
-    public static readonly EnumType Dimension = new(new[] { "VQ", "MQ", "TA" });
+    public static readonly EnumType Dimension = new(DimensionNames.Rated);
     public static readonly ListType Dimensions = new(Dimension, 1, 3, Unique: true);
-    public static readonly IReadOnlyList<object> AllDimensions = new object[] { "VQ", "MQ", "TA" };
+    public static readonly IReadOnlyList<object> AllDimensions = DimensionNames.Rated.ToArray<object>();
     public static readonly RealType LearningRate = new(0, 1, MinExclusive: true, MaxExclusive: true);
     public static readonly RealType Positive = new(0, double.PositiveInfinity, MinExclusive: true);
     public static readonly RealType NonNegative = new(0);

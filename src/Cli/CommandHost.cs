@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Pipeline.Dsl.Diagnostics;
-using Pipeline.Runtime;
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Torch.Backend;
 
 namespace Pipeline.Cli;
 

@@ -4,9 +4,8 @@ using Pipeline.Compiler;
 using Pipeline.Compiler.Binding;
 using Pipeline.Compiler.Emit;
 using Pipeline.Dsl.Diagnostics;
-using Pipeline.Runtime;
-using Pipeline.Runtime.Caching;
-using Pipeline.Runtime.Experiments;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Execution.Caching;
 
 namespace Pipeline.Cli;
 

@@ -1,7 +1,8 @@
-using Pipeline.Compiler;
 using Pipeline.Compiler.Diagnostics;
-using Pipeline.Runtime;
-using Pipeline.Runtime.Experiments;
+using Pipeline.Compiler;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds;
 
 namespace Pipeline.Cli;
 

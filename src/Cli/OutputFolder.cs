@@ -1,5 +1,5 @@
 using Pipeline.Catalog;
-using Pipeline.Runtime;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Cli;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Pipeline.Runtime.Caching;
+using Pipeline.Runtime.Execution.Caching;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Cli.Tests;

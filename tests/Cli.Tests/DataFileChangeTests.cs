@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Data.Files;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Cli.Tests;

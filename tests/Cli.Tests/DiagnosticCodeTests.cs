@@ -1,8 +1,7 @@
 using System.Text.RegularExpressions;
 using Pipeline.Compiler.Diagnostics;
 using Pipeline.Dsl.Diagnostics;
-using Pipeline.Runtime;
-using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Cli.Tests;
 

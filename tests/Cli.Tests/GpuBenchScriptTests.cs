@@ -9,7 +9,7 @@ namespace Pipeline.Cli.Tests;
 /// Debian's python3-torch, which scripts/setup.sh installs, with Adam foreach and per parameter) run every step at toy
 /// size on the CPU, and the comparison prints a row per step. Speed is not asserted; only that each side measured a time for every step, and that
 /// reference.py's mirrors of the runtime's networks have the runtime's parameter counts (a changed network in
-/// src/Runtime/Models must be changed in reference.py too, or the comparison would time different models).
+/// src/Runtime/Torch/Models must be changed in reference.py too, or the comparison would time different models).
 /// </summary>
 public sealed class GpuBenchScriptTests
 {

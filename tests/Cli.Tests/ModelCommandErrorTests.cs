@@ -1,11 +1,15 @@
+using Pipeline.Runtime.Data.Files;
 using Pipeline.Cli.Tests.Hardening;
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Models.Reward;
+using Pipeline.Runtime.Kinds.LatentReward;
+using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Torch.Backend;
+using Pipeline.Runtime.Torch.Models.Reward;
+using Pipeline.Runtime.Torch.Models;
 using Pipeline.Runtime.Torch.Safetensors;
-using Pipeline.Runtime.Training.Reward;
+using Pipeline.Runtime.Torch;
 using Pipeline.Tests.Shared;
 using static TorchSharp.torch;
 
@@ -24,7 +28,7 @@ public sealed class ModelCommandErrorTests : IDisposable
         var network = new VideoRewardNetwork(["VQ", "MQ", "TA"], RewardTokenMode.Separate, RewardPromptTokens.Vocabulary, 2);
         VideoRewardFile.Save(new VideoRewardModel(network, shape, RewardLoss.Bt, CPU), temp.File("raw.safetensors"));
         var autoencoder = new VideoAutoencoder(shape, new LatentShape(2, 2, 4, 4), 4);
-        FlowGeneratorFile.Save(new FlowGenerator(new VelocityConvNet(autoencoder.LatentShape, 4), shape, LatentSpace.Restore(autoencoder, [0, 0], [1, 1]), 2, 1, CPU), temp.File("generator.safetensors"));
+        FlowGeneratorFile.Save(new FlowGeneratorModel(new VelocityConvNet(autoencoder.LatentShape, 4), shape, LatentSpace.Restore(autoencoder, [0, 0], [1, 1]), 2, 1, CPU), temp.File("generator.safetensors"));
         SafetensorsFile.Write(temp.File("plain.safetensors"), new Dictionary<string, string>(), [("w", zeros(2, 3))]);
         File.WriteAllBytes(temp.File("bad.safetensors"), [.. BitConverter.GetBytes(50UL), .. "{}"u8.ToArray()]);
         foreach (var name in new[] { "va.npy", "vb.npy" })

@@ -119,7 +119,7 @@ public sealed class ResumeTests
         first.Process.Dispose();
     }
 
-    /// <summary>The aligners train through AlignmentTrainer: a LoRA fine-tune killed midway resumes with its adapters and metric series.</summary>
+    /// <summary>The aligners train through Trainer.ForAlignment: a LoRA fine-tune killed midway resumes with its adapters and metric series.</summary>
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -1,9 +1,13 @@
+using Pipeline.Runtime.Data.Files;
 using System.Globalization;
 using System.Text.Json;
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Backend;
-using Pipeline.Runtime.Caching;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Execution.Caching;
+using Pipeline.Runtime.Kinds.LatentReward;
+using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Torch.Backend;
 using Pipeline.Runtime.Torch.Safetensors;
 using Pipeline.Tests.Shared;
 using static TorchSharp.torch;

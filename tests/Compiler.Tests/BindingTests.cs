@@ -46,6 +46,14 @@ public sealed class BindingTests
     }
 
     [Fact]
+    public void A_real_is_spelled_as_the_canonical_form_spells_it_in_the_canonical_source_and_the_hashes()
+    {
+        // The compiler wrote 1e-05 where `pipeline fmt` writes 1e-5: two spellings of one number.
+        Assert.Equal(["1e-5", "2.5e-7", "0.0001", "1e20", "3.0", "-0.5", "inf", "-inf"], new[] { 1e-5, 2.5e-7, 1e-4, 1e20, 3, -0.5, double.PositiveInfinity, double.NegativeInfinity }.Select(CanonicalValue.Real));
+        Assert.All(new[] { 1e-5, 2.5e-7, 1e-4, 1e20, 3, -0.5 }, value => Assert.Equal(Pipeline.Dsl.Semantics.CanonicalForm.RealText(value), CanonicalValue.Real(value)));
+    }
+
+    [Fact]
     public void Stage_hashes_ignore_formatting_comments_and_stage_order()
     {
         var first = Sources.Compile(Sources.Hello).SemanticModel;

@@ -32,10 +32,10 @@ public sealed class CatalogueAgreementTests
     [Fact]
     public void Every_kind_maps_to_a_runtime_class_name_that_is_an_identifier()
     {
-        Assert.All(StageCatalog.Kinds, k => Assert.True(Diagnostics.Names.IsSafeIdentifier(Diagnostics.Names.PascalCase(k.Name) + "Options")));
+        Assert.All(StageCatalog.Kinds, k => Assert.True(Diagnostics.Names.IsSafeIdentifier(Catalog.CatalogNames.PascalCase(k.Name) + "Options")));
         Assert.All(
             StageCatalog.Kinds.SelectMany(k => k.Properties).Select(p => p.Name),
-            name => Assert.True(Diagnostics.Names.IsSafeIdentifier(Diagnostics.Names.PascalCase(name)), name));
+            name => Assert.True(Diagnostics.Names.IsSafeIdentifier(Catalog.CatalogNames.PascalCase(name)), name));
     }
 
     private static void Collect(JsonElement element, List<string> matches)

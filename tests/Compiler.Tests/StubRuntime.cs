@@ -12,14 +12,13 @@ namespace Pipeline.Compiler.Tests;
 internal static class StubRuntime
 {
     private const string Source = """
-        namespace Pipeline.Runtime.Experiments
+        namespace Pipeline.Runtime.Execution
         {
-            public interface IExperiment { ExperimentInfo Info { get; } StageOutput RunStage(string name, RunContext context); RunResult Run(RunContext context); }
+            public interface IExperiment { ExperimentInfo Info { get; } Pipeline.Runtime.Kinds.StageOutput RunStage(string name, RunContext context); RunResult Run(RunContext context); }
             [System.AttributeUsage(System.AttributeTargets.Assembly)]
             public sealed class ExperimentClassAttribute : System.Attribute { public ExperimentClassAttribute(System.Type type) { } }
             public sealed record StageInfo(string Name, string Kind, string Hash, System.Collections.Generic.IReadOnlyList<string> Dependencies, string Location);
             public sealed record ExperimentInfo(string Name, string SourceSha256, string CanonicalSource, string CompilerVersion, string RuntimeVersion, int Seed, string Device, System.Collections.Generic.IReadOnlyList<StageInfo> Stages);
-            public sealed class StageOutput { }
             public sealed record RunResult(ExperimentInfo Info);
             public sealed record ReferenceStep(string Member, params ReferenceArgument[] Arguments);
             public sealed record ReferenceArgument(string Name, object? Value);
@@ -30,10 +29,14 @@ internal static class StubRuntime
             }
             public static class ExperimentRunner { public static RunResult RunAll(IExperiment experiment, RunContext context) => throw null!; }
         }
-        namespace Pipeline.Runtime.Stages
+        namespace Pipeline.Runtime.Kinds
+        {
+            public sealed class StageOutput { }
+        }
+        namespace Pipeline.Runtime.Kinds.SyntheticVideos
         {
             public sealed class SyntheticVideosOptions { public int Prompts { get; set; } public int EvalPrompts { get; set; } public int[] Resolution { get; set; } = new int[0]; public int Generators { get; set; } }
-            public static class SyntheticVideosStage { public static Pipeline.Runtime.Experiments.StageOutput Run(Pipeline.Runtime.Experiments.RunContext context, string name, SyntheticVideosOptions options) => throw null!; }
+            public static class SyntheticVideosStage { public static Pipeline.Runtime.Kinds.StageOutput Run(Pipeline.Runtime.Execution.RunContext context, string name, SyntheticVideosOptions options) => throw null!; }
         }
         """;
 

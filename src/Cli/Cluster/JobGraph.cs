@@ -1,5 +1,5 @@
-using Pipeline.Runtime.Caching;
-using Pipeline.Runtime.Experiments;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Execution.Caching;
 
 namespace Pipeline.Cli.Cluster;
 

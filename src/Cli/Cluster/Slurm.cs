@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Pipeline.Runtime;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Cli.Cluster;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Pipeline.Runtime.Experiments;
+using Pipeline.Runtime.Execution;
 
 namespace Pipeline.Cli.Cluster;
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Pipeline.Dsl.Diagnostics;
-using Pipeline.Runtime;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Cli.Cluster;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using Pipeline.Runtime.Caching;
-using Pipeline.Runtime.Experiments;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Execution.Caching;
 
 namespace Pipeline.Cli.Commands;
 

@@ -4,7 +4,7 @@ using Pipeline.Cli.Registry;
 using Pipeline.Dsl.Parsing;
 using Pipeline.Dsl.Semantics;
 using Pipeline.Dsl.Text;
-using Pipeline.Runtime;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Cli.Commands;
 

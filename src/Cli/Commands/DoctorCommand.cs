@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Torch.Backend;
 
 namespace Pipeline.Cli.Commands;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using Pipeline.Runtime;
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Evaluation;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Evaluation;
 
 namespace Pipeline.Cli.Commands;
 

@@ -1,16 +1,14 @@
 using System.CommandLine;
 using Pipeline.Dsl.Diagnostics;
-using System.Reflection;
-using System.Runtime.Loader;
 using Pipeline.Cli.Registry;
 using Pipeline.Compiler;
 using Pipeline.Compiler.Emit;
-using Pipeline.Runtime;
-using Pipeline.Runtime.Caching;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Reporting;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Execution.Hosting;
+using Pipeline.Runtime.Execution.Reporting;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Torch;
-using TorchSharp;
 
 namespace Pipeline.Cli.Commands;
 
@@ -148,118 +146,57 @@ internal static class RunCommand
 
     private static int RunAssembly(LoadedAssembly loaded, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin, string? stageRecords = null)
     {
-        var assemblyPath = loaded.Path;
+        using var host = ExperimentHost.TryLoad(loaded.Path, loaded.Sha256, out var problem) ?? throw new UsageException(problem!);
+        var info = host.Experiment.Info;
+        RequireOneReplicate(info.Replicates, info.Seed);
+        if (loaded.Source is { } compilation)
+        {
+            ExperimentIdentity.Verify(info, compilation, loaded.Path, $"remove the assembly cache's entry ({Path.GetDirectoryName(loaded.Path)}) and run again");
+        }
+        else
+        {
+            ExperimentIdentity.VerifyAssembly(info, sourceDirectory, loaded.Path);
+        }
 
-        // Collectible, so a long-lived host (tests, a sweep) does not keep every compiled experiment loaded; the
-        // runtime itself resolves from the default context, so the experiment and the CLI share its types.
-        var context = new AssemblyLoadContext("experiment:" + Path.GetFileName(assemblyPath), isCollectible: true);
+        if (stage is not null && info.FindStage(stage) is null)
+        {
+            throw new UsageException($"the experiment has no stage '{stage}'; its stages are {string.Join(", ", info.Stages.Select(s => s.Name))}.");
+        }
+
+        if (dryRun)
+        {
+            return StageCacheCli.PrintPlan(info, output);
+        }
+
+        var run = host.Prepare(outputDirectory, sourceDirectory, LiveProgress.IsLive(quiet) ? LiveProgress.WriteLine : output.WriteLine);
+        using var recorder = RunRecorder.Start(
+            new RunStart(info.Name, origin.File, info.SourceSha256, info.CanonicalSource, origin.Overrides, run.OutputDirectory, RunRecorder.Stages(info, new Dictionary<string, StageOutput>())),
+            output.WriteLine);
         try
         {
-            Assembly assembly;
-            try
+            var device = ExperimentHost.DeviceName(run);
+            if (RandomStream.CheckingAsCuda)
             {
-                // A pipe or a device (no length) would block or never end; it is no assembly either.
-                var file = new FileInfo(assemblyPath);
-                if ((file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file) is { Exists: true, Length: 0 })
-                {
-                    throw new BadImageFormatException();
-                }
-
-                var bytes = File.ReadAllBytes(assemblyPath);
-                if (loaded.Sha256 is { } verified && Pipeline.Catalog.CacheChecksums.Sha256(bytes) != verified)
-                {
-                    // The compiler checked (or built) these bytes a moment ago; whatever changed them since is not loaded.
-                    throw new PipelineException(RuntimeDiagnosticCodes.ExperimentIdentityMismatch, $"the compiled experiment {assemblyPath} changed after the compiler checked it, so it was not loaded; run again (another process may be writing the cache).");
-                }
-
-                assembly = context.LoadFromStream(new MemoryStream(bytes));
-            }
-            catch (BadImageFormatException)
-            {
-                throw new UsageException($"'{assemblyPath}' is not a compiled experiment (it is not a .NET assembly); compile one with 'pipeline compile FILE'.");
+                output.WriteLine($"random draws: the CUDA path, checked on the CPU ({RandomStream.CheckVariable}=cuda); the numbers differ from a plain CPU run");
             }
 
-            var type = assembly.GetCustomAttribute<ExperimentClassAttribute>()?.ExperimentType
-                ?? throw new UsageException($"'{assemblyPath}' is not a compiled experiment (it has no ExperimentClass attribute).");
-            var experiment = (IExperiment)Activator.CreateInstance(type)!;
-            RequireOneReplicate(experiment.Info.Replicates, experiment.Info.Seed);
-            if (loaded.Source is { } compilation)
+            var result = LiveProgress.IsLive(quiet) ? LiveProgress.Run(run, device, () => host.Execute(run, stage)) : host.Execute(run, stage);
+            if (stageRecords is not null)
             {
-                ExperimentIdentity.Verify(experiment.Info, compilation, assemblyPath, $"remove the assembly cache's entry ({Path.GetDirectoryName(assemblyPath)}) and run again");
-            }
-            else
-            {
-                ExperimentIdentity.VerifyAssembly(experiment.Info, sourceDirectory, assemblyPath);
+                Cluster.StageRecords.Apply(result, stageRecords);
             }
 
-            if (stage is not null && experiment.Info.FindStage(stage) is null)
-            {
-                throw new UsageException($"the experiment has no stage '{stage}'; its stages are {string.Join(", ", experiment.Info.Stages.Select(s => s.Name))}.");
-            }
-
-            if (dryRun)
-            {
-                return StageCacheCli.PrintPlan(experiment.Info, output);
-            }
-
-            var outDir = Path.GetFullPath(outputDirectory);
-            try
-            {
-                Directory.CreateDirectory(outDir);
-            }
-            catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-            {
-                throw new PipelineException(RuntimeDiagnosticCodes.OutputPathInvalid, $"cannot create the run folder '{outDir}' ({error.Message.Trim()}); choose another --out.");
-            }
-
-            var run = new RunContext(experiment.Info, outDir, sourceDirectory, LiveProgress.IsLive(quiet) ? LiveProgress.WriteLine : output.WriteLine) { Cache = StageCache.Default };
-
-            RunResult Execute()
-            {
-                if (stage is null)
-                {
-                    return experiment.Run(run);
-                }
-
-                run.RunStage(experiment, stage);
-                return new RunResult(experiment.Info, run.Outputs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal));
-            }
-
-            var info = experiment.Info;
-            using var recorder = RunRecorder.Start(
-                new RunStart(info.Name, origin.File, info.SourceSha256, info.CanonicalSource, origin.Overrides, outDir, RunRecorder.Stages(info, new Dictionary<string, StageOutput>())),
-                output.WriteLine);
-            try
-            {
-                var device = DeviceName(run);
-                if (RandomStream.CheckingAsCuda)
-                {
-                    output.WriteLine($"random draws: the CUDA path, checked on the CPU ({RandomStream.CheckVariable}=cuda); the numbers differ from a plain CPU run");
-                }
-
-                var result = LiveProgress.IsLive(quiet) ? LiveProgress.Run(run, device, Execute) : Execute();
-                if (stageRecords is not null)
-                {
-                    Cluster.StageRecords.Apply(result, stageRecords);
-                }
-
-                var path = ResultsWriter.Write(outDir, result, run, device);
-                var report = ReportWriter.Write(outDir, result, run, warning => Console.Error.WriteLine(CommandHost.Format(warning, "warning")));
-                recorder.Succeeded(result, File.ReadAllText(path));
-                output.WriteLine($"report: {DiagnosticFormatter.OneLine(report)}");
-                output.WriteLine(StageCacheCli.Summary(result));
-                output.WriteLine($"results: {DiagnosticFormatter.OneLine(path)}");
-                return CommandHost.Success;
-            }
-            catch (Exception error)
-            {
-                recorder.Failed(info, run.Outputs, error);
-                throw;
-            }
+            var files = ExperimentHost.WriteResults(result, run, device, warning => Console.Error.WriteLine(CommandHost.Format(warning, "warning")));
+            recorder.Succeeded(result, File.ReadAllText(files.Results));
+            output.WriteLine($"report: {DiagnosticFormatter.OneLine(files.Report)}");
+            output.WriteLine(StageCacheCli.Summary(result));
+            output.WriteLine($"results: {DiagnosticFormatter.OneLine(files.Results)}");
+            return CommandHost.Success;
         }
-        finally
+        catch (Exception error)
         {
-            context.Unload();
+            recorder.Failed(info, run.Outputs, error);
+            throw;
         }
     }
 
@@ -272,9 +209,4 @@ internal static class RunCommand
     /// </summary>
     private sealed record LoadedAssembly(string Path, string? Sha256, Compilation? Source);
 
-    private static string DeviceName(RunContext run)
-    {
-        var device = run.Device.Resolve();
-        return device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, (int)device.index)}" : "cpu";
-    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Pipeline.Cli.Registry;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Cli.Commands;
 

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using Pipeline.Runtime;
-using Pipeline.Runtime.Backend;
-using Pipeline.Runtime.Evaluation;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Evaluation;
+using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Torch.Backend;
 using Pipeline.Runtime.Torch.Safetensors;
 using static TorchSharp.torch;
 
@@ -86,7 +87,7 @@ internal static class ScoreCommand
         var model = VideoRewardFile.Load(modelPath, CPU);
         if (folder && prompt is null && VideoScoring.ReadsPrompt(model))
         {
-            Warn(stderr, RuntimeDiagnosticCodes.ScoreWithoutPrompt, $"the videos are scored against an empty prompt, but {string.Join(", ", model.Dimensions.Where(d => !Runtime.Models.Reward.VideoRewardNetwork.IsContextAgnostic(d)))} reads it; give --prompt TEXT");
+            Warn(stderr, RuntimeDiagnosticCodes.ScoreWithoutPrompt, $"the videos are scored against an empty prompt, but {string.Join(", ", model.Dimensions.Where(d => !Runtime.Torch.Models.Reward.VideoRewardNetwork.IsContextAgnostic(d)))} reads it; give --prompt TEXT");
         }
 
         if (model.Normalization is null)

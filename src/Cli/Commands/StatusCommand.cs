@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Pipeline.Cli.Cluster;
 using Pipeline.Cli.Registry;
-using Pipeline.Runtime;
 
 namespace Pipeline.Cli.Commands;
 

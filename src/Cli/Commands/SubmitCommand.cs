@@ -3,9 +3,9 @@ using System.Globalization;
 using Pipeline.Cli.Cluster;
 using Pipeline.Cli.Registry;
 using Pipeline.Compiler;
-using Pipeline.Runtime;
-using Pipeline.Runtime.Caching;
-using Pipeline.Runtime.Experiments;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Execution.Caching;
 
 namespace Pipeline.Cli.Commands;
 

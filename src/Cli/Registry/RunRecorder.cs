@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
-using Pipeline.Runtime;
-using Pipeline.Runtime.Experiments;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds;
 
 namespace Pipeline.Cli.Registry;
 

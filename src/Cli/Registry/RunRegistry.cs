@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
-using Pipeline.Runtime;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Cli.Registry;
 

@@ -16,7 +16,7 @@ namespace Pipeline.Compiler.Binding;
 internal sealed class StageChecks(SemanticModel model, List<Diagnostic> diagnostics, string sourceDirectory, IReadOnlySet<string> mentioned)
 {
     private const int MinimumSamples = 256;
-    private static readonly ImmutableArray<string> AllDimensions = ["VQ", "MQ", "TA"];
+    private static readonly ImmutableArray<string> AllDimensions = [.. DimensionNames.Rated];
     private readonly Dictionary<string, ArtifactShape> shapes = new(StringComparer.Ordinal);
     private readonly HashSet<string> computing = new(StringComparer.Ordinal);
 

@@ -1,12 +1,8 @@
 namespace Pipeline.Compiler.Diagnostics;
 
-/// <summary>Name rules shared by the phases: case conversion and safe identifiers.</summary>
+/// <summary>Name rules shared by the phases: safe identifiers (case conversion is <see cref="Catalog.CatalogNames"/>).</summary>
 public static class Names
 {
-    /// <summary><c>flow_generator</c> → <c>FlowGenerator</c>, the runtime's naming rule (CatalogDefaults.PascalCase).</summary>
-    public static string PascalCase(string snake) =>
-        string.Concat(snake.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
-
     /// <summary>True for a name that is safe as (part of) a C# identifier: ASCII letter or '_' first, then letters, digits, '_'.</summary>
     public static bool IsSafeIdentifier(string name) =>
         name.Length is > 0 and <= 200

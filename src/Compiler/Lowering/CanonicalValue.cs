@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Pipeline.Compiler.Binding;
+using Pipeline.Dsl.Semantics;
 
 namespace Pipeline.Compiler.Lowering;
 
@@ -29,8 +30,8 @@ public static class CanonicalValue
             return "-inf";
         }
 
-        var text = value.ToString("R", CultureInfo.InvariantCulture);
-        return text.Contains('.') || text.Contains('E') || text.Contains('N') ? text.Replace("E+", "e", StringComparison.Ordinal).Replace('E', 'e') : text + ".0";
+        // The canonical form's spelling (what `pipeline fmt` writes): 1e-5, not 1e-05.
+        return CanonicalForm.RealText(value);
     }
 
     /// <summary>A string literal in the language's own syntax: quotes, backslashes and control characters escaped.</summary>

@@ -119,15 +119,15 @@ internal sealed class ExperimentLowering(Compilation compilation, Microsoft.Code
     /// <summary>A C# class name from the experiment name: PascalCase plus "Experiment", only when it is a safe identifier.</summary>
     public static string ClassName(string name)
     {
-        var pascal = Names.PascalCase(name);
+        var pascal = CatalogNames.PascalCase(name);
         return Names.IsSafeIdentifier(pascal) ? pascal + "Experiment" : "Experiment";
     }
 
     private StageView? LowerStage(StageSymbol stage, string methodName)
     {
         var pascal = NamesOf.Pascal(stage.Kind.Name);
-        var optionsType = references.GetTypeByMetadataName($"{ValueEmitter.StagesNamespace}.{pascal}Options");
-        var stageType = references.GetTypeByMetadataName($"{ValueEmitter.StagesNamespace}.{pascal}Stage");
+        var optionsType = references.GetTypeByMetadataName($"{ValueEmitter.KindsNamespace}.{pascal}.{pascal}Options");
+        var stageType = references.GetTypeByMetadataName($"{ValueEmitter.KindsNamespace}.{pascal}.{pascal}Stage");
         if (optionsType is null || stageType is null)
         {
             Report(stage, stage.Span, CompilerDiagnostics.RuntimeLacksKind(stage.NameSpan, stage.Kind.Name, optionsType is null ? $"{pascal}Options" : $"{pascal}Stage"));

@@ -13,9 +13,10 @@ namespace Pipeline.Compiler.Lowering;
 /// </summary>
 internal sealed class ValueEmitter(Microsoft.CodeAnalysis.Compilation references)
 {
-    public const string StagesNamespace = "Pipeline.Runtime.Stages";
-    private const string ReferenceStep = "global::Pipeline.Runtime.Experiments.ReferenceStep";
-    private const string ReferenceArgument = "global::Pipeline.Runtime.Experiments.ReferenceArgument";
+    /// <summary>The namespace of the runtime's stage kinds: kind <c>flow_dpo</c> is in <c>Pipeline.Runtime.Kinds.FlowDpo</c>.</summary>
+    public const string KindsNamespace = "Pipeline.Runtime.Kinds";
+    private const string ReferenceStep = "global::Pipeline.Runtime.Execution.ReferenceStep";
+    private const string ReferenceArgument = "global::Pipeline.Runtime.Execution.ReferenceArgument";
     private const string Dictionary = "global::System.Collections.Generic.Dictionary";
     private const string Ordinal = "global::System.StringComparer.Ordinal";
 

@@ -72,7 +72,7 @@ public sealed partial class CacheFaultTests(ITestOutputHelper log) : IDisposable
                 ?? (!noticed ? "the damage was not reported" : null)
                 ?? (WithoutTimings(temp.File($"case-{i}/results.json")) != expected ? "results.json differs from the undamaged run's" : null)
                 ?? (CacheChecksums.Verify(assemblyEntry) is { } assembly ? $"the assembly entry is left damaged ({assembly})" : null)
-                ?? (new Runtime.Caching.StageCache(temp.File("cache/stages")).Lookup(Path.GetFileName(stageEntry)).State != Runtime.Caching.CacheEntryState.Intact ? "the stage entry is left damaged" : null);
+                ?? (new Runtime.Execution.Caching.StageCache(temp.File("cache/stages")).Lookup(Path.GetFileName(stageEntry)).State != Runtime.Execution.Caching.CacheEntryState.Intact ? "the stage entry is left damaged" : null);
             if (problem is not null)
             {
                 problems.Add($"{entry} entry, {what}: {problem}\n{InProcessCli.Shorten(result.All)}");

@@ -1,9 +1,9 @@
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using Pipeline.Catalog;
 using Pipeline.Compiler.Emit;
-using Pipeline.Runtime.Backend;
-using Pipeline.Runtime.Caching;
+using Pipeline.Runtime.Execution.Caching;
+using Pipeline.Runtime.Torch.Backend;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Cli.Tests.Hardening;

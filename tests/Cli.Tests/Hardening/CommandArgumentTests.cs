@@ -1,10 +1,13 @@
+using Pipeline.Runtime.Data.Files;
 using System.CommandLine;
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Models.Reward;
+using Pipeline.Runtime.Kinds.LatentReward;
+using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Torch.Backend;
+using Pipeline.Runtime.Torch.Models.Reward;
 using Pipeline.Runtime.Torch.Safetensors;
-using Pipeline.Runtime.Training.Reward;
 using Pipeline.Tests.Shared;
 using TorchSharp;
 using Xunit.Abstractions;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Torch.Backend;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Cli.Tests.Hardening;

@@ -4,7 +4,7 @@
 #nullable enable
 #pragma warning disable CS1591
 
-[assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.AlignExperiment))]
+[assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.AlignExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment align {\n  device = auto\n  seed = 7\n\n  model base = flow_generator {\n    pretrain = { batch: 64, data: world.videos, lr: 0.001, steps: 600 }\n    width = 128\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 2000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 4\n    prompts = 64\n    resolution = [8, 8]\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "align")]
@@ -23,9 +23,9 @@
 namespace Pipeline.Experiments
 {
     /// <summary>The compiled experiment.</summary>
-    public sealed class AlignExperiment : global::Pipeline.Runtime.Experiments.IExperiment
+    public sealed class AlignExperiment : global::Pipeline.Runtime.Execution.IExperiment
     {
-        private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
+        private static readonly global::Pipeline.Runtime.Execution.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Execution.ExperimentInfo(
             "align",
             "87aa2841e5afeb23986f4fb66811d701b64e48bad9fa2ffa4a901fc025d6aac8",
             "experiment align {\n  device = auto\n  seed = 7\n\n  model base = flow_generator {\n    pretrain = { batch: 64, data: world.videos, lr: 0.001, steps: 600 }\n    width = 128\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 2000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 4\n    prompts = 64\n    resolution = [8, 8]\n  }\n}\n",
@@ -33,24 +33,24 @@ namespace Pipeline.Experiments
             "0.1.0.0",
             7,
             "auto",
-            new global::Pipeline.Runtime.Experiments.StageInfo[]
+            new global::Pipeline.Runtime.Execution.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "676db4bdb9f6b61fad1c2fce63cc2553dde531267c4899ba8b559afa03d16968", new string[] { "world", }, "align.pipe:30:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "5fd06d51e5becc47ec02f7dd87036545fd81cf3963d8f6cb9fe04b7b3419298c", new string[] { "base", "prefs", "vr", }, "align.pipe:54:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "4eff64b93b4193e2cafa1fd8914239581ee44dd11f2f3a71318b19543bb28272", new string[] { "base", "prefs", "vr", }, "align.pipe:63:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "d7cfbfc3c7f108632ddc4e77025145aa2a6c4f3b8aea31a3951b719a2c829864", new string[] { "world", }, "align.pipe:20:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "269b47e92c0fd3f55c3922c38c15ee88c104f8f712b31f849cf8f230a981a802", new string[] { "base", "dpo", "dpo_t", "rwr", "sft", "vr", "world", }, "align.pipe:72:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "2dbe159ccb06ec128001deddd035f03684e55f45fe899db3c18b3331ec4af4c0", new string[] { "base", "vr", "world", }, "align.pipe:43:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "0f0e23f883111c20b7dfa6e984cfcbf4c501c50d4920ddc4aa1b2a2fa0f5df53", new string[] { "base", "prefs", }, "align.pipe:35:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "e4e32b6a1a46afef38b14391a76aae19a5b2be231b4797ecc2faeb13c53bb2d9", new string[] { "prefs", }, "align.pipe:25:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "0ea981ef1e0652a1896dddf728e75c5f144a1fc8adf4ea2359fefd0117f54c32", new string[] { }, "align.pipe:13:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "676db4bdb9f6b61fad1c2fce63cc2553dde531267c4899ba8b559afa03d16968", new string[] { "world", }, "align.pipe:30:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo", "flow_dpo", "5fd06d51e5becc47ec02f7dd87036545fd81cf3963d8f6cb9fe04b7b3419298c", new string[] { "base", "prefs", "vr", }, "align.pipe:54:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t", "flow_dpo", "4eff64b93b4193e2cafa1fd8914239581ee44dd11f2f3a71318b19543bb28272", new string[] { "base", "prefs", "vr", }, "align.pipe:63:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("prefs", "preference_pairs", "d7cfbfc3c7f108632ddc4e77025145aa2a6c4f3b8aea31a3951b719a2c829864", new string[] { "world", }, "align.pipe:20:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("report", "win_rates", "269b47e92c0fd3f55c3922c38c15ee88c104f8f712b31f849cf8f230a981a802", new string[] { "base", "dpo", "dpo_t", "rwr", "sft", "vr", "world", }, "align.pipe:72:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("rwr", "flow_rwr", "2dbe159ccb06ec128001deddd035f03684e55f45fe899db3c18b3331ec4af4c0", new string[] { "base", "vr", "world", }, "align.pipe:43:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("sft", "flow_sft", "0f0e23f883111c20b7dfa6e984cfcbf4c501c50d4920ddc4aa1b2a2fa0f5df53", new string[] { "base", "prefs", }, "align.pipe:35:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("vr", "video_reward", "e4e32b6a1a46afef38b14391a76aae19a5b2be231b4797ecc2faeb13c53bb2d9", new string[] { "prefs", }, "align.pipe:25:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "0ea981ef1e0652a1896dddf728e75c5f144a1fc8adf4ea2359fefd0117f54c32", new string[] { }, "align.pipe:13:3"),
             });
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.ExperimentInfo Info => ExperimentInfo;
+        public global::Pipeline.Runtime.Execution.ExperimentInfo Info => ExperimentInfo;
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.StageOutput RunStage(string name, global::Pipeline.Runtime.Experiments.RunContext context)
+        public global::Pipeline.Runtime.Kinds.StageOutput RunStage(string name, global::Pipeline.Runtime.Execution.RunContext context)
         {
             switch (name)
             {
@@ -78,15 +78,15 @@ namespace Pipeline.Experiments
         }
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.RunResult Run(global::Pipeline.Runtime.Experiments.RunContext context) =>
-            global::Pipeline.Runtime.Experiments.ExperimentRunner.RunAll(this, context);
+        public global::Pipeline.Runtime.Execution.RunResult Run(global::Pipeline.Runtime.Execution.RunContext context) =>
+            global::Pipeline.Runtime.Execution.ExperimentRunner.RunAll(this, context);
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage0(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 30 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
 #line 32 "align.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
+            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
 #line 32 "align.pipe"
             options.Pretrain.Steps = 600;
 #line 32 "align.pipe"
@@ -96,18 +96,18 @@ namespace Pipeline.Experiments
 #line 31 "align.pipe"
             options.Width = 128;
 #line 30 "align.pipe"
-            return global::Pipeline.Runtime.Stages.FlowGeneratorStage.Run(context, "base", options);
+            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage1(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 54 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
 #line 55 "align.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 56 "align.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
 #line 57 "align.pipe"
             options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
 #line 58 "align.pipe"
@@ -117,18 +117,18 @@ namespace Pipeline.Experiments
 #line 60 "align.pipe"
             options.Lr = 0.0001d;
 #line 54 "align.pipe"
-            return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo", options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage2(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 63 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
 #line 64 "align.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 65 "align.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
 #line 66 "align.pipe"
             options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
 #line 67 "align.pipe"
@@ -138,54 +138,54 @@ namespace Pipeline.Experiments
 #line 69 "align.pipe"
             options.Lr = 0.0001d;
 #line 63 "align.pipe"
-            return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo_t", options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage3(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 20 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
 #line 21 "align.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("pairs", new global::Pipeline.Runtime.Experiments.ReferenceArgument("count", 2000L)));
+            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 2000L)));
 #line 22 "align.pipe"
             options.Split.Train = 0.8d;
 #line 22 "align.pipe"
             options.Split.Eval = 0.2d;
 #line 20 "align.pipe"
-            return global::Pipeline.Runtime.Stages.PreferencePairsStage.Run(context, "prefs", options);
+            return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage4(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 72 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
 #line 73 "align.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
 #line 74 "align.pipe"
-            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t") };
+            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t") };
 #line 75 "align.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 76 "align.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
+            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")), context.Input<object>("vr") };
 #line 77 "align.pipe"
             options.Seeds = 8;
 #line 72 "align.pipe"
-            return global::Pipeline.Runtime.Stages.WinRatesStage.Run(context, "report", options);
+            return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage5(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowRwrOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions();
 #line 44 "align.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 45 "align.pipe"
-            options.Reward = context.Input<global::Pipeline.Runtime.Artifacts.IVideoJudge>("vr");
+            options.Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr");
 #line 46 "align.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("prompts"));
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("prompts"));
 #line 47 "align.pipe"
             options.Samples = 512;
 #line 48 "align.pipe"
@@ -197,18 +197,18 @@ namespace Pipeline.Experiments
 #line 51 "align.pipe"
             options.Lr = 0.0001d;
 #line 43 "align.pipe"
-            return global::Pipeline.Runtime.Stages.FlowRwrStage.Run(context, "rwr", options);
+            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage6(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 35 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowSftOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions();
 #line 36 "align.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 37 "align.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("winners"));
+            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("winners"));
 #line 38 "align.pipe"
             options.Steps = 200;
 #line 39 "align.pipe"
@@ -216,27 +216,27 @@ namespace Pipeline.Experiments
 #line 40 "align.pipe"
             options.Lr = 0.0001d;
 #line 35 "align.pipe"
-            return global::Pipeline.Runtime.Stages.FlowSftStage.Run(context, "sft", options);
+            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage7(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 25 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
 #line 26 "align.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
 #line 27 "align.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval"));
+            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
 #line 25 "align.pipe"
-            return global::Pipeline.Runtime.Stages.VideoRewardStage.Run(context, "vr", options);
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage8(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 13 "align.pipe"
-            var options = new global::Pipeline.Runtime.Stages.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
 #line 14 "align.pipe"
             options.Prompts = 64;
 #line 15 "align.pipe"
@@ -246,7 +246,7 @@ namespace Pipeline.Experiments
 #line 17 "align.pipe"
             options.Resolution = new int[] { 8, 8 };
 #line 13 "align.pipe"
-            return global::Pipeline.Runtime.Stages.SyntheticVideosStage.Run(context, "world", options);
+            return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }
     }

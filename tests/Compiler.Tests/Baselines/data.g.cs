@@ -4,7 +4,7 @@
 #nullable enable
 #pragma warning disable CS1591
 
-[assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.DataOnlyExperiment))]
+[assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.DataOnlyExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment data_only {\n  seed = 7\n\n  data prefs = preference_pairs {\n    dimensions = [VQ, MQ, TA]\n    source = world.pairs(count: 1024)\n    split = { eval: 0.1, train: 0.9 }\n    ties = keep\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 16\n    prompts = 64\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "data_only")]
@@ -16,9 +16,9 @@
 namespace Pipeline.Experiments
 {
     /// <summary>The compiled experiment.</summary>
-    public sealed class DataOnlyExperiment : global::Pipeline.Runtime.Experiments.IExperiment
+    public sealed class DataOnlyExperiment : global::Pipeline.Runtime.Execution.IExperiment
     {
-        private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
+        private static readonly global::Pipeline.Runtime.Execution.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Execution.ExperimentInfo(
             "data_only",
             "b5f3066f625dfe86b44b678cc116b350e10f2c57882ed41ae4a91e9a41fb1fae",
             "experiment data_only {\n  seed = 7\n\n  data prefs = preference_pairs {\n    dimensions = [VQ, MQ, TA]\n    source = world.pairs(count: 1024)\n    split = { eval: 0.1, train: 0.9 }\n    ties = keep\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 16\n    prompts = 64\n  }\n}\n",
@@ -26,17 +26,17 @@ namespace Pipeline.Experiments
             "0.1.0.0",
             7,
             "auto",
-            new global::Pipeline.Runtime.Experiments.StageInfo[]
+            new global::Pipeline.Runtime.Execution.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "9997317ac3f5a860dc2c3acc7324c17353cf2f963eaade5f16190022df1dd04e", new string[] { "world", }, "data.pipe:11:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "d1f60bba102628a76317c2fc8d8618d4ae41b1c609e4877c27d424d43edef7c7", new string[] { }, "data.pipe:6:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("prefs", "preference_pairs", "9997317ac3f5a860dc2c3acc7324c17353cf2f963eaade5f16190022df1dd04e", new string[] { "world", }, "data.pipe:11:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "d1f60bba102628a76317c2fc8d8618d4ae41b1c609e4877c27d424d43edef7c7", new string[] { }, "data.pipe:6:3"),
             });
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.ExperimentInfo Info => ExperimentInfo;
+        public global::Pipeline.Runtime.Execution.ExperimentInfo Info => ExperimentInfo;
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.StageOutput RunStage(string name, global::Pipeline.Runtime.Experiments.RunContext context)
+        public global::Pipeline.Runtime.Kinds.StageOutput RunStage(string name, global::Pipeline.Runtime.Execution.RunContext context)
         {
             switch (name)
             {
@@ -50,15 +50,15 @@ namespace Pipeline.Experiments
         }
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.RunResult Run(global::Pipeline.Runtime.Experiments.RunContext context) =>
-            global::Pipeline.Runtime.Experiments.ExperimentRunner.RunAll(this, context);
+        public global::Pipeline.Runtime.Execution.RunResult Run(global::Pipeline.Runtime.Execution.RunContext context) =>
+            global::Pipeline.Runtime.Execution.ExperimentRunner.RunAll(this, context);
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage0(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 11 "data.pipe"
-            var options = new global::Pipeline.Runtime.Stages.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
 #line 12 "data.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("pairs", new global::Pipeline.Runtime.Experiments.ReferenceArgument("count", 1024L)));
+            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 1024L)));
 #line 13 "data.pipe"
             options.Dimensions = new string[] { "VQ", "MQ", "TA" };
 #line 14 "data.pipe"
@@ -68,20 +68,20 @@ namespace Pipeline.Experiments
 #line 15 "data.pipe"
             options.Split.Eval = 0.1d;
 #line 11 "data.pipe"
-            return global::Pipeline.Runtime.Stages.PreferencePairsStage.Run(context, "prefs", options);
+            return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage1(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 6 "data.pipe"
-            var options = new global::Pipeline.Runtime.Stages.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
 #line 7 "data.pipe"
             options.Prompts = 64;
 #line 8 "data.pipe"
             options.EvalPrompts = 16;
 #line 6 "data.pipe"
-            return global::Pipeline.Runtime.Stages.SyntheticVideosStage.Run(context, "world", options);
+            return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }
     }

@@ -4,7 +4,7 @@
 #nullable enable
 #pragma warning disable CS1591
 
-[assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.GeneratorExperiment))]
+[assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.GeneratorExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment generator {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.004\n    steps = 2000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  evaluate quality = win_rates {\n    baseline = world.best\n    gifs = 4\n    judges = [world.oracle]\n    methods = [base, world.worst]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "generator")]
@@ -18,9 +18,9 @@
 namespace Pipeline.Experiments
 {
     /// <summary>The compiled experiment.</summary>
-    public sealed class GeneratorExperiment : global::Pipeline.Runtime.Experiments.IExperiment
+    public sealed class GeneratorExperiment : global::Pipeline.Runtime.Execution.IExperiment
     {
-        private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
+        private static readonly global::Pipeline.Runtime.Execution.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Execution.ExperimentInfo(
             "generator",
             "a08318243574cceae0c95c2cdb7452af82240869013ad83edd51150fe287b1c2",
             "experiment generator {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.004\n    steps = 2000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  evaluate quality = win_rates {\n    baseline = world.best\n    gifs = 4\n    judges = [world.oracle]\n    methods = [base, world.worst]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
@@ -28,19 +28,19 @@ namespace Pipeline.Experiments
             "0.1.0.0",
             7,
             "auto",
-            new global::Pipeline.Runtime.Experiments.StageInfo[]
+            new global::Pipeline.Runtime.Execution.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "6321604b3681bfff8d918583b082425720386f06b66c0fcfd19d24c4a05e29b4", new string[] { "world", }, "generator.pipe:17:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "cb6fb77c9952cb916eda6e7d083084b2ff5e3b996041722ee51bf33dde8a8891", new string[] { "ae", "world", }, "generator.pipe:26:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("quality", "win_rates", "d8346112601588dced6bc2f302fdcfa7114e45cf88c5e3dbfb992e36163ee95f", new string[] { "base", "world", }, "generator.pipe:35:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703", new string[] { }, "generator.pipe:8:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("ae", "autoencoder", "6321604b3681bfff8d918583b082425720386f06b66c0fcfd19d24c4a05e29b4", new string[] { "world", }, "generator.pipe:17:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "cb6fb77c9952cb916eda6e7d083084b2ff5e3b996041722ee51bf33dde8a8891", new string[] { "ae", "world", }, "generator.pipe:26:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("quality", "win_rates", "d8346112601588dced6bc2f302fdcfa7114e45cf88c5e3dbfb992e36163ee95f", new string[] { "base", "world", }, "generator.pipe:35:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703", new string[] { }, "generator.pipe:8:3"),
             });
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.ExperimentInfo Info => ExperimentInfo;
+        public global::Pipeline.Runtime.Execution.ExperimentInfo Info => ExperimentInfo;
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.StageOutput RunStage(string name, global::Pipeline.Runtime.Experiments.RunContext context)
+        public global::Pipeline.Runtime.Kinds.StageOutput RunStage(string name, global::Pipeline.Runtime.Execution.RunContext context)
         {
             switch (name)
             {
@@ -58,15 +58,15 @@ namespace Pipeline.Experiments
         }
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.RunResult Run(global::Pipeline.Runtime.Experiments.RunContext context) =>
-            global::Pipeline.Runtime.Experiments.ExperimentRunner.RunAll(this, context);
+        public global::Pipeline.Runtime.Execution.RunResult Run(global::Pipeline.Runtime.Execution.RunContext context) =>
+            global::Pipeline.Runtime.Execution.ExperimentRunner.RunAll(this, context);
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage0(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 17 "generator.pipe"
-            var options = new global::Pipeline.Runtime.Stages.AutoencoderOptions();
+            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions();
 #line 18 "generator.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
+            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
 #line 19 "generator.pipe"
             options.Latent = new int[] { 4, 8, 4, 4 };
 #line 20 "generator.pipe"
@@ -78,18 +78,18 @@ namespace Pipeline.Experiments
 #line 23 "generator.pipe"
             options.Batch = 32;
 #line 17 "generator.pipe"
-            return global::Pipeline.Runtime.Stages.AutoencoderStage.Run(context, "ae", options);
+            return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage1(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 26 "generator.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
 #line 27 "generator.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
 #line 29 "generator.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
+            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
 #line 29 "generator.pipe"
             options.Pretrain.Steps = 1000;
 #line 29 "generator.pipe"
@@ -105,35 +105,35 @@ namespace Pipeline.Experiments
 #line 32 "generator.pipe"
             options.SamplingSteps = 16;
 #line 26 "generator.pipe"
-            return global::Pipeline.Runtime.Stages.FlowGeneratorStage.Run(context, "base", options);
+            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage2(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 35 "generator.pipe"
-            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
 #line 36 "generator.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
 #line 37 "generator.pipe"
-            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base"), context.Reference<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("worst")) };
+            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"), context.Reference<global::Pipeline.Runtime.Core.IVideoGenerator>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("worst")) };
 #line 38 "generator.pipe"
-            options.Baseline = context.Reference<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("best"));
+            options.Baseline = context.Reference<global::Pipeline.Runtime.Core.IVideoGenerator>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("best"));
 #line 39 "generator.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")) };
+            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")) };
 #line 40 "generator.pipe"
             options.Seeds = 8;
 #line 41 "generator.pipe"
             options.Gifs = 4;
 #line 35 "generator.pipe"
-            return global::Pipeline.Runtime.Stages.WinRatesStage.Run(context, "quality", options);
+            return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "quality", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage3(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 8 "generator.pipe"
-            var options = new global::Pipeline.Runtime.Stages.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
 #line 9 "generator.pipe"
             options.Prompts = 128;
 #line 10 "generator.pipe"
@@ -147,7 +147,7 @@ namespace Pipeline.Experiments
 #line 14 "generator.pipe"
             options.Samples = 1;
 #line 8 "generator.pipe"
-            return global::Pipeline.Runtime.Stages.SyntheticVideosStage.Run(context, "world", options);
+            return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }
     }

@@ -4,7 +4,7 @@
 #nullable enable
 #pragma warning disable CS1591
 
-[assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.HelloExperiment))]
+[assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.HelloExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment hello {\n  device = auto\n  seed = 7\n\n  model gen = flow_generator {\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 300 }\n    width = 128\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 3\n    prompts = 16\n    resolution = [8, 8]\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "hello")]
@@ -16,9 +16,9 @@
 namespace Pipeline.Experiments
 {
     /// <summary>The compiled experiment.</summary>
-    public sealed class HelloExperiment : global::Pipeline.Runtime.Experiments.IExperiment
+    public sealed class HelloExperiment : global::Pipeline.Runtime.Execution.IExperiment
     {
-        private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
+        private static readonly global::Pipeline.Runtime.Execution.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Execution.ExperimentInfo(
             "hello",
             "394512500884645dc09406e006840745e6462c4f75d1057253f8bdd4c52c8c93",
             "experiment hello {\n  device = auto\n  seed = 7\n\n  model gen = flow_generator {\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 300 }\n    width = 128\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 3\n    prompts = 16\n    resolution = [8, 8]\n  }\n}\n",
@@ -26,17 +26,17 @@ namespace Pipeline.Experiments
             "0.1.0.0",
             7,
             "auto",
-            new global::Pipeline.Runtime.Experiments.StageInfo[]
+            new global::Pipeline.Runtime.Execution.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("gen", "flow_generator", "e4ab0610b82e63a9329665338a69071d71c767236fa3deedb486665ed3bc2428", new string[] { "world", }, "hello.pipe:14:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "bcceaff1a2331a4b30b498a58dfc5836b28fd8c10c08a571d45cee92f453b515", new string[] { }, "hello.pipe:6:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("gen", "flow_generator", "e4ab0610b82e63a9329665338a69071d71c767236fa3deedb486665ed3bc2428", new string[] { "world", }, "hello.pipe:14:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "bcceaff1a2331a4b30b498a58dfc5836b28fd8c10c08a571d45cee92f453b515", new string[] { }, "hello.pipe:6:3"),
             });
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.ExperimentInfo Info => ExperimentInfo;
+        public global::Pipeline.Runtime.Execution.ExperimentInfo Info => ExperimentInfo;
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.StageOutput RunStage(string name, global::Pipeline.Runtime.Experiments.RunContext context)
+        public global::Pipeline.Runtime.Kinds.StageOutput RunStage(string name, global::Pipeline.Runtime.Execution.RunContext context)
         {
             switch (name)
             {
@@ -50,15 +50,15 @@ namespace Pipeline.Experiments
         }
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.RunResult Run(global::Pipeline.Runtime.Experiments.RunContext context) =>
-            global::Pipeline.Runtime.Experiments.ExperimentRunner.RunAll(this, context);
+        public global::Pipeline.Runtime.Execution.RunResult Run(global::Pipeline.Runtime.Execution.RunContext context) =>
+            global::Pipeline.Runtime.Execution.ExperimentRunner.RunAll(this, context);
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage0(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 14 "hello.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
 #line 15 "hello.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
+            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
 #line 15 "hello.pipe"
             options.Pretrain.Steps = 300;
 #line 15 "hello.pipe"
@@ -68,14 +68,14 @@ namespace Pipeline.Experiments
 #line 16 "hello.pipe"
             options.Width = 128;
 #line 14 "hello.pipe"
-            return global::Pipeline.Runtime.Stages.FlowGeneratorStage.Run(context, "gen", options);
+            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "gen", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage1(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 6 "hello.pipe"
-            var options = new global::Pipeline.Runtime.Stages.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
 #line 7 "hello.pipe"
             options.Prompts = 16;
 #line 8 "hello.pipe"
@@ -87,7 +87,7 @@ namespace Pipeline.Experiments
 #line 11 "hello.pipe"
             options.Generators = 3;
 #line 6 "hello.pipe"
-            return global::Pipeline.Runtime.Stages.SyntheticVideosStage.Run(context, "world", options);
+            return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }
     }

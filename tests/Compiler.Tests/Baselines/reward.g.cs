@@ -4,7 +4,7 @@
 #nullable enable
 #pragma warning disable CS1591
 
-[assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.RewardExperiment))]
+[assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.RewardExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment reward {\n  device = auto\n  seed = 7\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 8000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    tokens = separate\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 64\n    prompts = 256\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "reward")]
@@ -17,9 +17,9 @@
 namespace Pipeline.Experiments
 {
     /// <summary>The compiled experiment.</summary>
-    public sealed class RewardExperiment : global::Pipeline.Runtime.Experiments.IExperiment
+    public sealed class RewardExperiment : global::Pipeline.Runtime.Execution.IExperiment
     {
-        private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
+        private static readonly global::Pipeline.Runtime.Execution.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Execution.ExperimentInfo(
             "reward",
             "7c8b1306392222d802b01da34fc8061dde34a8872cff3c27a130f35ed8a29184",
             "experiment reward {\n  device = auto\n  seed = 7\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 8000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    tokens = separate\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 64\n    prompts = 256\n  }\n}\n",
@@ -27,18 +27,18 @@ namespace Pipeline.Experiments
             "0.1.0.0",
             7,
             "auto",
-            new global::Pipeline.Runtime.Experiments.StageInfo[]
+            new global::Pipeline.Runtime.Execution.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "73bf31a7e4a9446e5b62bef0b95dbfe50b791667c8e1abb6626a1aa8f79af9b1", new string[] { "world", }, "reward.pipe:15:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "530cc0878f3f8d51b98fec993e1b9346adc5ee393896ddb997b913337860eec1", new string[] { "prefs", }, "reward.pipe:20:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "9bc740bd14e1940595ff3bd10d1a761765aea253b459e94c3c5d80449795f3da", new string[] { }, "reward.pipe:10:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("prefs", "preference_pairs", "73bf31a7e4a9446e5b62bef0b95dbfe50b791667c8e1abb6626a1aa8f79af9b1", new string[] { "world", }, "reward.pipe:15:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("vr", "video_reward", "530cc0878f3f8d51b98fec993e1b9346adc5ee393896ddb997b913337860eec1", new string[] { "prefs", }, "reward.pipe:20:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "9bc740bd14e1940595ff3bd10d1a761765aea253b459e94c3c5d80449795f3da", new string[] { }, "reward.pipe:10:3"),
             });
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.ExperimentInfo Info => ExperimentInfo;
+        public global::Pipeline.Runtime.Execution.ExperimentInfo Info => ExperimentInfo;
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.StageOutput RunStage(string name, global::Pipeline.Runtime.Experiments.RunContext context)
+        public global::Pipeline.Runtime.Kinds.StageOutput RunStage(string name, global::Pipeline.Runtime.Execution.RunContext context)
         {
             switch (name)
             {
@@ -54,51 +54,51 @@ namespace Pipeline.Experiments
         }
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.RunResult Run(global::Pipeline.Runtime.Experiments.RunContext context) =>
-            global::Pipeline.Runtime.Experiments.ExperimentRunner.RunAll(this, context);
+        public global::Pipeline.Runtime.Execution.RunResult Run(global::Pipeline.Runtime.Execution.RunContext context) =>
+            global::Pipeline.Runtime.Execution.ExperimentRunner.RunAll(this, context);
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage0(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 15 "reward.pipe"
-            var options = new global::Pipeline.Runtime.Stages.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
 #line 16 "reward.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("pairs", new global::Pipeline.Runtime.Experiments.ReferenceArgument("count", 8000L)));
+            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 8000L)));
 #line 17 "reward.pipe"
             options.Split.Train = 0.8d;
 #line 17 "reward.pipe"
             options.Split.Eval = 0.2d;
 #line 15 "reward.pipe"
-            return global::Pipeline.Runtime.Stages.PreferencePairsStage.Run(context, "prefs", options);
+            return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage1(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 20 "reward.pipe"
-            var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
 #line 21 "reward.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
 #line 22 "reward.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval"));
+            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
 #line 23 "reward.pipe"
             options.Loss = new global::Pipeline.Catalog.VariantValue("btt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["theta"] = 5d });
 #line 24 "reward.pipe"
             options.Tokens = "separate";
 #line 20 "reward.pipe"
-            return global::Pipeline.Runtime.Stages.VideoRewardStage.Run(context, "vr", options);
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage2(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 10 "reward.pipe"
-            var options = new global::Pipeline.Runtime.Stages.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
 #line 11 "reward.pipe"
             options.Prompts = 256;
 #line 12 "reward.pipe"
             options.EvalPrompts = 64;
 #line 10 "reward.pipe"
-            return global::Pipeline.Runtime.Stages.SyntheticVideosStage.Run(context, "world", options);
+            return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }
     }

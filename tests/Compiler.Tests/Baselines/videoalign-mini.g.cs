@@ -4,7 +4,7 @@
 #nullable enable
 #pragma warning disable CS1591
 
-[assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignMiniExperiment))]
+[assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignMiniExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_mini")]
@@ -31,9 +31,9 @@
 namespace Pipeline.Experiments
 {
     /// <summary>The compiled experiment.</summary>
-    public sealed class VideoalignMiniExperiment : global::Pipeline.Runtime.Experiments.IExperiment
+    public sealed class VideoalignMiniExperiment : global::Pipeline.Runtime.Execution.IExperiment
     {
-        private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
+        private static readonly global::Pipeline.Runtime.Execution.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Execution.ExperimentInfo(
             "videoalign_mini",
             "81e91e6a21dac12626576315d092877c6ccaf8ba17badd7c4896333af72ea600",
             "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
@@ -41,32 +41,32 @@ namespace Pipeline.Experiments
             "0.1.0.0",
             7,
             "auto",
-            new global::Pipeline.Runtime.Experiments.StageInfo[]
+            new global::Pipeline.Runtime.Execution.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2", new string[] { "world", }, "videoalign-mini.pipe:41:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310", new string[] { "ae", "world", }, "videoalign-mini.pipe:51:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base_cfg4", "classifier_free", "08384621f21c819b9a13fc761638b17a17adc75410affee2e663839f91be68cf", new string[] { "base", }, "videoalign-mini.pipe:133:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "da27c2953323bac2a528ba908dcb02af5a9cb7576fd133617d4d4e955feef45d", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:79:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "a4baa8ca94cced5e127ae51d92f2a5d0b48a5615b9d59ee9819645a5862e3df8", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:88:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:97:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:104:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "5feb71382ab29557382fe348aefab9eb81bcd86d8244c267204ce5b5c1c718d2", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:125:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "f269f85ed960458985a0bc730a052128dd84306d603cdfaa5d3435c38927f5a5", new string[] { "base", "latent", }, "videoalign-mini.pipe:111:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "485184c9c67f8797688a5a6d851ef08557b9478d80766dd1154c5de3f51f1ab0", new string[] { "base", "latent", }, "videoalign-mini.pipe:118:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3", new string[] { "world", }, "videoalign-mini.pipe:22:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "466d31d51933464592140455908ed9f8d14b925d5737cdbb55352a91c54f5a0e", new string[] { "base", "base_cfg4", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:138:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "98bf9b4c36e30ee40e8362f623d0738d8d810cab24f5d821c222770c1b3330e5", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:68:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "36feec545f8ee57188cb575e4a446b106d93512591b2c9fad9daf17641eaafcb", new string[] { "base", "prefs", }, "videoalign-mini.pipe:60:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2", new string[] { "prefs", }, "videoalign-mini.pipe:27:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr_bt", "video_reward", "a98fd16fdc24f536415cbeec782177c258bab6956dbc96b7585932ca2fef58f0", new string[] { "prefs", }, "videoalign-mini.pipe:34:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703", new string[] { }, "videoalign-mini.pipe:13:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("ae", "autoencoder", "8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2", new string[] { "world", }, "videoalign-mini.pipe:41:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310", new string[] { "ae", "world", }, "videoalign-mini.pipe:51:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base_cfg4", "classifier_free", "08384621f21c819b9a13fc761638b17a17adc75410affee2e663839f91be68cf", new string[] { "base", }, "videoalign-mini.pipe:133:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo", "flow_dpo", "da27c2953323bac2a528ba908dcb02af5a9cb7576fd133617d4d4e955feef45d", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:79:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t", "flow_dpo", "a4baa8ca94cced5e127ae51d92f2a5d0b48a5615b9d59ee9819645a5862e3df8", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:88:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("latent", "latent_reward", "208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:97:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("latent_clean", "latent_reward", "b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:104:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_clean", "flow_nrg", "5feb71382ab29557382fe348aefab9eb81bcd86d8244c267204ce5b5c1c718d2", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:125:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_ta", "flow_nrg", "f269f85ed960458985a0bc730a052128dd84306d603cdfaa5d3435c38927f5a5", new string[] { "base", "latent", }, "videoalign-mini.pipe:111:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_vq_mq", "flow_nrg", "485184c9c67f8797688a5a6d851ef08557b9478d80766dd1154c5de3f51f1ab0", new string[] { "base", "latent", }, "videoalign-mini.pipe:118:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("prefs", "preference_pairs", "ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3", new string[] { "world", }, "videoalign-mini.pipe:22:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("report", "win_rates", "466d31d51933464592140455908ed9f8d14b925d5737cdbb55352a91c54f5a0e", new string[] { "base", "base_cfg4", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:138:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("rwr", "flow_rwr", "98bf9b4c36e30ee40e8362f623d0738d8d810cab24f5d821c222770c1b3330e5", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:68:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("sft", "flow_sft", "36feec545f8ee57188cb575e4a446b106d93512591b2c9fad9daf17641eaafcb", new string[] { "base", "prefs", }, "videoalign-mini.pipe:60:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("vr", "video_reward", "e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2", new string[] { "prefs", }, "videoalign-mini.pipe:27:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("vr_bt", "video_reward", "a98fd16fdc24f536415cbeec782177c258bab6956dbc96b7585932ca2fef58f0", new string[] { "prefs", }, "videoalign-mini.pipe:34:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703", new string[] { }, "videoalign-mini.pipe:13:3"),
             });
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.ExperimentInfo Info => ExperimentInfo;
+        public global::Pipeline.Runtime.Execution.ExperimentInfo Info => ExperimentInfo;
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.StageOutput RunStage(string name, global::Pipeline.Runtime.Experiments.RunContext context)
+        public global::Pipeline.Runtime.Kinds.StageOutput RunStage(string name, global::Pipeline.Runtime.Execution.RunContext context)
         {
             switch (name)
             {
@@ -110,15 +110,15 @@ namespace Pipeline.Experiments
         }
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.RunResult Run(global::Pipeline.Runtime.Experiments.RunContext context) =>
-            global::Pipeline.Runtime.Experiments.ExperimentRunner.RunAll(this, context);
+        public global::Pipeline.Runtime.Execution.RunResult Run(global::Pipeline.Runtime.Execution.RunContext context) =>
+            global::Pipeline.Runtime.Execution.ExperimentRunner.RunAll(this, context);
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage0(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.AutoencoderOptions();
+            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions();
 #line 42 "videoalign-mini.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
+            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
 #line 43 "videoalign-mini.pipe"
             options.Latent = new int[] { 4, 8, 4, 4 };
 #line 44 "videoalign-mini.pipe"
@@ -132,18 +132,18 @@ namespace Pipeline.Experiments
 #line 47 "videoalign-mini.pipe"
             options.Edges = false;
 #line 41 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.AutoencoderStage.Run(context, "ae", options);
+            return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage1(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 51 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
 #line 52 "videoalign-mini.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
 #line 54 "videoalign-mini.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
+            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
 #line 54 "videoalign-mini.pipe"
             options.Pretrain.Steps = 1000;
 #line 54 "videoalign-mini.pipe"
@@ -159,31 +159,31 @@ namespace Pipeline.Experiments
 #line 57 "videoalign-mini.pipe"
             options.SamplingSteps = 16;
 #line 51 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.FlowGeneratorStage.Run(context, "base", options);
+            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage2(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 133 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
 #line 134 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 135 "videoalign-mini.pipe"
             options.Scale = 4d;
 #line 133 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.ClassifierFreeStage.Run(context, "base_cfg4", options);
+            return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg4", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage3(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 79 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
 #line 80 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 81 "videoalign-mini.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
 #line 82 "videoalign-mini.pipe"
             options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
 #line 83 "videoalign-mini.pipe"
@@ -193,18 +193,18 @@ namespace Pipeline.Experiments
 #line 85 "videoalign-mini.pipe"
             options.Lr = 0.0001d;
 #line 79 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo", options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage4(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 88 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
 #line 89 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 90 "videoalign-mini.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
 #line 91 "videoalign-mini.pipe"
             options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
 #line 92 "videoalign-mini.pipe"
@@ -214,50 +214,50 @@ namespace Pipeline.Experiments
 #line 94 "videoalign-mini.pipe"
             options.Lr = 0.0001d;
 #line 88 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo_t", options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage5(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 97 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
 #line 98 "videoalign-mini.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
 #line 99 "videoalign-mini.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
 #line 100 "videoalign-mini.pipe"
             options.Noisy = true;
 #line 101 "videoalign-mini.pipe"
             options.Width = 64;
 #line 97 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.LatentRewardStage.Run(context, "latent", options);
+            return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage6(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 104 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
 #line 105 "videoalign-mini.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
 #line 106 "videoalign-mini.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
 #line 107 "videoalign-mini.pipe"
             options.Noisy = false;
 #line 108 "videoalign-mini.pipe"
             options.Width = 64;
 #line 104 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.LatentRewardStage.Run(context, "latent_clean", options);
+            return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage7(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 125 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
 #line 126 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 127 "videoalign-mini.pipe"
             options.Reward = context.Input<object>("latent_clean");
 #line 128 "videoalign-mini.pipe"
@@ -267,16 +267,16 @@ namespace Pipeline.Experiments
 #line 130 "videoalign-mini.pipe"
             options.Ablation = true;
 #line 125 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_clean", options);
+            return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage8(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 111 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
 #line 112 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 113 "videoalign-mini.pipe"
             options.Reward = context.Input<object>("latent");
 #line 114 "videoalign-mini.pipe"
@@ -284,16 +284,16 @@ namespace Pipeline.Experiments
 #line 115 "videoalign-mini.pipe"
             options.Strength = 1d;
 #line 111 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_ta", options);
+            return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage9(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage9(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 118 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
 #line 119 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 120 "videoalign-mini.pipe"
             options.Reward = context.Input<object>("latent");
 #line 121 "videoalign-mini.pipe"
@@ -301,56 +301,56 @@ namespace Pipeline.Experiments
 #line 122 "videoalign-mini.pipe"
             options.Strength = 1d;
 #line 118 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_vq_mq", options);
+            return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage10(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage10(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 22 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
 #line 23 "videoalign-mini.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("pairs", new global::Pipeline.Runtime.Experiments.ReferenceArgument("count", 3000L)));
+            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 3000L)));
 #line 24 "videoalign-mini.pipe"
             options.Split.Train = 0.8d;
 #line 24 "videoalign-mini.pipe"
             options.Split.Eval = 0.2d;
 #line 22 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.PreferencePairsStage.Run(context, "prefs", options);
+            return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage11(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage11(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 138 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
 #line 139 "videoalign-mini.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
 #line 140 "videoalign-mini.pipe"
-            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base_cfg4") };
+            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") };
 #line 141 "videoalign-mini.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 142 "videoalign-mini.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
+            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")), context.Input<object>("vr") };
 #line 143 "videoalign-mini.pipe"
             options.Seeds = 8;
 #line 144 "videoalign-mini.pipe"
             options.Gifs = 2;
 #line 138 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.WinRatesStage.Run(context, "report", options);
+            return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage12(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage12(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 68 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowRwrOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions();
 #line 69 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 70 "videoalign-mini.pipe"
-            options.Reward = context.Input<global::Pipeline.Runtime.Artifacts.IVideoJudge>("vr");
+            options.Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr");
 #line 71 "videoalign-mini.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("prompts"));
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("prompts"));
 #line 72 "videoalign-mini.pipe"
             options.Samples = 512;
 #line 73 "videoalign-mini.pipe"
@@ -362,18 +362,18 @@ namespace Pipeline.Experiments
 #line 76 "videoalign-mini.pipe"
             options.Lr = 0.0001d;
 #line 68 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.FlowRwrStage.Run(context, "rwr", options);
+            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage13(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage13(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 60 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowSftOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions();
 #line 61 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 62 "videoalign-mini.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("winners"));
+            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("winners"));
 #line 63 "videoalign-mini.pipe"
             options.Steps = 200;
 #line 64 "videoalign-mini.pipe"
@@ -381,48 +381,48 @@ namespace Pipeline.Experiments
 #line 65 "videoalign-mini.pipe"
             options.Lr = 0.0001d;
 #line 60 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.FlowSftStage.Run(context, "sft", options);
+            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage14(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage14(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 27 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
 #line 28 "videoalign-mini.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
 #line 29 "videoalign-mini.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval"));
+            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
 #line 30 "videoalign-mini.pipe"
             options.Loss = new global::Pipeline.Catalog.VariantValue("btt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["theta"] = 5d });
 #line 31 "videoalign-mini.pipe"
             options.Epochs = 3;
 #line 27 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.VideoRewardStage.Run(context, "vr", options);
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage15(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage15(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 34 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
 #line 35 "videoalign-mini.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
 #line 36 "videoalign-mini.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval"));
+            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
 #line 37 "videoalign-mini.pipe"
             options.Loss = new global::Pipeline.Catalog.VariantValue("bt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) {  });
 #line 38 "videoalign-mini.pipe"
             options.Epochs = 3;
 #line 34 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.VideoRewardStage.Run(context, "vr_bt", options);
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr_bt", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage16(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage16(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 13 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Stages.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
 #line 14 "videoalign-mini.pipe"
             options.Prompts = 128;
 #line 15 "videoalign-mini.pipe"
@@ -436,7 +436,7 @@ namespace Pipeline.Experiments
 #line 19 "videoalign-mini.pipe"
             options.Samples = 1;
 #line 13 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Stages.SyntheticVideosStage.Run(context, "world", options);
+            return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }
     }

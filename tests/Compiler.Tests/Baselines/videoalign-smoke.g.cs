@@ -4,7 +4,7 @@
 #nullable enable
 #pragma warning disable CS1591
 
-[assembly: global::Pipeline.Runtime.Experiments.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignSmokeExperiment))]
+[assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignSmokeExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_smoke {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 4, 2, 2]\n    lr = 0.002\n    steps = 60\n    width = 16\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 60 }\n    sampling_steps = 4\n    width = 16\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 300)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 1\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 2\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 32\n    steps = 10\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 10\n  }\n\n  reward vr = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 6\n    prompts = 32\n    resolution = [8, 8]\n    samples = 1\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_smoke")]
@@ -31,9 +31,9 @@
 namespace Pipeline.Experiments
 {
     /// <summary>The compiled experiment.</summary>
-    public sealed class VideoalignSmokeExperiment : global::Pipeline.Runtime.Experiments.IExperiment
+    public sealed class VideoalignSmokeExperiment : global::Pipeline.Runtime.Execution.IExperiment
     {
-        private static readonly global::Pipeline.Runtime.Experiments.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Experiments.ExperimentInfo(
+        private static readonly global::Pipeline.Runtime.Execution.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Execution.ExperimentInfo(
             "videoalign_smoke",
             "490ebddcb8fb10cc339aab2d268c8dd0dd2ad9adc4ea23635cdd5d5555be2d64",
             "experiment videoalign_smoke {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 4, 2, 2]\n    lr = 0.002\n    steps = 60\n    width = 16\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 60 }\n    sampling_steps = 4\n    width = 16\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 300)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 1\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 2\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 32\n    steps = 10\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 10\n  }\n\n  reward vr = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 6\n    prompts = 32\n    resolution = [8, 8]\n    samples = 1\n  }\n}\n",
@@ -41,32 +41,32 @@ namespace Pipeline.Experiments
             "0.1.0.0",
             7,
             "auto",
-            new global::Pipeline.Runtime.Experiments.StageInfo[]
+            new global::Pipeline.Runtime.Execution.StageInfo[]
             {
-                new global::Pipeline.Runtime.Experiments.StageInfo("ae", "autoencoder", "f3da8f03a3b3e5f346663ea8939dd94e25d59b5ac329e2b9e0c576fb69b046f4", new string[] { "world", }, "videoalign-smoke.pipe:36:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base", "flow_generator", "a315d579875c0ae0171077efbade6ab041dba37d460a897797ef20ba83d89e54", new string[] { "ae", "world", }, "videoalign-smoke.pipe:45:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("base_cfg4", "classifier_free", "935738ea1335c8fd08432b432a55a5b6fec16046bade80f78078a1771a8d473c", new string[] { "base", }, "videoalign-smoke.pipe:127:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo", "flow_dpo", "74111b8a67cc80f3509fd89571b01632b3940f5b362f2f1c9c891b1a8d18b65a", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:73:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("dpo_t", "flow_dpo", "26787179526b5248125c1cf248ef4e33f59c1411390e544af9653efc825c1473", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:82:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent", "latent_reward", "7a4c66bfddba11b4195d1a7aa86f35bdf9bba845ada9965e58d60e508a34e2b8", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:91:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("latent_clean", "latent_reward", "b8ff8e88637d3f487467852827f0c14f4e1971398dd7918297d31d8dd572cec4", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:98:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_clean", "flow_nrg", "ed52ea93b27c33b639cc38a9f383c570a2e3bcebebc27f752adf21504dab8bfb", new string[] { "base", "latent_clean", }, "videoalign-smoke.pipe:119:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_ta", "flow_nrg", "b2e5a5db0f6a763ff30bfb0d1d97d1e985256e3e46a62537cc5d3422a9a9420c", new string[] { "base", "latent", }, "videoalign-smoke.pipe:105:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("nrg_vq_mq", "flow_nrg", "d43da3cc1916e9a7898a3385710a7edffef99e7a5fffe5f936c0ad46d271c221", new string[] { "base", "latent", }, "videoalign-smoke.pipe:112:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("prefs", "preference_pairs", "3de761935043c8bce7363829779705f7087a8cab010cd944cbe967ec6b7e2ad1", new string[] { "world", }, "videoalign-smoke.pipe:17:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("report", "win_rates", "49d8732c3853e2b3374a3a54dff0eb9401be9f2d918a2edc170737329460c595", new string[] { "base", "base_cfg4", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:132:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("rwr", "flow_rwr", "b7091cf4a96ca5a9468713ac95f972b1a768bae602ed5d5bd28f6a9783c676e4", new string[] { "base", "vr", "world", }, "videoalign-smoke.pipe:62:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("sft", "flow_sft", "bc5db3447e9d721b7ba778cc59597f4e4d0d2eaf29f0544eaff3a894eaf45b61", new string[] { "base", "prefs", }, "videoalign-smoke.pipe:54:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr", "video_reward", "ca4fd38ae18838e405846638dde46d09a221a0b7cbed6ba20989c3e0fd42dc36", new string[] { "prefs", }, "videoalign-smoke.pipe:22:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("vr_bt", "video_reward", "6b189b6c48f27880fb6b7b2728bc613f7695af670d7ffe9175257e1de5168573", new string[] { "prefs", }, "videoalign-smoke.pipe:29:3"),
-                new global::Pipeline.Runtime.Experiments.StageInfo("world", "synthetic_videos", "719b739ea485220c49359bf17a4e72e5ad743839c173f5d34ce2d24719eee798", new string[] { }, "videoalign-smoke.pipe:8:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("ae", "autoencoder", "f3da8f03a3b3e5f346663ea8939dd94e25d59b5ac329e2b9e0c576fb69b046f4", new string[] { "world", }, "videoalign-smoke.pipe:36:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "a315d579875c0ae0171077efbade6ab041dba37d460a897797ef20ba83d89e54", new string[] { "ae", "world", }, "videoalign-smoke.pipe:45:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base_cfg4", "classifier_free", "935738ea1335c8fd08432b432a55a5b6fec16046bade80f78078a1771a8d473c", new string[] { "base", }, "videoalign-smoke.pipe:127:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo", "flow_dpo", "74111b8a67cc80f3509fd89571b01632b3940f5b362f2f1c9c891b1a8d18b65a", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:73:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t", "flow_dpo", "26787179526b5248125c1cf248ef4e33f59c1411390e544af9653efc825c1473", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:82:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("latent", "latent_reward", "7a4c66bfddba11b4195d1a7aa86f35bdf9bba845ada9965e58d60e508a34e2b8", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:91:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("latent_clean", "latent_reward", "b8ff8e88637d3f487467852827f0c14f4e1971398dd7918297d31d8dd572cec4", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:98:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_clean", "flow_nrg", "ed52ea93b27c33b639cc38a9f383c570a2e3bcebebc27f752adf21504dab8bfb", new string[] { "base", "latent_clean", }, "videoalign-smoke.pipe:119:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_ta", "flow_nrg", "b2e5a5db0f6a763ff30bfb0d1d97d1e985256e3e46a62537cc5d3422a9a9420c", new string[] { "base", "latent", }, "videoalign-smoke.pipe:105:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_vq_mq", "flow_nrg", "d43da3cc1916e9a7898a3385710a7edffef99e7a5fffe5f936c0ad46d271c221", new string[] { "base", "latent", }, "videoalign-smoke.pipe:112:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("prefs", "preference_pairs", "3de761935043c8bce7363829779705f7087a8cab010cd944cbe967ec6b7e2ad1", new string[] { "world", }, "videoalign-smoke.pipe:17:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("report", "win_rates", "49d8732c3853e2b3374a3a54dff0eb9401be9f2d918a2edc170737329460c595", new string[] { "base", "base_cfg4", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:132:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("rwr", "flow_rwr", "b7091cf4a96ca5a9468713ac95f972b1a768bae602ed5d5bd28f6a9783c676e4", new string[] { "base", "vr", "world", }, "videoalign-smoke.pipe:62:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("sft", "flow_sft", "bc5db3447e9d721b7ba778cc59597f4e4d0d2eaf29f0544eaff3a894eaf45b61", new string[] { "base", "prefs", }, "videoalign-smoke.pipe:54:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("vr", "video_reward", "ca4fd38ae18838e405846638dde46d09a221a0b7cbed6ba20989c3e0fd42dc36", new string[] { "prefs", }, "videoalign-smoke.pipe:22:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("vr_bt", "video_reward", "6b189b6c48f27880fb6b7b2728bc613f7695af670d7ffe9175257e1de5168573", new string[] { "prefs", }, "videoalign-smoke.pipe:29:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "719b739ea485220c49359bf17a4e72e5ad743839c173f5d34ce2d24719eee798", new string[] { }, "videoalign-smoke.pipe:8:3"),
             });
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.ExperimentInfo Info => ExperimentInfo;
+        public global::Pipeline.Runtime.Execution.ExperimentInfo Info => ExperimentInfo;
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.StageOutput RunStage(string name, global::Pipeline.Runtime.Experiments.RunContext context)
+        public global::Pipeline.Runtime.Kinds.StageOutput RunStage(string name, global::Pipeline.Runtime.Execution.RunContext context)
         {
             switch (name)
             {
@@ -110,15 +110,15 @@ namespace Pipeline.Experiments
         }
 
         /// <inheritdoc />
-        public global::Pipeline.Runtime.Experiments.RunResult Run(global::Pipeline.Runtime.Experiments.RunContext context) =>
-            global::Pipeline.Runtime.Experiments.ExperimentRunner.RunAll(this, context);
+        public global::Pipeline.Runtime.Execution.RunResult Run(global::Pipeline.Runtime.Execution.RunContext context) =>
+            global::Pipeline.Runtime.Execution.ExperimentRunner.RunAll(this, context);
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage0(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 36 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.AutoencoderOptions();
+            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions();
 #line 37 "videoalign-smoke.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
+            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
 #line 38 "videoalign-smoke.pipe"
             options.Latent = new int[] { 4, 4, 2, 2 };
 #line 39 "videoalign-smoke.pipe"
@@ -130,18 +130,18 @@ namespace Pipeline.Experiments
 #line 42 "videoalign-smoke.pipe"
             options.Batch = 32;
 #line 36 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.AutoencoderStage.Run(context, "ae", options);
+            return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage1(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 45 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
 #line 46 "videoalign-smoke.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
 #line 48 "videoalign-smoke.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("videos"));
+            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
 #line 48 "videoalign-smoke.pipe"
             options.Pretrain.Steps = 60;
 #line 48 "videoalign-smoke.pipe"
@@ -157,31 +157,31 @@ namespace Pipeline.Experiments
 #line 51 "videoalign-smoke.pipe"
             options.SamplingSteps = 4;
 #line 45 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.FlowGeneratorStage.Run(context, "base", options);
+            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage2(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 127 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
 #line 128 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 129 "videoalign-smoke.pipe"
             options.Scale = 4d;
 #line 127 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.ClassifierFreeStage.Run(context, "base_cfg4", options);
+            return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg4", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage3(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 73 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
 #line 74 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 75 "videoalign-smoke.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
 #line 76 "videoalign-smoke.pipe"
             options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
 #line 77 "videoalign-smoke.pipe"
@@ -191,18 +191,18 @@ namespace Pipeline.Experiments
 #line 79 "videoalign-smoke.pipe"
             options.Lr = 0.0001d;
 #line 73 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo", options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage4(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 82 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
 #line 83 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 84 "videoalign-smoke.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("relabel", new global::Pipeline.Runtime.Experiments.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Experiments.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
 #line 85 "videoalign-smoke.pipe"
             options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
 #line 86 "videoalign-smoke.pipe"
@@ -212,50 +212,50 @@ namespace Pipeline.Experiments
 #line 88 "videoalign-smoke.pipe"
             options.Lr = 0.0001d;
 #line 82 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.FlowDpoStage.Run(context, "dpo_t", options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage5(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 91 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
 #line 92 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
 #line 93 "videoalign-smoke.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
 #line 94 "videoalign-smoke.pipe"
             options.Noisy = true;
 #line 95 "videoalign-smoke.pipe"
             options.Epochs = 1;
 #line 91 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.LatentRewardStage.Run(context, "latent", options);
+            return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage6(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 98 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
 #line 99 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
 #line 100 "videoalign-smoke.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Models.VideoAutoencoder>("ae");
+            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
 #line 101 "videoalign-smoke.pipe"
             options.Noisy = false;
 #line 102 "videoalign-smoke.pipe"
             options.Epochs = 1;
 #line 98 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.LatentRewardStage.Run(context, "latent_clean", options);
+            return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage7(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 119 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
 #line 120 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 121 "videoalign-smoke.pipe"
             options.Reward = context.Input<object>("latent_clean");
 #line 122 "videoalign-smoke.pipe"
@@ -265,16 +265,16 @@ namespace Pipeline.Experiments
 #line 124 "videoalign-smoke.pipe"
             options.Ablation = true;
 #line 119 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_clean", options);
+            return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage8(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 105 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
 #line 106 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 107 "videoalign-smoke.pipe"
             options.Reward = context.Input<object>("latent");
 #line 108 "videoalign-smoke.pipe"
@@ -282,16 +282,16 @@ namespace Pipeline.Experiments
 #line 109 "videoalign-smoke.pipe"
             options.Strength = 1d;
 #line 105 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_ta", options);
+            return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage9(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage9(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 112 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
 #line 113 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 114 "videoalign-smoke.pipe"
             options.Reward = context.Input<object>("latent");
 #line 115 "videoalign-smoke.pipe"
@@ -299,56 +299,56 @@ namespace Pipeline.Experiments
 #line 116 "videoalign-smoke.pipe"
             options.Strength = 1d;
 #line 112 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.FlowNrgStage.Run(context, "nrg_vq_mq", options);
+            return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage10(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage10(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 17 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
 #line 18 "videoalign-smoke.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("pairs", new global::Pipeline.Runtime.Experiments.ReferenceArgument("count", 300L)));
+            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 300L)));
 #line 19 "videoalign-smoke.pipe"
             options.Split.Train = 0.8d;
 #line 19 "videoalign-smoke.pipe"
             options.Split.Eval = 0.2d;
 #line 17 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.PreferencePairsStage.Run(context, "prefs", options);
+            return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage11(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage11(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 132 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
 #line 133 "videoalign-smoke.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval_prompts"));
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
 #line 134 "videoalign-smoke.pipe"
-            options.Methods = new global::Pipeline.Runtime.Artifacts.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base_cfg4") };
+            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") };
 #line 135 "videoalign-smoke.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 136 "videoalign-smoke.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("oracle")), context.Input<object>("vr") };
+            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")), context.Input<object>("vr") };
 #line 137 "videoalign-smoke.pipe"
             options.Seeds = 2;
 #line 138 "videoalign-smoke.pipe"
             options.Gifs = 1;
 #line 132 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.WinRatesStage.Run(context, "report", options);
+            return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage12(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage12(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 62 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowRwrOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions();
 #line 63 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 64 "videoalign-smoke.pipe"
-            options.Reward = context.Input<global::Pipeline.Runtime.Artifacts.IVideoJudge>("vr");
+            options.Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr");
 #line 65 "videoalign-smoke.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Artifacts.PromptSet>("world", new global::Pipeline.Runtime.Experiments.ReferenceStep("prompts"));
+            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("prompts"));
 #line 66 "videoalign-smoke.pipe"
             options.Samples = 32;
 #line 67 "videoalign-smoke.pipe"
@@ -360,18 +360,18 @@ namespace Pipeline.Experiments
 #line 70 "videoalign-smoke.pipe"
             options.Lr = 0.0001d;
 #line 62 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.FlowRwrStage.Run(context, "rwr", options);
+            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage13(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage13(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 54 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.FlowSftOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions();
 #line 55 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Artifacts.IVideoGenerator>("base");
+            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
 #line 56 "videoalign-smoke.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Artifacts.VideoSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"), new global::Pipeline.Runtime.Experiments.ReferenceStep("winners"));
+            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("winners"));
 #line 57 "videoalign-smoke.pipe"
             options.Steps = 10;
 #line 58 "videoalign-smoke.pipe"
@@ -379,48 +379,48 @@ namespace Pipeline.Experiments
 #line 59 "videoalign-smoke.pipe"
             options.Lr = 0.0001d;
 #line 54 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.FlowSftStage.Run(context, "sft", options);
+            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage14(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage14(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 22 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
 #line 23 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
 #line 24 "videoalign-smoke.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval"));
+            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
 #line 25 "videoalign-smoke.pipe"
             options.Loss = new global::Pipeline.Catalog.VariantValue("btt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["theta"] = 5d });
 #line 26 "videoalign-smoke.pipe"
             options.Epochs = 1;
 #line 22 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.VideoRewardStage.Run(context, "vr", options);
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage15(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage15(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 29 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
 #line 30 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("train"));
+            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
 #line 31 "videoalign-smoke.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Experiments.ReferenceStep("eval"));
+            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
 #line 32 "videoalign-smoke.pipe"
             options.Loss = new global::Pipeline.Catalog.VariantValue("bt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) {  });
 #line 33 "videoalign-smoke.pipe"
             options.Epochs = 1;
 #line 29 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.VideoRewardStage.Run(context, "vr_bt", options);
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr_bt", options);
 #line default
         }
 
-        private static global::Pipeline.Runtime.Experiments.StageOutput Stage16(global::Pipeline.Runtime.Experiments.RunContext context)
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage16(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 8 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Stages.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
 #line 9 "videoalign-smoke.pipe"
             options.Prompts = 32;
 #line 10 "videoalign-smoke.pipe"
@@ -434,7 +434,7 @@ namespace Pipeline.Experiments
 #line 14 "videoalign-smoke.pipe"
             options.Samples = 1;
 #line 8 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Stages.SyntheticVideosStage.Run(context, "world", options);
+            return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }
     }

@@ -1,14 +1,19 @@
 using System.Text.Json;
 using Pipeline.Catalog;
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Evaluation;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Data.Synthetic;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Kinds.FlowRwr;
+using Pipeline.Runtime.Kinds.FlowSft;
+using Pipeline.Runtime.Kinds.SyntheticVideos;
 using Pipeline.Runtime.Tests.Generation;
-using Pipeline.Runtime.Training;
+using Pipeline.Runtime.Torch;
+using Pipeline.Runtime.Torch.Models;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Tests.Alignment;
@@ -38,7 +43,7 @@ public sealed class AlignerStageTests : IDisposable
 
         foreach (var stage in new[] { sft, rwr, dpo, dpoT })
         {
-            var generator = Assert.IsType<FlowGenerator>(stage.Artifact);
+            var generator = Assert.IsType<FlowGeneratorModel>(stage.Artifact);
             Assert.NotSame(policy.Network, generator.Network);
             Assert.Same(policy.Space, generator.Space);
             Assert.Equal(policy.Shape, generator.Generate(new[] { world.EvalPrompts[0] }, 3)[0].Shape);
@@ -145,7 +150,7 @@ public sealed class AlignerStageTests : IDisposable
         }
     }
 
-    private (World World, RunContext Context, FlowGenerator Policy, PreferencePairSet Pairs) Setup(int steps = 60)
+    private (World World, RunContext Context, FlowGeneratorModel Policy, PreferencePairSet Pairs) Setup(int steps = 60)
     {
         var world = GenerationFixtures.TinyWorld(prompts: 8, frames: 2, size: 8, generators: 3);
         var context = GenerationFixtures.Context(output: output);
@@ -154,7 +159,7 @@ public sealed class AlignerStageTests : IDisposable
         options.Pretrain.Data = videos;
         options.Pretrain.Steps = steps;
         options.Pretrain.Batch = 16;
-        var policy = (FlowGenerator)FlowGeneratorStage.Run(context, "base", options).Artifact;
+        var policy = (FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", options).Artifact;
         var dimensions = new[] { PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA };
         var pairs = PreferencePairSet.FromWorld(world.Synthetic, world.Pairs(48).Pairs, dimensions);
         return (world, context, policy, pairs);

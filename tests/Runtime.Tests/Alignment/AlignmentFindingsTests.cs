@@ -1,9 +1,16 @@
 using Pipeline.Catalog;
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Backend;
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Kinds.FlowRwr;
+using Pipeline.Runtime.Kinds.FlowSft;
+using Pipeline.Runtime.Kinds.PreferencePairs;
+using Pipeline.Runtime.Kinds.SyntheticVideos;
+using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Kinds.WinRates;
+using Pipeline.Runtime.Torch.Backend;
 using Xunit.Abstractions;
 
 namespace Pipeline.Runtime.Tests.Alignment;

@@ -1,7 +1,7 @@
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowGenerator;
 using Pipeline.Runtime.Torch;
-using Pipeline.Runtime.Training;
+using Pipeline.Runtime.Torch.Models;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Tests.Alignment;

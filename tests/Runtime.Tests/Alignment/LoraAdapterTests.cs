@@ -1,6 +1,5 @@
-using Pipeline.Runtime.Backend;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Training;
+using Pipeline.Runtime.Torch;
+using Pipeline.Runtime.Torch.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -71,11 +70,11 @@ public sealed class LoraAdapterTests
         var target = randn(x.shape);
         var rank = 2;
         var settings = new AlignmentSettings(Steps: 20, Batch: 8, LearningRate: 1e-2, Lora: new LoraSettings(rank, 4), Seed: 9);
-        using (var trainer = new AlignmentTrainer(network, settings, "test", log: null))
+        using (var trainer = Trainer.ForAlignment(network, settings, "test", log: null))
         {
             // input 60 → 16, hidden 16 → 16, output 16 → 12: A is rank × in, B is out × rank (the prompt embedding is not adapted).
             Assert.Equal(rank * ((60 + 16) + (16 + 16) + (16 + 12)), trainer.TrainableCount);
-            trainer.Run((_, _) => (network.forward(x, t, tokens) - target).pow(2).mean());
+            trainer.Run(settings.Steps, (_, _) => (network.forward(x, t, tokens) - target).pow(2).mean());
             Assert.True(trainer.Series["loss"][^1] < trainer.Series["loss"][0]);
         }
 
@@ -109,10 +108,10 @@ public sealed class LoraAdapterTests
         var (x, t, tokens) = Inputs(new LatentShape(3, 1, 2, 2), 8);
         var target = randn(x.shape);
         var settings = new AlignmentSettings(Steps: 5, Batch: 8, LearningRate: 1e-2, Lora: null, Seed: 9);
-        using (var trainer = new AlignmentTrainer(network, settings, "test", log: null))
+        using (var trainer = Trainer.ForAlignment(network, settings, "test", log: null))
         {
             Assert.Equal(network.parameters().Sum(p => p.numel()), trainer.TrainableCount);
-            trainer.Run((_, _) => (network.forward(x, t, tokens) - target).pow(2).mean());
+            trainer.Run(settings.Steps, (_, _) => (network.forward(x, t, tokens) - target).pow(2).mean());
         }
 
         var after = Snapshot(network);

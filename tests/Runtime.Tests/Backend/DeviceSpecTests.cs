@@ -1,4 +1,5 @@
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Torch.Backend;
 
 namespace Pipeline.Runtime.Tests.Backend;
 

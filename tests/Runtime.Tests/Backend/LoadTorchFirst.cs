@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Torch.Backend;
 
 namespace Pipeline.Runtime.Tests.Backend;
 

@@ -1,4 +1,4 @@
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Torch.Backend;
 
 namespace Pipeline.Runtime.Tests.Backend;
 

@@ -1,4 +1,5 @@
-using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Files;
 
 namespace Pipeline.Runtime.Tests.Data;
 

@@ -1,4 +1,4 @@
-using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Runtime.Tests.Data;
 

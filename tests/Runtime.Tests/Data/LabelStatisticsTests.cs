@@ -1,5 +1,6 @@
-using Pipeline.Runtime.Stages;
 using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Data.Synthetic;
+using Pipeline.Runtime.Kinds.SyntheticVideos;
 using Xunit.Abstractions;
 
 namespace Pipeline.Runtime.Tests.Data;
@@ -68,7 +69,7 @@ public class LabelStatisticsComputeTests
     [Fact]
     public void Statistics_agree_with_a_direct_count()
     {
-        var world = new SyntheticWorld(new Pipeline.Runtime.Stages.SyntheticVideosOptions { Prompts = 24, EvalPrompts = 4 }, 9);
+        var world = new SyntheticWorld(new Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions { Prompts = 24, EvalPrompts = 4 }, 9);
         var pairs = world.Pairs(200);
         var statistics = LabelStatistics.Compute(pairs);
         Assert.Equal(4, statistics.Count);

@@ -1,5 +1,6 @@
-using Pipeline.Runtime.Stages;
-using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Synthetic;
+using Pipeline.Runtime.Kinds.SyntheticVideos;
 
 namespace Pipeline.Runtime.Tests.Data;
 

@@ -1,4 +1,7 @@
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Data.Files;
+using Pipeline.Runtime.Data.Pairs;
 
 namespace Pipeline.Runtime.Tests.Data;
 

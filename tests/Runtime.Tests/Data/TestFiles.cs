@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Files;
 
 namespace Pipeline.Runtime.Tests.Data;
 

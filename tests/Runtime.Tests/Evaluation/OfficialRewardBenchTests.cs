@@ -1,7 +1,8 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using Pipeline.Runtime.Evaluation;
+using System.Text;
+using Pipeline.Runtime.Data.Evaluation;
+using Pipeline.Runtime.Kinds.VideoReward;
 
 namespace Pipeline.Runtime.Tests.Evaluation;
 

@@ -1,5 +1,5 @@
 using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Evaluation;
+using Pipeline.Runtime.Data.Evaluation;
 
 namespace Pipeline.Runtime.Tests.Evaluation;
 

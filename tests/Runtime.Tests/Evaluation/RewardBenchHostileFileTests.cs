@@ -1,5 +1,7 @@
+using Pipeline.Runtime.Core;
 using System.Text;
-using Pipeline.Runtime.Evaluation;
+using Pipeline.Runtime.Data.Evaluation;
+using Pipeline.Runtime.Kinds.VideoReward;
 using Xunit.Abstractions;
 
 namespace Pipeline.Runtime.Tests.Evaluation;

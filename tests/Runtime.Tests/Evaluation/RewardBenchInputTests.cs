@@ -1,5 +1,7 @@
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Evaluation;
 using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Evaluation;
+using Pipeline.Runtime.Kinds.VideoReward;
 
 namespace Pipeline.Runtime.Tests.Evaluation;
 

@@ -1,13 +1,25 @@
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Evaluation;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.WinRates;
 using Pipeline.Runtime.Tests.Generation;
 
 namespace Pipeline.Runtime.Tests.Evaluation;
 
 public sealed class WinRatesStageTests
 {
+    [Fact]
+    public void A_win_rates_stage_without_prompts_or_baseline_is_a_PIPE4008_error_that_names_the_stage_not_an_InvalidOperationException()
+    {
+        var world = GenerationFixtures.TinyWorld(frames: 8, size: 16, generators: 4);
+        var context = GenerationFixtures.Context();
+
+        var noPrompts = Assert.Throws<PipelineException>(() => WinRatesStage.Run(context, "eval", new WinRatesOptions { Baseline = world.Best }));
+        var noBaseline = Assert.Throws<PipelineException>(() => WinRatesStage.Run(context, "eval", new WinRatesOptions { Prompts = world.EvalPrompts }));
+
+        Assert.Equal((RuntimeDiagnosticCodes.InvalidStageOptions, "eval", "prompts is required; the compiler checks it"), (noPrompts.Code, noPrompts.Stage, noPrompts.Message));
+        Assert.Equal((RuntimeDiagnosticCodes.InvalidStageOptions, "eval", "baseline is required; the compiler checks it"), (noBaseline.Code, noBaseline.Stage, noBaseline.Message));
+    }
+
     [Fact]
     public void The_worst_world_generator_loses_to_the_best_and_the_section_has_the_contract_shape()
     {

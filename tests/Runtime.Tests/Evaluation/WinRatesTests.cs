@@ -1,4 +1,5 @@
-using Pipeline.Runtime.Evaluation;
+using Pipeline.Runtime.Data.Evaluation;
+using Pipeline.Runtime.Kinds.WinRates;
 
 namespace Pipeline.Runtime.Tests.Evaluation;
 

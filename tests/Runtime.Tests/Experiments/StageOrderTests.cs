@@ -1,4 +1,4 @@
-using Pipeline.Runtime.Experiments;
+using Pipeline.Runtime.Execution;
 
 namespace Pipeline.Runtime.Tests.Experiments;
 

@@ -1,9 +1,9 @@
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Evaluation;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Stages;
-using Pipeline.Runtime.Training;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Evaluation;
+using Pipeline.Runtime.Data.Synthetic;
+using Pipeline.Runtime.Kinds.Autoencoder;
+using Pipeline.Runtime.Kinds.SyntheticVideos;
+using Pipeline.Runtime.Torch.Models;
 
 namespace Pipeline.Runtime.Tests.Generation;
 

@@ -1,5 +1,6 @@
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Kinds.ClassifierFree;
+using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Torch.Models;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Tests.Generation;
@@ -16,11 +17,11 @@ public sealed class ClassifierFreeStageTests
         options.Pretrain.Data = world.Videos;
         options.Pretrain.Steps = 5;
         options.Pretrain.Batch = 8;
-        var generator = (FlowGenerator)FlowGeneratorStage.Run(context, "base", options).Artifact;
+        var generator = (FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", options).Artifact;
 
         var stage = ClassifierFreeStage.Run(context, "base_cfg4", new ClassifierFreeOptions { Generator = generator, Scale = 4.0 });
 
-        var guided = Assert.IsType<FlowGenerator>(stage.Artifact);
+        var guided = Assert.IsType<FlowGeneratorModel>(stage.Artifact);
         Assert.Same(generator.Network, guided.Network);
         Assert.Equal(4.0, guided.CfgScale);
         Assert.Equal(2.0, generator.CfgScale);
@@ -39,7 +40,7 @@ public sealed class ClassifierFreeStageTests
         options.Pretrain.Data = world.Videos;
         options.Pretrain.Steps = 5;
         options.Pretrain.Batch = 8;
-        var generator = (FlowGenerator)FlowGeneratorStage.Run(GenerationFixtures.Context(), "base", options).Artifact;
+        var generator = (FlowGeneratorModel)FlowGeneratorStage.Run(GenerationFixtures.Context(), "base", options).Artifact;
         using var noGrad = no_grad();
         using var tokens = PromptTokens.Encode(new[] { world.EvalPrompts[0], world.EvalPrompts[1] }, CPU);
         using var x = generator.Noise(2, 3, 0);

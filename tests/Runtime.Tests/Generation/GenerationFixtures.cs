@@ -1,7 +1,6 @@
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Data.Synthetic;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds.SyntheticVideos;
 
 namespace Pipeline.Runtime.Tests.Generation;
 

@@ -1,7 +1,7 @@
 using Microsoft.ML;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Stages;
-using Pipeline.Runtime.Training;
+using Pipeline.Runtime.Kinds.Autoencoder;
+using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Torch.Models;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Runtime.Tests.Generation;
@@ -26,7 +26,7 @@ public sealed class LatentFlowGeneratorTests
         options.Pretrain.Batch = 16;
         var output = FlowGeneratorStage.Run(context, "gen", options);
         Assert.True((double)output.Metrics["loss_end"]! < 0.8 * (double)output.Metrics["loss_start"]!, "flow-matching loss did not fall");
-        var generator = Assert.IsType<FlowGenerator>(output.Artifact);
+        var generator = Assert.IsType<FlowGeneratorModel>(output.Artifact);
 
         var prompts = world.EvalPrompts.Take(3).ToArray();
         var first = generator.Generate(prompts, 5);
@@ -51,7 +51,7 @@ public sealed class LatentFlowGeneratorTests
         var world = GenerationFixtures.TinyWorld(prompts: 8);
         var ml = new MLContext(seed: 1);
         var settings = new FlowGeneratorSettings(Steps: 20, LearningRate: 1e-3, Batch: 8, Width: 32, Timesteps: "logit_normal", CfgDropout: 0.1, CfgScale: 1.0, SamplingSteps: 4, Seed: 3);
-        var estimator = new FlowGeneratorEstimator(ml, world.Videos.Shape, settings, autoencoder: null, Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve());
+        var estimator = new FlowGeneratorEstimator(ml, world.Videos.Shape, settings, autoencoder: null, Pipeline.Runtime.Torch.Backend.DeviceSpec.Cpu.Resolve());
         var view = FlowGeneratorEstimator.ToDataView(ml, world.Videos);
 
         var transformer = estimator.Fit(view);
@@ -74,12 +74,12 @@ public sealed class LatentFlowGeneratorTests
     public void World_prompt_words_get_distinct_token_ids()
     {
         var words = new[] { "a", "moving", "small", "large", "slowly", "quickly", "disk", "square", "diamond", "left", "right", "up", "down", "up-left", "up-right", "down-left", "down-right" }
-            .Concat(Pipeline.Runtime.Data.SyntheticVocabulary.ColourNames).ToArray();
+            .Concat(Pipeline.Runtime.Data.Synthetic.SyntheticVocabulary.ColourNames).ToArray();
         Assert.Equal(words.Length, words.Select(PromptTokens.Id).Distinct().Count());
         Assert.Equal(new[] { "a", "small", "red", "disk", "moving", "slowly", "up-left" }, PromptTokens.Words("a small red disk moving slowly up-left"));
     }
 
-    private static double PixelVariance(Pipeline.Runtime.Artifacts.World world)
+    private static double PixelVariance(Pipeline.Runtime.Kinds.SyntheticVideos.World world)
     {
         var videos = world.Videos;
         var length = videos.Shape.Length;

@@ -1,10 +1,14 @@
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Backend;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds.Autoencoder;
+using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Kinds.FlowNrg;
+using Pipeline.Runtime.Kinds.LatentReward;
+using Pipeline.Runtime.Kinds.SyntheticVideos;
 using Pipeline.Runtime.Tests.Generation;
+using Pipeline.Runtime.Torch.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -106,7 +110,7 @@ public sealed class FlowNrgTests : IDisposable
         }
     }
 
-    private (FlowGenerator Generator, VideoAutoencoder Autoencoder) TinyLatentGenerator(World? world = null, RunContext? context = null)
+    private (FlowGeneratorModel Generator, VideoAutoencoder Autoencoder) TinyLatentGenerator(World? world = null, RunContext? context = null)
     {
         world ??= GenerationFixtures.TinyWorld(prompts: 8, frames: 2, size: 8, generators: 3);
         context ??= GenerationFixtures.Context(output: output);
@@ -117,7 +121,7 @@ public sealed class FlowNrgTests : IDisposable
         options.Pretrain.Steps = 5;
         options.Pretrain.Batch = 8;
         options.Pretrain.Lr = 1e-3;
-        return ((FlowGenerator)FlowGeneratorStage.Run(context, "base", options).Artifact, autoencoder);
+        return ((FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", options).Artifact, autoencoder);
     }
 
     /// <summary>r_k(z, t, tokens) = Σ_{c,p} a_{k,c} · z_{c,p}: linear in the latents, ignoring t and the prompt.</summary>

@@ -1,5 +1,4 @@
-using Pipeline.Runtime.Backend;
-using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Torch.Models;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Tests.Guidance;

@@ -1,10 +1,13 @@
-using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Models.Reward;
+using Pipeline.Runtime.Kinds.LatentReward;
+using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Tests.Data;
+using Pipeline.Runtime.Torch.Models.Reward;
+using Pipeline.Runtime.Torch.Models;
 using Pipeline.Runtime.Torch.Safetensors;
-using Pipeline.Runtime.Training.Reward;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -126,7 +129,7 @@ public sealed class ModelFileTests
         using var folder = TestFiles.NewFolder();
         var path = Path.Combine(folder, "generator.safetensors");
         var autoencoder = new VideoAutoencoder(Video, Latent, 8);
-        FlowGeneratorFile.Save(new FlowGenerator(new VelocityConvNet(Latent, 8), Video, LatentSpace.Restore(autoencoder, [0, 0, 0, 0], [1, 1, 1, 1]), 4, 3, CPU), path);
+        FlowGeneratorFile.Save(new FlowGeneratorModel(new VelocityConvNet(Latent, 8), Video, LatentSpace.Restore(autoencoder, [0, 0, 0, 0], [1, 1, 1, 1]), 4, 3, CPU), path);
         // A width of 200 000 would be a 16 GB network: the header's tensors say 8, so nothing is built.
         Rewrite(path, metadata => metadata["pipeline.width"] = "200000");
 
@@ -194,7 +197,7 @@ public sealed class ModelFileTests
         using var folder = TestFiles.NewFolder();
         var valid = Path.Combine(folder, "generator.safetensors");
         var autoencoder = new VideoAutoencoder(Video, Latent, 8);
-        FlowGeneratorFile.Save(new FlowGenerator(new VelocityConvNet(Latent, 8), Video, LatentSpace.Restore(autoencoder, [0, 0, 0, 0], [1, 1, 1, 1]), 4, 3, CPU), valid);
+        FlowGeneratorFile.Save(new FlowGeneratorModel(new VelocityConvNet(Latent, 8), Video, LatentSpace.Restore(autoencoder, [0, 0, 0, 0], [1, 1, 1, 1]), 4, 3, CPU), valid);
         var original = System.IO.File.ReadAllBytes(valid);
         var headerEnd = 8 + (int)BitConverter.ToUInt64(original, 0);
         var random = new Random(22);

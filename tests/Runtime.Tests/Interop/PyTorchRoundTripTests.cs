@@ -1,10 +1,13 @@
-using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Models.Reward;
+using Pipeline.Runtime.Kinds.LatentReward;
+using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Tests.Data;
+using Pipeline.Runtime.Torch.Models.Reward;
+using Pipeline.Runtime.Torch.Models;
 using Pipeline.Runtime.Torch.Safetensors;
-using Pipeline.Runtime.Training.Reward;
+using Pipeline.Runtime.Torch;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -93,7 +96,7 @@ public sealed class PyTorchRoundTripTests(ITestOutputHelper log)
             (random, path, _) => Saved(ConvGenerator(random), g => FlowGeneratorFile.Save(g, path)),
             (path, _) => FlowGeneratorFile.Load(path, CPU)),
         ("flow_generator_mlp", "pixel_velocity",
-            (random, path, _) => Saved(new FlowGenerator(Randomized(new VelocityMlp(Video.Length, 16), random), Video, LatentSpace.Pixels(Video), 4, 1.0, CPU), g => FlowGeneratorFile.Save(g, path)),
+            (random, path, _) => Saved(new FlowGeneratorModel(Randomized(new VelocityMlp(Video.Length, 16), random), Video, LatentSpace.Pixels(Video), 4, 1.0, CPU), g => FlowGeneratorFile.Save(g, path)),
             (path, _) => FlowGeneratorFile.Load(path, CPU)),
         ("lora_adapter", "velocity",
             (random, path, lora) =>
@@ -152,7 +155,7 @@ public sealed class PyTorchRoundTripTests(ITestOutputHelper log)
                 latent.eval();
                 return new() { ["scores"] = latent.forward(inputs["x"], inputs["t"], inputs["tokens"]) };
             default:
-                var velocity = ((FlowGenerator)model).Network;
+                var velocity = ((FlowGeneratorModel)model).Network;
                 velocity.eval();
                 return new() { ["velocity"] = velocity.forward(inputs["x"], inputs["t"], inputs["tokens"]) };
         }
@@ -172,10 +175,10 @@ public sealed class PyTorchRoundTripTests(ITestOutputHelper log)
         },
     };
 
-    private static FlowGenerator ConvGenerator(Random random)
+    private static FlowGeneratorModel ConvGenerator(Random random)
     {
         var autoencoder = Randomized(new VideoAutoencoder(Video, Latent, 8), random);
-        return new FlowGenerator(Randomized(new VelocityConvNet(Latent, 8), random), Video, LatentSpace.Restore(autoencoder, LatentMean, LatentDeviation), 4, 3.0, CPU);
+        return new FlowGeneratorModel(Randomized(new VelocityConvNet(Latent, 8), random), Video, LatentSpace.Restore(autoencoder, LatentMean, LatentDeviation), 4, 3.0, CPU);
     }
 
     private static VideoRewardModel Reward(RewardTokenMode mode, Random random) =>

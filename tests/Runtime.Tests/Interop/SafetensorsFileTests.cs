@@ -1,3 +1,4 @@
+using Pipeline.Runtime.Core;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;

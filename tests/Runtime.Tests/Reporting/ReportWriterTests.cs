@@ -1,10 +1,9 @@
 using System.Diagnostics;
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Evaluation;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Reporting;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Execution.Reporting;
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.WinRates;
 using Pipeline.Runtime.Tests.Generation;
 using Pipeline.Tests.Shared;
 

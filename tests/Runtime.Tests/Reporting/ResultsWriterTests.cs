@@ -1,6 +1,7 @@
 using System.Text.Json;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Reporting;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Execution.Reporting;
+using Pipeline.Runtime.Kinds;
 
 namespace Pipeline.Runtime.Tests.Reporting;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Pipeline.Runtime.Reporting;
+using Pipeline.Runtime.Execution.Reporting;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Runtime.Tests.Reporting;

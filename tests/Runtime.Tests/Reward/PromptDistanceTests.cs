@@ -1,4 +1,4 @@
-using Pipeline.Runtime.Models.Reward;
+using Pipeline.Runtime.Torch.Models.Reward;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Tests.Reward;

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Pipeline.Catalog;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Kinds.VideoReward;
 using Xunit.Abstractions;
 
 namespace Pipeline.Runtime.Tests.Reward;

@@ -1,4 +1,4 @@
-using Pipeline.Runtime.Training;
+using Pipeline.Runtime.Torch;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Tests.Reward;

@@ -1,6 +1,8 @@
 using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Data.Synthetic;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds.SyntheticVideos;
 
 namespace Pipeline.Runtime.Tests.Reward;
 

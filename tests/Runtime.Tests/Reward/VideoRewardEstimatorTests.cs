@@ -1,9 +1,9 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Models.Reward;
-using Pipeline.Runtime.Training.Reward;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Torch.Models.Reward;
 
 namespace Pipeline.Runtime.Tests.Reward;
 
@@ -69,7 +69,7 @@ public sealed class VideoRewardEstimatorTests
     {
         var split = RewardTestData.Split(48);
         var ml = new MLContext(seed: 1);
-        var transformer = new VideoRewardEstimator(ml, new VideoRewardSettings(Dimensions, RewardLoss.Btt(3.0), RewardTokenMode.Shared, 8, 1, 1e-3, 16, 5), Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve())
+        var transformer = new VideoRewardEstimator(ml, new VideoRewardSettings(Dimensions, RewardLoss.Btt(3.0), RewardTokenMode.Shared, 8, 1, 1e-3, 16, 5), Pipeline.Runtime.Torch.Backend.DeviceSpec.Cpu.Resolve())
             .Fit(split.Train.ToDataView(), split.Eval.ToDataView());
         var folder = Directory.CreateTempSubdirectory("reward-checkpoint-").FullName;
         try
@@ -84,7 +84,7 @@ public sealed class VideoRewardEstimatorTests
             Assert.Equal("shared", header.Tokens);
             Assert.Equal("rao-kupper", header.Ties);
             Assert.Equal(3.0, header.Theta);
-            var loaded = RewardCheckpoint.Load(path, Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve());
+            var loaded = RewardCheckpoint.Load(path, Pipeline.Runtime.Torch.Backend.DeviceSpec.Cpu.Resolve());
             Assert.Equal(RewardTokenMode.Shared, loaded.Tokens);
             Assert.Equal(transformer.Model.Normalization!.Mean, loaded.Normalization!.Mean);
             var videos = split.Eval.Pairs.Select(p => p.VideoA.Load()).ToArray();
@@ -114,7 +114,7 @@ public sealed class VideoRewardEstimatorTests
     }
 
     private static VideoRewardEstimator Estimator(MLContext ml, RewardLoss loss) =>
-        new(ml, new VideoRewardSettings(Dimensions, loss, RewardTokenMode.Separate, 8, 1, 1e-3, 16, 5), Pipeline.Runtime.Backend.DeviceSpec.Cpu.Resolve());
+        new(ml, new VideoRewardSettings(Dimensions, loss, RewardTokenMode.Separate, 8, 1, 1e-3, 16, 5), Pipeline.Runtime.Torch.Backend.DeviceSpec.Cpu.Resolve());
 
     private static IDataView VideosView(MLContext ml, PreferencePairSet pairs)
     {

@@ -1,4 +1,4 @@
-using Pipeline.Runtime.Models.Reward;
+using Pipeline.Runtime.Torch.Models.Reward;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Tests.Reward;
@@ -33,7 +33,7 @@ public sealed class VideoRewardNetworkTests
     public void Token_ids_are_gpt2_ids_shifted_by_one_and_zero_padded()
     {
         var ids = RewardPromptTokens.Ids(new[] { "a red disk", string.Empty });
-        var gpt2 = Pipeline.Runtime.Data.PromptTokenizer.Encode("a red disk");
+        var gpt2 = Pipeline.Runtime.Core.PromptTokenizer.Encode("a red disk");
 
         Assert.Equal(gpt2.Select(t => (long)t + 1), ids.Take(gpt2.Length));
         Assert.All(ids.Skip(gpt2.Length), id => Assert.Equal(0L, id));

@@ -1,7 +1,7 @@
 using System.Reflection;
 using Pipeline.Catalog;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds;
 
 namespace Pipeline.Runtime.Tests.Stages;
 
@@ -11,6 +11,12 @@ namespace Pipeline.Runtime.Tests.Stages;
 /// </summary>
 public sealed class CatalogOptionsAgreementTests
 {
+    [Fact]
+    public void The_runtimes_preference_dimensions_are_the_catalogues_dimension_list()
+    {
+        Assert.Equal(DimensionNames.All, Enum.GetNames<Pipeline.Runtime.Data.PreferenceDimension>());
+    }
+
     public static TheoryData<string> ImplementedKinds()
     {
         var data = new TheoryData<string>();
@@ -35,7 +41,7 @@ public sealed class CatalogOptionsAgreementTests
     public void Each_implemented_kind_has_a_stage_entry_point(string kindName)
     {
         var kind = StageCatalog.FindKind(kindName)!;
-        var stage = typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Stages.{CatalogDefaults.PascalCase(kind.Name)}Stage");
+        var stage = typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Kinds.{CatalogNames.PascalCase(kind.Name)}.{CatalogNames.PascalCase(kind.Name)}Stage");
         Assert.NotNull(stage);
         var run = stage!.GetMethod("Run", BindingFlags.Public | BindingFlags.Static, new[] { typeof(RunContext), typeof(string), OptionsType(kind)! });
         Assert.NotNull(run);
@@ -49,14 +55,14 @@ public sealed class CatalogOptionsAgreementTests
     }
 
     private static Type? OptionsType(StageKind kind) =>
-        typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Stages.{CatalogDefaults.PascalCase(kind.Name)}Options");
+        typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Kinds.{CatalogNames.PascalCase(kind.Name)}.{CatalogNames.PascalCase(kind.Name)}Options");
 
     private static void AssertSameProperties(Type options, IReadOnlyList<PropertyDefinition> catalogue, string where)
     {
         var declared = options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.DeclaringType != typeof(StageOptions) && p.CanWrite)
             .ToDictionary(p => p.Name, StringComparer.Ordinal);
-        var expected = catalogue.ToDictionary(p => CatalogDefaults.PascalCase(p.Name), StringComparer.Ordinal);
+        var expected = catalogue.ToDictionary(p => CatalogNames.PascalCase(p.Name), StringComparer.Ordinal);
 
         Assert.True(
             declared.Keys.OrderBy(k => k, StringComparer.Ordinal).SequenceEqual(expected.Keys.OrderBy(k => k, StringComparer.Ordinal)),

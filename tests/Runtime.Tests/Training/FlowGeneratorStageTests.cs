@@ -1,8 +1,7 @@
-using Pipeline.Runtime.Artifacts;
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Experiments;
-using Pipeline.Runtime.Models;
-using Pipeline.Runtime.Stages;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Torch.Models;
 
 namespace Pipeline.Runtime.Tests.Training;
 
@@ -25,7 +24,7 @@ public sealed class FlowGeneratorStageTests
         var start = (double)output.Metrics["loss_start"]!;
         var end = (double)output.Metrics["loss_end"]!;
         Assert.True(end < 0.7 * start, $"loss fell only from {start} to {end}");
-        var generator = Assert.IsType<FlowGenerator>(output.Artifact);
+        var generator = Assert.IsType<FlowGeneratorModel>(output.Artifact);
         var prompts = new[] { "p0", "p1" };
         var first = generator.Generate(prompts, seed: 5);
         var second = generator.Generate(prompts, seed: 5);

@@ -1,6 +1,7 @@
 using System.Text;
+using Pipeline.Runtime.Core;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Files;
 
 /// <summary>One CSV record with the 1-based line it starts on.</summary>
 /// <param name="Line">The line number of the record's first character.</param>

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Files;
 
 /// <summary>
 /// Reads and writes NumPy <c>.npy</c> arrays (format versions 1–3, C order) of little-endian float32, float64 or uint8.

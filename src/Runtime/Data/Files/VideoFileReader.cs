@@ -1,8 +1,9 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using Pipeline.Runtime.Core;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Files;
 
 /// <summary>
 /// Reads a video file into a <see cref="Video"/> resampled by a <see cref="VideoSampling"/>: <c>.mp4</c> (and other

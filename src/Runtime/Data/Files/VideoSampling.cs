@@ -1,4 +1,6 @@
-namespace Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
+
+namespace Pipeline.Runtime.Data.Files;
 
 /// <summary>
 /// How a video file is resampled to the experiment's tensor shape: <paramref name="Frames"/> frames taken at

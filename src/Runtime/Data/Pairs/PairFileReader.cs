@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Files;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Pairs;
 
 /// <summary>
 /// Reads preference pairs from a CSV or JSONL file in the VideoGen-RewardBench / VideoAlign columns:
@@ -48,24 +50,60 @@ public static class PairFileReader
             throw new PipelineException(DataDiagnosticCodes.EmptyPairFile, $"{path}: the pair file has no rows.");
         }
 
-        var required = new List<string> { PathAColumn, PathBColumn, PromptColumn };
-        required.AddRange(dimensions.Select(d => d.ToString()));
-        var targetColumns = dimensions.SelectMany(d => new[] { $"MOS_A_{d}", $"MOS_B_{d}" }).ToArray();
-        var hasTargets = targetColumns.All(c => columns.Contains(c, StringComparer.Ordinal));
-        var extraColumns = columns.Where(c => !required.Contains(c, StringComparer.Ordinal) && !(hasTargets && targetColumns.Contains(c, StringComparer.Ordinal))).ToArray();
-        var folder = Path.GetDirectoryName(fullPath)!;
+        var layout = Layout.Of(columns, dimensions);
+        var checkedRows = CheckRows(rows, layout, Path.GetDirectoryName(fullPath)!, path);
+        var videos = DecodeVideos(checkedRows, sampling, path);
+        var pairs = checkedRows.Select(row => new PreferencePair(
+            row.Prompt,
+            new DecodedVideo(row.PathA, videos[row.PathA]),
+            new DecodedVideo(row.PathB, videos[row.PathB]),
+            row.Labels,
+            row.Extras,
+            $"{path}:{row.Line}")
+        {
+            TargetsA = row.TargetsA,
+            TargetsB = row.TargetsB,
+        }).ToArray();
+        return new PreferencePairSet(sampling.Shape, dimensions, layout.ExtraColumns, pairs);
+    }
 
-        // Check every row first, so that a bad label on the last line fails before any video is decoded.
-        var checkedRows = new List<(int Line, string Prompt, string PathA, string PathB, Dictionary<PreferenceDimension, PreferenceLabel> Labels, Dictionary<string, string> Extras,
-            Dictionary<PreferenceDimension, float>? TargetsA, Dictionary<PreferenceDimension, float>? TargetsB)>();
+    /// <summary>The columns a file with <paramref name="Dimensions"/> needs, whether it has every MOS column, and its other columns.</summary>
+    private sealed record Layout(IReadOnlyList<PreferenceDimension> Dimensions, List<string> Required, bool HasTargets, string[] ExtraColumns)
+    {
+        public static Layout Of(IReadOnlyList<string> columns, IReadOnlyList<PreferenceDimension> dimensions)
+        {
+            var required = new List<string> { PathAColumn, PathBColumn, PromptColumn };
+            required.AddRange(dimensions.Select(d => d.ToString()));
+            var targetColumns = dimensions.SelectMany(d => new[] { $"MOS_A_{d}", $"MOS_B_{d}" }).ToArray();
+            var hasTargets = targetColumns.All(c => columns.Contains(c, StringComparer.Ordinal));
+            var extraColumns = columns.Where(c => !required.Contains(c, StringComparer.Ordinal) && !(hasTargets && targetColumns.Contains(c, StringComparer.Ordinal))).ToArray();
+            return new Layout(dimensions, required, hasTargets, extraColumns);
+        }
+    }
+
+    /// <summary>A row that passed every check: its labels, targets and extras parsed, its video paths resolved.</summary>
+    private sealed record CheckedRow(
+        int Line,
+        string Prompt,
+        string PathA,
+        string PathB,
+        Dictionary<PreferenceDimension, PreferenceLabel> Labels,
+        Dictionary<string, string> Extras,
+        Dictionary<PreferenceDimension, float>? TargetsA,
+        Dictionary<PreferenceDimension, float>? TargetsB);
+
+    /// <summary>Checks every row before any video is decoded, so that a bad label on the last line fails first.</summary>
+    private static List<CheckedRow> CheckRows(List<(int Line, Dictionary<string, string> Values)> rows, Layout layout, string folder, string path)
+    {
+        var checkedRows = new List<CheckedRow>();
         foreach (var (line, values) in rows)
         {
-            foreach (var column in required)
+            foreach (var column in layout.Required)
             {
                 if (!values.ContainsKey(column))
                 {
                     throw new PipelineException(DataDiagnosticCodes.MissingColumn,
-                        $"{path}:{line}: column '{column}' is missing; a pair file needs {string.Join(", ", required)}.");
+                        $"{path}:{line}: column '{column}' is missing; a pair file needs {string.Join(", ", layout.Required)}.");
                 }
             }
 
@@ -76,25 +114,30 @@ public static class PairFileReader
             }
 
             var labels = new Dictionary<PreferenceDimension, PreferenceLabel>();
-            foreach (var dimension in dimensions)
+            foreach (var dimension in layout.Dimensions)
             {
                 labels[dimension] = ParseLabel(values[dimension.ToString()], path, line, dimension);
             }
 
             var pathA = ResolveVideo(values[PathAColumn], PathAColumn, folder, path, line);
             var pathB = ResolveVideo(values[PathBColumn], PathBColumn, folder, path, line);
-            var extras = extraColumns.Where(values.ContainsKey).ToDictionary(c => c, c => values[c], StringComparer.Ordinal);
+            var extras = layout.ExtraColumns.Where(values.ContainsKey).ToDictionary(c => c, c => values[c], StringComparer.Ordinal);
             Dictionary<PreferenceDimension, float>? targetsA = null, targetsB = null;
-            if (hasTargets)
+            if (layout.HasTargets)
             {
-                targetsA = dimensions.ToDictionary(d => d, d => ParseTarget(values, $"MOS_A_{d}", path, line));
-                targetsB = dimensions.ToDictionary(d => d, d => ParseTarget(values, $"MOS_B_{d}", path, line));
+                targetsA = layout.Dimensions.ToDictionary(d => d, d => ParseTarget(values, $"MOS_A_{d}", path, line));
+                targetsB = layout.Dimensions.ToDictionary(d => d, d => ParseTarget(values, $"MOS_B_{d}", path, line));
             }
 
-            checkedRows.Add((line, prompt, pathA, pathB, labels, extras, targetsA, targetsB));
+            checkedRows.Add(new CheckedRow(line, prompt, pathA, pathB, labels, extras, targetsA, targetsB));
         }
 
-        // Decode each distinct video once; an error names the first row that uses it.
+        return checkedRows;
+    }
+
+    /// <summary>Decodes each distinct video once, in parallel; an error names the first row that uses the video.</summary>
+    private static System.Collections.Concurrent.ConcurrentDictionary<string, Video> DecodeVideos(List<CheckedRow> checkedRows, VideoSampling sampling, string path)
+    {
         var firstUse = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var row in checkedRows)
         {
@@ -122,18 +165,7 @@ public static class PairFileReader
             throw new PipelineException(error.Code, $"{path}:{line}: {error.Message}", error);
         }
 
-        var pairs = checkedRows.Select(row => new PreferencePair(
-            row.Prompt,
-            new DecodedVideo(row.PathA, videos[row.PathA]),
-            new DecodedVideo(row.PathB, videos[row.PathB]),
-            row.Labels,
-            row.Extras,
-            $"{path}:{row.Line}")
-        {
-            TargetsA = row.TargetsA,
-            TargetsB = row.TargetsB,
-        }).ToArray();
-        return new PreferencePairSet(sampling.Shape, dimensions, extraColumns, pairs);
+        return videos;
     }
 
     /// <summary>Parses A, B or same (case-insensitive, surrounding spaces ignored).</summary>

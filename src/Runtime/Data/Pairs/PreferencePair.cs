@@ -1,4 +1,7 @@
-namespace Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Synthetic;
+
+namespace Pipeline.Runtime.Data.Pairs;
 
 /// <summary>Where a pair's video comes from; <see cref="Load"/> returns the same pixels every time.</summary>
 public abstract class VideoSource

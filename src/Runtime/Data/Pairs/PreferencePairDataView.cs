@@ -1,7 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipeline.Runtime.Core;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Pairs;
 
 /// <summary>The column names of a preference-pair data view.</summary>
 public static class PreferencePairColumns

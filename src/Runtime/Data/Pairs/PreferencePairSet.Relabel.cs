@@ -1,6 +1,7 @@
-using Pipeline.Runtime.Artifacts;
+using Pipeline.Catalog;
+using Pipeline.Runtime.Core;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Pairs;
 
 public sealed partial class PreferencePairSet
 {
@@ -15,7 +16,7 @@ public sealed partial class PreferencePairSet
     public PreferencePairSet Relabel(IVideoJudge reward, string[]? dimensions = null)
     {
         ArgumentNullException.ThrowIfNull(reward);
-        var chosen = dimensions is { Length: > 0 } ? dimensions : reward.Dimensions.Where(d => d is "VQ" or "MQ" or "TA").ToArray();
+        var chosen = dimensions is { Length: > 0 } ? dimensions : reward.Dimensions.Where(DimensionNames.IsRated).ToArray();
         var columns = chosen.Select(d => reward.Dimensions.ToList().IndexOf(d)).ToArray();
         if (columns.Length == 0 || columns.Any(c => c < 0))
         {
@@ -39,10 +40,4 @@ public sealed partial class PreferencePairSet
         }).ToArray();
         return new PreferencePairSet(Shape, new[] { PreferenceDimension.Overall }, ExtraColumns, relabelled);
     }
-}
-
-public sealed partial class PreferencePairs
-{
-    /// <summary><c>prefs.relabel(reward, ...)</c>: every pair of <see cref="All"/> relabelled (see <see cref="PreferencePairSet.Relabel"/>).</summary>
-    public PreferencePairSet Relabel(IVideoJudge reward, string[]? dimensions = null) => All.Relabel(reward, dimensions);
 }

@@ -1,7 +1,9 @@
 using Microsoft.ML;
-using Pipeline.Runtime.Artifacts;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Files;
+using Pipeline.Runtime.Data.Synthetic;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Pairs;
 
 /// <summary>A split of a pair set into training and evaluation pairs.</summary>
 /// <param name="Train">The training pairs.</param>
@@ -67,8 +69,7 @@ public sealed partial class PreferencePairSet
     /// that reward accuracy can be reported for it; a set that labels only Overall (relabelled by a reward) is rated
     /// by it. Winners and tie dropping vote over these only.
     /// </summary>
-    public IReadOnlyList<PreferenceDimension> RatedDimensions =>
-        Dimensions.Any(d => d != PreferenceDimension.Overall) ? Dimensions.Where(d => d != PreferenceDimension.Overall).ToArray() : Dimensions;
+    public IReadOnlyList<PreferenceDimension> RatedDimensions => PreferenceVote.Rated(Dimensions, d => d.ToString());
 
     /// <summary>
     /// Pairs from the synthetic world (<c>world.pairs(count: N)</c>), keeping <paramref name="dimensions"/> and the
@@ -149,11 +150,17 @@ public sealed partial class PreferencePairSet
     }
 
     /// <summary>
-    /// <c>.winners</c>: the preferred video of each pair under <paramref name="dimensions"/> (the rated dimensions when
-    /// null). A pair's vote is the sum of its labels h ∈ {+1 (A), −1 (B), 0 (tie)} over those dimensions: video A wins
-    /// when it is positive, B when negative, and a pair with a zero sum gives no winner.
+    /// <c>.winners</c>: the preferred video of each pair with a winner under <paramref name="dimensions"/> (the rated
+    /// dimensions when null; <see cref="PreferenceVote"/>).
     /// </summary>
-    public VideoSet Winners(IReadOnlyList<PreferenceDimension>? dimensions = null)
+    public VideoSet Winners(IReadOnlyList<PreferenceDimension>? dimensions = null) =>
+        new(Shape, Decided(dimensions).Select(d => new PromptedVideo(d.Pair.Prompt, d.Winner.Load())).ToArray());
+
+    /// <summary>
+    /// The pairs with a winner under <paramref name="dimensions"/> (the rated dimensions when null), in order, with
+    /// their winner and loser by the vote of their labels (<see cref="PreferenceVote"/>).
+    /// </summary>
+    public IEnumerable<(PreferencePair Pair, VideoSource Winner, VideoSource Loser)> Decided(IReadOnlyList<PreferenceDimension>? dimensions = null)
     {
         dimensions ??= RatedDimensions;
         foreach (var dimension in dimensions)
@@ -164,21 +171,23 @@ public sealed partial class PreferencePairSet
             }
         }
 
-        var winners = new List<PromptedVideo>();
-        foreach (var pair in Pairs)
-        {
-            var vote = dimensions.Sum(d => (int)pair.Labels[d]);
-            if (vote != 0)
-            {
-                winners.Add(new PromptedVideo(pair.Prompt, (vote > 0 ? pair.VideoA : pair.VideoB).Load()));
-            }
-        }
-
-        return new VideoSet(Shape, winners);
+        return Votes(dimensions);
     }
 
     /// <summary>The pairs as an ML.NET data view (columns in <see cref="PreferencePairColumns"/>).</summary>
     public IDataView ToDataView() => new PreferencePairDataView(this);
 
     private PreferencePairSet With(IReadOnlyList<PreferencePair> pairs) => new(Shape, Dimensions, ExtraColumns, pairs);
+
+    private IEnumerable<(PreferencePair Pair, VideoSource Winner, VideoSource Loser)> Votes(IReadOnlyList<PreferenceDimension> dimensions)
+    {
+        foreach (var pair in Pairs)
+        {
+            var vote = PreferenceVote.Of(dimensions.Select(d => (int)pair.Labels[d]));
+            if (vote != 0)
+            {
+                yield return vote > 0 ? (pair, pair.VideoA, pair.VideoB) : (pair, pair.VideoB, pair.VideoA);
+            }
+        }
+    }
 }

@@ -1,4 +1,4 @@
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Synthetic;
 
 /// <summary>
 /// The simulated human annotator of the synthetic world. It sees the oracle's z-normalised score difference

@@ -1,4 +1,4 @@
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Synthetic;
 
 /// <summary>
 /// The defect profile of one procedural generator of the synthetic world. Each video a generator renders draws its

@@ -1,6 +1,6 @@
-using Pipeline.Runtime.Evaluation;
+using Pipeline.Runtime.Data.Evaluation;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Synthetic;
 
 /// <summary>Label statistics of one dimension: how often the annotator said tie, and how well the oracle agrees.</summary>
 /// <param name="Dimension">The dimension.</param>

@@ -1,4 +1,6 @@
-namespace Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
+
+namespace Pipeline.Runtime.Data.Synthetic;
 
 /// <summary>
 /// The measured features of one video, from which the oracle's scores are made. Every feature is computed from the
@@ -105,11 +107,30 @@ public sealed class Oracle
             throw new ArgumentException($"The oracle judges RGB videos of at least 2 frames, got shape {shape}.", nameof(video));
         }
 
-        int frames = shape.Frames, height = shape.Height, width = shape.Width, plane = shape.PlaneLength;
-        var side = Math.Min(height, width);
-        var scale = side / SyntheticRenderer.ReferenceSide;
+        var (denoised, noiseLevel) = Denoise(video);
+        var (background, gain) = Background(denoised, shape.Frames);
+        var colour = ObjectColour(denoised, background, gain, shape, prompt);
+        var track = TrackObject(denoised, colour, gain, noiseLevel, shape);
+        var flicker = Flicker(gain);
+        var motion = track.FoundCount >= 2 ? Motion(track, shape, prompt) : ObjectMotion.NotFound;
+        return new OracleFeatures(
+            NoiseLevel: noiseLevel,
+            Sharpness: motion.Sharpness,
+            Jerk: motion.Jerk,
+            Flicker: flicker,
+            Stillness: motion.Stillness,
+            ColourAgreement: colour.Agreement,
+            DirectionAgreement: motion.DirectionAgreement,
+            SpeedAgreement: motion.SpeedAgreement,
+            ShapeAgreement: motion.ShapeAgreement,
+            SizeAgreement: motion.SizeAgreement,
+            ObjectFound: track.FoundCount >= 2);
+    }
 
-        // 1. Denoise, and estimate the noise from what the median filter removed.
+    /// <summary>1. Denoises every plane with a 3×3 median filter, and estimates the noise from what the filter removed.</summary>
+    private static (double[][][] Denoised, double NoiseLevel) Denoise(Video video)
+    {
+        int frames = video.Shape.Frames, height = video.Shape.Height, width = video.Shape.Width, plane = video.Shape.PlaneLength;
         var denoised = new double[3][][];
         var residuals = new double[plane];
         var noiseSum = 0.0;
@@ -130,9 +151,12 @@ public sealed class Oracle
             }
         }
 
-        var noiseLevel = noiseSum / (3 * frames) / 0.73;
+        return (denoised, noiseSum / (3 * frames) / 0.73);
+    }
 
-        // 2. Background colour and brightness gain per frame.
+    /// <summary>2. Background colour (the per-channel median) and brightness gain per frame.</summary>
+    private static (double[][] Background, double[] Gain) Background(double[][][] denoised, int frames)
+    {
         var background = new double[frames][];
         var gain = new double[frames];
         var referenceBrightness = (SyntheticVocabulary.Background[0] + SyntheticVocabulary.Background[1] + SyntheticVocabulary.Background[2]) / 3.0;
@@ -147,7 +171,16 @@ public sealed class Oracle
             gain[t] = Math.Max((background[t][0] + background[t][1] + background[t][2]) / 3.0 / referenceBrightness, 0.05);
         }
 
-        // 3. The object's colour offset from the background, weighted towards clearly-object pixels.
+        return (background, gain);
+    }
+
+    /// <summary>What step 3 finds: every pixel's colour distance from its frame's background, and the object's colour.</summary>
+    private sealed record ColourMeasure(double[][] Distance, double Contrast, double Agreement);
+
+    /// <summary>3. The object's colour offset from the background, weighted towards clearly-object pixels, against the prompt's colour.</summary>
+    private static ColourMeasure ObjectColour(double[][][] denoised, double[][] background, double[] gain, VideoShape shape, SyntheticPrompt prompt)
+    {
+        int frames = shape.Frames, plane = shape.PlaneLength;
         var offset = new double[3];
         var offsetWeight = 0.0;
         var distance = new double[frames][];
@@ -185,21 +218,31 @@ public sealed class Oracle
             targetOffset[c] = SyntheticVocabulary.ColourValues[prompt.Colour][c] - SyntheticVocabulary.Background[c];
         }
 
-        var colourAgreement = contrast > 0.05 ? Cosine(offset, targetOffset) : 0.0;
+        return new ColourMeasure(distance, contrast, contrast > 0.05 ? Cosine(offset, targetOffset) : 0.0);
+    }
 
-        // 4. Per frame: coverage relative to the frame's peak distance above a noise floor, centroid, mask fill and
-        //    area (the half-coverage contour), and edge sharpness across that contour.
+    /// <summary>What step 4 finds per frame: where the object is (its centroid, where found) and sums over the frames it was found in.</summary>
+    private sealed record ObjectTrack(double[] CentroidX, double[] CentroidY, bool[] Found, int FoundCount, double FillSum, double AreaSum, double SharpnessSum);
+
+    /// <summary>
+    /// 4. Per frame: coverage relative to the frame's peak distance above a noise floor, centroid, mask fill and area
+    /// (the half-coverage contour), and edge sharpness across that contour.
+    /// </summary>
+    private static ObjectTrack TrackObject(double[][][] denoised, ColourMeasure colour, double[] gain, double noiseLevel, VideoShape shape)
+    {
+        int frames = shape.Frames, height = shape.Height, width = shape.Width;
+        var distance = colour.Distance;
         var floor = 0.04 + 2.5 * noiseLevel;
         var centroidX = new double[frames];
         var centroidY = new double[frames];
         var found = new bool[frames];
         double fillSum = 0, areaSum = 0, sharpnessSum = 0;
         var foundCount = 0;
-        var coverage = new double[plane];
+        var coverage = new double[shape.PlaneLength];
         for (var t = 0; t < frames; t++)
         {
             var peak = distance[t].Max();
-            if (contrast <= 0.05 || peak < floor + 0.1)
+            if (colour.Contrast <= 0.05 || peak < floor + 0.1)
             {
                 continue;
             }
@@ -233,84 +276,87 @@ public sealed class Oracle
             sharpnessSum += Math.Min(MeanContourStep(denoised, coverage, t, height, width) / (peak * gain[t]), 1.5);
         }
 
-        // 5. Motion: flicker from the background gain; jerk, travel and velocity from the centroid track.
+        return new ObjectTrack(centroidX, centroidY, found, foundCount, fillSum, areaSum, sharpnessSum);
+    }
+
+    /// <summary>5a. Flicker: the root-mean-square frame-to-frame change of the log background brightness, divided by √2.</summary>
+    private static double Flicker(double[] gain)
+    {
         var flickerSum = 0.0;
-        for (var t = 1; t < frames; t++)
+        for (var t = 1; t < gain.Length; t++)
         {
             var change = Math.Log(gain[t] / gain[t - 1]);
             flickerSum += change * change;
         }
 
-        var flicker = Math.Sqrt(flickerSum / (frames - 1)) / Math.Sqrt(2);
-        var objectFound = foundCount >= 2;
-        double jerk = 0, stillness = 1, directionAgreement = 0, speedAgreement = -3, shapeAgreement = -4, sizeAgreement = -3, sharpness = 0;
-        if (objectFound)
+        return Math.Sqrt(flickerSum / (gain.Length - 1)) / Math.Sqrt(2);
+    }
+
+    /// <summary>The features of the object's track (step 5b), or their values when no object was found.</summary>
+    private sealed record ObjectMotion(double Jerk, double Stillness, double DirectionAgreement, double SpeedAgreement, double ShapeAgreement, double SizeAgreement, double Sharpness)
+    {
+        public static ObjectMotion NotFound { get; } = new(0, 1, 0, -3, -4, -3, 0);
+    }
+
+    /// <summary>5b. Jerk, travel and velocity from the centroid track, and the shape, size and sharpness over the frames the object was found in.</summary>
+    private static ObjectMotion Motion(ObjectTrack track, VideoShape shape, SyntheticPrompt prompt)
+    {
+        var frames = shape.Frames;
+        var side = Math.Min(shape.Height, shape.Width);
+        var scale = side / SyntheticRenderer.ReferenceSide;
+        var (centroidX, centroidY, found, foundCount) = (track.CentroidX, track.CentroidY, track.Found, track.FoundCount);
+        double jerkSum = 0;
+        var jerkCount = 0;
+        for (var t = 1; t + 1 < frames; t++)
         {
-            double jerkSum = 0;
-            var jerkCount = 0;
-            for (var t = 1; t + 1 < frames; t++)
+            if (found[t - 1] && found[t] && found[t + 1])
             {
-                if (found[t - 1] && found[t] && found[t + 1])
-                {
-                    var ax = centroidX[t + 1] - 2 * centroidX[t] + centroidX[t - 1];
-                    var ay = centroidY[t + 1] - 2 * centroidY[t] + centroidY[t - 1];
-                    jerkSum += Math.Sqrt(ax * ax + ay * ay);
-                    jerkCount++;
-                }
+                var ax = centroidX[t + 1] - 2 * centroidX[t] + centroidX[t - 1];
+                var ay = centroidY[t + 1] - 2 * centroidY[t] + centroidY[t - 1];
+                jerkSum += Math.Sqrt(ax * ax + ay * ay);
+                jerkCount++;
             }
-
-            jerk = jerkCount > 0 ? jerkSum / jerkCount / scale : 0;
-
-            // Least-squares velocity over the frames where the object was found.
-            double meanT = 0, meanX = 0, meanY = 0;
-            for (var t = 0; t < frames; t++)
-            {
-                if (found[t])
-                {
-                    meanT += t;
-                    meanX += centroidX[t];
-                    meanY += centroidY[t];
-                }
-            }
-
-            (meanT, meanX, meanY) = (meanT / foundCount, meanX / foundCount, meanY / foundCount);
-            double stt = 0, stx = 0, sty = 0;
-            for (var t = 0; t < frames; t++)
-            {
-                if (found[t])
-                {
-                    stt += (t - meanT) * (t - meanT);
-                    stx += (t - meanT) * (centroidX[t] - meanX);
-                    sty += (t - meanT) * (centroidY[t] - meanY);
-                }
-            }
-
-            var (vx, vy) = (stx / stt, sty / stt);
-            var travel = Math.Sqrt(vx * vx + vy * vy) * (frames - 1);
-            stillness = Math.Max(0, 0.1 - travel / side) * 10;
-            var (dx, dy) = SyntheticVocabulary.DirectionVector(prompt.Direction);
-            directionAgreement = travel > 0.05 * side ? (vx * dx + vy * dy) / Math.Sqrt(vx * vx + vy * vy) : 0;
-            var promptedTravel = SyntheticVocabulary.TravelFraction(prompt.Speed) * side;
-            speedAgreement = Math.Max(-Math.Abs(Math.Log((travel + 1e-3) / promptedTravel)), -3);
-
-            var expectedArea = SyntheticVocabulary.Area(prompt.Shape, SyntheticVocabulary.RadiusFraction(prompt.Size) * side);
-            shapeAgreement = -Math.Abs(fillSum / foundCount - SyntheticVocabulary.FillRatio(prompt.Shape)) / 0.25;
-            sizeAgreement = Math.Max(-Math.Abs(Math.Log(areaSum / foundCount / expectedArea)), -3);
-            sharpness = sharpnessSum / foundCount;
         }
 
-        return new OracleFeatures(
-            NoiseLevel: noiseLevel,
-            Sharpness: sharpness,
+        var jerk = jerkCount > 0 ? jerkSum / jerkCount / scale : 0;
+
+        // Least-squares velocity over the frames where the object was found.
+        double meanT = 0, meanX = 0, meanY = 0;
+        for (var t = 0; t < frames; t++)
+        {
+            if (found[t])
+            {
+                meanT += t;
+                meanX += centroidX[t];
+                meanY += centroidY[t];
+            }
+        }
+
+        (meanT, meanX, meanY) = (meanT / foundCount, meanX / foundCount, meanY / foundCount);
+        double stt = 0, stx = 0, sty = 0;
+        for (var t = 0; t < frames; t++)
+        {
+            if (found[t])
+            {
+                stt += (t - meanT) * (t - meanT);
+                stx += (t - meanT) * (centroidX[t] - meanX);
+                sty += (t - meanT) * (centroidY[t] - meanY);
+            }
+        }
+
+        var (vx, vy) = (stx / stt, sty / stt);
+        var travel = Math.Sqrt(vx * vx + vy * vy) * (frames - 1);
+        var (dx, dy) = SyntheticVocabulary.DirectionVector(prompt.Direction);
+        var promptedTravel = SyntheticVocabulary.TravelFraction(prompt.Speed) * side;
+        var expectedArea = SyntheticVocabulary.Area(prompt.Shape, SyntheticVocabulary.RadiusFraction(prompt.Size) * side);
+        return new ObjectMotion(
             Jerk: jerk,
-            Flicker: flicker,
-            Stillness: stillness,
-            ColourAgreement: colourAgreement,
-            DirectionAgreement: directionAgreement,
-            SpeedAgreement: speedAgreement,
-            ShapeAgreement: shapeAgreement,
-            SizeAgreement: sizeAgreement,
-            ObjectFound: objectFound);
+            Stillness: Math.Max(0, 0.1 - travel / side) * 10,
+            DirectionAgreement: travel > 0.05 * side ? (vx * dx + vy * dy) / Math.Sqrt(vx * vx + vy * vy) : 0,
+            SpeedAgreement: Math.Max(-Math.Abs(Math.Log((travel + 1e-3) / promptedTravel)), -3),
+            ShapeAgreement: -Math.Abs(track.FillSum / foundCount - SyntheticVocabulary.FillRatio(prompt.Shape)) / 0.25,
+            SizeAgreement: Math.Max(-Math.Abs(Math.Log(track.AreaSum / foundCount / expectedArea)), -3),
+            Sharpness: track.SharpnessSum / foundCount);
     }
 
     private static double SmoothStep(double edge0, double edge1, double x)

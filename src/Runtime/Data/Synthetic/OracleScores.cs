@@ -1,4 +1,4 @@
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Synthetic;
 
 /// <summary>
 /// The oracle's scores of one video on the three dimensions of the paper: visual quality (VQ), motion quality

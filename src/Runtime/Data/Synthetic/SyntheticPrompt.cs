@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Pipeline.Runtime.Data;
+namespace Pipeline.Runtime.Data.Synthetic;
 
 /// <summary>The shapes the synthetic world draws.</summary>
 public enum SyntheticShape

@@ -1,4 +1,6 @@
-namespace Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
+
+namespace Pipeline.Runtime.Data.Synthetic;
 
 /// <summary>
 /// Draws one synthetic video: a coloured shape moving in a straight line over a flat background, spoiled by the

@@ -1,5 +1,6 @@
-using Pipeline.Runtime.Stages;
-namespace Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
+
+namespace Pipeline.Runtime.Data.Synthetic;
 
 /// <summary>One video of the world's video set: which prompt, generator and sample made it.</summary>
 /// <param name="Prompt">The prompt it was rendered for.</param>
@@ -79,10 +80,10 @@ public sealed class SyntheticWorld
 
     /// <summary>Creates the world.</summary>
     /// <exception cref="ArgumentException">When an option is out of range.</exception>
-    public SyntheticWorld(SyntheticVideosOptions options, int seed)
+    public SyntheticWorld(ISyntheticWorldSettings options, int seed)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        Validate(options);
         Options = options;
         Seed = seed;
         Shape = new VideoShape(3, options.Frames, options.Resolution[0], options.Resolution[1]);
@@ -100,7 +101,7 @@ public sealed class SyntheticWorld
     }
 
     /// <summary>The options the world was made with.</summary>
-    public SyntheticVideosOptions Options { get; }
+    public ISyntheticWorldSettings Options { get; }
 
     /// <summary>The world seed (the experiment seed).</summary>
     public int Seed { get; }
@@ -196,5 +197,53 @@ public sealed class SyntheticWorld
         Parallel.For(0, keys.Count, i => videos[i] = new WorldVideo(keys[i].Prompt, keys[i].Generator, keys[i].Sample,
             Render(keys[i].Prompt, keys[i].Generator, keys[i].Sample)));
         return videos;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public static void Validate(ISyntheticWorldSettings settings)
+    {
+        static void Positive(int value, string name)
+        {
+            if (value <= 0)
+            {
+                throw new ArgumentException($"synthetic_videos: {name} must be positive, got {value}.", name);
+            }
+        }
+
+        Positive(settings.Prompts, nameof(ISyntheticWorldSettings.Prompts));
+        Positive(settings.EvalPrompts, nameof(ISyntheticWorldSettings.EvalPrompts));
+        Positive(settings.Frames, nameof(ISyntheticWorldSettings.Frames));
+        Positive(settings.Samples, nameof(ISyntheticWorldSettings.Samples));
+        if (settings.Frames < 2)
+        {
+            throw new ArgumentException("synthetic_videos: Frames must be at least 2 so that objects move.", nameof(ISyntheticWorldSettings.Frames));
+        }
+
+        if (settings.Generators < 2)
+        {
+            throw new ArgumentException($"synthetic_videos: Generators must be at least 2 (pairs come from different generators), got {settings.Generators}.", nameof(ISyntheticWorldSettings.Generators));
+        }
+
+        if (settings.Resolution is not { Length: 2 } || settings.Resolution[0] < 8 || settings.Resolution[1] < 8)
+        {
+            throw new ArgumentException("synthetic_videos: Resolution must be [height, width] with both at least 8.", nameof(ISyntheticWorldSettings.Resolution));
+        }
+
+        if (settings.Prompts + settings.EvalPrompts > SyntheticVocabulary.PromptCount)
+        {
+            throw new ArgumentException(
+                $"synthetic_videos: Prompts + EvalPrompts = {settings.Prompts + settings.EvalPrompts} exceeds the {SyntheticVocabulary.PromptCount} distinct prompts the vocabulary can make.",
+                nameof(ISyntheticWorldSettings.Prompts));
+        }
+
+        if (!(settings.AnnotatorNoise >= 0) || double.IsInfinity(settings.AnnotatorNoise))
+        {
+            throw new ArgumentException("synthetic_videos: AnnotatorNoise must be a finite number ≥ 0.", nameof(ISyntheticWorldSettings.AnnotatorNoise));
+        }
+
+        if (!(settings.TieThreshold >= 0) || double.IsInfinity(settings.TieThreshold))
+        {
+            throw new ArgumentException("synthetic_videos: TieThreshold must be a finite number ≥ 0.", nameof(ISyntheticWorldSettings.TieThreshold));
+        }
     }
 }

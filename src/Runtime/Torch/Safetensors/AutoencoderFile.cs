@@ -1,4 +1,5 @@
-using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Torch.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,11 +1,12 @@
-using Pipeline.Runtime.Models;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Torch.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Torch.Safetensors;
 
 /// <summary>
-/// A <see cref="FlowGenerator"/> (what <c>flow_generator</c>, <c>flow_sft</c>, <c>flow_rwr</c> and <c>flow_dpo</c>
+/// A <see cref="FlowGeneratorModel"/> (what <c>flow_generator</c>, <c>flow_sft</c>, <c>flow_rwr</c> and <c>flow_dpo</c>
 /// train) as a model file: the velocity network's tensors under <c>velocity.</c> and, for a latent generator, its
 /// autoencoder's under <c>autoencoder.</c>. Metadata: <see cref="ModelMetadata.Network"/> (<c>conv</c>, the latent
 /// <see cref="VelocityConvNet"/>, or <c>mlp</c>, the pixel-space <see cref="VelocityMlp"/>), its width, the video
@@ -19,7 +20,7 @@ public static class FlowGeneratorFile
 
     internal const string Prefix = "velocity.";
 
-    public static void Save(FlowGenerator generator, string path, ModelProvenance? provenance = null)
+    public static void Save(FlowGeneratorModel generator, string path, ModelProvenance? provenance = null)
     {
         var metadata = ModelMetadata.For(ModelKinds.FlowGenerator, provenance);
         metadata.SetList(ModelMetadata.VideoShape, generator.Shape.ToArray());
@@ -50,7 +51,7 @@ public static class FlowGeneratorFile
         ModelFile.Write(path, metadata, tensors);
     }
 
-    public static FlowGenerator Load(string path, Device device)
+    public static FlowGeneratorModel Load(string path, Device device)
     {
         var file = ModelFile.Open(path, ModelKinds.FlowGenerator);
         var metadata = file.Metadata;
@@ -76,7 +77,7 @@ public static class FlowGeneratorFile
             var velocity = ModelFile.Build(metadata, () => new VelocityConvNet(latent, width));
             ModuleTensors.Load(velocity, tensors.Tensors, path, Prefix);
             var autoencoder = AutoencoderFile.Restore(file, tensors, AutoencoderFile.Prefix, ModelMetadata.AutoencoderWidth, device);
-            return new FlowGenerator(Ready(velocity, device), shape, LatentSpace.Restore(autoencoder, mean, deviation), steps, cfgScale, device);
+            return new FlowGeneratorModel(Ready(velocity, device), shape, LatentSpace.Restore(autoencoder, mean, deviation), steps, cfgScale, device);
         }
 
         if (network == "mlp")
@@ -87,7 +88,7 @@ public static class FlowGeneratorFile
             ModuleTensors.RequireOnly(tensors.Tensors, path, Prefix);
             var velocity = ModelFile.Build(metadata, () => new VelocityMlp(shape.Length, width));
             ModuleTensors.Load(velocity, tensors.Tensors, path, Prefix);
-            return new FlowGenerator(Ready(velocity, device), shape, LatentSpace.Pixels(shape), steps, cfgScale, device);
+            return new FlowGeneratorModel(Ready(velocity, device), shape, LatentSpace.Pixels(shape), steps, cfgScale, device);
         }
 
         throw metadata.Invalid(ModelMetadata.Network, $"is '{network}', not conv or mlp");

@@ -1,4 +1,4 @@
-using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Core;
 using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Torch.Safetensors;

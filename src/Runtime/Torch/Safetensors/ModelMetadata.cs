@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Runtime.Torch.Safetensors;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Pipeline.Runtime.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

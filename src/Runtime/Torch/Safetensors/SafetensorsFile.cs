@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using Pipeline.Runtime.Core;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,0 +1,17 @@
+namespace Pipeline.Catalog;
+
+/// <summary>
+/// The one rule between the catalogue's snake_case names and C#'s PascalCase (<c>cfg_dropout</c> ↔ <c>CfgDropout</c>):
+/// the compiler finds a kind's options and stage types and their properties by it, and the runtime follows dotted
+/// references (<c>world.eval_prompts</c>) and names artifacts by it.
+/// </summary>
+public static class CatalogNames
+{
+    /// <summary><c>flow_generator</c> → <c>FlowGenerator</c>.</summary>
+    public static string PascalCase(string snake) =>
+        string.Concat(snake.Split('_', StringSplitOptions.RemoveEmptyEntries).Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
+
+    /// <summary><c>EvalPrompts</c> → <c>eval_prompts</c>, the inverse of <see cref="PascalCase"/>.</summary>
+    public static string SnakeCase(string pascal) =>
+        string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : string.Empty) + char.ToLowerInvariant(c) : c.ToString()));
+}

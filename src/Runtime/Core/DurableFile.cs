@@ -1,0 +1,94 @@
+namespace Pipeline.Runtime.Core;
+
+/// <summary>
+/// Writes a file so that it is whole or absent: into a temporary file beside it, flushed to disk, then renamed over
+/// it. When the write fails (a full disk, a read-only folder) the temporary file is removed, the old file is left as
+/// it was, and the failure becomes one <see cref="RuntimeDiagnosticCodes.WriteFailed"/> error that names the path.
+/// Every file the runtime replaces goes through here: results, reports, plots and GIFs, checkpoints, the stage
+/// cache's artifacts and manifests, the patched native library.
+/// </summary>
+public static class DurableFile
+{
+    /// <summary>errno ENOSPC, which .NET on Linux puts in an <see cref="IOException"/>'s HResult.</summary>
+    public const int NoSpaceLeft = 28;
+
+    public static void Write(string path, Action<Stream> write, string? what = null)
+    {
+        var full = Path.GetFullPath(path);
+        Replace(full, temporary =>
+        {
+            using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+            if (FaultInjection.DiskFull(full))
+            {
+                using var buffer = new MemoryStream();
+                write(buffer);
+                stream.Write(buffer.GetBuffer(), 0, (int)(buffer.Length / 2));
+                throw new IOException($"No space left on device : '{temporary}'", NoSpaceLeft);
+            }
+
+            write(stream);
+        }, what);
+    }
+
+    public static void WriteAllBytes(string path, byte[] bytes, string? what = null) => Write(path, s => s.Write(bytes), what);
+
+    /// <summary>Writes <paramref name="text"/> as UTF-8 without a byte-order mark.</summary>
+    public static void WriteAllText(string path, string text, string? what = null) =>
+        WriteAllBytes(path, new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text), what);
+
+    /// <summary>
+    /// Writes through a temporary file that <paramref name="writeTemporary"/> creates at the path it is given (another
+    /// program may write it: ffmpeg writes the GIFs), then flushes it to disk and renames it over <paramref name="path"/>.
+    /// The temporary file is removed whatever goes wrong; a failed write is a <see cref="RuntimeDiagnosticCodes.WriteFailed"/> error.
+    /// </summary>
+    public static void Replace(string path, Action<string> writeTemporary, string? what = null)
+    {
+        var full = Path.GetFullPath(path);
+        var temporary = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            writeTemporary(temporary);
+            using (var written = new FileStream(temporary, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            {
+                written.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception error)
+        {
+            TryDelete(temporary);
+            if (error is IOException or UnauthorizedAccessException)
+            {
+                throw Failure(full, error, what);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>The one-line error for a write that failed: the path, and what to do.</summary>
+    public static PipelineException Failure(string path, Exception error, string? what = null)
+    {
+        var reason = error.HResult == NoSpaceLeft || error.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+            ? "the disk is full"
+            : error.Message;
+        return RuntimeErrors.WriteFailed(path, reason, what, error);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Nothing more to do on a disk that refuses writes; `pipeline cache gc` removes leftovers.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Torch;
+using Pipeline.Runtime.Torch.Models;
+
+namespace Pipeline.Runtime.Kinds.Autoencoder;
+
+/// <summary>Options of <c>autoencoder</c>; defaults and documentation are in the catalogue.</summary>
+public sealed class AutoencoderOptions : StageOptions
+{
+    public AutoencoderOptions()
+        : base("autoencoder")
+    {
+    }
+
+    public VideoSet? Data { get; set; }
+
+    public int[] Latent { get; set; } = Array.Empty<int>();
+
+    public int Width { get; set; }
+
+    public int Steps { get; set; }
+
+    public double Lr { get; set; }
+
+    public int Batch { get; set; }
+
+    public bool Edges { get; set; } = true;
+}
+
+/// <summary>
+/// <c>autoencoder</c>: trains a <see cref="VideoAutoencoder"/> on the given videos and reports its reconstruction
+/// error (mean squared error with pixels in [0, 1], and PSNR) over the whole set.
+/// </summary>
+public static class AutoencoderStage
+{
+    public static StageOutput Run(StageContext context, string name, AutoencoderOptions options)
+    {
+        var videos = options.Data ?? throw RuntimeErrors.Required(name, "data");
+        if (options.Latent.Length != 4)
+        {
+            throw RuntimeErrors.InvalidOption(name, "latent must be [C, T, H, W]");
+        }
+
+        var latent = new LatentShape(options.Latent[0], options.Latent[1], options.Latent[2], options.Latent[3]);
+        var device = context.Device.Resolve();
+        VideoAutoencoder model;
+        Trainer trainer;
+        using var metrics = StageProgress.OpenMetrics(context, name);
+        try
+        {
+            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name), options.Edges), device, name, StageProgress.Every(context, name, options.Steps), metrics);
+        }
+        catch (ArgumentException error)
+        {
+            throw RuntimeErrors.InvalidOption(name, error);
+        }
+
+        var error2 = AutoencoderTrainer.ReconstructionError(videos, AutoencoderTrainer.Reconstruct(model, videos, device));
+        var output = new StageOutput(name, "autoencoder", model);
+        output.Metrics["steps"] = options.Steps;
+        output.Metrics["parameters"] = model.parameters().Sum(p => p.numel());
+        output.Metrics["latent"] = latent.ToString();
+        output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
+        output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
+        output.Metrics["loss_curve"] = trainer.Curve();
+        output.Metrics["reconstruction_mse"] = Math.Round(error2, 7);
+        output.Metrics["reconstruction_psnr_db"] = Math.Round(10 * Math.Log10(1 / error2), 3);
+        return output;
+    }
+}

@@ -1,0 +1,83 @@
+using Microsoft.ML;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Torch.Models;
+
+namespace Pipeline.Runtime.Kinds.FlowGenerator;
+
+/// <summary>Options of <c>flow_generator</c>; defaults and documentation are in the catalogue.</summary>
+public sealed class FlowGeneratorOptions : StageOptions
+{
+    public FlowGeneratorOptions()
+        : base("flow_generator")
+    {
+    }
+
+    public VideoAutoencoder? Autoencoder { get; set; }
+
+    public PretrainOptions Pretrain { get; set; } = new();
+
+    public int Width { get; set; }
+
+    public string Timesteps { get; set; } = string.Empty;
+
+    public double CfgDropout { get; set; }
+
+    public double CfgScale { get; set; }
+
+    public int SamplingSteps { get; set; }
+
+    /// <summary><c>pretrain = { data: ..., steps: ..., lr: ..., batch: ... }</c></summary>
+    public sealed class PretrainOptions : RecordOptions
+    {
+        public VideoSet? Data { get; set; }
+
+        public int Steps { get; set; }
+
+        public double Lr { get; set; }
+
+        public int Batch { get; set; }
+    }
+}
+
+/// <summary>
+/// <c>flow_generator</c>: pretrains a rectified-flow generator by flow matching (<see cref="FlowGeneratorEstimator"/>)
+/// and produces the <see cref="FlowGeneratorModel"/> artifact. Its metrics: steps, parameters, forward multiply-adds per
+/// sample, the loss at the start and end and a 50-point loss curve.
+/// </summary>
+public static class FlowGeneratorStage
+{
+    public static StageOutput Run(StageContext context, string name, FlowGeneratorOptions options)
+    {
+        var videos = options.Pretrain.Data ?? throw RuntimeErrors.Required(name, "pretrain.data");
+        if (options.Autoencoder is { } autoencoder && autoencoder.VideoShape != videos.Shape)
+        {
+            throw RuntimeErrors.InvalidOption(name, $"the autoencoder was trained on videos of shape {autoencoder.VideoShape}, but pretrain.data has shape {videos.Shape}");
+        }
+
+        var settings = new FlowGeneratorSettings(
+            options.Pretrain.Steps, options.Pretrain.Lr, options.Pretrain.Batch, options.Width, options.Timesteps,
+            options.CfgDropout, options.CfgScale, options.SamplingSteps, context.StageSeed(name));
+        var ml = new MLContext(seed: context.StageSeed(name));
+        using var metrics = StageProgress.OpenMetrics(context, name);
+        var estimator = new FlowGeneratorEstimator(ml, videos.Shape, settings, options.Autoencoder, context.Device.Resolve(), name, metrics)
+        {
+            Progress = StageProgress.Every(context, name, options.Pretrain.Steps),
+        };
+        var transformer = estimator.Fit(videos);
+        var trainer = estimator.Trainer!;
+        var generator = transformer.Generator;
+        var output = new StageOutput(name, "flow_generator", generator);
+        output.Metrics["space"] = options.Autoencoder is null ? "pixels" : "latent " + options.Autoencoder.LatentShape;
+        output.Metrics["steps"] = options.Pretrain.Steps;
+        output.Metrics["parameters"] = generator.Network.parameters().Sum(p => p.numel());
+        if (generator.Network is VelocityConvNet conv)
+        {
+            output.Metrics["forward_multiply_adds_per_sample"] = conv.MultiplyAddsPerSample;
+        }
+
+        output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
+        output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
+        output.Metrics["loss_curve"] = trainer.Curve();
+        return output;
+    }
+}

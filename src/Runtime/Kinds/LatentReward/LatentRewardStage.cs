@@ -1,0 +1,102 @@
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Torch;
+using Pipeline.Runtime.Torch.Models;
+
+namespace Pipeline.Runtime.Kinds.LatentReward;
+
+/// <summary>Options of <c>latent_reward</c>; defaults and documentation are in the catalogue.</summary>
+public sealed class LatentRewardOptions : StageOptions
+{
+    public LatentRewardOptions()
+        : base("latent_reward")
+    {
+    }
+
+    public PreferencePairSet? Train { get; set; }
+
+    public VideoAutoencoder? Autoencoder { get; set; }
+
+    public bool Noisy { get; set; }
+
+    public int Width { get; set; }
+
+    public int Epochs { get; set; }
+
+    public double Centring { get; set; }
+
+    public double Lr { get; set; }
+
+    public int Batch { get; set; }
+}
+
+/// <summary>
+/// <c>latent_reward</c>: trains a <see cref="LatentRewardModel"/> on the latents of <c>autoencoder</c> (see
+/// <see cref="LatentRewardTrainer"/>). Without <c>autoencoder</c> the stage only prepares the training (a
+/// <see cref="PendingLatentReward"/>), and <c>flow_nrg</c> trains it on the latents of the generator it guides.
+/// </summary>
+public static class LatentRewardStage
+{
+    public static StageOutput Run(StageContext context, string name, LatentRewardOptions options)
+    {
+        var train = options.Train ?? throw RuntimeErrors.Required(name, "train");
+        var pending = new PendingLatentReward(name, train, new LatentRewardSettings(options.Noisy, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name), options.Centring));
+        if (options.Autoencoder is null)
+        {
+            var deferred = new StageOutput(name, "latent_reward", pending);
+            deferred.Metrics["trained"] = "by the flow_nrg stage that uses it, on its generator's autoencoder";
+            return deferred;
+        }
+
+        var (model, output) = pending.Train(context, options.Autoencoder);
+        return output;
+    }
+}
+
+/// <summary>
+/// A <c>latent_reward</c> stage without an autoencoder: its pairs and settings, trained by <see cref="Train"/> on the
+/// autoencoder of the generator that <c>flow_nrg</c> guides.
+/// </summary>
+public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, LatentRewardSettings settings)
+{
+    public string Stage { get; } = stage;
+
+    public LatentRewardSettings Settings { get; } = settings;
+
+    /// <summary>Trains on the latents of <paramref name="autoencoder"/>; returns the model and a stage output with its metrics.</summary>
+    public (LatentRewardModel Model, StageOutput Output) Train(StageContext context, VideoAutoencoder autoencoder)
+    {
+        var device = context.Device.Resolve();
+        var data = RewardPairData.Read(pairs.ToDataView(), pairs.Shape);
+        var steps = Settings.Epochs * ((data.Count + Settings.Batch - 1) / Settings.Batch);
+        using var metrics = StageProgress.OpenMetrics(context, Stage);
+        LatentRewardModel model;
+        Trainer trainer;
+        try
+        {
+            (model, trainer) = LatentRewardTrainer.Fit(data, autoencoder, Settings, device, Stage, StageProgress.Every(context, Stage, steps), metrics);
+        }
+        catch (ArgumentException error)
+        {
+            throw RuntimeErrors.InvalidOption(Stage, error);
+        }
+
+        var output = new StageOutput(Stage, "latent_reward", model);
+        output.Metrics["noisy"] = Settings.Noisy;
+        output.Metrics["pairs"] = data.Count;
+        output.Metrics["steps"] = steps;
+        output.Metrics["parameters"] = model.Network.parameters().Sum(p => p.numel());
+        output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
+        output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
+        output.Metrics["loss_curve"] = trainer.Curve();
+        foreach (var t in new[] { 0.0, 0.5, 0.9 })
+        {
+            // On the training pairs (the stage has no held-out split): how well it still ranks as noise grows.
+            output.Metrics[$"train_accuracy_t{t:0.0}"] = LatentRewardTrainer.AccuracyAt(model, data, t, Settings.Seed, device)
+                .ToDictionary(a => a.Key, a => (object?)Math.Round(a.Value, 4));
+        }
+
+        context.Log($"{Stage}: trained on {(Settings.Noisy ? "noisy" : "clean")} latents of {data.Count} pairs, {steps} steps, loss {trainer.MeanLoss(atStart: true):0.###} → {trainer.MeanLoss(atStart: false):0.###}");
+        return (model, output);
+    }
+}

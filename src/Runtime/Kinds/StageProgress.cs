@@ -1,0 +1,48 @@
+using System.Globalization;
+using Pipeline.Runtime.Torch;
+
+namespace Pipeline.Runtime.Kinds;
+
+/// <summary>
+/// What training stages report as they train: the step and its loss to the live display or as a plain line about ten
+/// times per run, and every step's metrics to the stage's metrics.jsonl (<see cref="StageMetricsLog"/>, written by the
+/// <see cref="Trainer"/> it is given to).
+/// </summary>
+public static class StageProgress
+{
+    /// <summary>
+    /// The stage's metrics.jsonl in the run folder, or null (said in the log) when another process holds that file —
+    /// two runs into one folder lose a log, never a stage.
+    /// </summary>
+    public static StageMetricsLog? OpenMetrics(StageContext context, string stage)
+    {
+        try
+        {
+            return StageMetricsLog.ForStage(context.OutputDirectory, stage);
+        }
+        catch (IOException error)
+        {
+            context.Log($"stage {stage}: metrics.jsonl not written ({error.Message})");
+            return null;
+        }
+    }
+
+    /// <summary>A trainer's progress callback: each step to the live display, or a plain line about ten times per stage.</summary>
+    public static Action<int, float> Every(StageContext context, string stage, int steps)
+    {
+        var every = Math.Max(1, steps / 10);
+        return (step, loss) =>
+        {
+            if (context.StepReporter is { } reporter)
+            {
+                reporter(new StageStep(stage, step + 1, steps, loss));
+                return;
+            }
+
+            if ((step + 1) % every == 0 || step + 1 == steps)
+            {
+                context.Log(string.Create(CultureInfo.InvariantCulture, $"stage {stage}: step {step + 1}/{steps}, loss {loss:0.00000}"));
+            }
+        };
+    }
+}

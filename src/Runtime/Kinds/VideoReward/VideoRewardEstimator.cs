@@ -1,0 +1,163 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Pipeline.Catalog;
+using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Torch;
+using Pipeline.Runtime.Torch.Models.Reward;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Pipeline.Runtime.Kinds.VideoReward;
+
+/// <summary>
+/// The <c>video_reward</c> estimator (ML.NET style): <see cref="Fit(IDataView)"/> reads preference pairs through a
+/// cursor (<see cref="RewardPairData"/>), trains a <see cref="VideoRewardNetwork"/> with the configured loss
+/// (BT, BTT(θ) or regression) by Adam on shuffled minibatches of pairs for a number of epochs, and returns the
+/// <see cref="VideoRewardTransformer"/> that adds score columns. The z-normalisation of the scores (Overall) is fitted
+/// on the evaluation split when one is given to <see cref="Fit(IDataView, IDataView?)"/>, else on the training split.
+/// </summary>
+public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
+{
+    private readonly MLContext context;
+    private readonly Device device;
+    private readonly string stage;
+    private readonly StageMetricsLog? log;
+
+    public VideoRewardEstimator(MLContext context, VideoRewardSettings settings, Device device, string stage = "video_reward", StageMetricsLog? log = null)
+    {
+        this.context = context;
+        Settings = settings;
+        this.device = device;
+        this.stage = stage;
+        this.log = log;
+        if (TrainedDimensions.Count == 0)
+        {
+            throw new ArgumentException("a reward model needs at least one of the dimensions VQ, MQ, TA (Overall is derived from them)");
+        }
+    }
+
+    public VideoRewardSettings Settings { get; }
+
+    /// <summary>The dimensions the network scores: the settings' dimensions without Overall (derived, never trained).</summary>
+    public IReadOnlyList<string> TrainedDimensions => Settings.Dimensions.Where(d => d != DimensionNames.Overall).ToArray();
+
+    /// <summary>The per-step losses of the last <see cref="Fit(IDataView)"/>.</summary>
+    public Trainer? Trainer { get; private set; }
+
+    /// <summary>Called after every training step with the step index and its loss.</summary>
+    public Action<int, float>? Progress { get; set; }
+
+    public VideoRewardTransformer Fit(IDataView input) => Fit(input, null);
+
+    public VideoRewardTransformer Fit(IDataView train, IDataView? eval)
+    {
+        var data = RewardPairData.Read(train, dimensions: TrainedDimensions);
+        var model = Train(data);
+        var normalizeOn = eval is null ? data : RewardPairData.Read(eval, data.Shape, TrainedDimensions);
+        model.Normalize(ScoreBoth(model, normalizeOn));
+        return new VideoRewardTransformer(context, model);
+    }
+
+    /// <summary>Trains on pairs already read; the model has no normalisation yet.</summary>
+    public VideoRewardModel Train(RewardPairData data)
+    {
+        if (data.Count == 0)
+        {
+            throw RuntimeErrors.InvalidOption(stage, "the reward model has no training pairs");
+        }
+
+        if (Settings.Loss.Kind == RewardLossKind.Regression && data.TargetsA is null)
+        {
+            throw RuntimeErrors.InvalidOption(stage, "loss = regression needs per-video targets (columns MOS_A_{dim} and MOS_B_{dim}); these pairs have none, use bt or btt");
+        }
+
+        var dimensions = data.Dimensions.Count;
+        RandomStream.SeedInitialisation(Settings.Seed);
+        var network = new VideoRewardNetwork(data.Dimensions, Settings.Tokens, RewardPromptTokens.Vocabulary, Settings.Width);
+        network.to(device);
+        var shape = data.Shape;
+        var videoShape = new long[] { data.Count, shape.Channels, shape.Frames, shape.Height, shape.Width };
+        using var videosA = tensor(data.VideosA, videoShape, device: device);
+        using var videosB = tensor(data.VideosB, videoShape, device: device);
+        using var tokens = RewardPromptTokens.Encode(data.Prompts, device);
+        using var labels = tensor(data.Labels.Select(l => (float)l).ToArray(), new long[] { data.Count, dimensions }, device: device);
+        using var known = tensor(data.Known.Select(k => k ? 1f : 0f).ToArray(), new long[] { data.Count, dimensions }, device: device);
+        using var targets = data.TargetsA is null ? null
+            : tensor(data.TargetsA.Concat(data.TargetsB!).ToArray(), new long[] { 2 * data.Count, dimensions }, device: device);
+
+        var batch = Math.Min(Settings.Batch, data.Count);
+        var stepsPerEpoch = (data.Count + batch - 1) / batch;
+        var order = new long[Settings.Epochs][];
+        using (var random = RandomStream.Create(Settings.Seed, CPU))
+        {
+            for (var e = 0; e < Settings.Epochs; e++)
+            {
+                using var permutation = random.Randperm(data.Count);
+                order[e] = permutation.data<long>().ToArray();
+            }
+        }
+
+        var trainer = new Trainer(network, Settings.LearningRate, stage, log);
+        trainer.Run(Settings.Epochs * stepsPerEpoch, step =>
+        {
+            var epoch = step / stepsPerEpoch;
+            var from = (step % stepsPerEpoch) * batch;
+            var size = Math.Min(batch, data.Count - from);
+            var index = tensor(order[epoch].AsSpan(from, size).ToArray(), device: device);
+            var stepTokens = tokens.index_select(0, index);
+            var scores = network.forward(cat(new[] { videosA.index_select(0, index), videosB.index_select(0, index) }, 0), cat(new[] { stepTokens, stepTokens }, 0));
+            var scoresA = scores.narrow(0, 0, size);
+            var scoresB = scores.narrow(0, size, size);
+            var stepLabels = labels.index_select(0, index);
+            var stepKnown = known.index_select(0, index);
+            switch (Settings.Loss.Kind)
+            {
+                case RewardLossKind.BradleyTerry:
+                    return RewardLosses.BradleyTerry(scoresA - scoresB, stepLabels, stepKnown);
+                case RewardLossKind.BradleyTerryWithTies:
+                    return RewardLosses.BradleyTerryWithTies(scoresA - scoresB, stepLabels, Settings.Loss.Theta, stepKnown);
+                default:
+                    var target = targets!.index_select(0, cat(new[] { index, index + data.Count }, 0));
+                    var valid = target.isnan().logical_not();
+                    return RewardLosses.Regression(scores, target.nan_to_num(0), valid);
+            }
+        }, Progress);
+        Trainer = trainer;
+        return new VideoRewardModel(network, shape, Settings.Loss, device);
+    }
+
+    /// <summary>Raw scores of every video of the pairs: videos A in rows 0 … N − 1, videos B in rows N … 2N − 1.</summary>
+    public static float[,] ScoreBoth(VideoRewardModel model, RewardPairData data)
+    {
+        var prompts = data.Prompts.Concat(data.Prompts).ToArray();
+        return model.ScoreRaw(data.VideosA.Concat(data.VideosB).ToArray(), prompts);
+    }
+
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var columns = inputSchema.ToDictionary(c => c.Name);
+        if (!columns.TryGetValue(VideoRewardTransformer.PromptColumn, out var prompt) || prompt.ItemType != TextDataViewType.Instance)
+        {
+            throw new ArgumentException($"the input needs a text column '{VideoRewardTransformer.PromptColumn}'");
+        }
+
+        if (!columns.TryGetValue(VideoRewardTransformer.VideoColumn, out var video) || video.ItemType != NumberDataViewType.Single || video.Kind != SchemaShape.Column.VectorKind.Vector)
+        {
+            throw new ArgumentException($"the input needs a float vector column '{VideoRewardTransformer.VideoColumn}'");
+        }
+
+        foreach (var name in VideoRewardTransformer.ScoreColumns(TrainedDimensions))
+        {
+            // SchemaShape.Column's constructor is internal to ML.NET (its own estimators build columns with it).
+            columns[name] = (SchemaShape.Column)Activator.CreateInstance(
+                typeof(SchemaShape.Column),
+                System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public,
+                binder: null,
+                args: new object?[] { name, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, null },
+                culture: null)!;
+        }
+
+        return new SchemaShape(columns.Values);
+    }
+}
