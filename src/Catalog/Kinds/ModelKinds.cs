@@ -1,3 +1,4 @@
+using Pipeline.Catalog.Checks;
 using static Pipeline.Catalog.Types;
 
 namespace Pipeline.Catalog.Kinds;
@@ -18,7 +19,10 @@ internal static class ModelKinds
             P("lr", LearningRate, 1e-3, "Adam learning rate."),
             P("batch", Count(1, 4096), 32L, "Videos per step."),
             P("edges", new BooleanType(), true, "Also fit the reconstruction's pixel differences, so edges stay sharp and the oracle's VQ ranking survives reconstruction (docs/generation-and-evaluation.md)."),
-        });
+        })
+    {
+        Checks = [new LatentFitsVideos("latent", "data"), new ReadByAnotherStage()],
+    };
 
     public static readonly StageKind FlowGenerator = new(
         "flow_generator",
@@ -34,9 +38,9 @@ internal static class ModelKinds
                 P("steps", Count(1, 1_000_000), 800L, "Pretraining steps."),
                 P("lr", LearningRate, 1e-3, "Adam learning rate."),
                 P("batch", Count(1, 4096), 32L, "Videos per step."),
-            }), "Flow-matching pretraining: { data: world.videos, steps: 800, lr: 1e-3, batch: 32 }."),
+            }, KindType("FlowGenerator.FlowGeneratorOptions+PretrainOptions")), "Flow-matching pretraining: { data: world.videos, steps: 800, lr: 1e-3, batch: 32 }."),
             P("width", Count(4, 4096), 64L, "Hidden width of the velocity network."),
-            P("timesteps", new EnumType(new[] { "uniform", "logit_normal" }), "uniform", "How training samples t."),
+            P("timesteps", new EnumType(new[] { "uniform", "logit_normal" }, KindType("FlowGenerator.FlowTimesteps")), "uniform", "How training samples t."),
             P("cfg_dropout", new RealType(0, 1, MaxExclusive: true), 0.1, "Probability of dropping the prompt in training, for classifier-free guidance."),
             P("cfg_scale", NonNegative, 1.0, "Classifier-free guidance scale at sampling; 1 means no guidance."),
             P("sampling_steps", Count(1, 1000), 16L, "Euler steps from t = 1 to t = 0."),

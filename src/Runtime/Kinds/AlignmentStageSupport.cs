@@ -5,28 +5,23 @@ using Pipeline.Runtime.Torch.Models;
 namespace Pipeline.Runtime.Kinds;
 
 /// <summary><c>lora = { rank: 64, alpha: 128 }</c> of the aligners; null (not written) means full fine-tuning.</summary>
-public sealed class LoraOptions : RecordOptions
+public sealed record LoraOptions
 {
-    public int Rank { get; set; }
+    public required int Rank { get; set; }
 
-    public double Alpha { get; set; }
+    public required double Alpha { get; set; }
 }
 
 /// <summary>The budget every aligner declares (<c>steps</c>, <c>batch</c>, <c>lr</c>, <c>cfg_dropout</c>, <c>lora</c>).</summary>
-public abstract class AlignmentBudgetOptions : StageOptions
+public abstract record AlignmentBudgetOptions : StageOptions
 {
-    protected AlignmentBudgetOptions(string kind)
-        : base(kind)
-    {
-    }
+    public required int Steps { get; set; }
 
-    public int Steps { get; set; }
+    public required int Batch { get; set; }
 
-    public int Batch { get; set; }
+    public required double Lr { get; set; }
 
-    public double Lr { get; set; }
-
-    public double CfgDropout { get; set; }
+    public required double CfgDropout { get; set; }
 
     public LoraOptions? Lora { get; set; }
 }
@@ -34,10 +29,9 @@ public abstract class AlignmentBudgetOptions : StageOptions
 /// <summary>What the aligner stages share: the policy check, the budget, and the metrics every aligner reports.</summary>
 internal static class AlignmentStageSupport
 {
-    public static FlowGeneratorModel Policy(IVideoGenerator? policy, string stage, string property = "policy") => policy switch
+    public static FlowGeneratorModel Policy(IVideoGenerator policy, string stage, string property = "policy") => policy switch
     {
         FlowGeneratorModel flow => flow,
-        null => throw RuntimeErrors.Required(stage, property),
         _ => throw RuntimeErrors.InvalidOption(stage, $"{property} is a {policy.GetType().Name}; this stage needs a trained flow generator (a flow_generator, an aligner or a classifier_free stage)"),
     };
 

@@ -56,18 +56,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 11 "data.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions
+            {
 #line 12 "data.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 1024L)));
+                Source = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Pairs(count: 1024),
 #line 13 "data.pipe"
-            options.Dimensions = new string[] { "VQ", "MQ", "TA" };
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
 #line 14 "data.pipe"
-            options.Ties = "keep";
+                Ties = global::Pipeline.Runtime.Data.Pairs.TieHandling.Keep,
 #line 15 "data.pipe"
-            options.Split.Train = 0.9d;
-#line 15 "data.pipe"
-            options.Split.Eval = 0.1d;
+                Split = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions.SplitOptions { Train = 0.9d, Eval = 0.1d },
 #line 11 "data.pipe"
+                Frames = 8,
+#line 11 "data.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 11 "data.pipe"
+                Fps = 2d,
+#line 11 "data.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
@@ -75,12 +81,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 6 "data.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
+            {
 #line 7 "data.pipe"
-            options.Prompts = 64;
+                Prompts = 64,
 #line 8 "data.pipe"
-            options.EvalPrompts = 16;
+                EvalPrompts = 16,
 #line 6 "data.pipe"
+                Frames = 8,
+#line 6 "data.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 6 "data.pipe"
+                Generators = 6,
+#line 6 "data.pipe"
+                Samples = 1,
+#line 6 "data.pipe"
+                AnnotatorNoise = 0.5d,
+#line 6 "data.pipe"
+                TieThreshold = 0.4d,
+#line 6 "data.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }

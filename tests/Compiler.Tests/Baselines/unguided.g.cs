@@ -136,22 +136,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions();
+            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions
+            {
 #line 41 "unguided.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos,
 #line 41 "unguided.pipe"
-            options.Latent = new int[] { 4, 8, 4, 4 };
+                Latent = new int[] { 4, 8, 4, 4 },
 #line 41 "unguided.pipe"
-            options.Width = 64;
+                Width = 64,
 #line 41 "unguided.pipe"
-            options.Steps = 1000;
+                Steps = 1000,
 #line 41 "unguided.pipe"
-            options.Lr = 0.002d;
+                Lr = 0.002d,
 #line 41 "unguided.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 41 "unguided.pipe"
-            options.Edges = false;
+                Edges = false,
 #line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
 #line default
         }
@@ -159,26 +161,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions
+            {
 #line 41 "unguided.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 41 "unguided.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
+                Pretrain = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions.PretrainOptions { Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos, Steps = 1000, Lr = 0.001d, Batch = 32 },
 #line 41 "unguided.pipe"
-            options.Pretrain.Steps = 1000;
+                Width = 64,
 #line 41 "unguided.pipe"
-            options.Pretrain.Lr = 0.001d;
+                Timesteps = global::Pipeline.Runtime.Kinds.FlowGenerator.FlowTimesteps.Uniform,
 #line 41 "unguided.pipe"
-            options.Pretrain.Batch = 32;
+                CfgDropout = 0.1d,
 #line 41 "unguided.pipe"
-            options.Width = 64;
+                CfgScale = 3d,
 #line 41 "unguided.pipe"
-            options.CfgDropout = 0.1d;
+                SamplingSteps = 16,
 #line 41 "unguided.pipe"
-            options.CfgScale = 3d;
-#line 41 "unguided.pipe"
-            options.SamplingSteps = 16;
-#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
@@ -186,12 +186,14 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 7 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 8 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 9 "unguided.pipe"
-            options.Scale = 1d;
+                Scale = 1d,
 #line 7 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg1", options);
 #line default
         }
@@ -199,12 +201,14 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 41 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 41 "unguided.pipe"
-            options.Scale = 4d;
+                Scale = 4d,
 #line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg4", options);
 #line default
         }
@@ -212,20 +216,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 41 "unguided.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 41 "unguided.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 41 "unguided.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
+                Beta = 500d,
 #line 41 "unguided.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 41 "unguided.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 41 "unguided.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 41 "unguided.pipe"
+                CfgDropout = 0d,
+#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", options);
 #line default
         }
@@ -233,12 +241,14 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 22 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 23 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"),
 #line 24 "unguided.pipe"
-            options.Scale = 1d;
+                Scale = 1d,
 #line 22 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "dpo_cfg1", options);
 #line default
         }
@@ -246,20 +256,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 41 "unguided.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 41 "unguided.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 41 "unguided.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
+                Beta = global::Pipeline.Runtime.Kinds.FlowDpo.DpoBeta.Timestep(beta: 500d),
 #line 41 "unguided.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 41 "unguided.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 41 "unguided.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 41 "unguided.pipe"
+                CfgDropout = 0d,
+#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", options);
 #line default
         }
@@ -267,12 +281,14 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 27 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 28 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"),
 #line 29 "unguided.pipe"
-            options.Scale = 1d;
+                Scale = 1d,
 #line 27 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "dpo_t_cfg1", options);
 #line default
         }
@@ -280,16 +296,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
+            {
 #line 41 "unguided.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 41 "unguided.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 41 "unguided.pipe"
-            options.Noisy = true;
+                Noisy = true,
 #line 41 "unguided.pipe"
-            options.Width = 64;
+                Width = 64,
 #line 41 "unguided.pipe"
+                Epochs = 4,
+#line 41 "unguided.pipe"
+                Centring = 0.01d,
+#line 41 "unguided.pipe"
+                Lr = 0.001d,
+#line 41 "unguided.pipe"
+                Batch = 32,
+#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", options);
 #line default
         }
@@ -297,16 +323,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage9(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
+            {
 #line 41 "unguided.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 41 "unguided.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 41 "unguided.pipe"
-            options.Noisy = false;
+                Noisy = false,
 #line 41 "unguided.pipe"
-            options.Width = 64;
+                Width = 64,
 #line 41 "unguided.pipe"
+                Epochs = 4,
+#line 41 "unguided.pipe"
+                Centring = 0.01d,
+#line 41 "unguided.pipe"
+                Lr = 0.001d,
+#line 41 "unguided.pipe"
+                Batch = 32,
+#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
         }
@@ -314,18 +350,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage10(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 41 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 41 "unguided.pipe"
-            options.Reward = context.Input<object>("latent_clean");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent_clean"),
 #line 41 "unguided.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
 #line 41 "unguided.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 41 "unguided.pipe"
-            options.Ablation = true;
+                CoefficientCap = 10d,
 #line 41 "unguided.pipe"
+                Ablation = true,
+#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
         }
@@ -333,16 +373,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage11(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 41 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 41 "unguided.pipe"
-            options.Reward = context.Input<object>("latent");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 41 "unguided.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
 #line 41 "unguided.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 41 "unguided.pipe"
+                CoefficientCap = 10d,
+#line 41 "unguided.pipe"
+                Ablation = false,
+#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
         }
@@ -350,16 +396,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage12(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 41 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 41 "unguided.pipe"
-            options.Reward = context.Input<object>("latent");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 41 "unguided.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.5d, ["TA"] = 0d, ["VQ"] = 0.5d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.5d, ["MQ"] = 0.5d, ["TA"] = 0d },
 #line 41 "unguided.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 41 "unguided.pipe"
+                CoefficientCap = 10d,
+#line 41 "unguided.pipe"
+                Ablation = false,
+#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
         }
@@ -367,14 +419,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage13(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 36 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions
+            {
 #line 36 "unguided.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 3000L)));
+                Source = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Pairs(count: 3000),
 #line 36 "unguided.pipe"
-            options.Split.Train = 0.8d;
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
 #line 36 "unguided.pipe"
-            options.Split.Eval = 0.2d;
+                Ties = global::Pipeline.Runtime.Data.Pairs.TieHandling.Keep,
 #line 36 "unguided.pipe"
+                Split = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions.SplitOptions { Train = 0.8d, Eval = 0.2d },
+#line 36 "unguided.pipe"
+                Frames = 8,
+#line 36 "unguided.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 36 "unguided.pipe"
+                Fps = 2d,
+#line 36 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
@@ -382,20 +444,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage14(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 32 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
+            {
 #line 33 "unguided.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
 #line 34 "unguided.pipe"
-            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t_cfg1") };
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t_cfg1") },
 #line 35 "unguided.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg1");
+                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg1"),
 #line 36 "unguided.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")) };
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle },
 #line 37 "unguided.pipe"
-            options.Seeds = 8;
+                Seeds = 8,
 #line 38 "unguided.pipe"
-            options.Gifs = 0;
+                Gifs = 0,
 #line 32 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
         }
@@ -403,24 +467,30 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage15(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions
+            {
 #line 41 "unguided.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 41 "unguided.pipe"
-            options.Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr");
+                Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"),
 #line 41 "unguided.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("prompts"));
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Prompts,
 #line 41 "unguided.pipe"
-            options.Samples = 512;
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
 #line 41 "unguided.pipe"
-            options.Temperature = 0.1d;
+                Samples = 512,
 #line 41 "unguided.pipe"
-            options.Steps = 200;
+                Temperature = 0.1d,
 #line 41 "unguided.pipe"
-            options.Batch = 32;
+                Steps = 200,
 #line 41 "unguided.pipe"
-            options.Lr = 0.0001d;
+                Batch = 32,
 #line 41 "unguided.pipe"
+                Lr = 0.0001d,
+#line 41 "unguided.pipe"
+                CfgDropout = 0d,
+#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", options);
 #line default
         }
@@ -428,12 +498,14 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage16(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 17 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 18 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"),
 #line 19 "unguided.pipe"
-            options.Scale = 1d;
+                Scale = 1d,
 #line 17 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "rwr_cfg1", options);
 #line default
         }
@@ -441,18 +513,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage17(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions
+            {
 #line 41 "unguided.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 41 "unguided.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("winners"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Winners(),
 #line 41 "unguided.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 41 "unguided.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 41 "unguided.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 41 "unguided.pipe"
+                CfgDropout = 0d,
+#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", options);
 #line default
         }
@@ -460,12 +536,14 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage18(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 12 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 13 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"),
 #line 14 "unguided.pipe"
-            options.Scale = 1d;
+                Scale = 1d,
 #line 12 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "sft_cfg1", options);
 #line default
         }
@@ -473,16 +551,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage19(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 41 "unguided.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 41 "unguided.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 41 "unguided.pipe"
-            options.Loss = new global::Pipeline.Catalog.VariantValue("btt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["theta"] = 5d });
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Btt(theta: 5d),
 #line 41 "unguided.pipe"
-            options.Epochs = 3;
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
 #line 41 "unguided.pipe"
+                Width = 32,
+#line 41 "unguided.pipe"
+                Epochs = 3,
+#line 41 "unguided.pipe"
+                Lr = 0.002d,
+#line 41 "unguided.pipe"
+                Batch = 32,
+#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
@@ -490,16 +578,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage20(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 41 "unguided.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 41 "unguided.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 41 "unguided.pipe"
-            options.Loss = new global::Pipeline.Catalog.VariantValue("bt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) {  });
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Bt,
 #line 41 "unguided.pipe"
-            options.Epochs = 3;
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
 #line 41 "unguided.pipe"
+                Width = 32,
+#line 41 "unguided.pipe"
+                Epochs = 3,
+#line 41 "unguided.pipe"
+                Lr = 0.002d,
+#line 41 "unguided.pipe"
+                Batch = 32,
+#line 41 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr_bt", options);
 #line default
         }
@@ -507,20 +605,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage21(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 32 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
+            {
 #line 32 "unguided.pipe"
-            options.Prompts = 128;
+                Prompts = 128,
 #line 32 "unguided.pipe"
-            options.EvalPrompts = 32;
+                EvalPrompts = 32,
 #line 32 "unguided.pipe"
-            options.Frames = 8;
+                Frames = 8,
 #line 32 "unguided.pipe"
-            options.Resolution = new int[] { 16, 16 };
+                Resolution = new int[] { 16, 16 },
 #line 32 "unguided.pipe"
-            options.Generators = 6;
+                Generators = 6,
 #line 32 "unguided.pipe"
-            options.Samples = 1;
+                Samples = 1,
 #line 32 "unguided.pipe"
+                AnnotatorNoise = 0.5d,
+#line 32 "unguided.pipe"
+                TieThreshold = 0.4d,
+#line 32 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }

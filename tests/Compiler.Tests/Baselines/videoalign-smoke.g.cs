@@ -116,20 +116,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 36 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions();
+            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions
+            {
 #line 37 "videoalign-smoke.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos,
 #line 38 "videoalign-smoke.pipe"
-            options.Latent = new int[] { 4, 4, 2, 2 };
+                Latent = new int[] { 4, 4, 2, 2 },
 #line 39 "videoalign-smoke.pipe"
-            options.Width = 16;
+                Width = 16,
 #line 40 "videoalign-smoke.pipe"
-            options.Steps = 60;
+                Steps = 60,
 #line 41 "videoalign-smoke.pipe"
-            options.Lr = 0.002d;
+                Lr = 0.002d,
 #line 42 "videoalign-smoke.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 36 "videoalign-smoke.pipe"
+                Edges = true,
+#line 36 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
 #line default
         }
@@ -137,26 +141,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 45 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions
+            {
 #line 46 "videoalign-smoke.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 48 "videoalign-smoke.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
-#line 48 "videoalign-smoke.pipe"
-            options.Pretrain.Steps = 60;
-#line 48 "videoalign-smoke.pipe"
-            options.Pretrain.Lr = 0.001d;
-#line 48 "videoalign-smoke.pipe"
-            options.Pretrain.Batch = 32;
+                Pretrain = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions.PretrainOptions { Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos, Steps = 60, Lr = 0.001d, Batch = 32 },
 #line 47 "videoalign-smoke.pipe"
-            options.Width = 16;
-#line 49 "videoalign-smoke.pipe"
-            options.CfgDropout = 0.1d;
-#line 50 "videoalign-smoke.pipe"
-            options.CfgScale = 3d;
-#line 51 "videoalign-smoke.pipe"
-            options.SamplingSteps = 4;
+                Width = 16,
 #line 45 "videoalign-smoke.pipe"
+                Timesteps = global::Pipeline.Runtime.Kinds.FlowGenerator.FlowTimesteps.Uniform,
+#line 49 "videoalign-smoke.pipe"
+                CfgDropout = 0.1d,
+#line 50 "videoalign-smoke.pipe"
+                CfgScale = 3d,
+#line 51 "videoalign-smoke.pipe"
+                SamplingSteps = 4,
+#line 45 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
@@ -164,12 +166,14 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 127 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 128 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 129 "videoalign-smoke.pipe"
-            options.Scale = 4d;
+                Scale = 4d,
 #line 127 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg4", options);
 #line default
         }
@@ -177,20 +181,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 73 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 74 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 75 "videoalign-smoke.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 76 "videoalign-smoke.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
+                Beta = 500d,
 #line 77 "videoalign-smoke.pipe"
-            options.Steps = 10;
+                Steps = 10,
 #line 78 "videoalign-smoke.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 79 "videoalign-smoke.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 73 "videoalign-smoke.pipe"
+                CfgDropout = 0d,
+#line 73 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", options);
 #line default
         }
@@ -198,20 +206,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 82 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 83 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 84 "videoalign-smoke.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 85 "videoalign-smoke.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
+                Beta = global::Pipeline.Runtime.Kinds.FlowDpo.DpoBeta.Timestep(beta: 500d),
 #line 86 "videoalign-smoke.pipe"
-            options.Steps = 10;
+                Steps = 10,
 #line 87 "videoalign-smoke.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 88 "videoalign-smoke.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 82 "videoalign-smoke.pipe"
+                CfgDropout = 0d,
+#line 82 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", options);
 #line default
         }
@@ -219,16 +231,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 91 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
+            {
 #line 92 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 93 "videoalign-smoke.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 94 "videoalign-smoke.pipe"
-            options.Noisy = true;
-#line 95 "videoalign-smoke.pipe"
-            options.Epochs = 1;
+                Noisy = true,
 #line 91 "videoalign-smoke.pipe"
+                Width = 32,
+#line 95 "videoalign-smoke.pipe"
+                Epochs = 1,
+#line 91 "videoalign-smoke.pipe"
+                Centring = 0.01d,
+#line 91 "videoalign-smoke.pipe"
+                Lr = 0.001d,
+#line 91 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 91 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", options);
 #line default
         }
@@ -236,16 +258,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 98 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
+            {
 #line 99 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 100 "videoalign-smoke.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 101 "videoalign-smoke.pipe"
-            options.Noisy = false;
-#line 102 "videoalign-smoke.pipe"
-            options.Epochs = 1;
+                Noisy = false,
 #line 98 "videoalign-smoke.pipe"
+                Width = 32,
+#line 102 "videoalign-smoke.pipe"
+                Epochs = 1,
+#line 98 "videoalign-smoke.pipe"
+                Centring = 0.01d,
+#line 98 "videoalign-smoke.pipe"
+                Lr = 0.001d,
+#line 98 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 98 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
         }
@@ -253,18 +285,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 119 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 120 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 121 "videoalign-smoke.pipe"
-            options.Reward = context.Input<object>("latent_clean");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent_clean"),
 #line 122 "videoalign-smoke.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
 #line 123 "videoalign-smoke.pipe"
-            options.Strength = 1d;
-#line 124 "videoalign-smoke.pipe"
-            options.Ablation = true;
+                Strength = 1d,
 #line 119 "videoalign-smoke.pipe"
+                CoefficientCap = 10d,
+#line 124 "videoalign-smoke.pipe"
+                Ablation = true,
+#line 119 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
         }
@@ -272,16 +308,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 105 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 106 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 107 "videoalign-smoke.pipe"
-            options.Reward = context.Input<object>("latent");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 108 "videoalign-smoke.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
 #line 109 "videoalign-smoke.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 105 "videoalign-smoke.pipe"
+                CoefficientCap = 10d,
+#line 105 "videoalign-smoke.pipe"
+                Ablation = false,
+#line 105 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
         }
@@ -289,16 +331,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage9(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 112 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 113 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 114 "videoalign-smoke.pipe"
-            options.Reward = context.Input<object>("latent");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 115 "videoalign-smoke.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.5d, ["TA"] = 0d, ["VQ"] = 0.5d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.5d, ["MQ"] = 0.5d, ["TA"] = 0d },
 #line 116 "videoalign-smoke.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 112 "videoalign-smoke.pipe"
+                CoefficientCap = 10d,
+#line 112 "videoalign-smoke.pipe"
+                Ablation = false,
+#line 112 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
         }
@@ -306,14 +354,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage10(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 17 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions
+            {
 #line 18 "videoalign-smoke.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 300L)));
-#line 19 "videoalign-smoke.pipe"
-            options.Split.Train = 0.8d;
-#line 19 "videoalign-smoke.pipe"
-            options.Split.Eval = 0.2d;
+                Source = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Pairs(count: 300),
 #line 17 "videoalign-smoke.pipe"
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
+#line 17 "videoalign-smoke.pipe"
+                Ties = global::Pipeline.Runtime.Data.Pairs.TieHandling.Keep,
+#line 19 "videoalign-smoke.pipe"
+                Split = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions.SplitOptions { Train = 0.8d, Eval = 0.2d },
+#line 17 "videoalign-smoke.pipe"
+                Frames = 8,
+#line 17 "videoalign-smoke.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 17 "videoalign-smoke.pipe"
+                Fps = 2d,
+#line 17 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
@@ -321,20 +379,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage11(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 132 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
+            {
 #line 133 "videoalign-smoke.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
 #line 134 "videoalign-smoke.pipe"
-            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") };
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") },
 #line 135 "videoalign-smoke.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 136 "videoalign-smoke.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")), context.Input<object>("vr") };
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle, context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr") },
 #line 137 "videoalign-smoke.pipe"
-            options.Seeds = 2;
+                Seeds = 2,
 #line 138 "videoalign-smoke.pipe"
-            options.Gifs = 1;
+                Gifs = 1,
 #line 132 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
         }
@@ -342,24 +402,30 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage12(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 62 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions
+            {
 #line 63 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 64 "videoalign-smoke.pipe"
-            options.Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr");
+                Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"),
 #line 65 "videoalign-smoke.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("prompts"));
-#line 66 "videoalign-smoke.pipe"
-            options.Samples = 32;
-#line 67 "videoalign-smoke.pipe"
-            options.Temperature = 1d;
-#line 68 "videoalign-smoke.pipe"
-            options.Steps = 10;
-#line 69 "videoalign-smoke.pipe"
-            options.Batch = 32;
-#line 70 "videoalign-smoke.pipe"
-            options.Lr = 0.0001d;
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Prompts,
 #line 62 "videoalign-smoke.pipe"
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
+#line 66 "videoalign-smoke.pipe"
+                Samples = 32,
+#line 67 "videoalign-smoke.pipe"
+                Temperature = 1d,
+#line 68 "videoalign-smoke.pipe"
+                Steps = 10,
+#line 69 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 70 "videoalign-smoke.pipe"
+                Lr = 0.0001d,
+#line 62 "videoalign-smoke.pipe"
+                CfgDropout = 0d,
+#line 62 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", options);
 #line default
         }
@@ -367,18 +433,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage13(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 54 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions
+            {
 #line 55 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 56 "videoalign-smoke.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("winners"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Winners(),
 #line 57 "videoalign-smoke.pipe"
-            options.Steps = 10;
+                Steps = 10,
 #line 58 "videoalign-smoke.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 59 "videoalign-smoke.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 54 "videoalign-smoke.pipe"
+                CfgDropout = 0d,
+#line 54 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", options);
 #line default
         }
@@ -386,16 +456,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage14(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 22 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 23 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 24 "videoalign-smoke.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 25 "videoalign-smoke.pipe"
-            options.Loss = new global::Pipeline.Catalog.VariantValue("btt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["theta"] = 5d });
-#line 26 "videoalign-smoke.pipe"
-            options.Epochs = 1;
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Btt(theta: 5d),
 #line 22 "videoalign-smoke.pipe"
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
+#line 22 "videoalign-smoke.pipe"
+                Width = 32,
+#line 26 "videoalign-smoke.pipe"
+                Epochs = 1,
+#line 22 "videoalign-smoke.pipe"
+                Lr = 0.002d,
+#line 22 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 22 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
@@ -403,16 +483,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage15(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 29 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 30 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 31 "videoalign-smoke.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 32 "videoalign-smoke.pipe"
-            options.Loss = new global::Pipeline.Catalog.VariantValue("bt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) {  });
-#line 33 "videoalign-smoke.pipe"
-            options.Epochs = 1;
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Bt,
 #line 29 "videoalign-smoke.pipe"
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
+#line 29 "videoalign-smoke.pipe"
+                Width = 32,
+#line 33 "videoalign-smoke.pipe"
+                Epochs = 1,
+#line 29 "videoalign-smoke.pipe"
+                Lr = 0.002d,
+#line 29 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 29 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr_bt", options);
 #line default
         }
@@ -420,20 +510,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage16(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 8 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
+            {
 #line 9 "videoalign-smoke.pipe"
-            options.Prompts = 32;
+                Prompts = 32,
 #line 10 "videoalign-smoke.pipe"
-            options.EvalPrompts = 8;
+                EvalPrompts = 8,
 #line 11 "videoalign-smoke.pipe"
-            options.Frames = 4;
+                Frames = 4,
 #line 12 "videoalign-smoke.pipe"
-            options.Resolution = new int[] { 8, 8 };
+                Resolution = new int[] { 8, 8 },
 #line 13 "videoalign-smoke.pipe"
-            options.Generators = 6;
+                Generators = 6,
 #line 14 "videoalign-smoke.pipe"
-            options.Samples = 1;
+                Samples = 1,
 #line 8 "videoalign-smoke.pipe"
+                AnnotatorNoise = 0.5d,
+#line 8 "videoalign-smoke.pipe"
+                TieThreshold = 0.4d,
+#line 8 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }

@@ -9,10 +9,16 @@ using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Kinds.FlowDpo;
 
-/// <summary>Flow-DPO's β: a constant, or β_t = β·(1 − t)² when <paramref name="Timestep"/> is set.</summary>
-public sealed record DpoBeta(double Value, bool Timestep)
+/// <summary>Flow-DPO's β: a constant, or β_t = β·(1 − t)² when <paramref name="TimeDependent"/> is set.</summary>
+public sealed record DpoBeta(double Value, bool TimeDependent)
 {
-    public override string ToString() => Timestep ? $"timestep({Value})" : Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary><c>beta = 500</c>: the constant β.</summary>
+    public static implicit operator DpoBeta(double value) => new(value, TimeDependent: false);
+
+    /// <summary><c>beta = timestep(beta: 500)</c>: β_t = β(1 − t)².</summary>
+    public static DpoBeta Timestep(double beta) => new(beta, TimeDependent: true);
+
+    public override string ToString() => TimeDependent ? $"timestep({Value})" : Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -140,7 +146,7 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
                 referenceErrors = FlowMatching.PerSampleError(frozen.forward(xt, t2, prompt2), x0, noise2);
             }
 
-            var b = beta.Timestep ? AlignmentLosses.TimestepBeta(beta.Value, t) : tensor((float)beta.Value, device: device);
+            var b = beta.TimeDependent ? AlignmentLosses.TimestepBeta(beta.Value, t) : tensor((float)beta.Value, device: device);
             var terms = AlignmentLosses.Dpo(
                 policyErrors.narrow(0, 0, batch), referenceErrors.narrow(0, 0, batch),
                 policyErrors.narrow(0, batch, batch), referenceErrors.narrow(0, batch, batch), b);

@@ -1,27 +1,19 @@
 using Microsoft.ML;
-using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Pairs;
 
 namespace Pipeline.Runtime.Kinds.FlowDpo;
 
 /// <summary>Options of <c>flow_dpo</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class FlowDpoOptions : AlignmentBudgetOptions
+public sealed record FlowDpoOptions : AlignmentBudgetOptions
 {
-    public FlowDpoOptions()
-        : base("flow_dpo")
-    {
-    }
-
-    public IVideoGenerator? Policy { get; set; }
+    public required IVideoGenerator Policy { get; set; }
 
     public IVideoGenerator? Reference { get; set; }
 
-    public PreferencePairSet? Pairs { get; set; }
+    public required PreferencePairSet Pairs { get; set; }
 
-    /// <summary>Case null with Arguments["value"] (constant β), or Case "timestep" with Arguments["beta"] (β_t = β(1 − t)²).</summary>
-    public VariantValue Beta { get; set; } = new(null, new Dictionary<string, object>());
-
+    public required DpoBeta Beta { get; set; }
 }
 
 /// <summary>
@@ -35,8 +27,8 @@ public static class FlowDpoStage
     {
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
         var reference = options.Reference is null ? null : AlignmentStageSupport.Policy(options.Reference, name, "reference");
-        var pairs = options.Pairs ?? throw RuntimeErrors.Required(name, "pairs");
-        var beta = Beta(options.Beta, name);
+        var pairs = options.Pairs;
+        var beta = options.Beta;
         var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = StageProgress.OpenMetrics(context, name);
         var estimator = new FlowDpoEstimator(new MLContext(seed: context.StageSeed(name)), policy, reference, settings, beta, name, log)
@@ -56,22 +48,5 @@ public static class FlowDpoStage
         output.Metrics["reward_margin_curve"] = trainer.Curve("reward_margin");
         context.Log($"{name}: DPO (beta {beta}) on {estimator.PairsUsed} pairs, {settings.Steps} steps ({output.Metrics["fine_tuning"]}), loss {output.Metrics["loss_start"]} → {output.Metrics["loss_end"]}, implicit accuracy {output.Metrics["implicit_accuracy_start"]} → {output.Metrics["implicit_accuracy_end"]}");
         return output;
-    }
-
-    /// <summary>The catalogue's β variant: a number, or <c>timestep(beta: B)</c>.</summary>
-    public static DpoBeta Beta(VariantValue value, string stage)
-    {
-        var (key, timestep) = value.Case switch
-        {
-            null => ("value", false),
-            "timestep" => ("beta", true),
-            _ => throw RuntimeErrors.InvalidOption(stage, $"beta = {value.Case}(...) is not a form of beta; use a number or timestep(beta)"),
-        };
-        if (!value.Arguments.TryGetValue(key, out var raw))
-        {
-            throw RuntimeErrors.InvalidOption(stage, $"beta has no '{key}'");
-        }
-
-        return new DpoBeta(Convert.ToDouble(raw, System.Globalization.CultureInfo.InvariantCulture), timestep);
     }
 }

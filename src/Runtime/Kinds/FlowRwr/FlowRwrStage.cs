@@ -1,28 +1,23 @@
 using Microsoft.ML;
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data;
 
 namespace Pipeline.Runtime.Kinds.FlowRwr;
 
 /// <summary>Options of <c>flow_rwr</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class FlowRwrOptions : AlignmentBudgetOptions
+public sealed record FlowRwrOptions : AlignmentBudgetOptions
 {
-    public FlowRwrOptions()
-        : base("flow_rwr")
-    {
-    }
+    public required IVideoGenerator Policy { get; set; }
 
-    public IVideoGenerator? Policy { get; set; }
+    public required IVideoJudge Reward { get; set; }
 
-    public IVideoJudge? Reward { get; set; }
+    public required PromptSet Prompts { get; set; }
 
-    public PromptSet? Prompts { get; set; }
+    public required IReadOnlyList<PreferenceDimension> Dimensions { get; set; }
 
-    public string[] Dimensions { get; set; } = Array.Empty<string>();
+    public required int Samples { get; set; }
 
-    public int Samples { get; set; }
-
-    public double Temperature { get; set; }
-
+    public required double Temperature { get; set; }
 }
 
 /// <summary>
@@ -34,11 +29,11 @@ public static class FlowRwrStage
     public static StageOutput Run(StageContext context, string name, FlowRwrOptions options)
     {
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
-        var reward = options.Reward ?? throw RuntimeErrors.Required(name, "reward");
-        var prompts = options.Prompts ?? throw RuntimeErrors.Required(name, "prompts");
+        var reward = options.Reward;
+        var prompts = options.Prompts;
         var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = StageProgress.OpenMetrics(context, name);
-        var estimator = new FlowRwrEstimator(new MLContext(seed: context.StageSeed(name)), policy, reward, settings, new RwrSettings(options.Samples, options.Temperature, options.Dimensions), name, log)
+        var estimator = new FlowRwrEstimator(new MLContext(seed: context.StageSeed(name)), policy, reward, settings, new RwrSettings(options.Samples, options.Temperature, options.Dimensions.Select(d => d.ToString()).ToArray()), name, log)
         {
             Progress = StageProgress.Every(context, name, settings.Steps),
         };

@@ -4,17 +4,11 @@ using Pipeline.Runtime.Core;
 namespace Pipeline.Runtime.Kinds.FlowSft;
 
 /// <summary>Options of <c>flow_sft</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class FlowSftOptions : AlignmentBudgetOptions
+public sealed record FlowSftOptions : AlignmentBudgetOptions
 {
-    public FlowSftOptions()
-        : base("flow_sft")
-    {
-    }
+    public required IVideoGenerator Policy { get; set; }
 
-    public IVideoGenerator? Policy { get; set; }
-
-    public VideoSet? Data { get; set; }
-
+    public required VideoSet Data { get; set; }
 }
 
 /// <summary>
@@ -27,7 +21,7 @@ public static class FlowSftStage
     public static StageOutput Run(StageContext context, string name, FlowSftOptions options)
     {
         var policy = AlignmentStageSupport.Policy(options.Policy, name);
-        var data = options.Data ?? throw RuntimeErrors.Required(name, "data");
+        var data = options.Data;
         var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = StageProgress.OpenMetrics(context, name);
         var estimator = new FlowSftEstimator(new MLContext(seed: context.StageSeed(name)), policy, settings, name, log)

@@ -1,0 +1,40 @@
+using Microsoft.ML;
+
+namespace Pipeline.Runtime.Kinds;
+
+/// <summary>
+/// The catalogs off <see cref="MLContext"/>, one per role of the kinds that train (ML.NET's <c>mlContext.Transforms</c>):
+/// <c>mlContext.Alignment().FlowDpo(options)</c> makes Flow-DPO's estimator. Each kind adds its method to its role's
+/// catalog as an extension in its own folder (<c>Kinds/FlowDpo/FlowDpoCatalog.cs</c>); the generated code calls it and
+/// hands the estimator to the kind's stage, which fits it on a data view of its inputs. The catalogue names each role's
+/// catalog (<c>Pipeline.Catalog.RoleCatalogs</c>).
+/// </summary>
+public static class MLContextCatalogs
+{
+    /// <summary>Models trained from data: <c>mlContext.Models().FlowGenerator(options)</c>.</summary>
+    public static ModelCatalog Models(this MLContext context) => new(context);
+
+    /// <summary>Reward models trained on preferences: <c>mlContext.Rewards().VideoReward(options)</c>.</summary>
+    public static RewardCatalog Rewards(this MLContext context) => new(context);
+
+    /// <summary>Aligners of a pretrained generator: <c>mlContext.Alignment().FlowDpo(options)</c>.</summary>
+    public static AlignmentCatalog Alignment(this MLContext context) => new(context);
+}
+
+/// <summary>The catalog of models trained from data (<c>model</c> stages).</summary>
+public sealed class ModelCatalog(MLContext context)
+{
+    public MLContext Context { get; } = context;
+}
+
+/// <summary>The catalog of reward models (<c>reward</c> stages).</summary>
+public sealed class RewardCatalog(MLContext context)
+{
+    public MLContext Context { get; } = context;
+}
+
+/// <summary>The catalog of aligners (<c>align</c> stages).</summary>
+public sealed class AlignmentCatalog(MLContext context)
+{
+    public MLContext Context { get; } = context;
+}
