@@ -63,7 +63,7 @@ public sealed class PipelineSteps : IDisposable
     /// <summary>Flow-matching pretraining (<c>flow_generator</c>); the trained generator is the policy of the other steps.</summary>
     public (StepClock Clock, FlowGeneratorModel Generator) FlowMatching(int steps)
     {
-        var settings = new FlowGeneratorSettings(steps, 1e-3, Size.Batch, Size.GeneratorWidth, "uniform", 0.1, Size.CfgScale, Size.SamplingSteps, Seed);
+        var settings = new FlowGeneratorSettings(steps, 1e-3, Size.Batch, Size.GeneratorWidth, FlowTimesteps.Uniform, 0.1, Size.CfgScale, Size.SamplingSteps, Seed);
         var clock = new StepClock();
         var estimator = new FlowGeneratorEstimator(new MLContext(seed: 1), Size.Video, settings, Autoencoder, Device) { Progress = clock.Tick };
         var videos = new VideoSet(Size.Video, Prompts.Select((p, i) => new PromptedVideo(p, new Video(Size.Video, VideosA.AsSpan(i * Size.Video.Length, Size.Video.Length).ToArray()))).ToArray());
