@@ -35,11 +35,16 @@ internal static class AlignmentStageSupport
         _ => throw RuntimeErrors.InvalidOption(stage, $"{property} is a {policy.GetType().Name}; this stage needs a trained flow generator (a flow_generator, an aligner or a classifier_free stage)"),
     };
 
-    public static AlignmentSettings Settings(StageContext context, string stage, AlignmentBudgetOptions options) =>
-        new(options.Steps, options.Batch, options.Lr, options.Lora is { } lora ? new LoraSettings(lora.Rank, lora.Alpha) : null, context.StageSeed(stage))
+    /// <summary>The budget as the trainer takes it, with the stage's seed.</summary>
+    public static AlignmentSettings Settings(long seed, AlignmentBudgetOptions options) =>
+        new(options.Steps, options.Batch, options.Lr, options.Lora is { } lora ? new LoraSettings(lora.Rank, lora.Alpha) : null, seed)
         {
             CfgDropout = options.CfgDropout,
         };
+
+    /// <summary>The run an estimator was given, or the error of fitting one that was given none.</summary>
+    public static TrainingRun Given(TrainingRun? run, string estimator) =>
+        run ?? throw new InvalidOperationException($"{estimator}: set Run (the stage's seed and name) before Fit");
 
     /// <summary>The stage's output with the shared metrics: mode, trained values, steps, the loss at the start and end and its curve.</summary>
     public static StageOutput Output(string stage, string kind, FlowGeneratorModel generator, Trainer trainer, AlignmentSettings settings)

@@ -27,6 +27,10 @@ public static class StageProgress
         }
     }
 
+    /// <summary>A fit of the stage's estimator: the stage's seed, its metrics log (opened by the caller) and a progress callback over <paramref name="steps"/>.</summary>
+    public static TrainingRun Run(StageContext context, string stage, int steps, StageMetricsLog? log) =>
+        new(context.StageSeed(stage), stage, log, Every(context, stage, steps));
+
     /// <summary>A trainer's progress callback: each step to the live display, or a plain line about ten times per stage.</summary>
     public static Action<int, float> Every(StageContext context, string stage, int steps)
     {

@@ -3,6 +3,10 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowRwr;
+using Pipeline.Runtime.Kinds.FlowSft;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.AlignExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment align {\n  device = auto\n  seed = 7\n\n  model base = flow_generator {\n    pretrain = { batch: 64, data: world.videos, lr: 0.001, steps: 600 }\n    width = 128\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 2000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 4\n    prompts = 64\n    resolution = [8, 8]\n  }\n}\n")]
@@ -125,7 +129,8 @@ namespace Pipeline.Experiments
                 CfgDropout = 0d,
 #line 54 "align.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", options);
+            var estimator = context.MLContextFor("dpo").Alignment().FlowDpo(options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", estimator);
 #line default
         }
 
@@ -150,7 +155,8 @@ namespace Pipeline.Experiments
                 CfgDropout = 0d,
 #line 63 "align.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", options);
+            var estimator = context.MLContextFor("dpo_t").Alignment().FlowDpo(options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", estimator);
 #line default
         }
 
@@ -229,7 +235,8 @@ namespace Pipeline.Experiments
                 CfgDropout = 0d,
 #line 43 "align.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", options);
+            var estimator = context.MLContextFor("rwr").Alignment().FlowRwr(options);
+            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", estimator);
 #line default
         }
 
@@ -252,7 +259,8 @@ namespace Pipeline.Experiments
                 CfgDropout = 0d,
 #line 35 "align.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", options);
+            var estimator = context.MLContextFor("sft").Alignment().FlowSft(options);
+            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", estimator);
 #line default
         }
 

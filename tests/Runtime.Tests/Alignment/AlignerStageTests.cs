@@ -31,16 +31,16 @@ public sealed class AlignerStageTests : IDisposable
         var before = Snapshot(policy.Network);
         var judge = world.Oracle;
 
-        var sft = FlowSftStage.Run(context, "sft", KindDefaults.Of<FlowSftOptions>() with { Policy = policy, Data = pairs.Winners(), Steps = 20, Batch = 8, Lr = 1e-3 });
-        var rwr = FlowRwrStage.Run(context, "rwr", KindDefaults.Of<FlowRwrOptions>() with { Policy = policy, Reward = judge, Prompts = world.Prompts, Samples = 32, Steps = 20, Batch = 8, Lr = 1e-3 });
+        var sft = FlowSftStage.Run(context, "sft", context.MLContextFor("sft").Alignment().FlowSft(KindDefaults.Of<FlowSftOptions>() with { Policy = policy, Data = pairs.Winners(), Steps = 20, Batch = 8, Lr = 1e-3 }));
+        var rwr = FlowRwrStage.Run(context, "rwr", context.MLContextFor("rwr").Alignment().FlowRwr(KindDefaults.Of<FlowRwrOptions>() with { Policy = policy, Reward = judge, Prompts = world.Prompts, Samples = 32, Steps = 20, Batch = 8, Lr = 1e-3 }));
         var relabelled = pairs.Relabel(judge);
-        var dpo = FlowDpoStage.Run(context, "dpo", KindDefaults.Of<FlowDpoOptions>() with { Policy = policy, Pairs = relabelled, Steps = 20, Batch = 8, Lr = 1e-3, CfgDropout = 0.5 });
-        var dpoT = FlowDpoStage.Run(context, "dpo_t", KindDefaults.Of<FlowDpoOptions>() with
+        var dpo = FlowDpoStage.Run(context, "dpo", context.MLContextFor("dpo").Alignment().FlowDpo(KindDefaults.Of<FlowDpoOptions>() with { Policy = policy, Pairs = relabelled, Steps = 20, Batch = 8, Lr = 1e-3, CfgDropout = 0.5 }));
+        var dpoT = FlowDpoStage.Run(context, "dpo_t", context.MLContextFor("dpo_t").Alignment().FlowDpo(KindDefaults.Of<FlowDpoOptions>() with
         {
             Policy = policy, Pairs = relabelled, Steps = 20, Batch = 8, Lr = 1e-3,
             Beta = DpoBeta.Timestep(beta: 500.0),
             Lora = new LoraOptions { Rank = 4, Alpha = 8 },
-        });
+        }));
 
         foreach (var stage in new[] { sft, rwr, dpo, dpoT })
         {
@@ -109,9 +109,11 @@ public sealed class AlignerStageTests : IDisposable
     {
         var (_, _, policy, pairs) = Setup(steps: 10);
         var ml = new Microsoft.ML.MLContext(seed: 1);
-        var settings = new AlignmentSettings(Steps: 3, Batch: 4, LearningRate: 1e-3, Lora: null, Seed: 5);
-        var fromSet = new FlowDpoEstimator(ml, policy, null, settings, new DpoBeta(500, false));
-        var fromView = new FlowDpoEstimator(ml, policy, null, settings, new DpoBeta(500, false));
+        var run = new TrainingRun(Seed: 5, Stage: "align");
+        var dpo = KindDefaults.Of<FlowDpoOptions>() with { Policy = policy, Pairs = pairs, Steps = 3, Batch = 4, Lr = 1e-3 };
+        var fromSet = ml.Alignment().FlowDpo(dpo);
+        var fromView = ml.Alignment().FlowDpo(dpo);
+        fromSet.Run = fromView.Run = run;
         fromSet.Fit(pairs);
         fromView.Fit(pairs.ToDataView());
         Assert.True(fromSet.PairsUsed > 0);
@@ -119,8 +121,9 @@ public sealed class AlignerStageTests : IDisposable
         Assert.Equal(fromSet.Trainer!.Series["loss"], fromView.Trainer!.Series["loss"]);
 
         var winners = pairs.Winners();
-        var sftSet = new FlowSftEstimator(ml, policy, settings);
-        var sftView = new FlowSftEstimator(ml, policy, settings);
+        var sft = KindDefaults.Of<FlowSftOptions>() with { Policy = policy, Data = winners, Steps = 3, Batch = 4, Lr = 1e-3 };
+        var sftSet = new FlowSftEstimator(ml, sft) { Run = run };
+        var sftView = new FlowSftEstimator(ml, sft) { Run = run };
         sftSet.Fit(winners);
         sftView.Fit(FlowGeneratorEstimator.ToDataView(ml, winners));
         Assert.Equal(sftSet.Trainer!.Series["loss"], sftView.Trainer!.Series["loss"]);

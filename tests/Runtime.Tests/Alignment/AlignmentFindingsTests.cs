@@ -54,9 +54,9 @@ public sealed class AlignmentFindingsTests(ITestOutputHelper output)
             const int steps = 200, batch = 32;
             const double lr = 1e-4;
             var relabelled = prefs.Train.Relabel(reward);
-            var sft = (IVideoGenerator)Run(context, FlowSftStage.Run(context, "sft", KindDefaults.Of<FlowSftOptions>() with { Policy = policy, Data = prefs.Train.Winners(), Steps = steps, Batch = batch, Lr = lr }));
-            var rwr = (IVideoGenerator)Run(context, FlowRwrStage.Run(context, "rwr", KindDefaults.Of<FlowRwrOptions>() with { Policy = policy, Reward = reward, Prompts = world.Prompts, Samples = 512, Steps = steps, Batch = batch, Lr = lr }));
-            var dpo = (IVideoGenerator)Run(context, FlowDpoStage.Run(context, "dpo", KindDefaults.Of<FlowDpoOptions>() with { Policy = policy, Pairs = relabelled, Steps = steps, Batch = batch, Lr = lr }));
+            var sft = (IVideoGenerator)Run(context, FlowSftStage.Run(context, "sft", context.MLContextFor("sft").Alignment().FlowSft(KindDefaults.Of<FlowSftOptions>() with { Policy = policy, Data = prefs.Train.Winners(), Steps = steps, Batch = batch, Lr = lr })));
+            var rwr = (IVideoGenerator)Run(context, FlowRwrStage.Run(context, "rwr", context.MLContextFor("rwr").Alignment().FlowRwr(KindDefaults.Of<FlowRwrOptions>() with { Policy = policy, Reward = reward, Prompts = world.Prompts, Samples = 512, Steps = steps, Batch = batch, Lr = lr })));
+            var dpo = (IVideoGenerator)Run(context, FlowDpoStage.Run(context, "dpo", context.MLContextFor("dpo").Alignment().FlowDpo(KindDefaults.Of<FlowDpoOptions>() with { Policy = policy, Pairs = relabelled, Steps = steps, Batch = batch, Lr = lr })));
             var report = WinRatesStage.Run(context, "report", KindDefaults.Of<WinRatesOptions>() with
             {
                 Prompts = world.EvalPrompts, Methods = new[] { sft, rwr, dpo }, Baseline = policy, Judges = new IVideoJudge[] { world.Oracle }, Seeds = 8, Gifs = 0,

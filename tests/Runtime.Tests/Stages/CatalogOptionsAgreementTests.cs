@@ -43,9 +43,21 @@ public sealed class CatalogOptionsAgreementTests
         var kind = StageCatalog.FindKind(kindName)!;
         var stage = typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Kinds.{CatalogNames.PascalCase(kind.Name)}.{CatalogNames.PascalCase(kind.Name)}Stage");
         Assert.NotNull(stage);
-        var run = stage!.GetMethod("Run", BindingFlags.Public | BindingFlags.Static, new[] { typeof(RunContext), typeof(string), OptionsType(kind)! });
-        Assert.NotNull(run);
-        Assert.Equal(typeof(StageOutput), run!.ReturnType);
+        // The stage takes its options, or (a kind that trains with an ML.NET estimator) the estimator that its MLContext
+        // catalog makes from them: mlContext.Alignment().FlowDpo(options).
+        var options = OptionsType(kind)!;
+        var run = Assert.Single(stage!.GetMethods(BindingFlags.Public | BindingFlags.Static), m => m.Name == "Run");
+        Assert.Equal(typeof(StageOutput), run.ReturnType);
+        Assert.Equal([typeof(StageContext), typeof(string)], run.GetParameters().Take(2).Select(p => p.ParameterType));
+        var taken = run.GetParameters()[2].ParameterType;
+        if (taken != options)
+        {
+            var make = typeof(StageOptions).Assembly.GetTypes().Where(t => t.IsAbstract && t.IsSealed)
+                .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
+                .Where(m => m.Name == CatalogNames.PascalCase(kind.Name) && m.ReturnType == taken && m.GetParameters().Select(p => p.ParameterType).Last() == options);
+            Assert.Single(make);
+            Assert.Equal(options, taken.GetProperty("Options")?.PropertyType);
+        }
     }
 
     [Theory]

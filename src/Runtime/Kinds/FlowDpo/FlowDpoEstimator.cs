@@ -32,41 +32,22 @@ public sealed record DpoBeta(double Value, bool TimeDependent)
 /// The input view is a preference-pair view (<see cref="PreferencePairSet.ToDataView"/>); a pair's winner is the
 /// video its labels vote for (the sum of its labels over the labelled dimensions), and pairs with no winner are skipped.
 /// </summary>
-public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
+public sealed class FlowDpoEstimator(MLContext context, FlowDpoOptions options) : IEstimator<FlowGeneratorTransformer>
 {
-    private readonly MLContext context;
-    private readonly FlowGeneratorModel policy;
-    private readonly FlowGeneratorModel reference;
-    private readonly AlignmentSettings settings;
-    private readonly DpoBeta beta;
-    private readonly string stage;
-    private readonly StageMetricsLog? log;
+    /// <summary>The estimator's options: the stage's (the policy, the reference, β, the budget; <c>pairs</c> is what the stage fits it on).</summary>
+    public FlowDpoOptions Options { get; } = options;
 
-    public FlowDpoEstimator(MLContext context, FlowGeneratorModel policy, FlowGeneratorModel? reference, AlignmentSettings settings, DpoBeta beta, string stage = "flow_dpo", StageMetricsLog? log = null)
-    {
-        this.context = context;
-        this.policy = policy;
-        this.reference = reference ?? policy;
-        this.settings = settings;
-        this.beta = beta;
-        this.stage = stage;
-        this.log = log;
-        if (this.reference.Shape != policy.Shape || !this.reference.Space.SampleShapeWithoutBatch.SequenceEqual(policy.Space.SampleShapeWithoutBatch))
-        {
-            throw RuntimeErrors.InvalidOption(stage, "the reference works in a different space from the policy");
-        }
-    }
+    /// <summary>The fitting stage's seed, name, metrics log and progress; set before <see cref="Fit(IDataView)"/>.</summary>
+    public TrainingRun? Run { get; set; }
 
     public Trainer? Trainer { get; private set; }
-
-    /// <summary>Called after every training step with the step index and its loss.</summary>
-    public Action<int, float>? Progress { get; set; }
 
     /// <summary>Pairs used (those with a winner) in the last fit.</summary>
     public int PairsUsed { get; private set; }
 
     public FlowGeneratorTransformer Fit(IDataView input)
     {
+        var policy = AlignmentStageSupport.Policy(Options.Policy, AlignmentStageSupport.Given(Run, nameof(FlowDpoEstimator)).Stage);
         var data = RewardPairData.Read(input, policy.Shape);
         var length = policy.Shape.Length;
         var prompts = new List<string>();
@@ -108,6 +89,16 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
     /// <summary>Fits on winners and losers given as flat buffers of videos in [0, 1], one prompt per pair.</summary>
     public FlowGeneratorTransformer Fit(IReadOnlyList<string> prompts, float[] winners, float[] losers)
     {
+        var run = AlignmentStageSupport.Given(Run, nameof(FlowDpoEstimator));
+        var (stage, log, beta) = (run.Stage, run.Log, Options.Beta);
+        var policy = AlignmentStageSupport.Policy(Options.Policy, stage);
+        var reference = Options.Reference is null ? policy : AlignmentStageSupport.Policy(Options.Reference, stage, "reference");
+        if (reference.Shape != policy.Shape || !reference.Space.SampleShapeWithoutBatch.SequenceEqual(policy.Space.SampleShapeWithoutBatch))
+        {
+            throw RuntimeErrors.InvalidOption(stage, "the reference works in a different space from the policy");
+        }
+
+        var settings = AlignmentStageSupport.Settings(run.Seed, Options);
         var count = prompts.Count;
         if (count == 0)
         {
@@ -165,7 +156,7 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
             metrics["winner_error_change"] = values[2];
             metrics["loser_error_change"] = values[3];
             return terms.Loss;
-        }, Progress);
+        }, run.Progress);
         Trainer = trainer;
         return new FlowGeneratorTransformer(context, FlowAlignment.WithNetwork(policy, network));
     }

@@ -1,4 +1,3 @@
-using Microsoft.ML;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Pairs;
 
@@ -23,19 +22,14 @@ public sealed record FlowDpoOptions : AlignmentBudgetOptions
 /// </summary>
 public static class FlowDpoStage
 {
-    public static StageOutput Run(StageContext context, string name, FlowDpoOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowDpoEstimator estimator)
     {
-        var policy = AlignmentStageSupport.Policy(options.Policy, name);
-        var reference = options.Reference is null ? null : AlignmentStageSupport.Policy(options.Reference, name, "reference");
-        var pairs = options.Pairs;
+        var options = estimator.Options;
         var beta = options.Beta;
-        var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = StageProgress.OpenMetrics(context, name);
-        var estimator = new FlowDpoEstimator(new MLContext(seed: context.StageSeed(name)), policy, reference, settings, beta, name, log)
-        {
-            Progress = StageProgress.Every(context, name, settings.Steps),
-        };
-        var generator = estimator.Fit(pairs).Generator;
+        estimator.Run = StageProgress.Run(context, name, options.Steps, log);
+        var settings = AlignmentStageSupport.Settings(estimator.Run.Seed, options);
+        var generator = estimator.Fit(options.Pairs.ToDataView()).Generator;
         using var trainer = estimator.Trainer!;
         var output = AlignmentStageSupport.Output(name, "flow_dpo", generator, trainer, settings);
         output.Metrics["beta"] = beta.ToString();

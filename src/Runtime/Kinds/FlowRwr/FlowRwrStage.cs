@@ -1,6 +1,6 @@
-using Microsoft.ML;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Kinds.FlowGenerator;
 
 namespace Pipeline.Runtime.Kinds.FlowRwr;
 
@@ -26,18 +26,14 @@ public sealed record FlowRwrOptions : AlignmentBudgetOptions
 /// </summary>
 public static class FlowRwrStage
 {
-    public static StageOutput Run(StageContext context, string name, FlowRwrOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowRwrEstimator estimator)
     {
-        var policy = AlignmentStageSupport.Policy(options.Policy, name);
-        var reward = options.Reward;
-        var prompts = options.Prompts;
-        var settings = AlignmentStageSupport.Settings(context, name, options);
+        var options = estimator.Options;
+        var prompts = options.Prompts.Select(p => new FlowGeneratorEstimator.PromptRow { Prompt = p });
         using var log = StageProgress.OpenMetrics(context, name);
-        var estimator = new FlowRwrEstimator(new MLContext(seed: context.StageSeed(name)), policy, reward, settings, new RwrSettings(options.Samples, options.Temperature, options.Dimensions.Select(d => d.ToString()).ToArray()), name, log)
-        {
-            Progress = StageProgress.Every(context, name, settings.Steps),
-        };
-        var generator = estimator.Fit(prompts).Generator;
+        estimator.Run = StageProgress.Run(context, name, options.Steps, log);
+        var settings = AlignmentStageSupport.Settings(estimator.Run.Seed, options);
+        var generator = estimator.Fit(context.MLContextFor(name).Data.LoadFromEnumerable(prompts)).Generator;
         using var trainer = estimator.Trainer!;
         var output = AlignmentStageSupport.Output(name, "flow_rwr", generator, trainer, settings);
         var rewards = estimator.SampleRewards;

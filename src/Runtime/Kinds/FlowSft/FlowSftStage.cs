@@ -1,5 +1,5 @@
-using Microsoft.ML;
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Kinds.FlowGenerator;
 
 namespace Pipeline.Runtime.Kinds.FlowSft;
 
@@ -12,27 +12,24 @@ public sealed record FlowSftOptions : AlignmentBudgetOptions
 }
 
 /// <summary>
-/// <c>flow_sft</c>: flow matching on the winners only (<see cref="FlowSftEstimator"/>), starting from a copy of the
-/// policy; produces a generator with the policy's autoencoder and sampler. Per-step metrics go to
+/// <c>flow_sft</c>: flow matching on the winners only (<see cref="FlowSftEstimator"/>, made by
+/// <c>mlContext.Alignment().FlowSft(options)</c> and fitted here on a data view of the winners), starting from a copy
+/// of the policy; produces a generator with the policy's autoencoder and sampler. Per-step metrics go to
 /// <c>&lt;run&gt;/&lt;stage&gt;/metrics.jsonl</c>.
 /// </summary>
 public static class FlowSftStage
 {
-    public static StageOutput Run(StageContext context, string name, FlowSftOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowSftEstimator estimator)
     {
-        var policy = AlignmentStageSupport.Policy(options.Policy, name);
+        var options = estimator.Options;
         var data = options.Data;
-        var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = StageProgress.OpenMetrics(context, name);
-        var estimator = new FlowSftEstimator(new MLContext(seed: context.StageSeed(name)), policy, settings, name, log)
-        {
-            Progress = StageProgress.Every(context, name, settings.Steps),
-        };
-        var generator = estimator.Fit(data).Generator;
+        estimator.Run = StageProgress.Run(context, name, options.Steps, log);
+        var generator = estimator.Fit(FlowGeneratorEstimator.ToDataView(context.MLContextFor(name), data)).Generator;
         using var trainer = estimator.Trainer!;
-        var output = AlignmentStageSupport.Output(name, "flow_sft", generator, trainer, settings);
+        var output = AlignmentStageSupport.Output(name, "flow_sft", generator, trainer, AlignmentStageSupport.Settings(estimator.Run.Seed, options));
         output.Metrics["winners"] = data.Count;
-        context.Log($"{name}: SFT on {data.Count} winners, {settings.Steps} steps ({output.Metrics["fine_tuning"]}), loss {output.Metrics["loss_start"]} → {output.Metrics["loss_end"]}");
+        context.Log($"{name}: SFT on {data.Count} winners, {options.Steps} steps ({output.Metrics["fine_tuning"]}), loss {output.Metrics["loss_start"]} → {output.Metrics["loss_end"]}");
         return output;
     }
 }
