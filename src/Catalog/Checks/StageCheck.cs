@@ -36,7 +36,7 @@ public sealed record LatentFitsVideos(string Latent, string Videos) : StageCheck
 /// <summary>When <paramref name="Property"/> is the case <paramref name="Case"/>, the pairs in <paramref name="Pairs"/> keep their ties.</summary>
 public sealed record TiesKeptFor(string Property, string Case, string Pairs) : StageCheck
 {
-    public override string Describe() => $"{Property} = {Case} needs the ties of {Pairs} kept";
+    public override string Describe() => $"the pairs in {Pairs} keep their ties when {Property} = {Case}";
 }
 
 /// <summary>The dimensions in <paramref name="Property"/> (a list's items or a map's keys) are among those of the input in <paramref name="Input"/>.</summary>
