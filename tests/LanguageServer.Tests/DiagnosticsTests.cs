@@ -62,6 +62,26 @@ public sealed partial class DiagnosticsTests
         Assert.Equal(0, await server.ShutDown());
     }
 
+    [Fact]
+    public async Task A_file_with_more_than_100_mistakes_publishes_the_first_100_and_the_closing_line_of_check()
+    {
+        using var folder = new TempFolder();
+        var file = folder.File("many.pipe");
+        File.WriteAllText(file, "experiment many {\n" + string.Concat(Enumerable.Range(0, 150).Select(i => $"  seed = -{i + 1}\n")) + "}\n");
+        var check = ProcessRunner.Run("dotnet", [LspProcess.CliAssembly, "check", file], environment: new Dictionary<string, string?> { ["PIPELINE_CACHE"] = folder.File("cache") });
+        var expected = check.StandardOutput.Split('\n').Where(l => DiagnosticLine().IsMatch(l)).ToList();
+
+        await using var server = await LspProcess.Initialized(folder.Path);
+        var published = (await server.OpenAndDiagnose(file)).Select(d => Format(file, d!)).ToList();
+
+        // check prints its closing line without a position; the protocol needs one, so it sits at the top.
+        var closing = check.StandardOutput.Split('\n').Single(l => l.Contains("PIPE0050", StringComparison.Ordinal));
+        Assert.Equal(101, published.Count);
+        Assert.Equal(expected, published.Take(100));
+        Assert.Equal(closing.Replace($"{file}: ", $"{file}:1:1: ", StringComparison.Ordinal), published[^1]);
+        Assert.Equal(0, await server.ShutDown());
+    }
+
     /// <summary>The examples, the parser's bad files, the composition corpus and the hostile-input corpus.</summary>
     private static IEnumerable<string> RepoFiles() =>
         new[] { RepoPaths.Examples, Path.Combine(RepoPaths.Root, "tests/Dsl.Tests/Invalid"), Path.Combine(RepoPaths.Root, "tests/Dsl.Tests/Corpus"), Path.Combine(RepoPaths.Root, "tests/Cli.Tests/Hostile") }

@@ -39,12 +39,14 @@ public static class DurableFile
     /// <summary>
     /// Writes through a temporary file that <paramref name="writeTemporary"/> creates at the path it is given (another
     /// program may write it: ffmpeg writes the GIFs), then flushes it to disk and renames it over <paramref name="path"/>.
-    /// The temporary file is removed whatever goes wrong; a failed write is a <see cref="RuntimeDiagnosticCodes.WriteFailed"/> error.
+    /// The temporary file is removed whatever goes wrong, and so are the folders this call created for it (a report
+    /// without GIFs has no empty samples/ folder); a failed write is a <see cref="RuntimeDiagnosticCodes.WriteFailed"/> error.
     /// </summary>
     public static void Replace(string path, Action<string> writeTemporary, string? what = null)
     {
         var full = Path.GetFullPath(path);
         var temporary = full + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        var createdFolders = MissingFolders(Path.GetDirectoryName(full)!);
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(full)!);
@@ -59,6 +61,7 @@ public static class DurableFile
         catch (Exception error)
         {
             TryDelete(temporary);
+            TryDeleteEmptyFolders(createdFolders);
             if (error is IOException or UnauthorizedAccessException)
             {
                 throw Failure(full, error, what);
@@ -75,6 +78,43 @@ public static class DurableFile
             ? "the disk is full"
             : error.Message;
         return RuntimeErrors.WriteFailed(path, reason, what, error);
+    }
+
+    /// <summary>The folders from <paramref name="folder"/> up that do not exist yet, deepest first.</summary>
+    private static List<string> MissingFolders(string folder)
+    {
+        var missing = new List<string>();
+        for (var current = folder; !string.IsNullOrEmpty(current) && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+        {
+            missing.Add(current);
+        }
+
+        return missing;
+    }
+
+    /// <summary>Removes the folders a failed write created, deepest first, as long as nothing else was put in them meanwhile.</summary>
+    private static void TryDeleteEmptyFolders(List<string> folders)
+    {
+        foreach (var folder in folders)
+        {
+            try
+            {
+                if (!Directory.Exists(folder) || Directory.EnumerateFileSystemEntries(folder).Any())
+                {
+                    return;
+                }
+
+                Directory.Delete(folder);
+            }
+            catch (IOException)
+            {
+                return;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return;
+            }
+        }
     }
 
     private static void TryDelete(string path)
