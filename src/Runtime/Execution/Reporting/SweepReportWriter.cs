@@ -50,7 +50,7 @@ public static class SweepReportWriter
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Sweep: {experiment}");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{points.Count} points over {string.Join(" × ", axes.Select(a => $"`{a}`"))}, each a run of its own in `point-N/` (its `results.json` and `report.md`); stages a point shares with an earlier one come from the stage cache. The numbers are those of each point's `results.json`; every metric that differs between points is plotted against each swept path it changes with when the other paths are held, on that path's own axis{(axes.Length > 1 ? ", one line per combination of the other paths it changes with" : string.Empty)}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{points.Count} points over {string.Join(" × ", axes.Select(a => $"`{a}`"))}, each a run of its own in `point-N/` (its `results.json` and `report.md`); stages a point shares with an earlier one come from the stage cache. The numbers are those of each point's `results.json`; every metric that differs between points is plotted against each swept path it changes with when the other paths are held, on that path's own axis{Logarithmic(axes, xAxes)}{(axes.Length > 1 ? ", one line per combination of the other paths it changes with" : string.Empty)}.");
         text.AppendLine();
         text.AppendLine("## Points");
         text.AppendLine();
@@ -234,6 +234,13 @@ public static class SweepReportWriter
 
         var ticks = positions.Zip(labels).DistinctBy(t => t.First).Select(t => (t.First, t.Second)).ToArray();
         return (positions, ticks, logarithmic);
+    }
+
+    /// <summary>" (logarithmic for `a`, `b`)" for the paths whose axis is logarithmic; empty when none is.</summary>
+    private static string Logarithmic(IReadOnlyList<string> axes, IReadOnlyList<(double[] Positions, (double Position, string Label)[] Ticks, bool Logarithmic)> xAxes)
+    {
+        var logarithmic = axes.Where((_, a) => xAxes[a].Logarithmic).Select(a => $"`{a}`").ToArray();
+        return logarithmic.Length == 0 ? string.Empty : $" (logarithmic for {string.Join(", ", logarithmic)})";
     }
 
     private static double? Number(string value) =>
