@@ -8,7 +8,7 @@ namespace Pipeline.Runtime.Execution.Reporting;
 /// <summary>
 /// report.md's section on the reward models (<c>video_reward</c> stages): each one's pairwise accuracy per dimension
 /// and Overall on its held-out pairs, without ties and with ties (docs/reward.md), beside the oracle's on the same
-/// pairs — the ceiling, since the labels are the oracle's judgements with annotator noise. Models trained with BT and
+/// pairs — the ceiling to expect, since the labels are the oracle's judgements with annotator noise. Models trained with BT and
 /// BTT side by side show what modelling ties buys. The numbers are the stages' metrics, as in results.json.
 /// </summary>
 internal static class RewardAccuracyTables
@@ -44,7 +44,7 @@ internal static class RewardAccuracyTables
         text.AppendLine("## Reward models");
         text.AppendLine();
         var pairs = rewards.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Name} on {Pairs(r.Output)} {Text(r.Output.Metrics.GetValueOrDefault("accuracy_split"))} pairs"));
-        text.AppendLine(CultureInfo.InvariantCulture, $"Pairwise accuracy per dimension and Overall ({string.Join("; ", pairs)}), without ties (tied labels left out, a zero margin counts as wrong) and with ties (ties predicted within a fitted margin), docs/reward.md. The oracle scored the same pairs: its accuracy is the ceiling, since the labels are its judgements with annotator noise.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Pairwise accuracy per dimension and Overall ({string.Join("; ", pairs)}), without ties (tied labels left out, a zero margin counts as wrong) and with ties (ties predicted within a fitted margin), docs/reward.md. The oracle scored the same pairs: the labels are its judgements with annotator noise, so its accuracy is the ceiling to expect (on a few dozen pairs a model can pass it by chance).");
         text.AppendLine();
         foreach (var (key, title) in Modes)
         {
