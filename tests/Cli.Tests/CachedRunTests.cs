@@ -128,6 +128,12 @@ public sealed class CachedRunTests
         Assert.False(Stages(Path.Combine(folder.File("runs"), "point-0")).GetProperty("ae").GetProperty("cached").GetBoolean());
         Assert.True(Stages(Path.Combine(folder.File("runs"), "point-1")).GetProperty("ae").GetProperty("cached").GetBoolean());
         Assert.False(Stages(Path.Combine(folder.File("runs"), "point-1")).GetProperty("gen").GetProperty("cached").GetBoolean());
+
+        // `pipeline runs` tells the points apart by their swept values (it used to list two lines alike but for the id).
+        var list = Run(cache, "runs").StandardOutput;
+        Assert.Matches(new Regex(@"^\s+id\s+experiment\s+status\s+start \(UTC\)\s+duration\s+sweep point\s+metrics$", RegexOptions.Multiline), list);
+        Assert.Matches(new Regex(@"^\s+1\s+cached\s+succeeded\s.*\s0: gen\.width=8\s", RegexOptions.Multiline), list);
+        Assert.Matches(new Regex(@"^\s+2\s+cached\s+succeeded\s.*\s1: gen\.width=16\s", RegexOptions.Multiline), list);
     }
 
     [Fact]

@@ -71,6 +71,11 @@ public sealed class ResumeTests
         Assert.Equal(JsonValueKind.Null, Stage(folder.File("baseline"), "gen").GetProperty("resumed_from_step").ValueKind);
         Assert.Equal(WithoutRunFacts(folder.File("baseline")), WithoutRunFacts(folder.File("resumed")));
 
+        // The resumed stage's logs hold every step, the restored ones first: metrics.jsonl used to start at step k.
+        Assert.Equal(File.ReadAllLines(Path.Combine(folder.File("baseline"), "gen", "metrics.jsonl")), File.ReadAllLines(Path.Combine(folder.File("resumed"), "gen", "metrics.jsonl")));
+        var events = EventFile.Read(Assert.Single(Directory.GetFiles(Path.Combine(folder.File("resumed"), "gen"), "events.out.tfevents.*")));
+        Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), events.Skip(1).Select(e => e.Step));
+
         // The stage finished, so its checkpoints are gone; the registry shows the killed run as interrupted.
         Assert.Empty(Directory.GetFiles(Path.Combine(cache.Path, "stages", ".checkpoints"), "*", SearchOption.AllDirectories));
         var runs = PipelineCli.Run(["runs"], cache.Path).StandardOutput;
@@ -139,6 +144,7 @@ public sealed class ResumeTests
         Assert.True(match.Success, resumed.All);
         Assert.Equal(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Stage(folder.File("resumed"), "sft").GetProperty("resumed_from_step").GetInt32());
         Assert.Equal(WithoutRunFacts(folder.File("baseline")), WithoutRunFacts(folder.File("resumed")));
+        Assert.Equal(File.ReadAllLines(Path.Combine(folder.File("baseline"), "sft", "metrics.jsonl")), File.ReadAllLines(Path.Combine(folder.File("resumed"), "sft", "metrics.jsonl")));
     }
 
     [Fact]

@@ -101,7 +101,7 @@ internal static class RunCommand
         for (var i = 0; i < compilation.SweepCount; i++)
         {
             output.WriteLine($"point {i}: {string.Join(", ", points[i].Select(p => $"{p.Path} = {p.Value}"))}");
-            var origin = new RunOrigin(Path.GetFullPath(file), sets.Concat(points[i].Select(p => $"{p.Path}={p.Value}")).ToArray());
+            var origin = new RunOrigin(Path.GetFullPath(file), sets.Concat(points[i].Select(p => $"{p.Path}={p.Value}")).ToArray(), new RunSweepPoint(i, points[i]));
             var code = CompileAndRun(compilation.WithSweepPoint(i), stage, Path.Combine(runDirectory, $"point-{i}"), output, dryRun, quiet, origin);
             if (code != CommandHost.Success)
             {
@@ -170,7 +170,7 @@ internal static class RunCommand
 
         var run = host.Prepare(outputDirectory, sourceDirectory, LiveProgress.IsLive(quiet) ? LiveProgress.WriteLine : output.WriteLine);
         using var recorder = RunRecorder.Start(
-            new RunStart(info.Name, origin.File, info.SourceSha256, info.CanonicalSource, origin.Overrides, run.OutputDirectory, RunRecorder.Stages(info, new Dictionary<string, StageOutput>())),
+            new RunStart(info.Name, origin.File, info.SourceSha256, info.CanonicalSource, origin.Overrides, run.OutputDirectory, RunRecorder.Stages(info, new Dictionary<string, StageOutput>()), origin.Sweep),
             output.WriteLine);
         try
         {
@@ -201,7 +201,7 @@ internal static class RunCommand
     }
 
     /// <summary>What the registry records about where a run came from: the file run and the --set overrides (with a sweep point's values).</summary>
-    private sealed record RunOrigin(string File, IReadOnlyList<string> Overrides);
+    private sealed record RunOrigin(string File, IReadOnlyList<string> Overrides, RunSweepPoint? Sweep = null);
 
     /// <summary>
     /// The assembly to run: its path, the SHA-256 the compiler verified its bytes against (null for a .dll the user

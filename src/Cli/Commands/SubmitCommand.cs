@@ -202,7 +202,8 @@ internal static class SubmitCommand
                     compiled.CanonicalSource,
                     sets.Concat(point.Values.Select(p => $"{p.Path}={p.Value}")).ToArray(),
                     layout.PointOutput(point.Index, sweep),
-                    point.Stages.Select(s => new RunStage(s.Name, s.Kind, s.Hash)).ToArray());
+                    point.Stages.Select(s => new RunStage(s.Name, s.Kind, s.Hash)).ToArray(),
+                    sweep ? new RunSweepPoint(point.Index, point.Values) : null);
                 var runId = registry.StartSubmitted(run, records, DateTime.UtcNow);
                 output.WriteLine($"run {runId}: {run.OutputDirectory} (pipeline status {runId})");
             }

@@ -5,14 +5,14 @@ namespace Pipeline.Runtime.Kinds;
 
 /// <summary>
 /// What training stages report as they train: the step and its loss to the live display or as a plain line about ten
-/// times per run, and every step's metrics to the stage's metrics.jsonl (<see cref="StageMetricsLog"/>, written by the
-/// <see cref="Trainer"/> it is given to).
+/// times per run, and every step's metrics to the stage's metrics.jsonl and TensorBoard event file
+/// (<see cref="StageMetricsLog"/>, written by the <see cref="Trainer"/> it is given to).
 /// </summary>
 public static class StageProgress
 {
     /// <summary>
-    /// The stage's metrics.jsonl in the run folder, or null (said in the log) when another process holds that file —
-    /// two runs into one folder lose a log, never a stage.
+    /// The stage's metrics log in the run folder, or null (said in the log) when its files cannot be written (another
+    /// process holds them, or the folder refuses) — two runs into one folder lose a log, never a stage.
     /// </summary>
     public static StageMetricsLog? OpenMetrics(StageContext context, string stage)
     {
@@ -20,9 +20,9 @@ public static class StageProgress
         {
             return StageMetricsLog.ForStage(context.OutputDirectory, stage);
         }
-        catch (IOException error)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            context.Log($"stage {stage}: metrics.jsonl not written ({error.Message})");
+            context.Log($"stage {stage}: metrics.jsonl and the TensorBoard event file not written ({error.Message})");
             return null;
         }
     }

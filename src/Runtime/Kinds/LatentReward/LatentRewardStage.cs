@@ -96,7 +96,7 @@ public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, L
                 .ToDictionary(a => a.Key, a => (object?)Math.Round(a.Value, 4));
         }
 
-        context.Log($"{Stage}: trained on {(Settings.Noisy ? "noisy" : "clean")} latents of {data.Count} pairs, {steps} steps, loss {trainer.MeanLoss(atStart: true):0.###} → {trainer.MeanLoss(atStart: false):0.###}");
+        context.Log($"{Stage}: trained on {(Settings.Noisy ? "noisy" : "clean")} latents of {data.Count} pairs, {steps} steps, loss {trainer.Change(format: "0.###")}");
         return (model, output);
     }
 }

@@ -87,7 +87,7 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
             : tensor(data.TargetsA.Concat(data.TargetsB!).ToArray(), new long[] { 2 * data.Count, dimensions }, device: device);
 
         var batch = Math.Min(Settings.Batch, data.Count);
-        var stepsPerEpoch = (data.Count + batch - 1) / batch;
+        var stepsPerEpoch = StepsPerEpoch(data.Count, batch);
         var order = new long[Settings.Epochs][];
         using (var random = RandomStream.Create(Settings.Seed, CPU))
         {
@@ -126,6 +126,11 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
         Trainer = trainer;
         return new VideoRewardModel(network, shape, Settings.Loss, device);
     }
+
+    /// <summary>The training steps on <paramref name="pairs"/> pairs: every epoch, minibatches of at most the whole set.</summary>
+    public static int Steps(int pairs, VideoRewardSettings settings) => settings.Epochs * StepsPerEpoch(pairs, Math.Min(settings.Batch, pairs));
+
+    private static int StepsPerEpoch(int pairs, int batch) => batch < 1 ? 0 : (pairs + batch - 1) / batch;
 
     /// <summary>Raw scores of every video of the pairs: videos A in rows 0 … N − 1, videos B in rows N … 2N − 1.</summary>
     public static float[,] ScoreBoth(VideoRewardModel model, RewardPairData data)

@@ -55,9 +55,13 @@ public static class VideoRewardStage
 
         // Train on the training pairs, then fit the Overall normalisation on the held-out pairs (the evaluation split,
         // else the training pairs) and score them.
-        var estimator = new VideoRewardEstimator(new MLContext(seed: context.StageSeed(name)), settings, context.Device.Resolve(), name);
         var watch = Stopwatch.StartNew();
         var trainData = RewardPairData.Read(train.ToDataView(), train.Shape, settings.Dimensions);
+        using var metrics = StageProgress.OpenMetrics(context, name);
+        var estimator = new VideoRewardEstimator(new MLContext(seed: context.StageSeed(name)), settings, context.Device.Resolve(), name, metrics)
+        {
+            Progress = StageProgress.Every(context, name, VideoRewardEstimator.Steps(trainData.Count, settings)),
+        };
         var model = estimator.Train(trainData);
         context.Log($"{name}: trained {settings.Loss} ({options.Tokens} tokens) on {trainData.Count} pairs, {estimator.Trainer!.Losses.Count} steps in {watch.Elapsed.TotalSeconds:0.0} s");
         var evalData = eval is null ? null : RewardPairData.Read(eval.ToDataView(), eval.Shape, eval.Dimensions.Select(d => d.ToString()).ToArray());
