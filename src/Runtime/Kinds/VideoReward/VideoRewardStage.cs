@@ -59,6 +59,7 @@ public static class VideoRewardStage
         var watch = Stopwatch.StartNew();
         var trainData = RewardPairData.Read(train.ToDataView(), train.Shape, settings.Dimensions);
         var model = estimator.Train(trainData);
+        model.VideoFps = train.Fps;
         context.Log($"{name}: trained {settings.Loss} ({options.Tokens} tokens) on {trainData.Count} pairs, {estimator.Trainer!.Losses.Count} steps in {watch.Elapsed.TotalSeconds:0.0} s");
         var evalData = eval is null ? null : RewardPairData.Read(eval.ToDataView(), eval.Shape, eval.Dimensions.Select(d => d.ToString()).ToArray());
         var held = evalData ?? RewardPairData.Read(train.ToDataView(), train.Shape, train.Dimensions.Select(d => d.ToString()).ToArray());
