@@ -102,7 +102,7 @@ public sealed class CachedRunTests
         using var cache = new TempFolder();
         using var output = new TempFolder();
         var first = Run(cache, "run", Experiment, "--out", output.File("first"));
-        Assert.Matches(new Regex(@"^models: \S+/first/models \(2 files, [0-9.]+ MB\)$", RegexOptions.Multiline), first.StandardOutput);
+        Assert.Matches(new Regex(@"^models: \S+/first/models \(2 files, [0-9.]+ MB, 2 linked to the stage cache, [0-9.]+ s\)$", RegexOptions.Multiline), first.StandardOutput);
         var firstSource = Source(output.File("first"));
         var hashes = new[] { "ae", "gen" }.ToDictionary(s => s, s => Stages(output.File("first")).GetProperty(s).GetProperty("hash").GetString()!);
         Assert.Equal(["ae.safetensors", "gen.safetensors"], Directory.GetFiles(output.File("first/models")).Select(Path.GetFileName).Order(StringComparer.Ordinal));

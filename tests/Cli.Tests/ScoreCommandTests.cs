@@ -50,7 +50,7 @@ public sealed class ScoreCommandTests
 
             """);
         var run = Succeeds(PipelineCli.Run(["run", experiment, "--out", folder.File("out"), "--quiet"], cache));
-        Assert.Matches(@"\nmodels: \S+/out/models \(1 file, [0-9.]+ MB\)\n", run.StandardOutput);
+        Assert.Matches(@"\nmodels: \S+/out/models \(1 file, [0-9.]+ MB, 1 linked to the stage cache, [0-9.]+ s\)\n", run.StandardOutput);
 
         // The run exported its model with its provenance (docs/contracts.md "Model files"), as the stage cache holds it.
         using var results = JsonDocument.Parse(File.ReadAllText(folder.File("out/results.json")));

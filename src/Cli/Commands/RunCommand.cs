@@ -192,7 +192,7 @@ internal static class RunCommand
             output.WriteLine($"report: {DiagnosticFormatter.OneLine(files.Report)}");
             if (files.Models is { } models)
             {
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"models: {DiagnosticFormatter.OneLine(models.Folder)} ({models.Files.Count} file{(models.Files.Count == 1 ? string.Empty : "s")}, {models.Bytes / 1e6:0.0} MB)"));
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"models: {DiagnosticFormatter.OneLine(models.Folder)} ({models.Files.Count} file{(models.Files.Count == 1 ? string.Empty : "s")}, {models.Bytes / 1e6:0.0} MB, {models.Linked} linked to the stage cache, {models.Seconds:0.00} s)"));
             }
 
             output.WriteLine(StageCacheCli.Summary(result));

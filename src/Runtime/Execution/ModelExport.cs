@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Execution.Caching;
 using Pipeline.Runtime.Kinds;
@@ -5,8 +6,11 @@ using Pipeline.Runtime.Torch.Safetensors;
 
 namespace Pipeline.Runtime.Execution;
 
-/// <summary>What a run exported: its models folder, each file, their bytes in all, and how many are links to the stage cache's files.</summary>
-public sealed record ExportedModels(string Folder, IReadOnlyList<string> Files, long Bytes, int Linked);
+/// <summary>
+/// What a run exported: its models folder, each file, their bytes in all, how many are links to the stage cache's
+/// files, and the seconds the export took (the cost docs/contracts.md reports; never in results.json).
+/// </summary>
+public sealed record ExportedModels(string Folder, IReadOnlyList<string> Files, long Bytes, int Linked, double Seconds);
 
 /// <summary>
 /// Writes a run's trained models into <c>--out/models/&lt;stage&gt;.safetensors</c> (docs/contracts.md, "Model
@@ -24,6 +28,7 @@ public static class ModelExport
     /// <summary>Exports the models of <paramref name="outputs"/>; null when none of them is a model (and then no folder is left).</summary>
     public static ExportedModels? Write(RunContext run, IReadOnlyDictionary<string, StageOutput> outputs)
     {
+        var clock = Stopwatch.StartNew();
         var folder = Path.Combine(run.OutputDirectory, FolderName);
         var staging = $"{folder}.{Guid.NewGuid():N}.tmp";
         var files = new List<string>();
@@ -70,7 +75,7 @@ public static class ModelExport
             }
         }
 
-        return files.Count == 0 ? null : new ExportedModels(folder, files, bytes, linked);
+        return files.Count == 0 ? null : new ExportedModels(folder, files, bytes, linked, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The cache's file of a stage as this run exports it; true when it is linked, not rewritten.</summary>
