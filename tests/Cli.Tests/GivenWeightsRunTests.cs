@@ -93,6 +93,28 @@ public sealed class GivenWeightsRunTests
         Assert.Matches(@"given\.pipe:\d+:\d+: error PIPE1080: The weights file 'nowhere/gen\.safetensors' does not exist", missing.StandardOutput + missing.StandardError);
     }
 
+    [Fact]
+    public void The_given_example_starts_its_generator_from_the_file_the_generator_example_exports()
+    {
+        // Both examples as they are, in a copy of their folders with the runs beside them as the README lays them
+        // out; the --set values only make them small (the same in both runs, as the shapes must be).
+        using var cache = new TempFolder();
+        using var root = new TempFolder();
+        Directory.CreateDirectory(root.File("examples/given"));
+        File.Copy(Path.Combine(RepoPaths.Examples, "generator.pipe"), root.File("examples/generator.pipe"));
+        File.Copy(Path.Combine(RepoPaths.Examples, "given", "pretrained.pipe"), root.File("examples/given/pretrained.pipe"));
+        string[] small = ["--set", "world.prompts=8", "--set", "world.eval_prompts=4", "--set", "ae.steps=2", "--set", "quality.seeds=1", "--set", "quality.gifs=0"];
+
+        Succeeds(cache, ["run", root.File("examples/generator.pipe"), "--out", root.File("runs/generator"), "--set", "base.pretrain.steps=2", .. small]);
+        var given = Succeeds(cache, ["run", root.File("examples/given/pretrained.pipe"), "--out", root.File("runs/pretrained"), .. small]);
+
+        Assert.Contains("stage ae: cached", given.StandardOutput);
+        Assert.Contains("stage base: running", given.StandardOutput);
+        Assert.DoesNotContain("stage base: step", given.StandardOutput);
+        Assert.Equal(TensorBytes(root.File("runs/generator/models/base.safetensors")), TensorBytes(root.File("runs/pretrained/models/base.safetensors")));
+        Assert.Equal(Section(root.File("runs/generator"), "win_rates"), Section(root.File("runs/pretrained"), "win_rates"));
+    }
+
     /// <summary>cached.pipe with its generator's pretraining steps replaced and <c>init = file(path)</c>, beside the runs.</summary>
     private static string Given(TempFolder folder, string steps, string path)
     {
@@ -102,6 +124,9 @@ public sealed class GivenWeightsRunTests
         File.WriteAllText(given, source.Replace(Pretrain, Pretrain.Replace("steps: 5", steps, StringComparison.Ordinal) + $"\n    init        = file(\"{path}\")", StringComparison.Ordinal));
         return given;
     }
+
+    private static string Section(string runFolder, string name) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json"))).RootElement.GetProperty(name).GetRawText();
 
     private static ProcessRunner.Result Succeeds(TempFolder cache, params string[] arguments)
     {
