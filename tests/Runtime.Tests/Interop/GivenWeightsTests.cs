@@ -5,7 +5,10 @@ using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.Autoencoder;
 using Pipeline.Runtime.Kinds.LatentReward;
 using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Tests.Data;
+using Pipeline.Runtime.Tests.Generation;
 using Pipeline.Runtime.Torch.Models;
 using Pipeline.Runtime.Torch.Models.Reward;
 using Pipeline.Runtime.Torch.Safetensors;
@@ -129,6 +132,30 @@ public sealed class GivenWeightsTests
         var (model, _) = LatentRewardTrainer.Fit(pairs, autoencoder, new LatentRewardSettings(true, 8, 0, 1e-3, 4, 13), CPU, "latent", given: given);
 
         Assert.True(SameState(saved, model.Network));
+    }
+
+    [Fact]
+    public void A_clean_latent_reward_file_used_as_given_by_a_noise_aware_stage_is_refused_and_used_as_clean_it_is_the_file()
+    {
+        using var folder = TestFiles.NewFolder();
+        var world = GenerationFixtures.TinyWorld(prompts: 8, frames: 2, size: 8, generators: 3);
+        var context = GenerationFixtures.Context(output: folder);
+        var autoencoder = (VideoAutoencoder)AutoencoderStage.Run(context, "ae", new AutoencoderOptions { Data = world.Videos, Latent = [2, 2, 2, 2], Width = 8, Steps = 2, Lr = 1e-3, Batch = 8 }).Artifact;
+        var pairs = PreferencePairSet.FromWorld(world.Synthetic, world.Pairs(16).Pairs, [PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA]);
+        LatentRewardOptions Options(bool noisy, int epochs, VariantValue? init) =>
+            new() { Train = pairs, Autoencoder = autoencoder, Noisy = noisy, Width = 8, Epochs = epochs, Lr = 1e-3, Batch = 8, Init = init };
+        var clean = (LatentRewardModel)LatentRewardStage.Run(context, "clean", Options(false, 1, null)).Artifact;
+        var path = Path.Combine(folder, "clean.safetensors");
+        LatentRewardFile.Save(clean, path);
+        var init = new VariantValue("file", new Dictionary<string, object> { ["path"] = path });
+
+        var error = Assert.Throws<PipelineException>(() => LatentRewardStage.Run(context, "latent", Options(true, 0, init)));
+        var asClean = (LatentRewardModel)LatentRewardStage.Run(context, "latent", Options(false, 0, init)).Artifact;
+
+        Assert.Equal(RuntimeDiagnosticCodes.GivenWeightsDisagree, error.Code);
+        Assert.Equal($"stage latent: {path} was trained with noise_aware = false (pipeline.noise_aware); the stage needs true; set noisy = false on the stage (flow_nrg then needs ablation = true), or train it on noisy latents (epochs > 0).", error.Message);
+        Assert.True(SameState(clean.Network, asClean.Network));
+        Assert.False(asClean.Noisy);
     }
 
     [Fact]
