@@ -105,7 +105,7 @@ internal sealed class ExperimentLowering(Compilation compilation, Microsoft.Code
     private static string Metric(Pipeline.Catalog.Expectations.MetricReference metric) =>
         $"new {ExpectationsNamespace}.MetricReference({ValueEmitter.String(metric.Stage)}, {ValueEmitter.String(metric.Metric)}, {ValueEmitter.String(metric.Judge)}, {ValueEmitter.String(metric.Dimension)})";
 
-    private const string ExperimentInfoType = "Pipeline.Runtime.Experiments.ExperimentInfo";
+    private const string ExperimentInfoType = "Pipeline.Runtime.Execution.ExperimentInfo";
     private const string ExpectationsNamespace = "global::Pipeline.Catalog.Expectations";
 
     /// <summary>The #line and location file name: the file's own name (never a folder, so output is the same anywhere), restricted to safe characters.</summary>
