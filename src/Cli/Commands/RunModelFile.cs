@@ -17,6 +17,11 @@ internal static class RunModelFile
 {
     public static string Resolve(string model, string? stage, string kind)
     {
+        if (string.IsNullOrWhiteSpace(model) || model.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new PipelineException(RuntimeDiagnosticCodes.ModelFileNotFound, $"'{model}' names no model; name a .safetensors model file, a run's --out folder, or a run id (pipeline runs lists them).");
+        }
+
         if (model.EndsWith(ModelFile.Extension, StringComparison.OrdinalIgnoreCase) || File.Exists(model))
         {
             return stage is null ? model : throw new UsageException($"--stage picks a stage of a run; '{model}' is a model file, which holds one model.");
@@ -70,7 +75,7 @@ internal static class RunModelFile
             return ($"run {id}", record.OutputDirectory, record.Stages.Select(s => (s.Name, s.Kind, s.Hash)).ToArray());
         }
 
-        throw new PipelineException(RuntimeDiagnosticCodes.ModelFileNotFound, $"{model}: no such file or folder, and not a run id; name a .safetensors model file, a run's --out folder, or a run id (pipeline runs lists them).");
+        throw new PipelineException(RuntimeDiagnosticCodes.ModelFileNotFound, $"'{model}' is no file, no folder and no run id; name a .safetensors model file, a run's --out folder, or a run id (pipeline runs lists them).");
     }
 
     /// <summary>The stages a run folder's results.json lists.</summary>
