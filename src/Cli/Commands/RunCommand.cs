@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Pipeline.Dsl.Diagnostics;
 using Pipeline.Cli.Registry;
 using Pipeline.Compiler;
@@ -189,6 +190,11 @@ internal static class RunCommand
             var files = ExperimentHost.WriteResults(result, run, device, warning => Console.Error.WriteLine(CommandHost.Format(warning, "warning")));
             recorder.Succeeded(result, File.ReadAllText(files.Results));
             output.WriteLine($"report: {DiagnosticFormatter.OneLine(files.Report)}");
+            if (files.Models is { } models)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"models: {DiagnosticFormatter.OneLine(models.Folder)} ({models.Files.Count} file{(models.Files.Count == 1 ? string.Empty : "s")}, {models.Bytes / 1e6:0.0} MB, {models.Linked} linked to the stage cache, {models.Seconds:0.00} s)"));
+            }
+
             output.WriteLine(StageCacheCli.Summary(result));
             output.WriteLine($"results: {DiagnosticFormatter.OneLine(files.Results)}");
             return CommandHost.Success;

@@ -31,9 +31,15 @@ internal sealed class StageChecks(SemanticModel model, List<Diagnostic> diagnost
                     break;
                 case "autoencoder":
                     CheckLatentFits(stage);
+                    CheckInit(stage);
+                    break;
+                case "flow_generator":
+                case "latent_reward":
+                    CheckInit(stage);
                     break;
                 case "video_reward":
                     CheckBtt(stage);
+                    CheckInit(stage);
                     break;
                 case "flow_rwr":
                     CheckDimensions(stage, "dimensions", Reference(stage, "reward"));
@@ -157,6 +163,74 @@ internal sealed class StageChecks(SemanticModel model, List<Diagnostic> diagnost
         if (missing.Count > 0)
         {
             Report(stage, property, CompilerDiagnostics.DataFileMissingColumns(file.Span, file.Value, missing));
+        }
+    }
+
+    /// <summary>
+    /// <c>init = file("...")</c>: the file must exist (relative to the experiment file, like a data file) and be a
+    /// model file or a PyTorch state dict by its extension; its content hash joins the stage hash. Zero training steps
+    /// without given weights would leave a random network: an error at the count.
+    /// </summary>
+    private void CheckInit(StageSymbol stage)
+    {
+        var (steps, stepsName) = stage.Kind.Name switch
+        {
+            "autoencoder" => (stage.Find("steps"), "steps"),
+            "flow_generator" => (stage.Find("pretrain"), "pretrain.steps"),
+            _ => (stage.Find("epochs"), "epochs"),
+        };
+        var count = steps?.Value switch
+        {
+            BoundInteger integer => integer.Value,
+            BoundMap record => (record.Find("steps") as BoundInteger)?.Value,
+            _ => null,
+        };
+        var init = stage.Find(InitFiles.Property);
+        if (init is null)
+        {
+            if (count == 0 && steps is not null)
+            {
+                var span = steps.Value is BoundMap map ? map.Find("steps")?.Span ?? steps.Value.Span : steps.Value.Span;
+                Report(stage, steps, CompilerDiagnostics.ZeroStepsWithoutInit(span, stepsName));
+            }
+
+            return;
+        }
+
+        if (init.Value is not BoundVariant { Case: "file" } variant || variant.Arguments.FirstOrDefault(a => a.Name == "path")?.Value is not BoundString file)
+        {
+            return;
+        }
+
+        if (!InitFiles.Extensions.Any(e => file.Value.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+        {
+            Report(stage, init, CompilerDiagnostics.InitFileWrongExtension(file.Span, file.Value, InitFiles.Extensions));
+            return;
+        }
+
+        try
+        {
+            var full = Path.GetFullPath(Path.Combine(sourceDirectory, file.Value));
+            var link = new FileInfo(full);
+            var info = link.LinkTarget is null ? link : link.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? link;
+            if (!info.Exists)
+            {
+                Report(stage, init, CompilerDiagnostics.InitFileNotFound(file.Span, file.Value, full));
+                return;
+            }
+
+            if (info.Length == 0)
+            {
+                Report(stage, init, CompilerDiagnostics.InitFileUnreadable(file.Span, file.Value, "it is empty, or not a regular file (a pipe or a device)"));
+                return;
+            }
+
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
+            stage.DataFiles = stage.DataFiles.SetItem(file.Value, Convert.ToHexStringLower(SHA256.HashData(stream)));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            Report(stage, init, CompilerDiagnostics.InitFileUnreadable(file.Span, file.Value, error.Message.TrimEnd('.')));
         }
     }
 

@@ -14,7 +14,7 @@ public sealed record PlannedStage(string Name, string Kind, string Hash, bool Ca
 /// Runs stages through the <see cref="StageCache"/>: a stage whose hash has an intact entry is loaded (its artifact,
 /// metrics and the results sections it wrote — reward_accuracy, win_rates, … — so a fully cached run writes the same
 /// results.json apart from timings); otherwise it runs and its entry is stored. A corrupt entry, or a stale one (written
-/// by another build of the runtime, <see cref="StageCache.RuntimeBuild"/>), is reported and recomputed. When a stage's inputs have not run in this process (<c>--stage</c>), they are loaded from the cache,
+/// by another build of the runtime, <see cref="RuntimeAssembly.Build"/>), is reported and recomputed. When a stage's inputs have not run in this process (<c>--stage</c>), they are loaded from the cache,
 /// or rebuilt when their kind is never stored (<see cref="ArtifactStore.IsStored"/>); an input of a stored kind that
 /// is not cached is an error that names it.
 /// </summary>
@@ -31,9 +31,15 @@ public static class CachedStageRunner
             context.Log($"cache entry for stage {name} is {Describe(lookup)}; recomputing");
             cache.Remove(info.Hash);
         }
-        else if (lookup.State == CacheEntryState.Intact && TryLoad(context, lookup, info) is { } cached)
+        else if (lookup.State == CacheEntryState.Intact)
         {
-            return cached;
+            if (TryLoad(context, lookup, info) is { } cached)
+            {
+                return cached;
+            }
+
+            // Intact but unreadable (a format this build does not read): removed, so the store below writes it anew.
+            cache.Remove(info.Hash);
         }
 
         var before = Snapshot(context.ResultSections);
@@ -55,7 +61,7 @@ public static class CachedStageRunner
             ["metrics"] = Snapshot(output.Metrics),
             ["sections"] = Diff(before, Snapshot(context.ResultSections)) ?? new JsonObject(),
         };
-        cache.Store(info.Hash, manifest, folder => ArtifactStore.Save(output.Artifact, folder));
+        cache.Store(info.Hash, manifest, folder => ArtifactStore.Save(output.Artifact, folder, context.Provenance(info)));
         return output;
     }
 

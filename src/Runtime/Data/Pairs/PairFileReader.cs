@@ -64,7 +64,7 @@ public static class PairFileReader
             TargetsA = row.TargetsA,
             TargetsB = row.TargetsB,
         }).ToArray();
-        return new PreferencePairSet(sampling.Shape, dimensions, layout.ExtraColumns, pairs);
+        return new PreferencePairSet(sampling.Shape, dimensions, layout.ExtraColumns, pairs) { Fps = sampling.Fps };
     }
 
     /// <summary>The columns a file with <paramref name="Dimensions"/> needs, whether it has every MOS column, and its other columns.</summary>

@@ -13,6 +13,8 @@ namespace Pipeline.Runtime.Execution.Caching;
 /// <summary>
 /// Writes stage artifacts into a cache entry's <c>artifact/</c> folder and reads them back, in the form each kind
 /// declares beside its artifact (<see cref="ArtifactFormat"/>), with the format's name in the entry's <c>type</c> file.
+/// Every trained model is a model file (safetensors) with the provenance of the stage that made it; a run exports
+/// those that are one model (<c>ModelExport</c>).
 /// Stored: everything that costs training or sampling — flow generators (pretrained and aligned: <c>flow_generator</c>,
 /// <c>flow_sft</c>, <c>flow_rwr</c>, <c>flow_dpo</c>, each with its autoencoder), autoencoders, reward models and
 /// win-rate reports (rates, mean z-scores and the sample videos of the report's GIFs), latent reward models and
@@ -38,7 +40,7 @@ public static class ArtifactStore
     ];
 
     /// <summary>The kinds whose artifacts are stored: a missing entry of one of them means the stage has not run.</summary>
-    public static bool IsStored(string kind) => kind is "autoencoder" or "flow_generator" or "flow_sft" or "flow_rwr" or "flow_dpo" or "flow_nrg" or "classifier_free" or "video_reward" or "win_rates";
+    public static bool IsStored(string kind) => kind is "autoencoder" or "flow_generator" or "flow_sft" or "flow_rwr" or "flow_dpo" or "flow_nrg" or "classifier_free" or "video_reward" or "latent_reward" or "win_rates";
 
     /// <summary>Why a kind is rebuilt rather than stored, or null when its artifact is stored (or the kind is not known).</summary>
     public static string? RebuildReason(string kind) => kind switch
@@ -51,10 +53,21 @@ public static class ArtifactStore
     /// <summary>Whether <see cref="Save"/> can write this artifact.</summary>
     public static bool CanStore(object artifact) => FormatOf(artifact) is not null;
 
-    public static void Save(object artifact, string folder)
+    /// <summary>Whether the artifact is stored as one model file (<see cref="ArtifactFormat.ModelFileName"/>), which a run exports.</summary>
+    public static bool IsModelFile(object artifact) => FormatOf(artifact)?.IsModelFile == true;
+
+    /// <summary>Writes the model file of an artifact that is one model (<see cref="IsModelFile"/>) to <paramref name="path"/>.</summary>
+    public static void SaveModelFile(object artifact, string path, ModelProvenance provenance)
+    {
+        var save = FormatOf(artifact)?.SaveModelFile ?? throw new ArgumentException($"a {artifact.GetType().Name} is not one model file", nameof(artifact));
+        save(artifact, path, provenance);
+    }
+
+    /// <summary>Writes <paramref name="artifact"/> into <paramref name="folder"/>; its model files record <paramref name="provenance"/>.</summary>
+    public static void Save(object artifact, string folder, ModelProvenance provenance)
     {
         var format = FormatOf(artifact) ?? throw new ArgumentException($"a {artifact.GetType().Name} cannot be stored in the cache", nameof(artifact));
-        format.Save(artifact, folder);
+        format.Save(artifact, folder, provenance);
         DurableFile.WriteAllText(Path.Combine(folder, TypeFile), format.Type);
     }
 

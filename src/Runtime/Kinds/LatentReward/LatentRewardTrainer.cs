@@ -4,6 +4,7 @@ using Pipeline.Runtime.Data.Evaluation;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,7 +31,12 @@ public sealed record LatentRewardSettings(bool Noisy, int Width, int Epochs, dou
 /// </summary>
 public static class LatentRewardTrainer
 {
-    public static (LatentRewardModel Model, Trainer Trainer) Fit(RewardPairData pairs, VideoAutoencoder autoencoder, LatentRewardSettings settings, Device device, string stage, Action<int, float>? progress = null, StageMetricsLog? log = null)
+    /// <summary>
+    /// Trains from the seeded random initialisation, or from <c>given</c> weights (<c>init</c>: the file's
+    /// <c>reward.*</c> tensors). With zero epochs they are used as given, their prompt centre and score scales too;
+    /// otherwise training continues from them and both are measured again afterwards, as for a fresh network.
+    /// </summary>
+    public static (LatentRewardModel Model, Trainer Trainer) Fit(RewardPairData pairs, VideoAutoencoder autoencoder, LatentRewardSettings settings, Device device, string stage, Action<int, float>? progress = null, StageMetricsLog? log = null, GivenWeights? given = null)
     {
         if (pairs.Count == 0)
         {
@@ -43,13 +49,25 @@ public static class LatentRewardTrainer
         using var rawB = EncodeAll(autoencoder, pairs.VideosB, pairs.Shape, device);
         var (mean, deviation) = ChannelStatistics(cat(new[] { rawA, rawB }, 0));
         var network = new LatentRewardNetwork(autoencoder.LatentShape, settings.Width, dimensions);
+        given?.LoadInto(network, LatentRewardFile.Prefix, AutoencoderFile.Prefix);
+        var asGiven = given is not null && settings.Epochs == 0;
+        if (given is not null && !asGiven)
+        {
+            // The scale is 1 while training (the scores the loss sees); it is measured again afterwards.
+            network.StandardiseScores(Enumerable.Repeat(1f, dimensions.Length).ToArray());
+        }
+
         network.to(device);
         var model = new LatentRewardModel(network, autoencoder, dimensions, settings.Noisy, mean, deviation);
         using var latentsA = model.Normalize(rawA);
         using var latentsB = model.Normalize(rawB);
         using var tokens = PromptTokens.Encode(pairs.Prompts, device);
         using var labels = LabelTensor(pairs, dimensions, device);
-        network.UseTrainingPrompts(tokens);
+        if (!asGiven)
+        {
+            network.UseTrainingPrompts(tokens);
+        }
+
         var perEpoch = (pairs.Count + settings.Batch - 1) / settings.Batch;
         var trainer = new Trainer(network, settings.LearningRate, stage, log);
         using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
@@ -81,6 +99,11 @@ public static class LatentRewardTrainer
                 + RewardLosses.Centring(scoresA, scoresB, settings.Centring);
         }, progress);
         order?.Dispose();
+        if (asGiven)
+        {
+            return (model, trainer);
+        }
+
         network.FreezePromptCentre();
         network.StandardiseScores(ScoreDeviations(model, latentsA, latentsB, tokens, settings, device));
         return (model, trainer);

@@ -48,6 +48,9 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
     /// <summary>Called after every training step with the step index and its loss.</summary>
     public Action<int, float>? Progress { get; set; }
 
+    /// <summary>Weights the network starts from (<c>init</c>) instead of the seeded random initialisation.</summary>
+    public GivenWeights? Given { get; set; }
+
     public VideoRewardTransformer Fit(IDataView input) => Fit(input, null);
 
     public VideoRewardTransformer Fit(IDataView train, IDataView? eval)
@@ -75,6 +78,7 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
         var dimensions = data.Dimensions.Count;
         RandomStream.SeedInitialisation(Settings.Seed);
         var network = new VideoRewardNetwork(data.Dimensions, Settings.Tokens, RewardPromptTokens.Vocabulary, Settings.Width);
+        Given?.LoadInto(network, string.Empty);
         network.to(device);
         var shape = data.Shape;
         var videoShape = new long[] { data.Count, shape.Channels, shape.Frames, shape.Height, shape.Width };

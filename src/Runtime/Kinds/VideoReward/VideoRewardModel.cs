@@ -74,7 +74,13 @@ public sealed class VideoRewardModel : IVideoJudge
 
     public Device Device { get; }
 
-    /// <summary>The evaluation split's statistics; null until <see cref="Normalize"/> is called or a checkpoint carries them.</summary>
+    /// <summary>
+    /// The frame rate the training videos were sampled at from their files (a pair file's <c>fps</c>), at which other
+    /// files' videos are best scored too; null when they were not files (the synthetic world) or it is not known.
+    /// </summary>
+    public double? VideoFps { get; set; }
+
+    /// <summary>The evaluation split's statistics; null until <see cref="Normalize"/> is called or a model file carries them.</summary>
     public RewardNormalization? Normalization { get; private set; }
 
     /// <summary>The dimensions whose z-scores Overall averages (those of VQ, MQ and TA the model has).</summary>
