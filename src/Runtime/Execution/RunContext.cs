@@ -25,6 +25,9 @@ public sealed class RunContext : StageContext
     /// <summary>The stage cache, when the run uses one (<c>pipeline run</c> does): stages whose hash is cached are loaded, not run.</summary>
     public StageCache? Cache { get; set; }
 
+    /// <inheritdoc />
+    public override string? VideoStoreRoot => Cache?.VideoStoreRoot;
+
     /// <summary>The artifact of an upstream stage, which must have run (or been loaded from the cache) already.</summary>
     public T Input<T>(string stage)
         where T : class
