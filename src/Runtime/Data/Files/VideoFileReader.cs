@@ -10,7 +10,7 @@ namespace Pipeline.Runtime.Data.Files;
 /// containers ffmpeg reads: .webm, .mov, .mkv, .avi) through the <c>ffmpeg</c> and <c>ffprobe</c> programs (Debian
 /// package <c>ffmpeg</c>), and <c>.npy</c> arrays of shape T×H×W×3 or 3×T×H×W (float in [0, 1], or uint8).
 /// </summary>
-public static class VideoFileReader
+public static partial class VideoFileReader
 {
     private static readonly string[] FfmpegExtensions = [".mp4", ".webm", ".mov", ".mkv", ".avi", ".gif"];
 
@@ -230,13 +230,23 @@ public static class VideoFileReader
             if (process.ExitCode != 0)
             {
                 throw new PipelineException(DataDiagnosticCodes.VideoDecodeFailed,
-                    $"video file '{path}': {program} failed ({process.ExitCode}): {errorText.Result.Trim()}");
+                    $"video file '{path}': {program} failed ({process.ExitCode}): {ToolMessage(errorText.Result)}");
             }
 
             var bytes = output.ToArray();
             return (bytes, System.Text.Encoding.UTF8.GetString(bytes));
         }
     }
+
+    /// <summary>
+    /// ffmpeg's error output as one line that is the same on every run: its lines joined, and the memory addresses it
+    /// prints beside component names (<c>[mov,mp4 @ 0x55d0f9a7c740]</c>) left out.
+    /// </summary>
+    internal static string ToolMessage(string text) =>
+        string.Join("; ", AddressPattern().Replace(text, "]").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" @ 0x[0-9a-fA-F]+\]")]
+    private static partial System.Text.RegularExpressions.Regex AddressPattern();
 
     /// <summary>Area resize of one plane: each output pixel is the mean of the source area it covers (fractional overlap weights).</summary>
     internal static double[] AreaResize(double[] source, int height, int width, int outHeight, int outWidth)

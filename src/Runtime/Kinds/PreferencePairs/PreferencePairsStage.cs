@@ -97,7 +97,7 @@ public static class PreferencePairsStage
                         throw RuntimeErrors.InvalidOption(null, "resolution must be [H, W]");
                     }
 
-                    var settings = new PairFileSettings(context.VideoStoreRoot, Progress: StageProgress.Work(context, name, "videos decoded"), SkipBadVideos: skipBadVideos);
+                    var settings = new PairFileSettings(context.VideoStoreRoot, Progress: StageProgress.Work(context, name, "new or changed videos"), SkipBadVideos: skipBadVideos);
                     file = PairFileReader.Load(context.ResolvePath(path), dimensions,
                         new VideoSampling(options.Frames, options.Resolution[0], options.Resolution[1], options.Fps), settings);
                     loaded = file.Pairs;
