@@ -31,6 +31,11 @@ public static class CachedStageRunner
             context.Log($"cache entry for stage {name} is {Describe(lookup)}; recomputing");
             cache.Remove(info.Hash);
         }
+        else if (lookup.State == CacheEntryState.Intact && ChangedData(context, experiment, info, lookup.Manifest!) is { } changed)
+        {
+            context.Log($"cache entry for stage {name} is stale (the data stage {changed} read files whose content changed since it was stored); recomputing");
+            cache.Remove(info.Hash);
+        }
         else if (lookup.State == CacheEntryState.Intact)
         {
             if (TryLoad(context, lookup, info) is { } cached)
@@ -61,6 +66,11 @@ public static class CachedStageRunner
             ["metrics"] = Snapshot(output.Metrics),
             ["sections"] = Diff(before, Snapshot(context.ResultSections)) ?? new JsonObject(),
         };
+        if (DataInputs(context, info) is { Count: > 0 } data)
+        {
+            manifest[DataInputsKey] = new JsonObject(data.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value)));
+        }
+
         cache.Store(info.Hash, manifest, folder => ArtifactStore.Save(output.Artifact, folder, context.Provenance(info)));
         return output;
     }
@@ -90,7 +100,8 @@ public static class CachedStageRunner
 
             var input = context.Info.FindStage(dependency) ?? throw new InvalidOperationException($"stage '{stage.Name}' depends on '{dependency}', which the experiment does not have");
             var lookup = cache.Lookup(input.Hash);
-            if ((lookup.State == CacheEntryState.Intact && TryLoad(context, lookup, input) is not null) || !ArtifactStore.IsStored(input.Kind))
+            var changed = lookup.State == CacheEntryState.Intact ? ChangedData(context, experiment, input, lookup.Manifest!) : null;
+            if ((lookup.State == CacheEntryState.Intact && changed is null && TryLoad(context, lookup, input) is not null) || !ArtifactStore.IsStored(input.Kind))
             {
                 if (!context.Outputs.ContainsKey(dependency))
                 {
@@ -100,9 +111,77 @@ public static class CachedStageRunner
                 continue;
             }
 
-            var why = lookup.State == CacheEntryState.Missing ? "it is not cached" : $"its cache entry is {Describe(lookup)}";
+            var why = lookup.State == CacheEntryState.Missing ? "it is not cached"
+                : changed is not null ? $"its cache entry is stale (the data stage {changed} read files whose content changed since it was stored)"
+                : $"its cache entry is {Describe(lookup)}";
             throw RuntimeErrors.CachedInputMissing(stage.Name, dependency, why);
         }
+    }
+
+    /// <summary>The manifest key of the data fingerprints an entry was computed from (<see cref="StageOutput.DataFingerprint"/>).</summary>
+    private const string DataInputsKey = "data_inputs";
+
+    /// <summary>
+    /// The data fingerprints of the stages upstream of <paramref name="stage"/>, transitively, that have one in this
+    /// run, by stage name: a pair file's stage hash covers the file but not the videos it names, so an entry records
+    /// the videos' fingerprint beside its hash.
+    /// </summary>
+    private static SortedDictionary<string, string> DataInputs(RunContext context, StageInfo stage)
+    {
+        var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(stage.Dependencies);
+        while (pending.TryPop(out var name))
+        {
+            if (!seen.Add(name))
+            {
+                continue;
+            }
+
+            if (context.Outputs.TryGetValue(name, out var output) && output.DataFingerprint is { } fingerprint)
+            {
+                inputs[name] = fingerprint;
+            }
+
+            foreach (var dependency in context.Info.FindStage(name)?.Dependencies ?? [])
+            {
+                pending.Push(dependency);
+            }
+        }
+
+        return inputs;
+    }
+
+    /// <summary>
+    /// The data stage whose files changed since the entry was stored, or null: each data stage the entry recorded is
+    /// run first when it has not run in this process (data stages are never stored: they read their files again, and
+    /// a decoded-video store makes that quick), and its fingerprint compared with the recorded one.
+    /// </summary>
+    private static string? ChangedData(RunContext context, IExperiment experiment, StageInfo stage, JsonObject manifest)
+    {
+        if (manifest[DataInputsKey] is not JsonObject recorded)
+        {
+            return DataInputs(context, stage).Keys.FirstOrDefault();
+        }
+
+        foreach (var (name, _) in recorded)
+        {
+            if (!context.Outputs.ContainsKey(name) && context.Info.FindStage(name) is not null)
+            {
+                context.RunStage(experiment, name);
+            }
+        }
+
+        var current = DataInputs(context, stage);
+        foreach (var (name, value) in recorded)
+        {
+            if (!current.TryGetValue(name, out var fingerprint) || (value as JsonValue)?.TryGetValue<string>(out var text) != true || text != fingerprint)
+            {
+                return name;
+            }
+        }
+
+        return current.Keys.FirstOrDefault(name => !recorded.ContainsKey(name));
     }
 
     private static string Describe(CacheLookup lookup) =>

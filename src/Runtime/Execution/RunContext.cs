@@ -28,6 +28,9 @@ public sealed class RunContext : StageContext
     /// <summary>The identity of one of this run's stages, which its model files and its training checkpoints record.</summary>
     public ModelProvenance Provenance(StageInfo stage) => new(Info.Name, Info.SourceSha256, stage.Name, stage.Hash, stage.Kind);
 
+    /// <inheritdoc />
+    public override string? VideoStoreRoot => Cache?.VideoStoreRoot;
+
     /// <summary>The artifact of an upstream stage, which must have run (or been loaded from the cache) already.</summary>
     public T Input<T>(string stage)
         where T : class

@@ -27,6 +27,40 @@ public static class StageProgress
         }
     }
 
+    /// <summary>
+    /// Progress of a number of items of work (<paramref name="what"/>, e.g. "videos decoded"), safe to call
+    /// from several threads with the count done so far and the total: to the live display, or a plain line with the count, the rate
+    /// and the time left at most every ten seconds and at the end.
+    /// </summary>
+    public static Action<int, int> Work(StageContext context, string stage, string what)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var gate = new object();
+        var lastLine = TimeSpan.Zero;
+        return (done, total) =>
+        {
+            var elapsed = watch.Elapsed;
+            var rate = done / Math.Max(elapsed.TotalSeconds, 1e-9);
+            if (context.WorkReporter is { } reporter)
+            {
+                reporter(new StageWork(stage, what, done, total, rate));
+                return;
+            }
+
+            lock (gate)
+            {
+                if (done < total && elapsed - lastLine < TimeSpan.FromSeconds(10))
+                {
+                    return;
+                }
+
+                lastLine = elapsed;
+                var left = done < total ? string.Create(CultureInfo.InvariantCulture, $", about {(total - done) / Math.Max(rate, 1e-9):0} s left") : string.Empty;
+                context.Log(string.Create(CultureInfo.InvariantCulture, $"stage {stage}: {done}/{total} {what} ({rate:0.0}/s{left})"));
+            }
+        };
+    }
+
     /// <summary>A trainer's progress callback: each step to the live display, or a plain line about ten times per stage.</summary>
     public static Action<int, float> Every(StageContext context, string stage, int steps)
     {

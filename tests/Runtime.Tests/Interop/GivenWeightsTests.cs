@@ -190,7 +190,7 @@ public sealed class GivenWeightsTests
     {
         var random = new Random(10);
         float[] Random(int count) => Enumerable.Range(0, count * Video.Length).Select(_ => (float)random.NextDouble()).ToArray();
-        return new Pipeline.Runtime.Data.Pairs.RewardPairData(Video, Three, ["a", "b", "c", "d"], Random(4), Random(4), new sbyte[12], Enumerable.Repeat(true, 12).ToArray(), null, null);
+        return new Pipeline.Runtime.Data.Pairs.RewardPairData(Video, Three, ["a", "b", "c", "d"], Pipeline.Runtime.Core.VideoRows.FromFloats(Video, Random(4)), Pipeline.Runtime.Core.VideoRows.FromFloats(Video, Random(4)), new sbyte[12], Enumerable.Repeat(true, 12).ToArray(), null, null);
     }
 
     private static bool SameState(nn.Module a, nn.Module b)

@@ -21,7 +21,8 @@ namespace Pipeline.Runtime.Execution.Caching;
 /// Flow-NRG guided generators (generator, latent reward and guidance settings). Not stored, by design (see
 /// <see cref="RebuildReason"/>): the synthetic world, which is rebuilt from the seed in milliseconds, and whose
 /// oracle, prompt sets and generators are code plus that seed — storing it would only copy what the seed already
-/// determines; and preference pairs, drawn from that world (or read from a pair file) in well under a second. Any
+/// determines; and preference pairs, drawn from that world in well under a second, or read from a pair file whose
+/// videos come from the decoded-video store (<c>Data/Store/VideoStore</c>: decoded once, reopened in milliseconds). Any
 /// other artifact type is recomputed each run, and the run says so.
 /// </summary>
 public static class ArtifactStore
@@ -46,7 +47,7 @@ public static class ArtifactStore
     public static string? RebuildReason(string kind) => kind switch
     {
         "synthetic_videos" => "the synthetic world is rebuilt from the seed in milliseconds, so it is recomputed rather than stored",
-        "preference_pairs" => "preference pairs are drawn from the world or read from their file in well under a second, so they are recomputed rather than stored",
+        "preference_pairs" => "preference pairs are drawn from the world, or read from their file with its videos from the decoded-video store, in well under a second, so they are recomputed rather than stored",
         _ => null,
     };
 

@@ -72,6 +72,12 @@ public sealed class StageCache
 
     public string EntryFolder(string hash) => Path.Combine(Root, hash);
 
+    /// <summary>
+    /// The decoded-video stores (<c>Pipeline.Runtime.Data.Store.VideoStore</c>), one folder per data set and sampling:
+    /// <c>.videos</c>, which entry listings skip as they skip <c>.checkpoints</c>.
+    /// </summary>
+    public string VideoStoreRoot => Path.Combine(Root, ".videos");
+
     /// <summary>Finds the entry of a stage hash and verifies every file against its checksum.</summary>
     public CacheLookup Lookup(string hash) => Find(hash, hashContents: true);
 

@@ -45,8 +45,8 @@ public static class LatentRewardTrainer
 
         RandomStream.SeedInitialisation(settings.Seed);
         var dimensions = pairs.Dimensions.Where(d => d != DimensionNames.Overall).ToArray();
-        using var rawA = EncodeAll(autoencoder, pairs.VideosA, pairs.Shape, device);
-        using var rawB = EncodeAll(autoencoder, pairs.VideosB, pairs.Shape, device);
+        using var rawA = EncodeAll(autoencoder, pairs.VideosA, device);
+        using var rawB = EncodeAll(autoencoder, pairs.VideosB, device);
         var (mean, deviation) = ChannelStatistics(cat(new[] { rawA, rawB }, 0));
         var network = new LatentRewardNetwork(autoencoder.LatentShape, settings.Width, dimensions);
         given?.LoadInto(network, LatentRewardFile.Prefix, AutoencoderFile.Prefix);
@@ -141,8 +141,8 @@ public static class LatentRewardTrainer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var a = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosA, pairs.Shape, device));
-        var b = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosB, pairs.Shape, device));
+        var a = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosA, device));
+        var b = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosB, device));
         using var random = RandomStream.Create(seed, device);
         var noise = random.Randn(a.shape);
         var times = full(new long[] { pairs.Count }, (float)t, device: device);
@@ -160,18 +160,18 @@ public static class LatentRewardTrainer
         return result;
     }
 
-    /// <summary>Videos (row-major [N, C·T·H·W] in [0, 1]) → raw autoencoder latents [N, c, T, h, w], in chunks.</summary>
-    private static Tensor EncodeAll(VideoAutoencoder autoencoder, float[] videos, VideoShape shape, Device device)
+    /// <summary>Videos in [0, 1] → raw autoencoder latents [N, c, T, h, w], read and encoded in chunks.</summary>
+    private static Tensor EncodeAll(VideoAutoencoder autoencoder, VideoRows videos, Device device)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         autoencoder.eval();
-        var count = videos.Length / shape.Length;
+        var count = videos.Count;
         var parts = new List<Tensor>();
         for (var start = 0; start < count; start += 256)
         {
             var n = Math.Min(256, count - start);
-            var pixels = tensor(videos.AsSpan(start * shape.Length, n * shape.Length).ToArray(), new long[] { n, shape.Channels, shape.Frames, shape.Height, shape.Width }, device: device);
+            var pixels = VideoBatch.Range(videos, start, n, device);
             parts.Add(autoencoder.Encode((pixels * 2) - 1));
         }
 

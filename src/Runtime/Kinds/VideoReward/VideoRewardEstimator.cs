@@ -11,8 +11,9 @@ using static TorchSharp.torch;
 namespace Pipeline.Runtime.Kinds.VideoReward;
 
 /// <summary>
-/// The <c>video_reward</c> estimator (ML.NET style): <see cref="Fit(IDataView)"/> reads preference pairs through a
-/// cursor (<see cref="RewardPairData"/>), trains a <see cref="VideoRewardNetwork"/> with the configured loss
+/// The <c>video_reward</c> estimator (ML.NET style): <see cref="Fit(IDataView)"/> reads preference pairs
+/// (<see cref="RewardPairData"/>: a pair set's videos stay where the set keeps them, a decoded-video store for a pair
+/// file, and each minibatch is gathered as it is needed), trains a <see cref="VideoRewardNetwork"/> with the configured loss
 /// (BT, BTT(θ) or regression) by Adam on shuffled minibatches of pairs for a number of epochs, and returns the
 /// <see cref="VideoRewardTransformer"/> that adds score columns. The z-normalisation of the scores (Overall) is fitted
 /// on the evaluation split when one is given to <see cref="Fit(IDataView, IDataView?)"/>, else on the training split.
@@ -81,9 +82,6 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
         Given?.LoadInto(network, string.Empty);
         network.to(device);
         var shape = data.Shape;
-        var videoShape = new long[] { data.Count, shape.Channels, shape.Frames, shape.Height, shape.Width };
-        using var videosA = tensor(data.VideosA, videoShape, device: device);
-        using var videosB = tensor(data.VideosB, videoShape, device: device);
         using var tokens = RewardPromptTokens.Encode(data.Prompts, device);
         using var labels = tensor(data.Labels.Select(l => (float)l).ToArray(), new long[] { data.Count, dimensions }, device: device);
         using var known = tensor(data.Known.Select(k => k ? 1f : 0f).ToArray(), new long[] { data.Count, dimensions }, device: device);
@@ -108,9 +106,13 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
             var epoch = step / stepsPerEpoch;
             var from = (step % stepsPerEpoch) * batch;
             var size = Math.Min(batch, data.Count - from);
-            var index = tensor(order[epoch].AsSpan(from, size).ToArray(), device: device);
+            var rows = order[epoch].AsSpan(from, size);
+            var index = tensor(rows.ToArray(), device: device);
             var stepTokens = tokens.index_select(0, index);
-            var scores = network.forward(cat(new[] { videosA.index_select(0, index), videosB.index_select(0, index) }, 0), cat(new[] { stepTokens, stepTokens }, 0));
+
+            // Only the minibatch's videos are gathered, converted to floats on the device (VideoBatch).
+            var videos = cat(new[] { VideoBatch.Gather(data.VideosA, rows, device), VideoBatch.Gather(data.VideosB, rows, device) }, 0);
+            var scores = network.forward(videos, cat(new[] { stepTokens, stepTokens }, 0));
             var scoresA = scores.narrow(0, 0, size);
             var scoresB = scores.narrow(0, size, size);
             var stepLabels = labels.index_select(0, index);
@@ -140,7 +142,7 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
     public static float[,] ScoreBoth(VideoRewardModel model, RewardPairData data)
     {
         var prompts = data.Prompts.Concat(data.Prompts).ToArray();
-        return model.ScoreRaw(data.VideosA.Concat(data.VideosB).ToArray(), prompts);
+        return model.ScoreRaw(data.VideosA.Concat(data.VideosB), prompts);
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
