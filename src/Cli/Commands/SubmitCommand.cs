@@ -54,7 +54,12 @@ internal static class SubmitCommand
             return CommandHost.Failure;
         }
 
-        RunCommand.RequireOneReplicate(compilation.SemanticModel.Replicates, compilation.SemanticModel.Seed);
+        if (compilation.SemanticModel.Replicates > 1)
+        {
+            // Not yet a job array: submitting the first seed alone would report one seed as if it were N.
+            throw new UsageException($"submit does not run replicates yet (replicates = {compilation.SemanticModel.Replicates}); submit each seed with --set seed=S --set replicates=1, or run the set here with pipeline run.");
+        }
+
         var name = compilation.SemanticModel.Name;
         var sweep = compilation.SweepCount > 1;
         var pointValues = sweep ? compilation.SweepPoints() : [[]];

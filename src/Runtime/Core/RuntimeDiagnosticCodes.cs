@@ -89,6 +89,12 @@ public static class RuntimeDiagnosticCodes
     /// <summary>A warning of <c>pipeline score</c>: the model file has no normalisation statistics, so the scores are raw and reward_Overall is left out.</summary>
     public const string ScoreWithoutNormalization = "PIPE4608";
 
+    /// <summary><c>pipeline run --expect</c>: a declared expectation did not hold (its whole 95 % interval lies on the other side); the run's results are written.</summary>
+    public const string ExpectationNotHeld = "PIPE4800";
+
+    /// <summary><c>pipeline run --expect</c>: a declared expectation reads a win rate the run did not measure (a <c>--stage</c> run), so it could not be decided.</summary>
+    public const string ExpectationNotMeasured = "PIPE4801";
+
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.IsLiteral)

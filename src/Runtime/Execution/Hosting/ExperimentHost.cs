@@ -7,8 +7,8 @@ using TorchSharp;
 
 namespace Pipeline.Runtime.Execution.Hosting;
 
-/// <summary>The files a run writes into its folder.</summary>
-public sealed record RunFiles(string Results, string Report);
+/// <summary>The files a run writes into its folder, and its declared expectations decided on its win rates.</summary>
+public sealed record RunFiles(string Results, string Report, DecidedExpectations Expectations);
 
 /// <summary>
 /// The run host: loads a compiled experiment into a collectible load context, runs it (every stage, or one with its
@@ -112,8 +112,11 @@ public sealed class ExperimentHost : IDisposable
     }
 
     /// <summary>Writes results.json and report.md into the run's folder; a report without what an optional tool makes is a warning.</summary>
-    public static RunFiles WriteResults(RunResult result, RunContext run, string device, Action<PipelineException> warn) =>
-        new(ResultsWriter.Write(run.OutputDirectory, result, run, device), ReportWriter.Write(run.OutputDirectory, result, run, warn));
+    public static RunFiles WriteResults(RunResult result, RunContext run, string device, Action<PipelineException> warn)
+    {
+        var results = ResultsWriter.Write(run.OutputDirectory, result, run, device, out var expectations);
+        return new(results, ReportWriter.Write(run.OutputDirectory, result, run, warn, expectations), expectations);
+    }
 
     public void Dispose() => context.Unload();
 }
