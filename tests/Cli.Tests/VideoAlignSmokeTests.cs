@@ -22,6 +22,10 @@ public sealed class VideoAlignSmokeTests
         Assert.True(result.ExitCode == 0, result.All);
         using var json = JsonDocument.Parse(File.ReadAllText(output.File("results.json")));
         var root = json.RootElement;
+
+        // The example's declared expectation is decided (its numbers mean nothing, so any status) and written.
+        Assert.Matches(@"expect (held|not held|inconclusive): sft\.win_rate\(oracle\)\.Overall > 0\.5 \(", result.StandardOutput);
+        Assert.Equal("sft.win_rate(oracle).Overall > 0.5", root.GetProperty("expectations")[0].GetProperty("expression").GetString());
         var stages = root.GetProperty("stages");
         foreach (var (stage, kind) in new[] { ("vr", "video_reward"), ("vr_bt", "video_reward"), ("ae", "autoencoder"), ("base", "flow_generator"), ("sft", "flow_sft"), ("rwr", "flow_rwr"), ("dpo", "flow_dpo"), ("dpo_t", "flow_dpo"), ("latent", "latent_reward"), ("latent_clean", "latent_reward"), ("nrg_ta", "flow_nrg"), ("nrg_vq_mq", "flow_nrg"), ("nrg_clean", "flow_nrg"), ("base_cfg4", "classifier_free"), ("report", "win_rates") })
         {

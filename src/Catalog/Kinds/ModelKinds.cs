@@ -39,8 +39,8 @@ internal static class ModelKinds
             P("width", Count(4, 4096), 64L, "Hidden width of the velocity network."),
             P("timesteps", new EnumType(new[] { "uniform", "logit_normal" }), "uniform", "How training samples t."),
             P("cfg_dropout", new RealType(0, 1, MaxExclusive: true), 0.1, "Probability of dropping the prompt in training, for classifier-free guidance."),
-            P("cfg_scale", NonNegative, 1.0, "Classifier-free guidance scale at sampling; 1 means no guidance."),
-            P("sampling_steps", Count(1, 1000), 16L, "Euler steps from t = 1 to t = 0."),
+            P("cfg_scale", NonNegative, 1.0, "Classifier-free guidance scale at sampling; 1 means no guidance. A sampling setting: changing it retrains nothing.") with { SamplingSetting = true },
+            P("sampling_steps", Count(1, 1000), 16L, "Euler steps from t = 1 to t = 0. A sampling setting: changing it retrains nothing.") with { SamplingSetting = true },
             Init("pretrain.steps"),
         });
 }

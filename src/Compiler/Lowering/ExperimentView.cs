@@ -42,7 +42,8 @@ public sealed record StageView(
     string OptionsType,
     string StageType,
     int Line,
-    IReadOnlyList<AssignmentView> Assignments);
+    IReadOnlyList<AssignmentView> Assignments,
+    string? SamplingLiteral = null);
 
 // Target: A member path under <c>options</c> made of catalogue names in PascalCase (<c>Pretrain.Steps</c>).
 // Line: The .pipe line the value was written on, for #line.

@@ -109,6 +109,11 @@ public static class RuntimeDiagnosticCodes
 
     /// <summary>A warning: a generator's given weights were trained with another autoencoder than the one the stage is given.</summary>
     public const string GivenWeightsOtherAutoencoder = "PIPE4615";
+    /// <summary><c>pipeline run --expect</c>: a declared expectation did not hold (its whole 95 % interval lies on the other side); the run's results are written.</summary>
+    public const string ExpectationNotHeld = "PIPE4800";
+
+    /// <summary><c>pipeline run --expect</c>: a declared expectation reads a win rate the run did not measure (a <c>--stage</c> run), so it could not be decided.</summary>
+    public const string ExpectationNotMeasured = "PIPE4801";
 
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -201,6 +201,12 @@ public static class CachedStageRunner
             return null;
         }
 
+        // A generator's sampling settings are not in its hash: it samples with this run's, not its training run's.
+        if (stage.Sampling is { } sampling && artifact is Pipeline.Runtime.Torch.Models.FlowGeneratorModel generator)
+        {
+            artifact = generator.WithSampling(sampling.Steps, sampling.CfgScale);
+        }
+
         var manifest = lookup.Manifest!;
         var output = new StageOutput(stage.Name, stage.Kind, artifact) { Cached = true };
         if (manifest["metrics"] is JsonObject metrics)

@@ -7,8 +7,8 @@ using TorchSharp;
 
 namespace Pipeline.Runtime.Execution.Hosting;
 
-/// <summary>The files a run writes into its folder: results.json, report.md, and its models (null when it trained none).</summary>
-public sealed record RunFiles(string Results, string Report, ExportedModels? Models);
+/// <summary>The files a run writes into its folder (results.json, report.md, its models: null when it trained none), and its declared expectations decided on its win rates.</summary>
+public sealed record RunFiles(string Results, string Report, ExportedModels? Models, DecidedExpectations Expectations);
 
 /// <summary>
 /// The run host: loads a compiled experiment into a collectible load context, runs it (every stage, or one with its
@@ -115,8 +115,11 @@ public sealed class ExperimentHost : IDisposable
     /// Writes results.json, report.md and the models (<see cref="ModelExport"/>) into the run's folder; a report without
     /// what an optional tool makes is a warning.
     /// </summary>
-    public static RunFiles WriteResults(RunResult result, RunContext run, string device, Action<PipelineException> warn) =>
-        new(ResultsWriter.Write(run.OutputDirectory, result, run, device), ReportWriter.Write(run.OutputDirectory, result, run, warn), ModelExport.Write(run, result.Stages));
+    public static RunFiles WriteResults(RunResult result, RunContext run, string device, Action<PipelineException> warn)
+    {
+        var results = ResultsWriter.Write(run.OutputDirectory, result, run, device, out var expectations);
+        return new(results, ReportWriter.Write(run.OutputDirectory, result, run, warn, expectations), ModelExport.Write(run, result.Stages), expectations);
+    }
 
     public void Dispose() => context.Unload();
 }

@@ -22,7 +22,7 @@ public static class ReportWriter
     /// Writes <c>DIR/report.md</c> (and its plots and GIFs) and returns its path. Without a working ffmpeg the report
     /// has no GIFs, says why in their place, and <paramref name="warn"/> gets one PIPE4009 warning.
     /// </summary>
-    public static string Write(string outputDirectory, RunResult result, RunContext context, Action<PipelineException>? warn = null)
+    public static string Write(string outputDirectory, RunResult result, RunContext context, Action<PipelineException>? warn = null, DecidedExpectations? expectations = null)
     {
         var gifs = new GifOutcome();
         Directory.CreateDirectory(outputDirectory);
@@ -34,6 +34,7 @@ public static class ReportWriter
         var deviceName = device.type == TorchSharp.DeviceType.CUDA ? $"cuda:{Math.Max(0, (int)device.index)}" : "cpu";
         text.AppendLine(CultureInfo.InvariantCulture, $"Seed {info.Seed}, device {deviceName}, runtime {info.RuntimeVersion}. The numbers are those of `results.json`; intervals are 95 % Wilson score intervals.");
         text.AppendLine();
+        ExpectationResults.AppendMarkdown(text, expectations ?? DecidedExpectations.None);
         text.AppendLine("## Stages");
         text.AppendLine();
         text.AppendLine("| stage | kind | seconds | key metrics |");

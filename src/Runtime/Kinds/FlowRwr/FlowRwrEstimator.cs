@@ -12,7 +12,9 @@ namespace Pipeline.Runtime.Kinds.FlowRwr;
 /// <param name="Samples">Policy samples drawn and scored before training.</param>
 /// <param name="Temperature">Softmax temperature of the weights.</param>
 /// <param name="Dimensions">The reward r is the mean of the z-normalised scores of these dimensions.</param>
-public sealed record RwrSettings(int Samples, double Temperature, IReadOnlyList<string> Dimensions);
+/// <param name="SamplingSteps">Euler steps of the training samples (flow_rwr's own, in its hash).</param>
+/// <param name="CfgScale">Guidance scale of the training samples (flow_rwr's own, in its hash).</param>
+public sealed record RwrSettings(int Samples, double Temperature, IReadOnlyList<string> Dimensions, int SamplingSteps, double CfgScale);
 
 /// <summary>
 /// <c>flow_rwr</c> as an ML.NET estimator (videoalign-paper.md §3.3, Eq. 9): draws <see cref="RwrSettings.Samples"/>
@@ -81,7 +83,7 @@ public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var part = samplePrompts.Skip(start).Take(chunk).ToArray();
-            var latents = policy.SampleLatents(part, settings.Seed, start, policy.SamplingSteps, policy.CfgScale);
+            var latents = policy.SampleLatents(part, settings.Seed, start, rwr.SamplingSteps, rwr.CfgScale);
             videos.AddRange(policy.Space.ToVideos(latents, policy.Shape));
             parts.Add(latents.MoveToOuterDisposeScope());
         }

@@ -23,6 +23,9 @@ public sealed class FlowRwrOptions : AlignmentBudgetOptions
 
     public double Temperature { get; set; }
 
+    public double CfgScale { get; set; }
+
+    public int SamplingSteps { get; set; }
 }
 
 /// <summary>
@@ -38,7 +41,7 @@ public static class FlowRwrStage
         var prompts = options.Prompts ?? throw RuntimeErrors.Required(name, "prompts");
         var settings = AlignmentStageSupport.Settings(context, name, options);
         using var log = StageProgress.OpenMetrics(context, name);
-        var estimator = new FlowRwrEstimator(new MLContext(seed: context.StageSeed(name)), policy, reward, settings, new RwrSettings(options.Samples, options.Temperature, options.Dimensions), name, log)
+        var estimator = new FlowRwrEstimator(new MLContext(seed: context.StageSeed(name)), policy, reward, settings, new RwrSettings(options.Samples, options.Temperature, options.Dimensions, options.SamplingSteps, options.CfgScale), name, log)
         {
             Progress = StageProgress.Every(context, name, settings.Steps),
         };
