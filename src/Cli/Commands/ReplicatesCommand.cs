@@ -32,6 +32,16 @@ internal static class ReplicatesCommand
 
     public static int Run(string folder, string assembly, string sourceSha256, string seeds, TextWriter output)
     {
+        if (string.IsNullOrWhiteSpace(folder))
+        {
+            throw new UsageException("the replicate set's folder is empty; give the folder that holds seed-S/results.json for each seed.");
+        }
+
+        if (string.IsNullOrWhiteSpace(assembly))
+        {
+            throw new UsageException("--assembly is empty; give a replicate's compiled experiment (.dll).");
+        }
+
         using var host = ExperimentHost.TryLoad(assembly, null, out var problem) ?? throw new UsageException(problem!);
         var runs = seeds.Split(',').Select(s => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
             ? new ReplicateRun(seed, $"seed-{seed}")

@@ -133,6 +133,7 @@ public sealed class CommandArgumentTests(ITestOutputHelper log) : IDisposable
             ["submit"] = ["submit", hello, "--slurm", "--shared-dir", temp.File("shared"), "--dry-run"],
             ["status"] = ["status", "1"],
             ["kinds"] = ["kinds", "flow_dpo"],
+            ["replicates"] = ["replicates", temp.File("set"), "--assembly", temp.File("compiled/hello.dll"), "--source-sha256", new string('0', 64), "--seeds", "7,8"],
         };
     }
 
