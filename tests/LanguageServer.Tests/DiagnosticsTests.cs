@@ -37,7 +37,7 @@ public sealed partial class DiagnosticsTests
         server.Change(Examples.Mini, 2, new { range = Range(line, character, line, character + 3), text = "-1" });
         var after = await server.Diagnostics(Examples.Mini);
 
-        var warning = """{"range":{"start":{"line":126,"character":13},"end":{"line":126,"character":25}},"severity":2,"code":"PIPE2011","source":"pipeline","message":"The latent reward 'latent_clean' is trained on clean latents, and the paper shows that guiding with a clean reward fails; this runs only as the ablation, so set noisy = true for real results."}""";
+        var warning = """{"range":{"start":{"line":127,"character":13},"end":{"line":127,"character":25}},"severity":2,"code":"PIPE2011","source":"pipeline","message":"The latent reward 'latent_clean' is trained on clean latents, and the paper shows that guiding with a clean reward fails; this runs only as the ablation, so set noisy = true for real results."}""";
         Assert.Equal($"[{warning}]", before.Text());
         Assert.Equal(
             $$$"""[{"range":{"start":{"line":{{{line}}},"character":11},"end":{"line":{{{line}}},"character":13}},"severity":1,"code":"PIPE2003","source":"pipeline","message":"The value -1 is out of range; write a number in (0, inf)."},{{{warning}}}]""",
