@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Pipeline.Dsl.Diagnostics;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Execution.Hosting;
 using Pipeline.Runtime.Execution.Reporting;
 
@@ -32,21 +33,30 @@ internal static class ReplicatesCommand
 
     public static int Run(string folder, string assembly, string sourceSha256, string seeds, TextWriter output)
     {
-        if (string.IsNullOrWhiteSpace(folder))
+        if (string.IsNullOrWhiteSpace(assembly) || !File.Exists(assembly))
         {
-            throw new UsageException("the replicate set's folder is empty; give the folder that holds seed-S/results.json for each seed.");
+            throw new UsageException($"--assembly '{assembly}' is not a file; give a replicate's compiled experiment.");
         }
 
-        if (string.IsNullOrWhiteSpace(assembly))
+        if (string.IsNullOrWhiteSpace(folder) || !Directory.Exists(folder))
         {
-            throw new UsageException("--assembly is empty; give a replicate's compiled experiment (.dll).");
+            throw new UsageException($"'{folder}' is not a folder; give the replicate set's folder, which holds seed-S/results.json.");
         }
 
         using var host = ExperimentHost.TryLoad(assembly, null, out var problem) ?? throw new UsageException(problem!);
         var runs = seeds.Split(',').Select(s => long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
             ? new ReplicateRun(seed, $"seed-{seed}")
             : throw new UsageException($"--seeds '{seeds}' is not a comma-separated list of seeds.")).ToArray();
-        var files = ReplicateResultsWriter.Write(Path.GetFullPath(folder), sourceSha256, host.Experiment.Info.Expectations, runs);
+        (string Results, string Report, DecidedExpectations Expectations) files;
+        try
+        {
+            files = ReplicateResultsWriter.Write(Path.GetFullPath(folder), sourceSha256, host.Experiment.Info.Expectations, runs);
+        }
+        catch (Exception error) when (error is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new PipelineException(RuntimeDiagnosticCodes.ReplicateResultsUnreadable, $"a seed's results.json under {folder} is not the results.json a run writes ({error.Message}); run that seed again.");
+        }
+
         foreach (var line in ExpectationResults.Lines(files.Expectations))
         {
             output.WriteLine(line);

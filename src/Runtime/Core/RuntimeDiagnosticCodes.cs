@@ -115,6 +115,9 @@ public static class RuntimeDiagnosticCodes
     /// <summary><c>pipeline run --expect</c>: a declared expectation reads a win rate the run did not measure (a <c>--stage</c> run), so it could not be decided.</summary>
     public const string ExpectationNotMeasured = "PIPE4801";
 
+    /// <summary>The hidden <c>pipeline replicates</c> (a submitted replicate set's last job): a seed's results.json is not the JSON a run writes.</summary>
+    public const string ReplicateResultsUnreadable = "PIPE4802";
+
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.IsLiteral)

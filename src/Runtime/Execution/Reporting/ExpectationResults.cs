@@ -69,7 +69,8 @@ public static class ExpectationResults
             }
             else
             {
-                json.WriteNumber("threshold", outcome.Expectation.Threshold ?? double.NaN);
+                json.WritePropertyName("threshold");
+                MetricJson.Write(json, outcome.Expectation.Threshold);
             }
 
             json.WriteEndObject();

@@ -111,7 +111,15 @@ public static class ReplicateResultsWriter
                     {
                         json.WriteStartObject(metric.Dimension);
                         json.WriteNumber("mean", estimate.Value);
-                        json.WriteNumber("sd", estimate.BetweenSeedSd ?? double.NaN);
+                        if (estimate.BetweenSeedSd is { } sd)
+                        {
+                            json.WriteNumber("sd", sd);
+                        }
+                        else
+                        {
+                            json.WriteNull("sd"); // one seed has no between-seed deviation
+                        }
+
                         json.WriteNumber("lower", estimate.Lower);
                         json.WriteNumber("upper", estimate.Upper);
                         json.WriteEndObject();
@@ -185,5 +193,5 @@ public static class ReplicateResultsWriter
     }
 
     private static string Cell(Estimate estimate) =>
-        $"{ExpectationResults.Number(estimate.Value)} [{ExpectationResults.Number(estimate.Lower)}, {ExpectationResults.Number(estimate.Upper)}] (sd {ExpectationResults.Number(estimate.BetweenSeedSd ?? double.NaN)})";
+        $"{ExpectationResults.Number(estimate.Value)} [{ExpectationResults.Number(estimate.Lower)}, {ExpectationResults.Number(estimate.Upper)}] (sd {(estimate.BetweenSeedSd is { } sd ? ExpectationResults.Number(sd) : "none: one seed")})";
 }
