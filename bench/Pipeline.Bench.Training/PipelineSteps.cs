@@ -110,7 +110,7 @@ public sealed class PipelineSteps : IDisposable
     {
         var labels = Enumerable.Range(0, Size.Pairs * Dimensions.Length).Select(i => (sbyte)((i % 3) - 1)).ToArray();
         var known = Enumerable.Repeat(true, labels.Length).ToArray();
-        return new RewardPairData(Size.Video, Dimensions, Prompts, VideosA, VideosB, labels, known, null, null);
+        return new RewardPairData(Size.Video, Dimensions, Prompts, VideoRows.FromFloats(Size.Video, VideosA), VideoRows.FromFloats(Size.Video, VideosB), labels, known, null, null);
     }
 
     /// <summary>

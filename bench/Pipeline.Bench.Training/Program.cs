@@ -7,8 +7,12 @@ using static TorchSharp.torch;
 // Usage:
 //   Pipeline.Bench.Training overhead [--size mini] [--rounds 5] [--steps 24] [--threads N]
 //   Pipeline.Bench.Training steps --json OUT.json [--size mini] [--device cpu|cuda] [--steps 30] [--libtorch DIR]
+//   Pipeline.Bench.Training data-make --dir DIR [--pairs 2000] [--workers N] [--scale 4]
+//   Pipeline.Bench.Training data-load --dir DIR --store STORE [--workers N]
+//   Pipeline.Bench.Training data-epoch --dir DIR --store STORE [--size mini] [--device cpu|cuda]
 // "overhead" compares the runtime's training steps with hand-written TorchSharp loops (RuntimeOverhead);
-// "steps" times the Pipeline side of bench/gpu and writes ms/step and the sizes as JSON for bench/gpu/reference.py.
+// "steps" times the Pipeline side of bench/gpu and writes ms/step and the sizes as JSON for bench/gpu/reference.py;
+// "data-*" are the steps of bench/data/run.sh, the scale benchmark of real data (DataScale).
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
 for (var i = 1; i + 1 < args.Length; i += 2)
 {
@@ -75,7 +79,16 @@ switch (args.FirstOrDefault())
         }
 
         return 0;
+    case "data-make":
+        DataScale.Print(DataScale.Make(Option("dir", "data"), Number("pairs", 2000), Number("workers", Pipeline.Runtime.Data.Store.DecodeWorkers.Available()), Number("scale", 4)));
+        return 0;
+    case "data-load":
+        DataScale.Print(DataScale.Load(Option("dir", "data"), Option("store", "data/store"), Number("workers", Pipeline.Runtime.Data.Store.DecodeWorkers.Available())));
+        return 0;
+    case "data-epoch":
+        DataScale.Print(DataScale.Epoch(Option("dir", "data"), Option("store", "data/store"), size, device));
+        return 0;
     default:
-        Console.Error.WriteLine("usage: Pipeline.Bench.Training overhead|steps [--size toy|mini|large] [--device cpu|cuda] ...");
+        Console.Error.WriteLine("usage: Pipeline.Bench.Training overhead|steps|data-make|data-load|data-epoch [--size toy|mini|large] [--device cpu|cuda] ...");
         return 2;
 }

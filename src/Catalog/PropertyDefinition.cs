@@ -16,6 +16,13 @@ public sealed record PropertyDefinition(string Name, PropertyType Type, object? 
     /// <summary>True when the property has no default and must be written.</summary>
     public bool Required { get; init; }
 
+    /// <summary>
+    /// True for a generator's sampling settings (its guidance scale and Euler steps): read when it samples for
+    /// evaluation, never by its training, so they stay out of its stage hash (and its aligners'); the stages that
+    /// sample through it (guide and evaluate roles) carry them in theirs (contracts.md, "Hashes and caches").
+    /// </summary>
+    public bool SamplingSetting { get; init; }
+
     /// <summary>True for properties that name other stages (inputs), which become stage dependencies rather than options.</summary>
     public bool IsInput => Type is ReferenceType or ReferenceListType;
 

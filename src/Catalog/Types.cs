@@ -25,6 +25,18 @@ internal static class Types
     public static IReadOnlyDictionary<string, object> Map(params (string Key, object Value)[] entries) =>
         entries.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Given weights for a trained kind (<c>init = file("base.safetensors")</c>): absent means random initialisation. The
+    /// file's content hash joins the stage hash, so a changed file retrains and an unchanged one is served from the cache.
+    /// </summary>
+    public static PropertyDefinition Init(string steps) => PropertyDefinition.Optional(
+        InitFiles.Property,
+        new VariantType(new[]
+        {
+            new VariantCase("file", new[] { PropertyDefinition.Require("path", new StringType(), "The file, relative to the experiment file: a .safetensors model file (as a run exports it into --out/models) or a PyTorch state dict (.pt, .pth) of the network's mirror in python/pipeline_models.py.") }),
+        }, KindType("WeightsFile")),
+        $"Start from these weights instead of a random initialisation: file(\"x.safetensors\") (or .pt, .pth), relative to the experiment file; every tensor is checked by name, shape and dtype before training; {steps} = 0 uses them as given.");
+
     /// <summary>LoRA settings shared by the aligners: absent means full fine-tuning.</summary>
     public static readonly PropertyDefinition Lora = PropertyDefinition.Optional(
         "lora",

@@ -4,8 +4,7 @@ using Pipeline.Compiler;
 using Pipeline.Compiler.Binding;
 using Pipeline.Compiler.Emit;
 using Pipeline.Dsl.Diagnostics;
-using Pipeline.Runtime.Execution;
-using Pipeline.Runtime.Execution.Caching;
+using Pipeline.Runtime.Core;
 
 namespace Pipeline.Cli;
 
@@ -20,12 +19,12 @@ internal static class CompilerHost
     {
         ReferenceResolver = () => ReferenceAssemblies.FromHost(AppContext.BaseDirectory),
         RuntimeVersion = RuntimeVersion,
-        RuntimeBuild = StageCache.RuntimeBuild,
+        RuntimeBuild = RuntimeAssembly.Build,
         CacheDirectory = CachePaths.Root,
         Overrides = (sets ?? []).Select(ParseSet).ToImmutableArray(),
     };
 
-    public static string RuntimeVersion => typeof(RunContext).Assembly.GetName().Version?.ToString() ?? "unknown";
+    public static string RuntimeVersion => RuntimeAssembly.Version;
 
     /// <summary>Reads, composes and wraps a .pipe file; a file that cannot be read is a usage error.</summary>
     public static Compilation Load(string file, IEnumerable<string>? sets = null)

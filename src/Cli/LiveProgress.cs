@@ -5,7 +5,7 @@ namespace Pipeline.Cli;
 
 /// <summary>
 /// Progress of a run. In a terminal: a live Spectre.Console display with one bar per training stage (step, loss,
-/// device, time left). When stdout is redirected, or with <c>--quiet</c>: plain lines, about ten per stage, which
+/// device, time left) and per stage decoding videos (count, rate, time left). When stdout is redirected, or with <c>--quiet</c>: plain lines, about ten per stage, which
 /// logs and CI keep readable. Either way each stage's metrics.jsonl is written as it trains.
 /// </summary>
 internal static class LiveProgress
@@ -35,6 +35,23 @@ internal static class LiveProgress
                     task.Description = Markup.Escape(FormattableString.Invariant($"{step.Stage}  step {step.Step}/{step.Steps}  loss {step.Loss:0.0000}  [{device}]"));
                     task.Value = step.Step;
                 };
+
+                // Work other than training (decoding videos) reports from several threads at once.
+                run.WorkReporter = work =>
+                {
+                    lock (tasks)
+                    {
+                        var key = work.Stage + "\n" + work.What;
+                        if (!tasks.TryGetValue(key, out var task))
+                        {
+                            task = progress.AddTask(Markup.Escape(work.Stage), maxValue: Math.Max(1, work.Total));
+                            tasks[key] = task;
+                        }
+
+                        task.Description = Markup.Escape(FormattableString.Invariant($"{work.Stage}  {work.Done}/{work.Total} {work.What}  {work.PerSecond:0.0}/s"));
+                        task.Value = work.Done;
+                    }
+                };
                 try
                 {
                     return body();
@@ -42,6 +59,7 @@ internal static class LiveProgress
                 finally
                 {
                     run.StepReporter = null;
+                    run.WorkReporter = null;
                 }
             });
     }

@@ -25,6 +25,7 @@ internal static class PipelineCommand
         root.Subcommands.Add(RunsCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(SubmitCommand.Create());
+        root.Subcommands.Add(ReplicatesCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(LspCommand.Create());
         return root;

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Execution.Caching;
+using Pipeline.Runtime.Torch.Safetensors;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Cli.Tests;
@@ -51,8 +53,9 @@ public sealed class CachedRunTests
         Assert.Matches(new Regex(@"flow_generator\s+gen\s", RegexOptions.Multiline), list.StandardOutput);
         Assert.Contains("2 entries", list.StandardOutput);
 
-        // Flip one byte of the generator's checkpoint: the checksum catches it, the stage is recomputed, ae is not.
-        var checkpoint = Directory.GetFiles(Path.Combine(cache.Path, "stages"), "generator.ckpt", SearchOption.AllDirectories).Single();
+        // Flip one byte of the generator's model file: the checksum catches it, the stage is recomputed, ae is not.
+        var gen = Stages(output.File("first")).GetProperty("gen").GetProperty("hash").GetString()!;
+        var checkpoint = Path.Combine(cache.Path, "stages", gen, "artifact", "model.safetensors");
         var bytes = File.ReadAllBytes(checkpoint);
         bytes[bytes.Length / 2] ^= 0xff;
         File.WriteAllBytes(checkpoint, bytes);
@@ -60,10 +63,10 @@ public sealed class CachedRunTests
         // ls reads recorded metadata only, so a same-size change goes unnoticed there; --verify hashes and finds it.
         Assert.Matches(new Regex(@"flow_generator\s+gen\s", RegexOptions.Multiline), Run(cache, "cache", "ls").StandardOutput);
         var verified = Run(cache, "cache", "ls", "--verify");
-        Assert.Matches(new Regex(@"corrupt\s+file artifact/generator\.ckpt does not match its checksum", RegexOptions.Multiline), verified.StandardOutput);
+        Assert.Matches(new Regex(@"corrupt\s+file artifact/model\.safetensors does not match its checksum", RegexOptions.Multiline), verified.StandardOutput);
         Assert.Matches(new Regex(@"autoencoder\s+ae\s", RegexOptions.Multiline), verified.StandardOutput);
         var third = Run(cache, "run", Experiment, "--out", output.File("third"));
-        Assert.Contains("cache entry for stage gen is corrupt (file artifact/generator.ckpt does not match its checksum); recomputing", third.StandardOutput);
+        Assert.Contains("cache entry for stage gen is corrupt (file artifact/model.safetensors does not match its checksum); recomputing", third.StandardOutput);
         Assert.Contains("stage ae: cached", third.StandardOutput);
         Assert.Contains("stage gen: running", third.StandardOutput);
         Assert.False(Stages(output.File("third")).GetProperty("gen").GetProperty("cached").GetBoolean());
@@ -91,6 +94,78 @@ public sealed class CachedRunTests
         Assert.Matches(new Regex(@"^run\s+ae ", RegexOptions.Multiline), plan.StandardOutput);
         Assert.Matches(new Regex(@"^run\s+gen ", RegexOptions.Multiline), plan.StandardOutput);
         Assert.Contains("3 to run, 0 cached", plan.StandardOutput);
+    }
+
+    [Fact]
+    public void CachedRun_exports_each_trained_model_linked_to_the_cache_when_this_source_trained_it_else_with_the_export_keys()
+    {
+        using var cache = new TempFolder();
+        using var output = new TempFolder();
+        var first = Run(cache, "run", Experiment, "--out", output.File("first"));
+        Assert.Matches(new Regex(@"^models: \S+/first/models \(2 files, [0-9.]+ MB, 2 linked to the stage cache, [0-9.]+ s\)$", RegexOptions.Multiline), first.StandardOutput);
+        var firstSource = Source(output.File("first"));
+        var hashes = new[] { "ae", "gen" }.ToDictionary(s => s, s => Stages(output.File("first")).GetProperty(s).GetProperty("hash").GetString()!);
+        Assert.Equal(["ae.safetensors", "gen.safetensors"], Directory.GetFiles(output.File("first/models")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        foreach (var (stage, hash) in hashes)
+        {
+            // The cache's own file, under a second name: no byte copied.
+            var exported = Path.Combine(output.File("first/models"), stage + ".safetensors");
+            Assert.Equal(Inode(CachedModel(cache, hash)), Inode(exported));
+            var metadata = ModelFile.ReadMetadata(exported);
+            Assert.Equal(new ModelProvenance("cached", firstSource, stage, hash, stage == "ae" ? "autoencoder" : "flow_generator"), metadata.Provenance);
+            Assert.False(metadata.Has("pipeline.export.source_sha256"));
+        }
+
+        // Another source reuses ae from the cache: its file keeps ae's training source and adds the exporting run's.
+        var changed = Run(cache, "run", Experiment, "--set", "gen.width=16", "--out", output.File("changed"));
+        Assert.Contains("stage ae: cached", changed.StandardOutput);
+        var changedSource = Source(output.File("changed"));
+        Assert.NotEqual(firstSource, changedSource);
+        var ae = ModelFile.ReadMetadata(output.File("changed/models/ae.safetensors"));
+        Assert.Equal(new ModelProvenance("cached", firstSource, "ae", hashes["ae"], "autoencoder").ExportedBy("cached", changedSource), ae.Provenance);
+        Assert.NotEqual(Inode(CachedModel(cache, hashes["ae"])), Inode(output.File("changed/models/ae.safetensors")));
+        Assert.Equal(TensorBytes(CachedModel(cache, hashes["ae"])), TensorBytes(output.File("changed/models/ae.safetensors")));
+        var gen = Stages(output.File("changed")).GetProperty("gen").GetProperty("hash").GetString()!;
+        Assert.Equal(Inode(CachedModel(cache, gen)), Inode(output.File("changed/models/gen.safetensors")));
+
+        // A run into the same folder replaces the models folder whole: a stage it does not have leaves no file.
+        File.WriteAllText(output.File("changed/models/stale.safetensors"), "from an earlier run");
+        Run(cache, "run", Experiment, "--set", "gen.width=16", "--out", output.File("changed"));
+        Assert.Equal(["ae.safetensors", "gen.safetensors"], Directory.GetFiles(output.File("changed/models")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(".tmp", string.Join(",", Directory.GetFileSystemEntries(output.Path, "*", SearchOption.AllDirectories)));
+    }
+
+    [Fact]
+    public void CachedRun_an_entry_of_an_old_artifact_format_is_recomputed()
+    {
+        // An entry that passes its checksums but holds the private format the stage cache wrote before model files
+        // (generator.ckpt): loading it fails, so the stage is recomputed and the entry written again as a model file.
+        using var cache = new TempFolder();
+        using var output = new TempFolder();
+        Run(cache, "run", Experiment, "--out", output.File("first"));
+        var gen = Stages(output.File("first")).GetProperty("gen").GetProperty("hash").GetString()!;
+        var entry = Path.Combine(cache.Path, "stages", gen);
+        var model = CachedModel(cache, gen);
+        var old = Path.Combine(entry, "artifact", "generator.ckpt");
+        File.Move(model, old);
+        File.WriteAllBytes(old, [.. "\u0019pipeline-flow-generator/1"u8, .. new byte[64]]);
+        var checksums = new JsonObject();
+        foreach (var file in Directory.GetFiles(entry, "*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f) != "checksums.json"))
+        {
+            checksums[Path.GetRelativePath(entry, file)] = new JsonObject
+            {
+                ["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))),
+                ["bytes"] = new FileInfo(file).Length,
+            };
+        }
+
+        File.WriteAllText(Path.Combine(entry, "checksums.json"), checksums.ToJsonString());
+
+        var second = Run(cache, "run", Experiment, "--out", output.File("second"));
+        Assert.Contains($"cache entry for stage gen cannot be loaded ({model}: no such file; name a .safetensors model file.); recomputing", second.StandardOutput);
+        Assert.Contains("stage gen: running", second.StandardOutput);
+        Assert.True(File.Exists(model));
+        Assert.Equal(WithoutTimings(output.File("first")), WithoutTimings(output.File("second")));
     }
 
     [Fact]
@@ -128,6 +203,12 @@ public sealed class CachedRunTests
         Assert.False(Stages(Path.Combine(folder.File("runs"), "point-0")).GetProperty("ae").GetProperty("cached").GetBoolean());
         Assert.True(Stages(Path.Combine(folder.File("runs"), "point-1")).GetProperty("ae").GetProperty("cached").GetBoolean());
         Assert.False(Stages(Path.Combine(folder.File("runs"), "point-1")).GetProperty("gen").GetProperty("cached").GetBoolean());
+
+        // `pipeline runs` tells the points apart by their swept values (it used to list two lines alike but for the id).
+        var list = Run(cache, "runs").StandardOutput;
+        Assert.Matches(new Regex(@"^\s+id\s+experiment\s+status\s+start \(UTC\)\s+duration\s+sweep point\s+metrics$", RegexOptions.Multiline), list);
+        Assert.Matches(new Regex(@"^\s+1\s+cached\s+succeeded\s.*\s0: gen\.width=8\s", RegexOptions.Multiline), list);
+        Assert.Matches(new Regex(@"^\s+2\s+cached\s+succeeded\s.*\s1: gen\.width=16\s", RegexOptions.Multiline), list);
     }
 
     [Fact]
@@ -282,7 +363,7 @@ public sealed class CachedRunTests
             .Single(f => JsonNode.Parse(File.ReadAllText(f))!["stage"]!.GetValue<string>() == "gen");
         var entry = Path.GetDirectoryName(manifest)!;
         var stored = JsonNode.Parse(File.ReadAllText(manifest))!.AsObject();
-        Assert.Equal(StageCache.RuntimeBuild, stored["runtime_build"]!.GetValue<string>());
+        Assert.Equal(Pipeline.Runtime.Core.RuntimeAssembly.Build, stored["runtime_build"]!.GetValue<string>());
         stored["runtime_build"] = "0123456789abcdef";
         File.WriteAllText(manifest, stored.ToJsonString());
         var checksums = JsonNode.Parse(File.ReadAllText(Path.Combine(entry, "checksums.json")))!.AsObject();
@@ -299,7 +380,7 @@ public sealed class CachedRunTests
         Assert.Matches(new Regex(@"^run\s+gen \(flow_generator.*stale \(written by runtime build 0123456789abcdef", RegexOptions.Multiline), plan.StandardOutput);
 
         var second = Run(cache, "run", Experiment, "--out", output.File("second"));
-        Assert.Contains($"cache entry for stage gen is stale (written by runtime build 0123456789abcdef, this is {StageCache.RuntimeBuild}); recomputing", second.StandardOutput);
+        Assert.Contains($"cache entry for stage gen is stale (written by runtime build 0123456789abcdef, this is {Pipeline.Runtime.Core.RuntimeAssembly.Build}); recomputing", second.StandardOutput);
         Assert.Contains("stage gen: running", second.StandardOutput);
         Assert.Contains("stage ae: cached", second.StandardOutput);
         Assert.Equal(WithoutTimings(output.File("first")), WithoutTimings(output.File("second")));
@@ -323,6 +404,26 @@ public sealed class CachedRunTests
         Assert.True(lines.Length >= 2, $"no table under '{heading}'");
         static string[] Cells(string line) => line.Trim().Trim('|').Split('|').Select(c => c.Trim()).ToArray();
         return (Cells(lines[0]), lines.Skip(2).Select(Cells).ToList());
+    }
+
+    private static string CachedModel(TempFolder cache, string hash) => Path.Combine(cache.Path, "stages", hash, "artifact", "model.safetensors");
+
+    private static string Source(string runFolder) =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(runFolder, "results.json"))).RootElement.GetProperty("source_sha256").GetString()!;
+
+    /// <summary>The file's inode: two names of one file share it.</summary>
+    private static string Inode(string path)
+    {
+        var stat = ProcessRunner.Run("stat", ["-c", "%i", path]);
+        Assert.True(stat.ExitCode == 0, stat.All);
+        return stat.StandardOutput.Trim();
+    }
+
+    /// <summary>A safetensors file's data section: the bytes after its header.</summary>
+    private static byte[] TensorBytes(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        return bytes[(8 + (int)BitConverter.ToUInt64(bytes, 0))..];
     }
 
     private static JsonElement Stages(string runFolder) =>

@@ -33,5 +33,6 @@ public sealed class MissingToolTests
         Assert.Contains("(No GIFs: writing them needs the ffmpeg binary", report, StringComparison.Ordinal);
         Assert.DoesNotContain(".gif)", report, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(output.Path, "*.gif", SearchOption.AllDirectories));
+        Assert.False(Directory.Exists(output.File("samples")), "no empty samples/ folder when no GIF was written");
     }
 }

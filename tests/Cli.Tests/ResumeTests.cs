@@ -71,6 +71,11 @@ public sealed class ResumeTests
         Assert.Equal(JsonValueKind.Null, Stage(folder.File("baseline"), "gen").GetProperty("resumed_from_step").ValueKind);
         Assert.Equal(WithoutRunFacts(folder.File("baseline")), WithoutRunFacts(folder.File("resumed")));
 
+        // The resumed stage's logs hold every step, the restored ones first: metrics.jsonl used to start at step k.
+        Assert.Equal(File.ReadAllLines(Path.Combine(folder.File("baseline"), "gen", "metrics.jsonl")), File.ReadAllLines(Path.Combine(folder.File("resumed"), "gen", "metrics.jsonl")));
+        var events = EventFile.Read(Assert.Single(Directory.GetFiles(Path.Combine(folder.File("resumed"), "gen"), "events.out.tfevents.*")));
+        Assert.Equal(Enumerable.Range(0, Steps).Select(i => (long)i), events.Skip(1).Select(e => e.Step));
+
         // The stage finished, so its checkpoints are gone; the registry shows the killed run as interrupted.
         Assert.Empty(Directory.GetFiles(Path.Combine(cache.Path, "stages", ".checkpoints"), "*", SearchOption.AllDirectories));
         var runs = PipelineCli.Run(["runs"], cache.Path).StandardOutput;
@@ -139,6 +144,7 @@ public sealed class ResumeTests
         Assert.True(match.Success, resumed.All);
         Assert.Equal(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Stage(folder.File("resumed"), "sft").GetProperty("resumed_from_step").GetInt32());
         Assert.Equal(WithoutRunFacts(folder.File("baseline")), WithoutRunFacts(folder.File("resumed")));
+        Assert.Equal(File.ReadAllLines(Path.Combine(folder.File("baseline"), "sft", "metrics.jsonl")), File.ReadAllLines(Path.Combine(folder.File("resumed"), "sft", "metrics.jsonl")));
     }
 
     [Fact]
@@ -176,9 +182,14 @@ public sealed class ResumeTests
         Assert.Equal(JsonValueKind.Null, Stage(folder.File("rerun"), "gen").GetProperty("resumed_from_step").ValueKind);
     }
 
-    /// <summary>Checkpoints written before flat Adam and random streams (format PIPECKPT1) are refused by name, not misread.</summary>
-    [Fact]
-    public void Resume_a_checkpoint_of_the_retired_format_is_refused_by_name_and_recomputed()
+    /// <summary>
+    /// Checkpoints of the retired formats are refused by name, not misread: PIPECKPT1 (written before flat Adam and
+    /// random streams) and PIPECKPT2 (without the identity of the stage that wrote it).
+    /// </summary>
+    [Theory]
+    [InlineData('1', "per-parameter Adam and CPU generator states")]
+    [InlineData('2', "no identity of the stage that wrote it")]
+    public void Resume_a_checkpoint_of_a_retired_format_is_refused_by_name_and_recomputed(char version, string lacks)
     {
         using var folder = new TempFolder();
         var experiment = Write(folder);
@@ -192,14 +203,57 @@ public sealed class ResumeTests
         var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(pointer))!;
         var file = Path.Combine(checkpoints, record["file"]!.GetValue<string>());
         var bytes = File.ReadAllBytes(file);
-        Assert.Equal("PIPECKPT2", System.Text.Encoding.UTF8.GetString(bytes, 1, 9));
-        bytes[9] = (byte)'1';
+        Assert.Equal("PIPECKPT3", System.Text.Encoding.UTF8.GetString(bytes, 1, 9));
+        bytes[9] = (byte)version;
         File.WriteAllBytes(file, bytes);
         record["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
         File.WriteAllText(pointer, record.ToJsonString());
 
         var rerun = Run(cache, experiment, folder.File("rerun"), checkpointEvery: Every);
-        Assert.Contains("checkpoint of stage gen is of the retired format PIPECKPT1 (per-parameter Adam and CPU generator states); this build writes PIPECKPT2 (flat Adam buffers and device random streams) and does not read it; recomputing from scratch", rerun.StandardOutput);
+        Assert.Contains($"checkpoint of stage gen is of the retired format PIPECKPT{version} ({lacks}); this build writes PIPECKPT3 (the stage's identity, flat Adam buffers and device random streams) and does not read it; recomputing from scratch", rerun.StandardOutput);
+        Assert.DoesNotContain("resumed gen", rerun.StandardOutput);
+    }
+
+    /// <summary>
+    /// A checkpoint records the identity of the stage that wrote it (experiment, source, stage, stage hash, kind, runtime
+    /// build) after its format tag; one of another stage hash found in this stage's folder is refused, not resumed.
+    /// </summary>
+    [Fact]
+    public void Resume_a_checkpoint_carries_its_stage_identity_and_one_of_another_stage_is_refused()
+    {
+        using var folder = new TempFolder();
+        var experiment = Write(folder);
+        using var cache = new TempFolder();
+        StartAndKillAfterFirstCheckpoint(cache, experiment, folder.File("killed"));
+
+        var checkpoints = Directory.GetDirectories(Path.Combine(cache.Path, "stages", ".checkpoints")).Single();
+        var hash = Path.GetFileName(checkpoints);
+        var pointer = Path.Combine(checkpoints, "trainer-0.json");
+        var record = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(pointer))!;
+        var file = Path.Combine(checkpoints, record["file"]!.GetValue<string>());
+        var bytes = File.ReadAllBytes(file);
+        using (var reader = new BinaryReader(new MemoryStream(bytes)))
+        {
+            Assert.Equal("PIPECKPT3", reader.ReadString());
+            using var identity = JsonDocument.Parse(reader.ReadString());
+            Assert.Equal("tiny", identity.RootElement.GetProperty("experiment").GetString());
+            Assert.Matches("^[0-9a-f]{64}$", identity.RootElement.GetProperty("source_sha256").GetString());
+            Assert.Equal("gen", identity.RootElement.GetProperty("stage").GetString());
+            Assert.Equal(hash, identity.RootElement.GetProperty("stage_hash").GetString());
+            Assert.Equal("flow_generator", identity.RootElement.GetProperty("stage_kind").GetString());
+            Assert.Matches(@"^0\.1\.0\.0\+[0-9a-f]{16}$", identity.RootElement.GetProperty("runtime_build").GetString());
+        }
+
+        // Another stage's hash in the identity (same length, so the file stays well formed), the pointer vouching for it.
+        var other = new string('0', 64);
+        var at = bytes.AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(hash));
+        System.Text.Encoding.ASCII.GetBytes(other).CopyTo(bytes, at);
+        File.WriteAllBytes(file, bytes);
+        record["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        File.WriteAllText(pointer, record.ToJsonString());
+
+        var rerun = Run(cache, experiment, folder.File("rerun"), checkpointEvery: Every);
+        Assert.Contains($"checkpoint of stage gen is unusable (file {Path.GetFileName(file)} belongs to stage gen of hash {other}, not {hash}); recomputing from scratch", rerun.StandardOutput);
         Assert.DoesNotContain("resumed gen", rerun.StandardOutput);
     }
 

@@ -1,24 +1,18 @@
-using Pipeline.Runtime.Data.Files;
 using System.Globalization;
 using System.Text.Json;
 using Pipeline.Runtime.Core;
-using Pipeline.Runtime.Data;
-using Pipeline.Runtime.Execution.Caching;
-using Pipeline.Runtime.Kinds.LatentReward;
-using Pipeline.Runtime.Kinds.VideoReward;
-using Pipeline.Runtime.Kinds;
-using Pipeline.Runtime.Torch.Backend;
+using Pipeline.Runtime.Data.Files;
 using Pipeline.Runtime.Torch.Safetensors;
 using Pipeline.Tests.Shared;
-using static TorchSharp.torch;
 
 namespace Pipeline.Cli.Tests;
 
 /// <summary>
 /// A researcher's path with the paper repository's own example (../shared/fixtures/videoalign-example, 12 labelled pairs
-/// of six real mp4 clips): train VideoReward-mini on it with <c>pipeline run</c>, export the trained model as a model
-/// file, look at it with <c>pipeline inspect</c>, score the videos with <c>pipeline score</c> and benchmark the scores
-/// with <c>pipeline reward-bench</c> — every command a real process.
+/// of six real mp4 clips): train VideoReward-mini on it with <c>pipeline run</c>, which exports the trained model into
+/// the run's <c>models/</c> folder, look at it with <c>pipeline inspect</c>, score the videos with <c>pipeline score</c>
+/// from the run (its folder or its id) and benchmark the scores with <c>pipeline reward-bench</c> — every command a real
+/// process.
 /// </summary>
 public sealed class ScoreCommandTests
 {
@@ -42,6 +36,7 @@ public sealed class ScoreCommandTests
                 split      = { train: 0.67, eval: 0.33 }
                 frames     = 4
                 resolution = [16, 16]
+                fps        = 3
               }
 
               reward vr = video_reward {
@@ -54,27 +49,29 @@ public sealed class ScoreCommandTests
             }
 
             """);
-        Succeeds(PipelineCli.Run(["run", experiment, "--out", folder.File("out"), "--quiet"], cache));
+        var run = Succeeds(PipelineCli.Run(["run", experiment, "--out", folder.File("out"), "--quiet"], cache));
+        Assert.Matches(@"\nmodels: \S+/out/models \(1 file, [0-9.]+ MB, 1 linked to the stage cache, [0-9.]+ s\)\n", run.StandardOutput);
 
-        // Export (phase A: from the stage cache's entry, with the run's provenance; docs/contracts.md "Model files").
+        // The run exported its model with its provenance (docs/contracts.md "Model files"), as the stage cache holds it.
         using var results = JsonDocument.Parse(File.ReadAllText(folder.File("out/results.json")));
-        var stage = results.RootElement.GetProperty("stages").GetProperty("vr");
-        var provenance = new ModelProvenance("example_reward", results.RootElement.GetProperty("source_sha256").GetString()!, "vr", stage.GetProperty("hash").GetString()!, "video_reward");
-        var model = folder.File("vr.safetensors");
-        TorchBackend.EnsureInitialized();
-        var trained = (VideoRewardModel)ArtifactStore.Load(Path.Combine(cache, "stages", provenance.StageHash, StageCache.ArtifactFolder), CPU);
-        VideoRewardFile.Save(trained, model, provenance, fps: 2.0);
+        var hash = results.RootElement.GetProperty("stages").GetProperty("vr").GetProperty("hash").GetString()!;
+        var model = folder.File("out/models/vr.safetensors");
+        Assert.Equal(["vr.safetensors"], Directory.GetFiles(folder.File("out/models")).Select(Path.GetFileName));
+        Assert.Equal(
+            new ModelProvenance("example_reward", results.RootElement.GetProperty("source_sha256").GetString()!, "vr", hash, "video_reward"),
+            ModelFile.ReadMetadata(model).Provenance);
 
         var inspected = Succeeds(PipelineCli.Run(["inspect", model], cache)).StandardOutput;
         Assert.Contains("model     video_reward (pipeline-model/1)", inspected);
-        Assert.Matches($@"pipeline\.stage_hash +{provenance.StageHash}\n", inspected);
+        Assert.Matches($@"pipeline\.stage_hash +{hash}\n", inspected);
         Assert.Matches(@"pipeline\.experiment +example_reward\n", inspected);
         Assert.Matches(@"pipeline\.dimensions +\[""VQ"",""MQ"",""TA""\]\n", inspected);
+        Assert.Matches(@"pipeline\.video_fps +3\n", inspected);
         Assert.Matches(@"video\.spatial1\.weight +F32   \[8, 6, 1, 3, 3\]\n", inspected);
 
         var scores = folder.File("scores.csv");
-        var scored = Succeeds(PipelineCli.Run(["score", Path.Combine(Example, "example.csv"), "--model", model, "--output", scores], cache));
-        Assert.Equal($"scored 6 videos (4 frames at 2 fps, 16×16) on reward_VQ, reward_MQ, reward_TA, reward_Overall: {scores}", scored.StandardOutput.Trim());
+        var scored = Succeeds(PipelineCli.Run(["score", Path.Combine(Example, "example.csv"), "--model", folder.File("out"), "--output", scores], cache));
+        Assert.Equal($"scored 6 videos (4 frames at 3 fps, 16×16) on reward_VQ, reward_MQ, reward_TA, reward_Overall: {scores}", scored.StandardOutput.Trim());
         var rows = CsvRecords.Parse(File.ReadAllText(scores), scores);
         Assert.Equal(["path", "model", "prompt", "fps", "num_frames", "reward_VQ", "reward_MQ", "reward_TA", "reward_Overall"], rows[0].Fields);
         Assert.Equal(
@@ -87,6 +84,11 @@ public sealed class ScoreCommandTests
             var values = row.Fields.Skip(5).Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray();
             Assert.Equal((values[0] + values[1] + values[2]) / 3, values[3], 5); // Overall: the mean of the three z-scores
         }
+
+        // The run by its id in the registry (the first run of this cache), and the model file itself: the same scores.
+        var byId = folder.File("by-id.csv");
+        Succeeds(PipelineCli.Run(["score", Path.Combine(Example, "example.csv"), "--model", "1", "--stage", "vr", "--output", byId], cache));
+        Assert.Equal(File.ReadAllText(scores), File.ReadAllText(byId));
 
         var bench = Succeeds(PipelineCli.Run(["reward-bench", "--pairs", Path.Combine(Example, "example.csv"), "--scores", scores, "--json"], cache));
         using var accuracy = JsonDocument.Parse(bench.StandardOutput);

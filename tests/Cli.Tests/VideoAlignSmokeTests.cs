@@ -22,6 +22,10 @@ public sealed class VideoAlignSmokeTests
         Assert.True(result.ExitCode == 0, result.All);
         using var json = JsonDocument.Parse(File.ReadAllText(output.File("results.json")));
         var root = json.RootElement;
+
+        // The example's declared expectation is decided (its numbers mean nothing, so any status) and written.
+        Assert.Matches(@"expect (held|not held|inconclusive): sft\.win_rate\(oracle\)\.Overall > 0\.5 \(", result.StandardOutput);
+        Assert.Equal("sft.win_rate(oracle).Overall > 0.5", root.GetProperty("expectations")[0].GetProperty("expression").GetString());
         var stages = root.GetProperty("stages");
         foreach (var (stage, kind) in new[] { ("vr", "video_reward"), ("vr_bt", "video_reward"), ("ae", "autoencoder"), ("base", "flow_generator"), ("sft", "flow_sft"), ("rwr", "flow_rwr"), ("dpo", "flow_dpo"), ("dpo_t", "flow_dpo"), ("latent", "latent_reward"), ("latent_clean", "latent_reward"), ("nrg_ta", "flow_nrg"), ("nrg_vq_mq", "flow_nrg"), ("nrg_clean", "flow_nrg"), ("base_cfg4", "classifier_free"), ("report", "win_rates") })
         {
@@ -51,6 +55,8 @@ public sealed class VideoAlignSmokeTests
         }
 
         Assert.Contains("nrg_clean", File.ReadAllText(output.File("report.md")));
+        TrainingStagesLeaveTheirRecord(output, stages);
+        ReportShowsTheRewardModelsAccuracy(File.ReadAllText(output.File("report.md")), root);
 
         // Issue 10 on this example: a second run recomputes no stored stage; changing dpo.beta recomputes DPO and
         // what depends on it (the report) and reuses everything else.
@@ -85,6 +91,72 @@ public sealed class VideoAlignSmokeTests
         }
 
         Assert.Equal(results[0], results[1]);
+    }
+
+    /// <summary>
+    /// Every stage that trains writes metrics.jsonl and a TensorBoard event file with a scalar per metric and step
+    /// (video_reward used to write neither), and the win-rate stage's sample GIFs go to TensorBoard as images. The
+    /// aligners' 10 steps report start and end means over steps 0–4 and 5–9 (both used to be the mean of all ten).
+    /// </summary>
+    private static void TrainingStagesLeaveTheirRecord(TempFolder output, JsonElement stages)
+    {
+        string[] dpo = ["loss", "implicit_accuracy", "learning_rate", "loser_error_change", "reward_margin", "winner_error_change"];
+        var tags = new Dictionary<string, string[]>
+        {
+            ["vr"] = ["loss", "learning_rate"], ["vr_bt"] = ["loss", "learning_rate"], ["ae"] = ["loss", "learning_rate"],
+            ["base"] = ["loss", "learning_rate"], ["latent"] = ["loss", "learning_rate"], ["latent_clean"] = ["loss", "learning_rate"],
+            ["sft"] = ["loss", "learning_rate"], ["rwr"] = ["loss", "learning_rate", "max_weight", "weighted_reward"],
+            ["dpo"] = dpo, ["dpo_t"] = dpo,
+        };
+        foreach (var (stage, expected) in tags)
+        {
+            var lines = File.ReadAllLines(Path.Combine(output.Path, stage, "metrics.jsonl"));
+            var events = EventFile.Read(Assert.Single(Directory.GetFiles(Path.Combine(output.Path, stage), "events.out.tfevents.*")));
+            Assert.Equal("brain.Event:2", events[0].FileVersion);
+            Assert.Equal(lines.Length, events.Count - 1);
+            for (var step = 0; step < lines.Length; step++)
+            {
+                // metrics.jsonl rounds to 6 decimals (at most 5e-7 off); the event file holds the float32 loss itself.
+                using var line = JsonDocument.Parse(lines[step]);
+                Assert.Equal(step, events[step + 1].Step);
+                Assert.Equal(expected, events[step + 1].Values.Select(v => v.Tag));
+                Assert.Equal(line.RootElement.GetProperty("loss").GetDouble(), events[step + 1].Values[0].Scalar!.Value, 1e-6);
+            }
+
+            if (stage is "sft" or "dpo")
+            {
+                var losses = lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("loss").GetDouble()).ToArray();
+                var metrics = stages.GetProperty(stage).GetProperty("metrics");
+                Assert.Equal(10, losses.Length);
+                // A mean of numbers rounded to 6 decimals, against the mean rounded to 6 decimals: at most 1e-6 apart.
+                Assert.Equal(losses.Take(5).Average(), metrics.GetProperty("loss_start").GetDouble(), 1.5e-6);
+                Assert.Equal(losses.Skip(5).Average(), metrics.GetProperty("loss_end").GetDouble(), 1.5e-6);
+            }
+        }
+
+        var images = EventFile.Read(Assert.Single(Directory.GetFiles(Path.Combine(output.Path, "report"), "events.out.tfevents.*")));
+        var samples = images.SelectMany(e => e.Values).ToArray();
+        Assert.Contains(samples, v => v.Tag == "samples/dpo/0");
+        Assert.All(samples, v => Assert.Equal("GIF89a", System.Text.Encoding.ASCII.GetString(v.Image!, 0, 6)));
+        Assert.All(samples, v => Assert.Equal((64, 64), (v.ImageWidth, v.ImageHeight))); // 8×8 frames at 8× scale
+    }
+
+    /// <summary>report.md shows both reward models' accuracies with and without ties, with the oracle's beside them, as results.json has them.</summary>
+    private static void ReportShowsTheRewardModelsAccuracy(string report, JsonElement root)
+    {
+        Assert.Contains("## Reward models", report);
+        Assert.Contains("| dimension | vr (btt(theta: 5.0)) | vr_bt (bt) | oracle (ceiling) |", report);
+        string Cell(JsonElement e) => e.ValueKind == JsonValueKind.Null ? "–" : e.GetDouble().ToString("0.000", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (mode, title) in new[] { ("without_ties", "### Without ties"), ("with_ties", "### With ties") })
+        {
+            var table = report[report.IndexOf(title, StringComparison.Ordinal)..];
+            foreach (var dimension in new[] { "VQ", "MQ", "TA", "Overall" })
+            {
+                var cells = new[] { root.GetProperty("reward_accuracy").GetProperty("vr"), root.GetProperty("reward_accuracy").GetProperty("vr_bt"), root.GetProperty("oracle_accuracy") }
+                    .Select(a => Cell(a.GetProperty(dimension).GetProperty(mode)));
+                Assert.Contains($"| {dimension} | {string.Join(" | ", cells)} |", table);
+            }
+        }
     }
 
     private static readonly string[] StoredStages = ["ae", "base", "base_cfg4", "dpo", "dpo_t", "latent", "latent_clean", "nrg_clean", "nrg_ta", "nrg_vq_mq", "report", "rwr", "sft", "vr", "vr_bt"];

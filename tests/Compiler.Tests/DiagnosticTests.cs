@@ -30,6 +30,9 @@ public sealed class DiagnosticTests
         ("PIPE1018", "noisy = true", "noisy = sweep [true, false]", [], "sweep can only be"),
         ("PIPE1019", "world.pairs(count: 512)", "world.pairs(512, 3)", [], "at most 1 argument"),
         ("PIPE1070", "  model ae", "  data kept = pairs_filter { pairs = prefs.train, keep = unanimous }\n\n  model ae", [], "takes a whole stage, whose train/eval split it keeps, not 'prefs.train'; write 'prefs'"),
+        ("PIPE1080", "latent = [4, 8, 4, 4]", "latent = [4, 8, 4, 4]\n    init = file(\"nowhere/ae.safetensors\")", [], "The weights file 'nowhere/ae.safetensors' does not exist (looked for "),
+        ("PIPE1082", "latent = [4, 8, 4, 4]", "latent = [4, 8, 4, 4]\n    init = file(\"ae.ckpt\")", [], "The weights file 'ae.ckpt' is not a model file; name a .safetensors, .pt or .pth file."),
+        ("PIPE1083", "steps: 100 }", "steps: 0 }", [], "pretrain.steps = 0 trains nothing, which leaves a random network; give init = file(\"...\")"),
         ("PIPE2001", "width = 32", "width = \"wide\"", [], "instead of a string"),
         ("PIPE2002", "prompts = 64", "prompts = 0", [], "write an integer in [1, "),
         ("PIPE2003", "beta = 500", "beta = -1", [], "out of range"),
@@ -53,7 +56,7 @@ public sealed class DiagnosticTests
     /// <summary>Codes tested by a dedicated test below rather than by a mutation of <see cref="Sources.Mini"/>.</summary>
     private static readonly string[] TestedElsewhere =
     [
-        "PIPE2014", "PIPE2019", "PIPE2030", "PIPE3001", "PIPE3002", "PIPE3003", "PIPE3004", "PIPE3005", "PIPE3006", "PIPE3010",
+        "PIPE1081", "PIPE2014", "PIPE2019", "PIPE2030", "PIPE3001", "PIPE3002", "PIPE3003", "PIPE3004", "PIPE3005", "PIPE3006", "PIPE3010",
         "PIPE3030", "PIPE3031", "PIPE3032", "PIPE3033",
         // Replicates and expectations: ExpectationTests, with their exact messages.
         "PIPE1050", "PIPE1051", "PIPE1052", "PIPE1053", "PIPE1054", "PIPE1055", "PIPE2040", "PIPE2041", "PIPE2042", "PIPE2043", "PIPE2044", "PIPE3020",
@@ -109,7 +112,7 @@ public sealed class DiagnosticTests
     private static readonly (string Old, string New, string Code, string List)[] Lists =
     [
         ("= autoencoder {", "= qqqqqq {", "PIPE1002", ": synthetic_videos, preference_pairs, pairs_filter, autoencoder, flow_generator, video_reward, latent_reward, flow_sft, flow_rwr, flow_dpo, flow_nrg, classifier_free, win_rates."),
-        ("width = 32", "zzzzzz = 32", "PIPE1005", ": autoencoder, pretrain, width, timesteps, cfg_dropout, cfg_scale, sampling_steps."),
+        ("width = 32", "zzzzzz = 32", "PIPE1005", ": autoencoder, pretrain, width, timesteps, cfg_dropout, cfg_scale, sampling_steps, init."),
         ("policy = base\n", "policy = qqqqqq\n", "PIPE1001", ": ae, base, dpo, nrg, prefs, report, rwr, vr, world."),
         ("world.eval_prompts", "world.qqqqqq", "PIPE1008", ": videos, pairs, prompts, eval_prompts, oracle, best, worst."),
         ("btt(theta: 5.0)", "btt(qqqqqq: 5.0)", "PIPE1015", ": theta."),
@@ -195,6 +198,60 @@ public sealed class DiagnosticTests
         var missing = Sources.Mutate(Sources.Mini, "source = world.pairs(count: 512)", "source = \"../elsewhere/pairs.csv\"");
         var notFound = Assert.Single(Sources.CompileAt(temp.Combine("test.pipe"), missing).Diagnostics, d => d.Code == CompilerDiagnostics.DataFileNotFoundCode);
         Assert.Contains("looked for " + Path.GetFullPath(Path.Combine(temp.Path, "..", "elsewhere", "pairs.csv")), notFound.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_weights_file_is_found_beside_the_experiment_file_and_its_content_hash_joins_the_stage_hash()
+    {
+        using var temp = new TempDirectory();
+        var text = Sources.Mutate(Sources.Mini, "latent = [4, 8, 4, 4]", "latent = [4, 8, 4, 4]\n    init = file(\"models/ae.safetensors\")");
+        var missing = Assert.Single(Sources.CompileAt(temp.Combine("test.pipe"), text).Diagnostics);
+        Assert.Equal((CompilerDiagnostics.InitFileNotFoundCode, text.IndexOf("\"models/ae.safetensors\"", StringComparison.Ordinal)), (missing.Code, missing.Span.Start));
+        Assert.Contains("looked for " + temp.Combine("models", "ae.safetensors"), missing.Message, StringComparison.Ordinal);
+
+        Directory.CreateDirectory(temp.Combine("models"));
+        File.WriteAllBytes(temp.Combine("models", "ae.safetensors"), [1, 2, 3]);
+        var first = Sources.CompileAt(temp.Combine("test.pipe"), text);
+        Assert.Empty(first.Diagnostics);
+        var without = Sources.CompileAt(temp.Combine("test.pipe"), Sources.Mini).SemanticModel;
+        Assert.NotEqual(without.FindStage("ae")!.Hash, first.SemanticModel.FindStage("ae")!.Hash);
+
+        // The same bytes give the same hash (served from the cache); other bytes another (the stage retrains), and so
+        // does every stage downstream.
+        Assert.Equal(first.SemanticModel.FindStage("ae")!.Hash, Sources.CompileAt(temp.Combine("test.pipe"), text).SemanticModel.FindStage("ae")!.Hash);
+        File.WriteAllBytes(temp.Combine("models", "ae.safetensors"), [1, 2, 4]);
+        var changed = Sources.CompileAt(temp.Combine("test.pipe"), text).SemanticModel;
+        Assert.NotEqual(first.SemanticModel.FindStage("ae")!.Hash, changed.FindStage("ae")!.Hash);
+        Assert.NotEqual(first.SemanticModel.FindStage("base")!.Hash, changed.FindStage("base")!.Hash);
+        Assert.Equal(first.SemanticModel.FindStage("vr")!.Hash, changed.FindStage("vr")!.Hash);
+    }
+
+    [Fact]
+    public void A_weights_file_that_is_empty_or_not_a_regular_file_is_reported_and_not_read()
+    {
+        using var temp = new TempDirectory();
+        var text = Sources.Mutate(Sources.Mini, "loss = btt(theta: 5.0)", "loss = btt(theta: 5.0)\n    init = file(\"vr.pt\")");
+        File.WriteAllText(temp.Combine("vr.pt"), string.Empty);
+        var empty = Assert.Single(Sources.CompileAt(temp.Combine("test.pipe"), text).Diagnostics);
+        Assert.Equal(CompilerDiagnostics.InitFileUnreadableCode, empty.Code);
+        Assert.Equal("The weights file 'vr.pt' cannot be read: it is empty, or not a regular file (a pipe or a device); name a .safetensors model file or a PyTorch state dict.", empty.Message);
+
+        File.Delete(temp.Combine("vr.pt"));
+        File.CreateSymbolicLink(temp.Combine("vr.pt"), "/dev/zero");
+        Assert.Equal(CompilerDiagnostics.InitFileUnreadableCode, Assert.Single(Sources.CompileAt(temp.Combine("test.pipe"), text).Diagnostics).Code);
+    }
+
+    [Fact]
+    public void Zero_training_steps_are_allowed_only_with_given_weights()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllBytes(temp.Combine("vr.safetensors"), [1]);
+        var zero = Sources.Mutate(Sources.Mini, "loss = btt(theta: 5.0)", "loss = btt(theta: 5.0)\n    epochs = 0");
+        var error = Assert.Single(Sources.CompileAt(temp.Combine("test.pipe"), zero).Diagnostics);
+        Assert.Equal((CompilerDiagnostics.ZeroStepsWithoutInitCode, zero.IndexOf("0\n", zero.IndexOf("epochs = ", StringComparison.Ordinal), StringComparison.Ordinal)), (error.Code, error.Span.Start));
+        Assert.StartsWith("epochs = 0 trains nothing", error.Message, StringComparison.Ordinal);
+        var given = Sources.Mutate(zero, "epochs = 0", "epochs = 0\n    init = file(\"vr.safetensors\")");
+        Assert.Empty(Sources.CompileAt(temp.Combine("test.pipe"), given).Diagnostics);
     }
 
     [Fact]

@@ -151,6 +151,7 @@ public sealed class ExpectationTests
                         {
                             new global::Pipeline.Catalog.Expectations.Expectation("dpo.win_rate(oracle).Overall > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("dpo", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
                             new global::Pipeline.Catalog.Expectations.Expectation("nrg_ta.win_rate(oracle).TA > nrg_vq_mq.win_rate(oracle).TA", new global::Pipeline.Catalog.Expectations.MetricReference("nrg_ta", "win_rate", "oracle", "TA"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("nrg_vq_mq", "win_rate", "oracle", "TA"), null),
+                            new global::Pipeline.Catalog.Expectations.Expectation("sft.win_rate(oracle).Overall > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("sft", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
                         },
                     };
             """,

@@ -102,8 +102,8 @@ public sealed class SetPropertyTests
     {
         // Found by the property above: after --set gen.pretrain.lr (or `gen.pretrain.lr = ...` in an extending file),
         // a mistake in another key of `pretrain` was printed against the override's text, at the base file's offsets.
-        var broken = Sources.Hello.Replace("steps: 300", "steps: 0", StringComparison.Ordinal);
-        var line = broken.Split('\n').ToList().FindIndex(l => l.Contains("steps: 0", StringComparison.Ordinal)) + 1;
+        var broken = Sources.Hello.Replace("steps: 300", "steps: -1", StringComparison.Ordinal);
+        var line = broken.Split('\n').ToList().FindIndex(l => l.Contains("steps: -1", StringComparison.Ordinal)) + 1;
         var set = Sources.Compile(broken, "gen.pretrain.lr=1e-4");
         var steps = Assert.Single(set.Diagnostics, d => d.IsError);
         Assert.Equal("test.pipe", steps.Path);

@@ -11,7 +11,7 @@ public sealed class CompletionTests(ServerFixture fixture) : IClassFixture<Serve
     {
         { "kinds of the role", "  align dpo = flow_dpo", "  align x = |\n  align dpo = flow_dpo", "flow_sft flow_rwr flow_dpo" },
         { "a property not yet written", "    beta = 500\n", "    |\n", "reference beta cfg_dropout lora" },
-        { "a property being typed", "loss = btt(theta: 5.0)\n    epochs = 3\n", "loss = btt(theta: 5.0)\n    epo|\n", "tokens width epochs lr batch" },
+        { "a property being typed", "loss = btt(theta: 5.0)\n    epochs = 3\n", "loss = btt(theta: 5.0)\n    epo|\n", "tokens width epochs lr batch init" },
         { "members of prefs", "pairs = prefs.train.relabel(vr)", "pairs = prefs.|", "train eval winners relabel(reward:)" },
         { "members of a member", "pairs = prefs.train.relabel(vr)", "pairs = prefs.train.|", "train eval winners relabel(reward:)" },
         { "a pair source", "source = world.pairs(count: 3000)", "source = |", "world.pairs(count:)" },
@@ -25,7 +25,7 @@ public sealed class CompletionTests(ServerFixture fixture) : IClassFixture<Serve
         { "generators in a list", "methods = [sft, rwr,", "methods = [sft, |rwr,", "base base_cfg4 dpo dpo_t nrg_clean nrg_ta nrg_vq_mq rwr sft world.best world.worst" },
         { "judges", "judges = [world.oracle, vr]", "judges = [world.oracle, |]", "vr vr_bt world.oracle" },
         { "roles, where seed and device are written", "  seed = 7\n", "  |\n  seed = 7\n", "data model reward align guide evaluate expect replicates" },
-        { "an inline stage's properties", "reward = latent\n", "reward = latent_reward {\n      |\n    }\n", "train autoencoder noisy width epochs centring lr batch" },
+        { "an inline stage's properties", "reward = latent\n", "reward = latent_reward {\n      |\n    }\n", "train autoencoder noisy width epochs centring lr batch init" },
         { "nothing in a comment", "// with 1200", "// wi|th 1200", "" },
     };
 

@@ -37,7 +37,7 @@ public sealed partial class DiagnosticsTests
         server.Change(Examples.Mini, 2, new { range = Range(line, character, line, character + 3), text = "-1" });
         var after = await server.Diagnostics(Examples.Mini);
 
-        var warning = """{"range":{"start":{"line":126,"character":13},"end":{"line":126,"character":25}},"severity":2,"code":"PIPE2011","source":"pipeline","message":"The latent reward 'latent_clean' is trained on clean latents, and the paper shows that guiding with a clean reward fails; this runs only as the ablation, so set noisy = true for real results."}""";
+        var warning = """{"range":{"start":{"line":127,"character":13},"end":{"line":127,"character":25}},"severity":2,"code":"PIPE2011","source":"pipeline","message":"The latent reward 'latent_clean' is trained on clean latents, and the paper shows that guiding with a clean reward fails; this runs only as the ablation, so set noisy = true for real results."}""";
         Assert.Equal($"[{warning}]", before.Text());
         Assert.Equal(
             $$$"""[{"range":{"start":{"line":{{{line}}},"character":11},"end":{"line":{{{line}}},"character":13}},"severity":1,"code":"PIPE2003","source":"pipeline","message":"The value -1 is out of range; write a number in (0, inf)."},{{{warning}}}]""",
@@ -59,6 +59,26 @@ public sealed partial class DiagnosticsTests
         Assert.Equal(
             """[{"range":{"start":{"line":0,"character":27},"end":{"line":0,"character":38}},"severity":1,"code":"PIPE2002","source":"pipeline","message":"base.pipe:2:10: The value -3 is out of range; write an integer in [0, 2147483647].","relatedInformation":[{"location":{"uri":"BASE","range":{"start":{"line":1,"character":9},"end":{"line":1,"character":11}}},"message":"The value -3 is out of range; write an integer in [0, 2147483647]."}]}]""".Replace("BASE", LspProcess.Uri(folder.File("base.pipe")), StringComparison.Ordinal),
             diagnostics.Text());
+        Assert.Equal(0, await server.ShutDown());
+    }
+
+    [Fact]
+    public async Task A_file_with_more_than_100_mistakes_publishes_the_first_100_and_the_closing_line_of_check()
+    {
+        using var folder = new TempFolder();
+        var file = folder.File("many.pipe");
+        File.WriteAllText(file, "experiment many {\n" + string.Concat(Enumerable.Range(0, 150).Select(i => $"  seed = -{i + 1}\n")) + "}\n");
+        var check = ProcessRunner.Run("dotnet", [LspProcess.CliAssembly, "check", file], environment: new Dictionary<string, string?> { ["PIPELINE_CACHE"] = folder.File("cache") });
+        var expected = check.StandardOutput.Split('\n').Where(l => DiagnosticLine().IsMatch(l)).ToList();
+
+        await using var server = await LspProcess.Initialized(folder.Path);
+        var published = (await server.OpenAndDiagnose(file)).Select(d => Format(file, d!)).ToList();
+
+        // check prints its closing line without a position; the protocol needs one, so it sits at the top.
+        var closing = check.StandardOutput.Split('\n').Single(l => l.Contains("PIPE0050", StringComparison.Ordinal));
+        Assert.Equal(101, published.Count);
+        Assert.Equal(expected, published.Take(100));
+        Assert.Equal(closing.Replace($"{file}: ", $"{file}:1:1: ", StringComparison.Ordinal), published[^1]);
         Assert.Equal(0, await server.ShutDown());
     }
 

@@ -61,6 +61,16 @@ public sealed record EnoughSamples(string Prompts, string Seeds, long Minimum) :
 }
 
 /// <summary>A stage of the kind that no other stage reads is a warning: a forgotten reference, or dead weight.</summary>
+/// <summary>
+/// Given weights in <paramref name="Init"/> (<c>init = file("...")</c>) exist, relative to the experiment file, and are a
+/// model file or a PyTorch state dict by their extension; their content hash enters the stage hash. The step count
+/// <paramref name="Steps"/> (a property, or a record's field as <c>pretrain.steps</c>) may be 0 only with given weights.
+/// </summary>
+public sealed record GivenWeightsReadable(string Init, string Steps) : StageCheck
+{
+    public override string Describe() => $"a file in {Init} exists and is a model file or a state dict; {Steps} = 0 needs it";
+}
+
 public sealed record ReadByAnotherStage : StageCheck
 {
     public override string Describe() => "another stage reads it (a warning)";

@@ -36,6 +36,8 @@ internal static class AlignKinds
             P("dimensions", Dimensions, AllDimensions, "The reward is the mean of these dimensions."),
             P("samples", Count(1, 1_000_000), 512L, "Policy samples drawn and scored before training."),
             P("temperature", Positive, 1.0, "Softmax temperature of the weights."),
+            P("cfg_scale", NonNegative, 1.0, "Guidance scale the policy samples its training videos at (its own, in its hash; not the policy's sampling setting)."),
+            P("sampling_steps", Count(1, 1000), 16L, "Euler steps of the policy's training samples (its own, in its hash; not the policy's sampling setting)."),
         }.Concat(Budget(300)).ToArray())
     {
         Checks = [new DimensionsWithin("dimensions", "reward")],

@@ -50,6 +50,10 @@ internal static class DataKinds
             P("frames", Count(2, 64), 8L, "Frames each file video is resampled to."),
             P("resolution", Shape(2, 4, 256), List(16L, 16L), "Frame size [H, W] each file video is resized to (area resize)."),
             P("fps", Positive, 2.0, "Uniform temporal sampling rate for file videos, as the paper's 2 fps."),
+            PropertyDefinition.Optional(
+                "on_bad_video",
+                new EnumType(new[] { "stop", "skip" }, KindType("PreferencePairs.BadVideoHandling")),
+                "A file video that cannot be read: stop (absent: the run stops before training, listing every such video) or skip (its pairs are left out, counted in results.json)."),
         })
     {
         Artifact = PairsWithSplit,

@@ -22,13 +22,14 @@ internal static class RewardKinds
             }, KindType("VideoReward.RewardLoss")), VariantValue.Named("btt", Map(("theta", 5.0))), "Bradley-Terry (ties masked), Bradley-Terry with ties (Rao-Kupper), or regression on per-video scores."),
             P("tokens", new EnumType(new[] { "separate", "shared" }, RuntimeType.Named("Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode")), "separate", "separate: VQ and MQ never see the prompt (the paper's design); shared: every dimension does."),
             P("width", Count(4, 4096), 32L, "Hidden width of the encoders."),
-            P("epochs", Count(1, 10_000), 5L, "Passes over the training pairs (measured: 5 epochs of 6,400 pairs reach the accuracies in docs/reward.md)."),
+            P("epochs", Count(0, 10_000), 5L, "Passes over the training pairs (measured: 5 epochs of 6,400 pairs reach the accuracies in docs/reward.md); 0 (only with init) uses the given weights as they are."),
             P("lr", LearningRate, 2e-3, "Adam learning rate (the paper's 2e-6 is for a 2B-parameter VLM; this model has about 10^5 trained weights besides the token embedding)."),
             P("batch", Count(1, 4096), 32L, "Pairs per step."),
+            Init("epochs"),
         })
     {
         Shape = new ShapeRule { Dimensions = new FromInput("train") },
-        Checks = [new TiesKeptFor("loss", "btt", "train")],
+        Checks = [new TiesKeptFor("loss", "btt", "train"), new GivenWeightsReadable(InitFiles.Property, "epochs")],
     };
 
     public static readonly StageKind LatentReward = new(
@@ -42,12 +43,14 @@ internal static class RewardKinds
             PropertyDefinition.Optional("autoencoder", new ReferenceType(ArtifactType.Autoencoder), "The autoencoder whose latents it scores; defaults to the guided generator's."),
             P("noisy", new BooleanType(), true, "Train on noisy latents x_t (the paper's design); false trains on clean latents, for the ablation."),
             P("width", Count(4, 4096), 32L, "Hidden width."),
-            P("epochs", Count(1, 10_000), 4L, "Passes over the training pairs."),
+            P("epochs", Count(0, 10_000), 4L, "Passes over the training pairs; 0 (only with init) uses the given weights as they are."),
             P("centring", new RealType(0, double.PositiveInfinity), 0.01, "Weight γ of the penalty γ·mean(r²) on the scores. Both videos of a pair share their noise, so a part of r that follows the noise alone cancels in every margin; unpinned, its gradient pushed guided samples apart (docs/guidance.md). 0 is the paper's plain BT loss."),
             P("lr", LearningRate, 1e-3, "Adam learning rate."),
             P("batch", Count(1, 4096), 32L, "Pairs per step."),
+            Init("epochs"),
         })
     {
         Shape = new ShapeRule { Dimensions = new FromInput("train"), Noisy = new FromProperty("noisy") },
+        Checks = [new GivenWeightsReadable(InitFiles.Property, "epochs")],
     };
 }

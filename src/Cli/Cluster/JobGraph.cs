@@ -50,13 +50,17 @@ internal sealed record PlannedJob(string Name, string? Stage, string? Kind, IRea
 /// shared cache. The kinds the cache deliberately rebuilds (the synthetic world and preference pairs, recomputed from
 /// the seed in well under a second, <see cref="ArtifactStore.RebuildReason"/>) get no job: each job rebuilds those it
 /// needs, and a dependency through them is a dependency on the stages above them. A stage already in the shared cache
-/// gets no task. Last, one results job per point loads everything from the cache and writes results.json and report.md.
+/// gets no task. Then one results job per point loads everything from the cache and writes results.json and report.md;
+/// a replicate set (each point a seed) ends with one more job, after all of those, that writes the set's.
 /// </summary>
 internal static class JobGraph
 {
     public const string ResultsJobName = "results";
 
-    public static IReadOnlyList<PlannedJob> Plan(IReadOnlyList<SubmittedPoint> points, Func<string, bool> isCached)
+    /// <summary>The last job of a replicate set: the set's results.json and report.md. It serves no point of its own.</summary>
+    public const string ReplicatesJobName = "replicates";
+
+    public static IReadOnlyList<PlannedJob> Plan(IReadOnlyList<SubmittedPoint> points, Func<string, bool> isCached, bool replicates = false)
     {
         var jobs = new Dictionary<string, PlannedJob>(StringComparer.Ordinal);
         var order = new List<PlannedJob>();
@@ -85,7 +89,13 @@ internal static class JobGraph
         }
 
         var perPoint = points.Select(p => new JobTask([p.Index], null)).ToArray();
-        order.Add(new PlannedJob(ResultsJobName, null, null, perPoint, order.Select(j => Dependency(j, perPoint)).ToArray()));
+        var results = new PlannedJob(ResultsJobName, null, null, perPoint, order.Select(j => Dependency(j, perPoint)).ToArray());
+        order.Add(results);
+        if (replicates)
+        {
+            order.Add(new PlannedJob(ReplicatesJobName, null, null, [new JobTask([], null)], [new JobDependency(results, Corresponding: false)]));
+        }
+
         return order;
     }
 

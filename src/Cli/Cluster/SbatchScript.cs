@@ -10,7 +10,11 @@ namespace Pipeline.Cli.Cluster;
 /// <param name="Cpus">--cpus-per-task, or null for the cluster's default (one CPU per task on most clusters).</param>
 /// <param name="Cli">The command that runs <c>pipeline</c> on a node: <c>dotnet …/pipeline.dll</c>, at the path it has here.</param>
 /// <param name="DataDirectory">The experiment file's folder, against which its data paths resolve.</param>
-internal sealed record JobSettings(string Experiment, string? Partition, int Gpus, string? Time, IReadOnlyList<string> Cli, string DataDirectory, int? Cpus = null);
+/// <param name="Replicates">For a replicate set: its seeds and its source hash, which the last job writes the set with.</param>
+internal sealed record JobSettings(string Experiment, string? Partition, int Gpus, string? Time, IReadOnlyList<string> Cli, string DataDirectory, int? Cpus = null, SubmittedReplicates? Replicates = null);
+
+/// <summary>A replicate set's seeds (point i runs seed Seeds[i]) and the source hash of the experiment as submitted.</summary>
+internal sealed record SubmittedReplicates(IReadOnlyList<long> Seeds, string SourceSha256);
 
 /// <summary>
 /// Renders the sbatch script of one job. Everything a cluster admin looks for is in the <c>#SBATCH</c> header: a
@@ -25,9 +29,10 @@ internal static class SbatchScript
     {
         var text = new StringBuilder();
         text.Append("#!/bin/bash\n");
-        var what = job.Stage is null ? "results.json and report.md of each point" : $"stage '{job.Stage}' ({job.Kind})";
+        var set = job.Name == JobGraph.ReplicatesJobName && job.Stage is null;
+        var what = set ? "results.json and report.md of the replicate set" : job.Stage is null ? "results.json and report.md of each point" : $"stage '{job.Stage}' ({job.Kind})";
         text.Append($"# pipeline submit: {what} of experiment {settings.Experiment}; ");
-        text.Append(job.IsArray ? $"task i serves sweep point(s) {string.Join(" | ", job.Tasks.Select(t => string.Join(",", t.Points)))}\n" : $"sweep point(s) {string.Join(",", job.Tasks[0].Points)}\n");
+        text.Append(set ? $"seeds {string.Join(",", settings.Replicates!.Seeds)}\n" : job.IsArray ? $"task i serves sweep point(s) {string.Join(" | ", job.Tasks.Select(t => string.Join(",", t.Points)))}\n" : $"sweep point(s) {string.Join(",", job.Tasks[0].Points)}\n");
         Directive(text, "job-name", $"{settings.Experiment}.{job.Name}");
         if (job.IsArray)
         {
@@ -68,6 +73,13 @@ internal static class SbatchScript
         {
             // libtorch sizes its thread pool from the machine's cores, not from the job's share of them.
             text.Append("export OMP_NUM_THREADS=\"$SLURM_CPUS_PER_TASK\"\n");
+        }
+
+        if (set)
+        {
+            var replicates = settings.Replicates!;
+            text.Append($"exec {Command(settings.Cli)} replicates {Quote(layout.Root)} --assembly {Quote(assemblies[0])} --source-sha256 {replicates.SourceSha256} --seeds {string.Join(",", replicates.Seeds)}\n");
+            return text.ToString();
         }
 
         text.Append("task=\"${SLURM_ARRAY_TASK_ID:-0}\"\n");

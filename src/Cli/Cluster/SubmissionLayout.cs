@@ -9,9 +9,13 @@ namespace Pipeline.Cli.Cluster;
 /// SHARED/runs/NAME/assemblies/point-N/   the compiled experiment of each sweep point
 /// SHARED/runs/NAME/stages/STAGE/HASH/    each stage job's --out (its results.json: how the stage ran)
 /// SHARED/runs/NAME/point-N/              results.json and report.md of each point (NAME/ itself without a sweep)
+/// SHARED/runs/NAME/seed-S/               the same, of each seed of a replicate set (whose own files are in NAME/)
 /// </code>
 /// </summary>
-internal sealed class SubmissionLayout(string sharedDirectory, string name)
+/// <param name="sharedDirectory">--shared-dir.</param>
+/// <param name="name">The submission's folder name under SHARED/runs.</param>
+/// <param name="pointFolders">For a replicate set, each point's (seed's) folder name under NAME/; null otherwise.</param>
+internal sealed class SubmissionLayout(string sharedDirectory, string name, IReadOnlyList<string>? pointFolders = null)
 {
     public string SharedDirectory { get; } = Path.GetFullPath(sharedDirectory);
 
@@ -33,7 +37,8 @@ internal sealed class SubmissionLayout(string sharedDirectory, string name)
 
     public string AssemblyFolder(int point) => Path.Combine(Root, "assemblies", $"point-{point}");
 
-    public string PointOutput(int point, bool sweep) => sweep ? Path.Combine(Root, $"point-{point}") : Root;
+    public string PointOutput(int point, bool sweep) =>
+        pointFolders is not null ? Path.Combine(Root, pointFolders[point]) : sweep ? Path.Combine(Root, $"point-{point}") : Root;
 
     /// <summary>Stage jobs are prefixed, so a stage named "results" never meets the results job's files.</summary>
     private static string FileName(PlannedJob job) => job.Stage is null ? job.Name : "stage-" + job.Stage;

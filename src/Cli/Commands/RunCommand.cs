@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Pipeline.Dsl.Diagnostics;
 using Pipeline.Cli.Registry;
 using Pipeline.Compiler;
@@ -17,7 +18,10 @@ namespace Pipeline.Cli.Commands;
 /// the assembly cache) or takes a compiled assembly, loads it, runs every stage (or one) and writes
 /// <c>DIR/results.json</c>. A sweep runs each point into <c>DIR/point-N</c>, then writes its own report,
 /// <c>DIR/sweep.md</c> and <c>DIR/sweep.json</c> (<see cref="SweepReportWriter"/>). Stages go through the stage cache
-/// (docs/caching.md): cached ones are loaded, not run; <c>--dry-run</c> lists each stage as run or cached.
+/// (docs/caching.md): cached ones are loaded, not run; <c>--dry-run</c> lists each stage as run or cached. With
+/// <c>replicates = N</c> it runs the experiment on seeds S … S + N − 1, each into <c>DIR/seed-S</c>, then writes the
+/// set's results.json and report.md (<see cref="ReplicateResultsWriter"/>). The declared expectations are decided on
+/// the run's win rates (all seeds' for a replicate set) and printed; <c>--expect</c> exits 1 when one does not hold.
 /// </summary>
 internal static class RunCommand
 {
@@ -29,6 +33,7 @@ internal static class RunCommand
         var output = new Option<string?>("--out") { Description = "Folder for results.json (default: runs/EXPERIMENT)." };
         var dryRun = new Option<bool>("--dry-run") { Description = "List each stage as run or cached, and run nothing." };
         var quiet = new Option<bool>("--quiet") { Description = "Plain progress lines (about ten per training stage) instead of the live display in a terminal." };
+        var expect = new Option<bool>("--expect") { Description = "Exit 1 when a declared expectation does not hold (for CI); the results are written either way." };
         var dataDir = new Option<string?>("--data-dir") { Description = "For a compiled experiment (.dll): the folder its data paths resolve against (default: the assembly's folder)." };
 
         // Set by the results job of `pipeline submit --slurm` only: where its stage jobs recorded how each stage ran.
@@ -40,13 +45,14 @@ internal static class RunCommand
         command.Options.Add(output);
         command.Options.Add(dryRun);
         command.Options.Add(quiet);
+        command.Options.Add(expect);
         command.Options.Add(dataDir);
         command.Options.Add(stageRecords);
-        command.SetAction(parsed => Run(parsed.GetValue(file)!, parsed.GetValue(stage), parsed.GetValue(sets) ?? [], parsed.GetValue(output), Console.Out, parsed.GetValue(dryRun), parsed.GetValue(quiet), parsed.GetValue(dataDir), parsed.GetValue(stageRecords)));
+        command.SetAction(parsed => Run(parsed.GetValue(file)!, parsed.GetValue(stage), parsed.GetValue(sets) ?? [], parsed.GetValue(output), Console.Out, parsed.GetValue(dryRun), parsed.GetValue(quiet), parsed.GetValue(dataDir), parsed.GetValue(stageRecords), parsed.GetValue(expect)));
         return command;
     }
 
-    public static int Run(string file, string? stage, IReadOnlyList<string> sets, string? outputDirectory, TextWriter output, bool dryRun = false, bool quiet = false, string? dataDirectory = null, string? stageRecords = null)
+    public static int Run(string file, string? stage, IReadOnlyList<string> sets, string? outputDirectory, TextWriter output, bool dryRun = false, bool quiet = false, string? dataDirectory = null, string? stageRecords = null, bool expect = false)
     {
         if (dataDirectory is not null && !file.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
         {
@@ -74,7 +80,7 @@ internal static class RunCommand
             OutputFolder.Require(outDir, "--out");
             var sourceDirectory = Path.GetFullPath(dataDirectory ?? Path.GetDirectoryName(Path.GetFullPath(file))!);
             var assembly = new LoadedAssembly(Path.GetFullPath(file), null, null);
-            return RunAssembly(assembly, sourceDirectory, stage, outDir, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), []), stageRecords);
+            return Decide(RunAssembly(assembly, sourceDirectory, stage, outDir, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), []), stageRecords), expect, output);
         }
 
         if (outputDirectory is not null)
@@ -90,9 +96,14 @@ internal static class RunCommand
 
         var runDirectory = outputDirectory ?? Path.Combine("runs", compilation.SemanticModel.Name);
         OutputFolder.Require(runDirectory, "--out");
+        if (compilation.SemanticModel.Replicates > 1)
+        {
+            return Decide(RunReplicates(compilation, stage, runDirectory, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), sets)), expect, output);
+        }
+
         if (compilation.SweepCount <= 1)
         {
-            return CompileAndRun(compilation, stage, runDirectory, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), sets));
+            return Decide(CompileAndRun(compilation, stage, runDirectory, output, dryRun, quiet, new RunOrigin(Path.GetFullPath(file), sets)), expect, output);
         }
 
         output.WriteLine($"sweep: {compilation.SweepCount} points");
@@ -101,8 +112,8 @@ internal static class RunCommand
         for (var i = 0; i < compilation.SweepCount; i++)
         {
             output.WriteLine($"point {i}: {string.Join(", ", points[i].Select(p => $"{p.Path} = {p.Value}"))}");
-            var origin = new RunOrigin(Path.GetFullPath(file), sets.Concat(points[i].Select(p => $"{p.Path}={p.Value}")).ToArray());
-            var code = CompileAndRun(compilation.WithSweepPoint(i), stage, Path.Combine(runDirectory, $"point-{i}"), output, dryRun, quiet, origin);
+            var origin = new RunOrigin(Path.GetFullPath(file), sets.Concat(points[i].Select(p => $"{p.Path}={p.Value}")).ToArray(), new RunSweepPoint(i, points[i]));
+            var code = Decide(CompileAndRun(compilation.WithSweepPoint(i), stage, Path.Combine(runDirectory, $"point-{i}"), output, dryRun, quiet, origin), expect, output);
             if (code != CommandHost.Success)
             {
                 return code;
@@ -119,36 +130,106 @@ internal static class RunCommand
         return CommandHost.Success;
     }
 
-    private static int CompileAndRun(Compilation compilation, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin)
+    private static RunOutcome CompileAndRun(Compilation compilation, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin, bool replicate = false)
     {
         var folder = CacheLocation.Assembly(compilation.Options.CacheDirectory, compilation.CacheKey);
         var emitted = compilation.Emit(folder);
         CompilerHost.Print(emitted.Diagnostics, compilation, output);
         if (!emitted.Success)
         {
-            return CommandHost.Failure;
+            return new RunOutcome(CommandHost.Failure, DecidedExpectations.None);
         }
 
-        return RunAssembly(new LoadedAssembly(emitted.AssemblyPath!, emitted.AssemblySha256, compilation), compilation.SourceDirectory, stage, outputDirectory, output, dryRun, quiet, origin);
+        return RunAssembly(new LoadedAssembly(emitted.AssemblyPath!, emitted.AssemblySha256, compilation), compilation.SourceDirectory, stage, outputDirectory, output, dryRun, quiet, origin, replicate: replicate);
     }
 
     /// <summary>
-    /// Refuses <c>replicates</c> above 1, which the language checks and compiles but no command runs yet: running the
-    /// first seed alone would report one seed as if it were N.
+    /// Runs replicate k (k = 0 … N − 1) as the experiment with seed S + k into <c>DIR/seed-(S+k)</c>, each a complete
+    /// run through the stage cache and recorded in the registry like a plain run of that seed, then writes the set's
+    /// results.json and report.md from theirs.
     /// </summary>
-    internal static void RequireOneReplicate(int replicates, int seed)
+    private static RunOutcome RunReplicates(Compilation compilation, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin)
     {
-        if (replicates > 1)
+        var model = compilation.SemanticModel;
+        if (compilation.SweepCount > 1)
         {
-            throw new UsageException($"replicates = {replicates} asks for runs on seeds {seed} to {(long)seed + replicates - 1}, which this version checks and compiles but does not run yet; run each seed with --set seed=S --set replicates=1, and compare sets of such runs with pipeline compare 3,4,5 6,7,8.");
+            throw new UsageException($"replicates = {model.Replicates} with a sweep is not supported; run each sweep point as its own replicate set (--set PATH=VALUE), or set replicates = 1.");
         }
+
+        if (stage is not null)
+        {
+            throw new UsageException($"--stage runs one stage of one run, and replicates = {model.Replicates} asks for {model.Replicates} runs; run the stage of one seed with --set seed=S --set replicates=1.");
+        }
+
+        var seeds = model.ReplicateSeeds;
+        output.WriteLine($"replicates: {seeds.Length} seeds, {seeds[0]} to {seeds[^1]}");
+        var runs = new List<ReplicateRun>();
+        for (var k = 0; k < seeds.Length; k++)
+        {
+            var seed = seeds[k].ToString(CultureInfo.InvariantCulture);
+            output.WriteLine($"replicate {k}: seed {seed}");
+            var folder = $"seed-{seed}";
+            var replicateOrigin = origin with { Overrides = origin.Overrides.Concat([$"seed={seed}", "replicates=1"]).ToArray() };
+            var outcome = CompileAndRun(compilation.WithReplicate(k), null, Path.Combine(outputDirectory, folder), output, dryRun, quiet, replicateOrigin, replicate: true);
+            if (outcome.Code != CommandHost.Success)
+            {
+                return outcome;
+            }
+
+            runs.Add(new ReplicateRun(seeds[k], folder));
+        }
+
+        if (dryRun)
+        {
+            return new RunOutcome(CommandHost.Success, DecidedExpectations.None);
+        }
+
+        var files = ReplicateResultsWriter.Write(Path.GetFullPath(outputDirectory), compilation.SourceSha256, model.Expectations.Select(e => e.Expectation).ToArray(), runs);
+        output.WriteLine($"replicates report: {DiagnosticFormatter.OneLine(files.Report)}");
+        output.WriteLine($"replicates results: {DiagnosticFormatter.OneLine(files.Results)}");
+        return new RunOutcome(CommandHost.Success, files.Expectations);
     }
 
-    private static int RunAssembly(LoadedAssembly loaded, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin, string? stageRecords = null)
+    /// <summary>
+    /// Prints each decided expectation; with <c>--expect</c>, a run whose expectations did not all hold or could not
+    /// be decided fails (exit 1), after its results were written. Inconclusive ones do not fail it: the interval
+    /// says the run cannot tell, which is reported, not refuted.
+    /// </summary>
+    private static int Decide(RunOutcome outcome, bool expect, TextWriter output)
+    {
+        foreach (var line in ExpectationResults.Lines(outcome.Expectations))
+        {
+            output.WriteLine(line);
+        }
+
+        if (!expect || outcome.Code != CommandHost.Success)
+        {
+            return outcome.Code;
+        }
+
+        if (outcome.Expectations.NotHeld is { Count: > 0 } failed)
+        {
+            throw new PipelineException(RuntimeDiagnosticCodes.ExpectationNotHeld, $"{failed.Count} expectation(s) did not hold: {string.Join("; ", failed.Select(o => o.Expectation.Expression))}; the results are written, with the numbers in results.json's expectations.");
+        }
+
+        if (outcome.Expectations.Unmeasured is { Count: > 0 } unmeasured)
+        {
+            throw new PipelineException(RuntimeDiagnosticCodes.ExpectationNotMeasured, $"--expect: {unmeasured.Count} expectation(s) read win rates this run did not measure ({string.Join("; ", unmeasured.Select(e => e.Expression))}); run every stage, without --stage.");
+        }
+
+        return outcome.Code;
+    }
+
+    /// <summary>Runs one compiled experiment; <paramref name="replicate"/> marks a seed of a replicate set, whose expectations are decided on all seeds (so this run's own are not returned).</summary>
+    private static RunOutcome RunAssembly(LoadedAssembly loaded, string sourceDirectory, string? stage, string outputDirectory, TextWriter output, bool dryRun, bool quiet, RunOrigin origin, string? stageRecords = null, bool replicate = false)
     {
         using var host = ExperimentHost.TryLoad(loaded.Path, loaded.Sha256, out var problem) ?? throw new UsageException(problem!);
         var info = host.Experiment.Info;
-        RequireOneReplicate(info.Replicates, info.Seed);
+        if (info.Replicates > 1)
+        {
+            throw new UsageException($"{loaded.Path} is compiled with replicates = {info.Replicates}, which runs the experiment on {info.Replicates} seeds, each compiled with its own; run the .pipe file, or this assembly's seed alone from a file with replicates = 1.");
+        }
+
         if (loaded.Source is { } compilation)
         {
             ExperimentIdentity.Verify(info, compilation, loaded.Path, $"remove the assembly cache's entry ({Path.GetDirectoryName(loaded.Path)}) and run again");
@@ -165,12 +246,12 @@ internal static class RunCommand
 
         if (dryRun)
         {
-            return StageCacheCli.PrintPlan(info, output);
+            return new RunOutcome(StageCacheCli.PrintPlan(info, output), DecidedExpectations.None);
         }
 
         var run = host.Prepare(outputDirectory, sourceDirectory, LiveProgress.IsLive(quiet) ? LiveProgress.WriteLine : output.WriteLine);
         using var recorder = RunRecorder.Start(
-            new RunStart(info.Name, origin.File, info.SourceSha256, info.CanonicalSource, origin.Overrides, run.OutputDirectory, RunRecorder.Stages(info, new Dictionary<string, StageOutput>())),
+            new RunStart(info.Name, origin.File, info.SourceSha256, info.CanonicalSource, origin.Overrides, run.OutputDirectory, RunRecorder.Stages(info, new Dictionary<string, StageOutput>()), origin.Sweep),
             output.WriteLine);
         try
         {
@@ -189,9 +270,14 @@ internal static class RunCommand
             var files = ExperimentHost.WriteResults(result, run, device, warning => Console.Error.WriteLine(CommandHost.Format(warning, "warning")));
             recorder.Succeeded(result, File.ReadAllText(files.Results));
             output.WriteLine($"report: {DiagnosticFormatter.OneLine(files.Report)}");
+            if (files.Models is { } models)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"models: {DiagnosticFormatter.OneLine(models.Folder)} ({models.Files.Count} file{(models.Files.Count == 1 ? string.Empty : "s")}, {models.Bytes / 1e6:0.0} MB, {models.Linked} linked to the stage cache, {models.Seconds:0.00} s)"));
+            }
+
             output.WriteLine(StageCacheCli.Summary(result));
             output.WriteLine($"results: {DiagnosticFormatter.OneLine(files.Results)}");
-            return CommandHost.Success;
+            return new RunOutcome(CommandHost.Success, replicate ? DecidedExpectations.None : files.Expectations);
         }
         catch (Exception error)
         {
@@ -200,8 +286,11 @@ internal static class RunCommand
         }
     }
 
+    /// <summary>How a run ended: its exit code and its expectations decided (none for a dry run, a failure or a replicate's seed).</summary>
+    private sealed record RunOutcome(int Code, DecidedExpectations Expectations);
+
     /// <summary>What the registry records about where a run came from: the file run and the --set overrides (with a sweep point's values).</summary>
-    private sealed record RunOrigin(string File, IReadOnlyList<string> Overrides);
+    private sealed record RunOrigin(string File, IReadOnlyList<string> Overrides, RunSweepPoint? Sweep = null);
 
     /// <summary>
     /// The assembly to run: its path, the SHA-256 the compiler verified its bytes against (null for a .dll the user

@@ -7,7 +7,8 @@ namespace Pipeline.Cli.Commands;
 
 /// <summary>
 /// <c>pipeline runs [--limit N]</c>: the run registry (docs/runs.md), newest first: id, experiment, status, start,
-/// duration and a few key metrics (for a failed or interrupted run, why it ended).
+/// duration, the swept values of a sweep point (when any listed run is one) and a few key metrics (for a failed or
+/// interrupted run, why it ended).
 /// </summary>
 internal static class RunsCommand
 {
@@ -39,14 +40,19 @@ internal static class RunsCommand
             return CommandHost.Success;
         }
 
-        output.WriteLine($"{"id",5}  {"experiment",-16}  {"status",-11}  {"start (UTC)",-19}  {"duration",9}  metrics");
-        foreach (var run in runs)
+        // The sweep column only when a listed run is a sweep point: the points of one sweep differ in nothing else.
+        var points = runs.Select(r => r.Sweep is { } sweep ? $"{sweep.Point}: {string.Join(", ", sweep.Values.Select(v => $"{v.Path}={v.Value}"))}" : "-").ToArray();
+        var pointWidth = runs.Any(r => r.Sweep is not null) ? Math.Max("sweep point".Length, points.Max(p => p.Length)) : 0;
+        string PointCell(string text) => pointWidth == 0 ? string.Empty : text.PadRight(pointWidth) + "  ";
+        output.WriteLine($"{"id",5}  {"experiment",-16}  {"status",-11}  {"start (UTC)",-19}  {"duration",9}  {PointCell("sweep point")}metrics");
+        for (var i = 0; i < runs.Count; i++)
         {
+            var run = runs[i];
             var duration = run.EndedUtc is { } ended ? Duration(ended - run.StartedUtc) : "-";
             var metrics = run.Status is RunStatus.Failed or RunStatus.Interrupted && run.Error is { } error
                 ? Shorten(error, 80)
                 : string.Join(", ", KeyMetrics(run.Metrics).Select(p => $"{p.Key} {Number(p.Value)}"));
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,5}  {run.Experiment,-16}  {RunRegistry.Name(run.Status),-11}  {run.StartedUtc:yyyy-MM-dd HH:mm:ss}  {duration,9}  {metrics}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,5}  {run.Experiment,-16}  {RunRegistry.Name(run.Status),-11}  {run.StartedUtc:yyyy-MM-dd HH:mm:ss}  {duration,9}  {PointCell(points[i])}{metrics}"));
         }
 
         output.WriteLine($"{runs.Count} runs in {registry.Path}");

@@ -54,11 +54,20 @@ internal static class SubmitCommand
             return CommandHost.Failure;
         }
 
-        RunCommand.RequireOneReplicate(compilation.SemanticModel.Replicates, compilation.SemanticModel.Seed);
         var name = compilation.SemanticModel.Name;
         var sweep = compilation.SweepCount > 1;
-        var pointValues = sweep ? compilation.SweepPoints() : [[]];
-        var compilations = Enumerable.Range(0, pointValues.Count).Select(i => sweep ? compilation.WithSweepPoint(i) : compilation).ToArray();
+        var seeds = compilation.SemanticModel.ReplicateSeeds.Select(s => (long)s).ToArray();
+        var replicates = seeds.Length > 1;
+        if (replicates && sweep)
+        {
+            throw new UsageException($"replicates = {seeds.Length} with a sweep is not supported; submit each sweep point as its own replicate set (--set PATH=VALUE), or set replicates = 1.");
+        }
+
+        // A replicate set's points are its seeds: each stage's tasks for the seeds form a job array, like a sweep's.
+        var pointValues = replicates
+            ? seeds.Select(s => (IReadOnlyList<(string Path, string Value)>)[("seed", s.ToString(CultureInfo.InvariantCulture))]).ToArray()
+            : sweep ? compilation.SweepPoints() : [[]];
+        var compilations = Enumerable.Range(0, pointValues.Count).Select(i => replicates ? compilation.WithReplicate(i) : sweep ? compilation.WithSweepPoint(i) : compilation).ToArray();
         var points = compilations.Select((c, i) => new SubmittedPoint(
             i,
             pointValues[i],
@@ -66,10 +75,10 @@ internal static class SubmitCommand
 
         var gpus = options.Gpus(compilation.SemanticModel.Device);
         var stamp = DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var layout = new SubmissionLayout(options.SharedDirectory!, $"{name}-{stamp}-{Environment.ProcessId}");
+        var layout = new SubmissionLayout(options.SharedDirectory!, $"{name}-{stamp}-{Environment.ProcessId}", replicates ? seeds.Select(s => $"seed-{s}").ToArray() : null);
         var cache = new StageCache(Path.Combine(layout.Cache, "stages"));
-        var jobs = JobGraph.Plan(points, hash => cache.Lookup(hash).State == CacheEntryState.Intact);
-        var settings = new JobSettings(name, options.Partition, gpus, options.Time, CliCommand(), compilation.SourceDirectory, options.CpusPerTask);
+        var jobs = JobGraph.Plan(points, hash => cache.Lookup(hash).State == CacheEntryState.Intact, replicates);
+        var settings = new JobSettings(name, options.Partition, gpus, options.Time, CliCommand(), compilation.SourceDirectory, options.CpusPerTask, replicates ? new SubmittedReplicates(seeds, compilation.SourceSha256) : null);
 
         foreach (var stage in compilation.SemanticModel.Stages.Where(s => s.DataFiles.Count > 0))
         {
@@ -151,7 +160,7 @@ internal static class SubmitCommand
     {
         if (points.Count > 1)
         {
-            output.WriteLine($"sweep: {points.Count} points");
+            output.WriteLine(points[0].Values is [("seed", _)] ? $"replicates: {points.Count} seeds" : $"sweep: {points.Count} points");
             foreach (var point in points)
             {
                 output.WriteLine($"point {point.Index}: {string.Join(", ", point.Values.Select(p => $"{p.Path} = {p.Value}"))}");
@@ -161,7 +170,7 @@ internal static class SubmitCommand
         output.WriteLine($"job graph ({jobs.Count} jobs):");
         foreach (var job in jobs)
         {
-            var tasks = job.IsArray ? $"array 0-{job.Tasks.Count - 1}, task i = point(s) {string.Join(" | ", job.Tasks.Select(t => string.Join(",", t.Points)))}" : $"point(s) {string.Join(",", job.Tasks[0].Points)}";
+            var tasks = job.IsArray ? $"array 0-{job.Tasks.Count - 1}, task i = point(s) {string.Join(" | ", job.Tasks.Select(t => string.Join(",", t.Points)))}" : job.Tasks[0].Points.Count == 0 ? "the replicate set" : $"point(s) {string.Join(",", job.Tasks[0].Points)}";
             var after = SbatchScript.Dependency(job, idOf) is { } dependency ? "  after " + dependency : "";
             output.WriteLine($"  {idOf(job),-10} {job.Name,-14} {tasks}{after}");
         }
@@ -202,7 +211,8 @@ internal static class SubmitCommand
                     compiled.CanonicalSource,
                     sets.Concat(point.Values.Select(p => $"{p.Path}={p.Value}")).ToArray(),
                     layout.PointOutput(point.Index, sweep),
-                    point.Stages.Select(s => new RunStage(s.Name, s.Kind, s.Hash)).ToArray());
+                    point.Stages.Select(s => new RunStage(s.Name, s.Kind, s.Hash)).ToArray(),
+                    sweep ? new RunSweepPoint(point.Index, point.Values) : null);
                 var runId = registry.StartSubmitted(run, records, DateTime.UtcNow);
                 output.WriteLine($"run {runId}: {run.OutputDirectory} (pipeline status {runId})");
             }

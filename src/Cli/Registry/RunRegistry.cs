@@ -16,8 +16,11 @@ internal enum RunStatus
     Interrupted,
 }
 
-/// <summary>What <c>pipeline run</c> knows when a run starts.</summary>
-internal sealed record RunStart(string Experiment, string File, string SourceSha256, string CanonicalSource, IReadOnlyList<string> Overrides, string OutputDirectory, IReadOnlyList<RunStage> Stages);
+/// <summary>What <c>pipeline run</c> knows when a run starts; <paramref name="Sweep"/> when the run is a point of a sweep.</summary>
+internal sealed record RunStart(string Experiment, string File, string SourceSha256, string CanonicalSource, IReadOnlyList<string> Overrides, string OutputDirectory, IReadOnlyList<RunStage> Stages, RunSweepPoint? Sweep = null);
+
+/// <summary>The sweep point a run is: its number (<c>point-N</c>) and the value of each swept path, as the language writes it.</summary>
+internal sealed record RunSweepPoint(int Point, IReadOnlyList<(string Path, string Value)> Values);
 
 /// <summary>One stage of a run: its hash always, and once the run ends whether it was cached or resumed and how long it took.</summary>
 internal sealed record RunStage(string Name, string Kind, string Hash, bool? Cached = null, long? ResumedFromStep = null, double? Seconds = null);
@@ -36,12 +39,13 @@ internal sealed record RunRecord(
     RunStatus Status,
     string? Error,
     IReadOnlyList<RunStage> Stages,
-    IReadOnlyDictionary<string, double> Metrics);
+    IReadOnlyDictionary<string, double> Metrics,
+    RunSweepPoint? Sweep = null);
 
 /// <summary>
 /// The run registry (docs/runs.md): one SQLite database, <c>$PIPELINE_CACHE/registry.db</c>, with a row per
-/// <c>pipeline run</c> (experiment, file, source hash, canonical source, overrides, start, end, status), its stages'
-/// hashes and its final metrics (every number of results.json, flattened to dotted paths). Every write is one
+/// <c>pipeline run</c> (experiment, file, source hash, canonical source, overrides, start, end, status), the swept
+/// values of a sweep point, its stages' hashes and its final metrics (every number of results.json, flattened to dotted paths). Every write is one
 /// transaction; the database is in WAL mode with a busy timeout, so concurrent runs (processes) wait for each other's
 /// short writes instead of failing. A run killed outright (SIGKILL) cannot say so itself: a "running" row whose process
 /// is gone from this host is marked "interrupted" the next time the registry is opened.
@@ -114,6 +118,14 @@ internal sealed partial class RunRegistry : IDisposable
           PRIMARY KEY (run_id, path)
         );
         CREATE INDEX IF NOT EXISTS runs_started ON runs (started_utc);
+        CREATE TABLE IF NOT EXISTS run_sweep (
+          run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+          point    INTEGER NOT NULL,
+          position INTEGER NOT NULL,
+          path     TEXT    NOT NULL,
+          value    TEXT    NOT NULL,
+          PRIMARY KEY (run_id, position)
+        );
         CREATE TABLE IF NOT EXISTS slurm_jobs (
           run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
           stage  TEXT    NOT NULL,
@@ -150,6 +162,17 @@ internal sealed partial class RunRegistry : IDisposable
             row.Parameters.AddWithValue("$stage", stage.Name);
             row.Parameters.AddWithValue("$kind", stage.Kind);
             row.Parameters.AddWithValue("$hash", stage.Hash);
+            row.ExecuteNonQuery();
+        }
+
+        for (var position = 0; position < (run.Sweep?.Values.Count ?? 0); position++)
+        {
+            using var row = Command("INSERT INTO run_sweep (run_id, point, position, path, value) VALUES ($run, $point, $position, $path, $value);", transaction);
+            row.Parameters.AddWithValue("$run", id);
+            row.Parameters.AddWithValue("$point", run.Sweep!.Point);
+            row.Parameters.AddWithValue("$position", position);
+            row.Parameters.AddWithValue("$path", run.Sweep.Values[position].Path);
+            row.Parameters.AddWithValue("$value", run.Sweep.Values[position].Value);
             row.ExecuteNonQuery();
         }
 
@@ -287,6 +310,19 @@ internal sealed partial class RunRegistry : IDisposable
             }
         }
 
+        int? point = null;
+        var swept = new List<(string, string)>();
+        using (var sweepQuery = Command("SELECT point, path, value FROM run_sweep WHERE run_id = $id ORDER BY position;"))
+        {
+            sweepQuery.Parameters.AddWithValue("$id", id);
+            using var rows = sweepQuery.ExecuteReader();
+            while (rows.Read())
+            {
+                point = rows.GetInt32(0);
+                swept.Add((rows.GetString(1), rows.GetString(2)));
+            }
+        }
+
         return new RunRecord(
             id,
             reader.GetString(0),
@@ -300,7 +336,8 @@ internal sealed partial class RunRegistry : IDisposable
             Enum.Parse<RunStatus>(reader.GetString(8), ignoreCase: true),
             reader.IsDBNull(9) ? null : reader.GetString(9),
             stages,
-            metrics);
+            metrics,
+            point is { } p ? new RunSweepPoint(p, swept) : null);
     }
 
     /// <summary>

@@ -81,6 +81,9 @@ internal sealed class KindChecks(SemanticModel model, ArtifactShapes shapes, Lis
             case ReadByAnotherStage:
                 CheckRead(stage);
                 break;
+            case GivenWeightsReadable given:
+                CheckInit(stage, given);
+                break;
             default:
                 throw new InvalidOperationException($"the compiler has no reading of the check {check}");
         }
@@ -297,6 +300,70 @@ internal sealed class KindChecks(SemanticModel model, ArtifactShapes shapes, Lis
 
     private static ImmutableArray<string> Words(StageSymbol stage, string property) =>
         stage.Find(property)?.Value is BoundList list ? list.Items.OfType<BoundString>().Select(s => s.Value).ToImmutableArray() : [];
+
+    /// <summary>
+    /// <c>init = file("...")</c>: the file must exist (relative to the experiment file, like a data file) and be a
+    /// model file or a PyTorch state dict by its extension; its content hash joins the stage hash. Zero training steps
+    /// without given weights would leave a random network: an error at the count.
+    /// </summary>
+    private void CheckInit(StageSymbol stage, GivenWeightsReadable given)
+    {
+        var path = given.Steps.Split('.');
+        var steps = stage.Find(path[0]);
+        var count = steps?.Value switch
+        {
+            BoundInteger integer when path.Length == 1 => integer.Value,
+            BoundMap record when path.Length == 2 => (record.Find(path[1]) as BoundInteger)?.Value,
+            _ => null,
+        };
+        var init = stage.Find(given.Init);
+        if (init is null)
+        {
+            if (count == 0 && steps is not null)
+            {
+                var span = steps.Value is BoundMap map ? map.Find(path[^1])?.Span ?? steps.Value.Span : steps.Value.Span;
+                Report(stage, steps, CompilerDiagnostics.ZeroStepsWithoutInit(span, given.Steps));
+            }
+
+            return;
+        }
+
+        if (init.Value is not BoundVariant { Case: "file" } variant || variant.Arguments.FirstOrDefault(a => a.Name == "path")?.Value is not BoundString file)
+        {
+            return;
+        }
+
+        if (!InitFiles.Extensions.Any(e => file.Value.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+        {
+            Report(stage, init, CompilerDiagnostics.InitFileWrongExtension(file.Span, file.Value, InitFiles.Extensions));
+            return;
+        }
+
+        try
+        {
+            var full = Path.GetFullPath(Path.Combine(sourceDirectory, file.Value));
+            var link = new FileInfo(full);
+            var info = link.LinkTarget is null ? link : link.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? link;
+            if (!info.Exists)
+            {
+                Report(stage, init, CompilerDiagnostics.InitFileNotFound(file.Span, file.Value, full));
+                return;
+            }
+
+            if (info.Length == 0)
+            {
+                Report(stage, init, CompilerDiagnostics.InitFileUnreadable(file.Span, file.Value, "it is empty, or not a regular file (a pipe or a device)"));
+                return;
+            }
+
+            using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read);
+            stage.DataFiles = stage.DataFiles.SetItem(file.Value, Convert.ToHexStringLower(SHA256.HashData(stream)));
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            Report(stage, init, CompilerDiagnostics.InitFileUnreadable(file.Span, file.Value, error.Message.TrimEnd('.')));
+        }
+    }
 
     private void Report(StageSymbol stage, BoundProperty property, Diagnostic diagnostic) =>
         diagnostics.Add(diagnostic with { Path = property.SourcePath ?? stage.SourcePath, Span = property.IsDefault ? stage.NameSpan : diagnostic.Span });

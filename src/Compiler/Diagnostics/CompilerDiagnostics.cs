@@ -36,6 +36,10 @@ public static partial class CompilerDiagnostics
     public const string WholeStageExpectedCode = "PIPE1070";
 
     // Expectations: names.
+    public const string InitFileNotFoundCode = "PIPE1080";
+    public const string InitFileUnreadableCode = "PIPE1081";
+    public const string InitFileWrongExtensionCode = "PIPE1082";
+    public const string ZeroStepsWithoutInitCode = "PIPE1083";
     public const string ExpectationUnknownStageCode = "PIPE1050";
     public const string UnknownMetricCode = "PIPE1051";
     public const string NotEvaluatedCode = "PIPE1052";
@@ -205,6 +209,18 @@ public static partial class CompilerDiagnostics
 
     public static Diagnostic DataFileMissingColumns(TextSpan span, string path, IReadOnlyCollection<string> columns) =>
         Error(span, DataFileMissingColumnsCode, $"The data file '{path}' lacks the {Wording.Noun(columns.Count, "column")} {string.Join(", ", columns)}; add {(columns.Count == 1 ? "it" : "them")} to its header.");
+
+    public static Diagnostic InitFileNotFound(TextSpan span, string path, string fullPath) =>
+        Error(span, InitFileNotFoundCode, $"The weights file '{path}' does not exist (looked for {fullPath}); fix the path, which is relative to the experiment file (a run exports its models into --out/models).");
+
+    public static Diagnostic InitFileUnreadable(TextSpan span, string path, string reason) =>
+        Error(span, InitFileUnreadableCode, $"The weights file '{path}' cannot be read: {reason}; name a .safetensors model file or a PyTorch state dict.");
+
+    public static Diagnostic InitFileWrongExtension(TextSpan span, string path, IReadOnlyList<string> extensions) =>
+        Error(span, InitFileWrongExtensionCode, $"The weights file '{path}' is not a model file; name a {string.Join(", ", extensions.Take(extensions.Count - 1))} or {extensions[^1]} file.");
+
+    public static Diagnostic ZeroStepsWithoutInit(TextSpan span, string steps) =>
+        Error(span, ZeroStepsWithoutInitCode, $"{steps} = 0 trains nothing, which leaves a random network; give init = file(\"...\") to use given weights as they are, or train at least one step.");
 
     public static Diagnostic TooFewSamples(TextSpan span, long samples) =>
         Warning(span, TooFewSamplesCode, $"Only {samples} (prompt, seed) samples are compared, fewer than the 256 findings need; raise the prompts or the seeds.");

@@ -186,7 +186,34 @@ internal sealed class ExperimentLowering(Compilation compilation, Microsoft.Code
             ValueEmitter.Type(stageType),
             stageLine,
             assignments,
-            estimator);
+            estimator,
+            SamplingOf(stage, compilation.SemanticModel) is { } sampling
+                ? $"new global::Pipeline.Runtime.Execution.GeneratorSampling({sampling.Steps.ToString(CultureInfo.InvariantCulture)}, {sampling.CfgScale.ToString("R", CultureInfo.InvariantCulture)}d)"
+                : null);
+    }
+
+    /// <summary>
+    /// The sampling settings a trained generator (a flow_generator, or an aligner of one) samples with: its own, or its
+    /// policy's. They are not in its stage hash, so a generator loaded from the cache gets them from here
+    /// (<c>StageInfo.Sampling</c>), not from the run that trained it. Null for every other stage: a guide's hash
+    /// carries the settings it samples with.
+    /// </summary>
+    internal static (long Steps, double CfgScale)? SamplingOf(StageSymbol stage, Binding.SemanticModel model)
+    {
+        if (stage.Role is not (StageRole.Model or StageRole.Align) || stage.Kind.Produces != ArtifactType.Generator)
+        {
+            return null;
+        }
+
+        if (stage.Find("sampling_steps") is { Definition.SamplingSetting: true, Value: BoundInteger steps }
+            && stage.Find("cfg_scale") is { Definition.SamplingSetting: true, Value: var scale })
+        {
+            return (steps.Value, scale is BoundReal real ? real.Value : scale is BoundInteger whole ? whole.Value : 1.0);
+        }
+
+        return stage.Find("policy")?.Value is BoundReference { Steps.IsEmpty: true } policy && model.FindStage(policy.Stage) is { } upstream
+            ? SamplingOf(upstream, model)
+            : null;
     }
 
     /// <summary>

@@ -50,7 +50,8 @@ public sealed record StageView(
     string StageType,
     int Line,
     IReadOnlyList<AssignmentView> Assignments,
-    string? Estimator);
+    string? Estimator,
+    string? SamplingLiteral = null);
 
 // Target: A property of the options, a catalogue name in PascalCase (<c>CfgDropout</c>).
 // Line: The .pipe line the value was written on (the stage's line for a default), for #line.

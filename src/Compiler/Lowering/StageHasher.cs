@@ -8,7 +8,10 @@ namespace Pipeline.Compiler.Lowering;
 /// <summary>
 /// Stage hashes as contracts.md defines them: SHA-256 over the kind, the properties with every default filled in
 /// (canonical form, by name), the upstream stages' hashes, the experiment seed and the stage's name, the content hash
-/// of every data file the stage reads, and the runtime's version. Stage order, formatting and comments never enter,
+/// of every data file the stage reads, and the runtime's version. A generator's sampling settings
+/// (<see cref="Pipeline.Catalog.PropertyDefinition.SamplingSetting"/>) leave its own hash, and so its aligners',
+/// and enter instead the hash of every guide and evaluate stage downstream of it, which samples with them: changing
+/// one re-runs sampling and evaluation, never training. Stage order, formatting and comments never enter,
 /// nor do <c>replicates</c> and <c>expect</c>: they change no stage (a replicate's stages are those of a run with its
 /// seed, and an expectation only reads results), so adding either reuses every cached stage.
 /// </summary>
@@ -33,9 +36,17 @@ public static class StageHasher
     {
         var builder = new StringBuilder();
         builder.Append("kind ").Append(stage.Kind.Name).Append('\n');
-        foreach (var property in stage.Properties.OrderBy(p => p.Name, StringComparer.Ordinal))
+        foreach (var property in stage.Properties.Where(p => !p.Definition.SamplingSetting).OrderBy(p => p.Name, StringComparer.Ordinal))
         {
             builder.Append("property ").Append(property.Name).Append(" = ").Append(CanonicalValue.Format(property.Value)).Append('\n');
+        }
+
+        if (stage.Role is Pipeline.Catalog.StageRole.Guide or Pipeline.Catalog.StageRole.Evaluate)
+        {
+            foreach (var (ancestor, property) in SamplingSettingsAbove(stage, model))
+            {
+                builder.Append("sampling ").Append(ancestor).Append('.').Append(property.Name).Append(" = ").Append(CanonicalValue.Format(property.Value)).Append('\n');
+            }
         }
 
         foreach (var dependency in stage.Dependencies)
@@ -51,6 +62,29 @@ public static class StageHasher
 
         builder.Append("runtime ").Append(runtimeVersion).Append('\n');
         return builder.ToString();
+    }
+
+    /// <summary>The sampling settings of every stage upstream of <paramref name="stage"/>, by stage name then property.</summary>
+    private static IEnumerable<(string Stage, BoundProperty Property)> SamplingSettingsAbove(StageSymbol stage, SemanticModel model)
+    {
+        var above = new SortedSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(stage.Dependencies);
+        while (pending.Count > 0)
+        {
+            var name = pending.Pop();
+            if (above.Add(name) && model.FindStage(name) is { } upstream)
+            {
+                foreach (var dependency in upstream.Dependencies)
+                {
+                    pending.Push(dependency);
+                }
+            }
+        }
+
+        return above
+            .Select(model.FindStage)
+            .OfType<StageSymbol>()
+            .SelectMany(s => s.Properties.Where(p => p.Definition.SamplingSetting).OrderBy(p => p.Name, StringComparer.Ordinal).Select(p => (s.Name, p)));
     }
 
     public static string Hash(StageSymbol stage, SemanticModel model, string runtimeVersion) => Sha256(Preimage(stage, model, runtimeVersion));

@@ -10,6 +10,8 @@ namespace Pipeline.LanguageServer.Features;
 /// diagnostic in a file the document extends is shown on the document's <c>extends</c> path, prefixed with where it
 /// is (<c>base.pipe:3:5:</c>) and linked to it, since the protocol shows a document's diagnostics in that document.
 /// Messages are escaped to one line as <c>check</c> prints them: a value from the file may hold control characters.
+/// At most <see cref="DiagnosticPrinter.Limit"/> are published, then check's closing PIPE0050 line at the top of the
+/// document: a file with thousands of mistakes otherwise sends an editor megabytes on every keystroke.
 /// </summary>
 internal static class DiagnosticsConverter
 {
@@ -18,8 +20,17 @@ internal static class DiagnosticsConverter
     public static IReadOnlyList<LspDiagnostic> Convert(DocumentAnalysis analysis, LineIndex lines)
     {
         var result = new List<LspDiagnostic>();
-        foreach (var diagnostic in analysis.Diagnostics)
+        for (var index = 0; index < analysis.Diagnostics.Length; index++)
         {
+            var diagnostic = analysis.Diagnostics[index];
+            if (result.Count == DiagnosticPrinter.Limit)
+            {
+                var hidden = analysis.Diagnostics.Length - index;
+                var notShown = DiagnosticBuilder.DiagnosticsNotShown(hidden, DiagnosticPrinter.Limit);
+                result.Add(new LspDiagnostic(lines.RangeOf(notShown.Span), Severity(notShown.Level), notShown.Code, Source, notShown.Message));
+                break;
+            }
+
             var message = DiagnosticFormatter.OneLine(diagnostic.Message);
             if (diagnostic.Path is null || diagnostic.Path == analysis.Path)
             {

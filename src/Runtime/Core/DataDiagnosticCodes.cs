@@ -36,6 +36,12 @@ public static class DataDiagnosticCodes
     /// <summary>Split fractions are not in [0, 1] or do not sum to 1.</summary>
     public const string InvalidSplit = "PIPE4110";
 
+    /// <summary>Several videos of a pair file cannot be read (each with its reason; one alone keeps its own code).</summary>
+    public const string BadVideos = "PIPE4111";
+
+    /// <summary>The decoded-video store's pixels do not match their checksums (it is removed and rebuilt by the next run).</summary>
+    public const string VideoStoreDamaged = "PIPE4112";
+
     /// <summary>Every code above.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(DataDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)

@@ -89,6 +89,35 @@ public static class RuntimeDiagnosticCodes
     /// <summary>A warning of <c>pipeline score</c>: the model file has no normalisation statistics, so the scores are raw and reward_Overall is left out.</summary>
     public const string ScoreWithoutNormalization = "PIPE4608";
 
+    /// <summary><c>pipeline score --model RUN</c>: the run (an id or a run's folder) has no such model: no reward stage, not that stage, or no exported file of it.</summary>
+    public const string RunModelMissing = "PIPE4609";
+
+    /// <summary><c>pipeline score --model RUN</c>: the run has several VideoReward-mini models; <c>--stage</c> picks one.</summary>
+    public const string RunModelAmbiguous = "PIPE4610";
+
+    /// <summary><c>pipeline score --model RUN</c>: the run's model file is another stage's (a later run wrote into the same folder).</summary>
+    public const string RunModelReplaced = "PIPE4611";
+
+    /// <summary><c>init = file(...)</c>: a tensor of the stage's network is missing from the given weights, is there with another shape or dtype, or the file holds one the network lacks.</summary>
+    public const string GivenWeightsMismatch = "PIPE4612";
+
+    /// <summary><c>init = file(...)</c>: the file's metadata disagrees with the stage (another kind of model, other dimensions, clean latents for a noise-aware reward).</summary>
+    public const string GivenWeightsDisagree = "PIPE4613";
+
+    /// <summary><c>init = file(...)</c>: the file went since compiling, or a .pt/.pth file is not a PyTorch state dict.</summary>
+    public const string GivenWeightsUnreadable = "PIPE4614";
+
+    /// <summary>A warning: a generator's given weights were trained with another autoencoder than the one the stage is given.</summary>
+    public const string GivenWeightsOtherAutoencoder = "PIPE4615";
+    /// <summary><c>pipeline run --expect</c>: a declared expectation did not hold (its whole 95 % interval lies on the other side); the run's results are written.</summary>
+    public const string ExpectationNotHeld = "PIPE4800";
+
+    /// <summary><c>pipeline run --expect</c>: a declared expectation reads a win rate the run did not measure (a <c>--stage</c> run), so it could not be decided.</summary>
+    public const string ExpectationNotMeasured = "PIPE4801";
+
+    /// <summary>The hidden <c>pipeline replicates</c> (a submitted replicate set's last job): a seed's results.json is not the JSON a run writes.</summary>
+    public const string ReplicateResultsUnreadable = "PIPE4802";
+
     public static IReadOnlyList<string> All { get; } = typeof(RuntimeDiagnosticCodes)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
         .Where(f => f.IsLiteral)

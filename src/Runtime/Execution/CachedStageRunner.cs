@@ -14,7 +14,7 @@ public sealed record PlannedStage(string Name, string Kind, string Hash, bool Ca
 /// Runs stages through the <see cref="StageCache"/>: a stage whose hash has an intact entry is loaded (its artifact,
 /// metrics and the results sections it wrote — reward_accuracy, win_rates, … — so a fully cached run writes the same
 /// results.json apart from timings); otherwise it runs and its entry is stored. A corrupt entry, or a stale one (written
-/// by another build of the runtime, <see cref="StageCache.RuntimeBuild"/>), is reported and recomputed. When a stage's inputs have not run in this process (<c>--stage</c>), they are loaded from the cache,
+/// by another build of the runtime, <see cref="RuntimeAssembly.Build"/>), is reported and recomputed. When a stage's inputs have not run in this process (<c>--stage</c>), they are loaded from the cache,
 /// or rebuilt when their kind is never stored (<see cref="ArtifactStore.IsStored"/>); an input of a stored kind that
 /// is not cached is an error that names it.
 /// </summary>
@@ -31,9 +31,20 @@ public static class CachedStageRunner
             context.Log($"cache entry for stage {name} is {Describe(lookup)}; recomputing");
             cache.Remove(info.Hash);
         }
-        else if (lookup.State == CacheEntryState.Intact && TryLoad(context, lookup, info) is { } cached)
+        else if (lookup.State == CacheEntryState.Intact && ChangedData(context, experiment, info, lookup.Manifest!) is { } changed)
         {
-            return cached;
+            context.Log($"cache entry for stage {name} is stale (the data stage {changed} read files whose content changed since it was stored); recomputing");
+            cache.Remove(info.Hash);
+        }
+        else if (lookup.State == CacheEntryState.Intact)
+        {
+            if (TryLoad(context, lookup, info) is { } cached)
+            {
+                return cached;
+            }
+
+            // Intact but unreadable (a format this build does not read): removed, so the store below writes it anew.
+            cache.Remove(info.Hash);
         }
 
         var before = Snapshot(context.ResultSections);
@@ -55,7 +66,12 @@ public static class CachedStageRunner
             ["metrics"] = Snapshot(output.Metrics),
             ["sections"] = Diff(before, Snapshot(context.ResultSections)) ?? new JsonObject(),
         };
-        cache.Store(info.Hash, manifest, folder => ArtifactStore.Save(output.Artifact, folder));
+        if (DataInputs(context, info) is { Count: > 0 } data)
+        {
+            manifest[DataInputsKey] = new JsonObject(data.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)d.Value)));
+        }
+
+        cache.Store(info.Hash, manifest, folder => ArtifactStore.Save(output.Artifact, folder, context.Provenance(info)));
         return output;
     }
 
@@ -84,7 +100,8 @@ public static class CachedStageRunner
 
             var input = context.Info.FindStage(dependency) ?? throw new InvalidOperationException($"stage '{stage.Name}' depends on '{dependency}', which the experiment does not have");
             var lookup = cache.Lookup(input.Hash);
-            if ((lookup.State == CacheEntryState.Intact && TryLoad(context, lookup, input) is not null) || !ArtifactStore.IsStored(input.Kind))
+            var changed = lookup.State == CacheEntryState.Intact ? ChangedData(context, experiment, input, lookup.Manifest!) : null;
+            if ((lookup.State == CacheEntryState.Intact && changed is null && TryLoad(context, lookup, input) is not null) || !ArtifactStore.IsStored(input.Kind))
             {
                 if (!context.Outputs.ContainsKey(dependency))
                 {
@@ -94,9 +111,77 @@ public static class CachedStageRunner
                 continue;
             }
 
-            var why = lookup.State == CacheEntryState.Missing ? "it is not cached" : $"its cache entry is {Describe(lookup)}";
+            var why = lookup.State == CacheEntryState.Missing ? "it is not cached"
+                : changed is not null ? $"its cache entry is stale (the data stage {changed} read files whose content changed since it was stored)"
+                : $"its cache entry is {Describe(lookup)}";
             throw RuntimeErrors.CachedInputMissing(stage.Name, dependency, why);
         }
+    }
+
+    /// <summary>The manifest key of the data fingerprints an entry was computed from (<see cref="StageOutput.DataFingerprint"/>).</summary>
+    private const string DataInputsKey = "data_inputs";
+
+    /// <summary>
+    /// The data fingerprints of the stages upstream of <paramref name="stage"/>, transitively, that have one in this
+    /// run, by stage name: a pair file's stage hash covers the file but not the videos it names, so an entry records
+    /// the videos' fingerprint beside its hash.
+    /// </summary>
+    private static SortedDictionary<string, string> DataInputs(RunContext context, StageInfo stage)
+    {
+        var inputs = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(stage.Dependencies);
+        while (pending.TryPop(out var name))
+        {
+            if (!seen.Add(name))
+            {
+                continue;
+            }
+
+            if (context.Outputs.TryGetValue(name, out var output) && output.DataFingerprint is { } fingerprint)
+            {
+                inputs[name] = fingerprint;
+            }
+
+            foreach (var dependency in context.Info.FindStage(name)?.Dependencies ?? [])
+            {
+                pending.Push(dependency);
+            }
+        }
+
+        return inputs;
+    }
+
+    /// <summary>
+    /// The data stage whose files changed since the entry was stored, or null: each data stage the entry recorded is
+    /// run first when it has not run in this process (data stages are never stored: they read their files again, and
+    /// a decoded-video store makes that quick), and its fingerprint compared with the recorded one.
+    /// </summary>
+    private static string? ChangedData(RunContext context, IExperiment experiment, StageInfo stage, JsonObject manifest)
+    {
+        if (manifest[DataInputsKey] is not JsonObject recorded)
+        {
+            return DataInputs(context, stage).Keys.FirstOrDefault();
+        }
+
+        foreach (var (name, _) in recorded)
+        {
+            if (!context.Outputs.ContainsKey(name) && context.Info.FindStage(name) is not null)
+            {
+                context.RunStage(experiment, name);
+            }
+        }
+
+        var current = DataInputs(context, stage);
+        foreach (var (name, value) in recorded)
+        {
+            if (!current.TryGetValue(name, out var fingerprint) || (value as JsonValue)?.TryGetValue<string>(out var text) != true || text != fingerprint)
+            {
+                return name;
+            }
+        }
+
+        return current.Keys.FirstOrDefault(name => !recorded.ContainsKey(name));
     }
 
     private static string Describe(CacheLookup lookup) =>
@@ -114,6 +199,12 @@ public static class CachedStageRunner
         {
             context.Log($"cache entry for stage {stage.Name} cannot be loaded ({error.Message}); recomputing");
             return null;
+        }
+
+        // A generator's sampling settings are not in its hash: it samples with this run's, not its training run's.
+        if (stage.Sampling is { } sampling && artifact is Pipeline.Runtime.Torch.Models.FlowGeneratorModel generator)
+        {
+            artifact = generator.WithSampling(sampling.Steps, sampling.CfgScale);
         }
 
         var manifest = lookup.Manifest!;

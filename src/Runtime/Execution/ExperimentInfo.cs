@@ -6,7 +6,17 @@ namespace Pipeline.Runtime.Execution;
 /// <param name="Hash">The stage hash (contracts.md): kind, resolved properties, upstream hashes, seed, data files, runtime version.</param>
 /// <param name="Dependencies">Names of the stages it reads.</param>
 /// <param name="Location">"path:line:col" of its declaration, for messages.</param>
-public sealed record StageInfo(string Name, string Kind, string Hash, IReadOnlyList<string> Dependencies, string Location);
+public sealed record StageInfo(string Name, string Kind, string Hash, IReadOnlyList<string> Dependencies, string Location)
+{
+    /// <summary>
+    /// For a trained generator (a flow_generator or an aligner of one): the sampling settings it samples with. They are
+    /// not in its hash, so a cached generator trained under other ones gets these when it is loaded; null otherwise.
+    /// </summary>
+    public GeneratorSampling? Sampling { get; init; }
+}
+
+/// <summary>A generator's sampling settings: Euler steps and classifier-free guidance scale.</summary>
+public sealed record GeneratorSampling(int Steps, double CfgScale);
 
 /// <summary>Everything an experiment assembly says about itself; <c>pipeline inspect</c> prints it.</summary>
 public sealed record ExperimentInfo(

@@ -25,6 +25,12 @@ public sealed class RunContext : StageContext
     /// <summary>The stage cache, when the run uses one (<c>pipeline run</c> does): stages whose hash is cached are loaded, not run.</summary>
     public StageCache? Cache { get; set; }
 
+    /// <summary>The identity of one of this run's stages, which its model files and its training checkpoints record.</summary>
+    public ModelProvenance Provenance(StageInfo stage) => new(Info.Name, Info.SourceSha256, stage.Name, stage.Hash, stage.Kind);
+
+    /// <inheritdoc />
+    public override string? VideoStoreRoot => Cache?.VideoStoreRoot;
+
     /// <summary>
     /// The artifact of an upstream stage, which must have run (or been loaded from the cache) already, as the runtime
     /// type its kind produces (the catalogue's); generated code follows a dotted reference from it with typed calls:
@@ -57,7 +63,7 @@ public sealed class RunContext : StageContext
         // With a stage cache, training stages checkpoint under it, keyed by the stage hash: a run killed midway
         // resumes there (docs/runs.md). The checkpoints go once the stage has returned.
         using var checkpoints = Cache is not null && Info.FindStage(name) is { } stage
-            ? TrainingCheckpoints.Begin(Path.Combine(Cache.Root, ".checkpoints", stage.Hash), name, Log)
+            ? TrainingCheckpoints.Begin(Path.Combine(Cache.Root, ".checkpoints", stage.Hash), Provenance(stage), Log)
             : null;
         var output = experiment.RunStage(name, this);
         output.ResumedFromStep ??= checkpoints?.ResumedFromStep;

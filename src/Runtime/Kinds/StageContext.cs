@@ -41,6 +41,18 @@ public abstract class StageContext
     /// </summary>
     public Action<StageStep>? StepReporter { get; set; }
 
+    /// <summary>
+    /// Receives the progress of work that is not training (decoding videos) for a live progress display in a terminal;
+    /// when null, stages log a plain line now and then instead.
+    /// </summary>
+    public Action<StageWork>? WorkReporter { get; set; }
+
+    /// <summary>
+    /// Where decoded-video stores live (the stage cache's <c>.videos</c> folder), or null when the run has no cache:
+    /// then file videos are decoded into memory on every run.
+    /// </summary>
+    public virtual string? VideoStoreRoot => null;
+
     /// <summary>Results sections beside "stages" in results.json (reward_accuracy, oracle_accuracy, win_rates), filled by stages.</summary>
     public SortedDictionary<string, object?> ResultSections { get; } = new(StringComparer.Ordinal);
 

@@ -20,6 +20,13 @@ public sealed class StageOutput
     /// <summary>Numbers for results.json: losses, accuracies, statistics. Values are numbers, strings or nested maps.</summary>
     public SortedDictionary<string, object?> Metrics { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// For a data stage that reads files whose content its stage hash does not cover (the videos a pair file names):
+    /// a hash of that content. The stage cache records it in the entries of the stages downstream and recomputes them
+    /// when it changes.
+    /// </summary>
+    public string? DataFingerprint { get; set; }
+
     public double Seconds { get; set; }
 
     public bool Cached { get; set; }

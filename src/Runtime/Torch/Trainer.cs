@@ -28,8 +28,8 @@ public enum TrainingRecord
 
 /// <summary>
 /// The one training loop: one dispose scope per step, Adam on flat buffers (<see cref="FlatAdam"/>), a clear error
-/// when the loss stops being finite, every step's metrics recorded (<see cref="TrainingRecord"/>) and written to the
-/// stage's <see cref="StageMetricsLog"/> when it has one. When the run checkpoints the stage
+/// when the loss stops being finite, every step's metrics recorded (<see cref="TrainingRecord"/>) and written with the
+/// learning rate to the stage's <see cref="StageMetricsLog"/> (metrics.jsonl and TensorBoard) when it has one. When the run checkpoints the stage
 /// (<see cref="TrainingCheckpoints.Current"/>), it saves the network, the adapters, Adam's state, the record and the
 /// state of every random stream handed to <see cref="Track"/> periodically, and resumes from the last checkpoint,
 /// which is why an objective's step draws its randomness only from tracked streams.
@@ -41,7 +41,11 @@ public enum TrainingRecord
 /// </summary>
 public sealed class Trainer : IDisposable
 {
+    /// <summary>The learning rate's name in the stage's metrics log.</summary>
+    public const string LearningRateMetric = "learning_rate";
+
     private readonly nn.Module network;
+    private readonly double learningRate;
     private readonly string stage;
     private readonly TrainingRecord record;
     private readonly StageMetricsLog? log;
@@ -63,6 +67,7 @@ public sealed class Trainer : IDisposable
     private Trainer(nn.Module network, double learningRate, string stage, TrainingRecord record, StageMetricsLog? log, LoraAdapter? lora, double gradientClip)
     {
         this.network = network;
+        this.learningRate = learningRate;
         this.stage = stage;
         this.record = record;
         this.log = log;
@@ -117,6 +122,12 @@ public sealed class Trainer : IDisposable
         var checkpoints = TrainingCheckpoints.Current?.NextTrainer(steps);
         IReadOnlyList<Tensor> adapters = lora?.Parameters ?? [];
         var first = checkpoints?.TryResume(network, adapters, optimizer, streams, ReadRecord) ?? 0;
+        for (var i = 0; i < first; i++)
+        {
+            // A resumed stage's log starts again; the restored record gives it the steps done before.
+            Log(i, Series.Where(p => p.Value.Count > i).ToDictionary(p => p.Key, p => p.Value[i], StringComparer.Ordinal));
+        }
+
         for (var i = first; i < steps; i++)
         {
             FaultInjection.StepDelay();
@@ -155,7 +166,7 @@ public sealed class Trainer : IDisposable
                 list.Add(number);
             }
 
-            log?.Write(i, metrics);
+            Log(i, metrics);
             progress?.Invoke(i, value);
             if (checkpoints?.IsDue(i + 1) == true)
             {
@@ -168,18 +179,30 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// The mean of a metric over the first or last <paramref name="window"/> steps (by default 10 for the loss record
-    /// and 20 for the series), rounded to 6 decimals.
+    /// The mean of a metric over the first or last steps, rounded to 6 decimals: over <paramref name="window"/> steps
+    /// when one is given (at most every step), else over 10 steps for the loss record and 20 for the series, cut to
+    /// half the steps in a shorter run so that the start and the end never share a step; null (too short to tell a
+    /// start from an end) when the run has fewer than two steps.
     /// </summary>
-    public double Mean(string metric, bool atStart, int? window = null)
+    public double? Mean(string metric, bool atStart, int? window = null)
     {
         var values = Series[metric];
-        var count = Math.Min(window ?? (record == TrainingRecord.Losses ? 10 : 20), values.Count);
+        if (window is null && values.Count < 2)
+        {
+            return null;
+        }
+
+        var count = window is { } w ? Math.Min(w, values.Count) : Math.Min(record == TrainingRecord.Losses ? 10 : 20, values.Count / 2);
         return Round((atStart ? values.Take(count) : values.Skip(values.Count - count)).Average());
     }
 
     /// <summary>The mean loss of the first or last steps, for reports (<see cref="Mean"/>).</summary>
-    public double MeanLoss(bool atStart) => Mean("loss", atStart);
+    public double? MeanLoss(bool atStart) => Mean("loss", atStart);
+
+    /// <summary>A metric's change for log lines, <c>0.693147 → 0.512</c> (<see cref="Mean"/>), or that the run was too short to tell.</summary>
+    public string Change(string metric = "loss", string? format = null) => Mean(metric, atStart: true) is { } start && Mean(metric, atStart: false) is { } end
+        ? $"{start.ToString(format, System.Globalization.CultureInfo.InvariantCulture)} → {end.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}"
+        : $"too short to tell ({Series[metric].Count} step{(Series[metric].Count == 1 ? string.Empty : "s")})";
 
     /// <summary>A metric's curve for reports: the means of up to <paramref name="points"/> equal windows of steps, rounded.</summary>
     public IReadOnlyList<double> Curve(string metric = "loss", int points = 50)
@@ -200,6 +223,16 @@ public sealed class Trainer : IDisposable
     {
         optimizer.Dispose();
         lora?.Dispose();
+    }
+
+    /// <summary>One step's metrics and the learning rate to the stage's log, when it has one.</summary>
+    private void Log(int step, Dictionary<string, double> metrics)
+    {
+        if (log is not null)
+        {
+            metrics[LearningRateMetric] = learningRate;
+            log.Write(step, metrics);
+        }
     }
 
     /// <summary>A reported mean, rounded to 6 decimals; the loss record's at float32 precision first, as its losses are.</summary>

@@ -15,7 +15,8 @@ namespace Pipeline.Runtime.Torch;
 /// <see cref="Trainer"/> finds it through <see cref="Current"/>, so a stage's own code needs no change beyond
 /// handing its random streams to the trainer. A checkpoint holds the step, the losses so far, the state of every
 /// registered <see cref="RandomStream"/> and of torch's default CPU generator, the weights and the optimizer's state
-/// (<see cref="FlatAdam"/>'s flat moments). It is
+/// (<see cref="FlatAdam"/>'s flat moments), after the identity of the stage that wrote it (<see cref="ModelProvenance"/>:
+/// experiment, source SHA-256, stage, stage hash and kind, runtime build), which a resume checks. It is
 /// written atomically (<see cref="DurableFile"/>) and found through <c>trainer-N.json</c> (file, step, size, SHA-256),
 /// itself replaced atomically after the checkpoint, so a kill at any moment leaves the previous checkpoint usable.
 /// </summary>
@@ -24,11 +25,18 @@ public sealed class TrainingCheckpoints : IDisposable
     /// <summary>Checkpoint every N steps exactly (0: never); otherwise every tenth of the steps, at most one per <see cref="MinimumSeconds"/>.</summary>
     public const string EveryVariable = "PIPELINE_CHECKPOINT_EVERY";
 
-    /// <summary>The format of this build's checkpoints: random streams and <see cref="FlatAdam"/>'s flat moments.</summary>
-    private const string Magic = "PIPECKPT2";
+    /// <summary>The format of this build's checkpoints: the stage's identity, random streams and <see cref="FlatAdam"/>'s flat moments.</summary>
+    private const string Magic = "PIPECKPT3";
 
-    /// <summary>Earlier formats, refused by name: "PIPECKPT1" held CPU generator states and TorchSharp's per-parameter Adam.</summary>
-    private static readonly string[] RetiredMagics = ["PIPECKPT1"];
+    /// <summary>Earlier formats, refused by name, with what they lacked or held otherwise.</summary>
+    private static readonly Dictionary<string, string> RetiredMagics = new(StringComparer.Ordinal)
+    {
+        ["PIPECKPT1"] = "per-parameter Adam and CPU generator states",
+        ["PIPECKPT2"] = "no identity of the stage that wrote it",
+    };
+    /// <summary>The identity's JSON: snake_case keys (<c>stage_hash</c>), no export keys (a checkpoint is never exported).</summary>
+    private static readonly JsonSerializerOptions IdentityJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
     private const double MinimumSeconds = 10;
     private static readonly AsyncLocal<TrainingCheckpoints?> Active = new();
     private readonly TrainingCheckpoints? previous;
@@ -37,10 +45,10 @@ public sealed class TrainingCheckpoints : IDisposable
     private int trainers;
     private bool completed;
 
-    private TrainingCheckpoints(string folder, string stage, Action<string> log)
+    private TrainingCheckpoints(string folder, ModelProvenance identity, Action<string> log)
     {
         Folder = folder;
-        Stage = stage;
+        Identity = identity;
         this.log = log;
         previous = Active.Value;
         Active.Value = this;
@@ -64,11 +72,14 @@ public sealed class TrainingCheckpoints : IDisposable
     public static TrainingCheckpoints? Current => Active.Value;
 
     /// <summary>Opens the checkpoint session of one stage; dispose it when the stage returns or fails.</summary>
-    public static TrainingCheckpoints Begin(string folder, string stage, Action<string> log) => new(folder, stage, log);
+    public static TrainingCheckpoints Begin(string folder, ModelProvenance identity, Action<string> log) => new(folder, identity, log);
 
     public string Folder { get; }
 
-    public string Stage { get; }
+    /// <summary>The stage whose training this session checkpoints, as its checkpoints record it.</summary>
+    public ModelProvenance Identity { get; }
+
+    public string Stage => Identity.Stage;
 
     /// <summary>The step the stage resumed at, when it resumed (the first trainer's).</summary>
     public long? ResumedFromStep { get; private set; }
@@ -188,6 +199,7 @@ public sealed class TrainingCheckpoints : IDisposable
                 using (var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
                 {
                     writer.Write(Magic);
+                    writer.Write(JsonSerializer.Serialize(session.Identity, IdentityJson));
                     writer.Write(done);
                     writer.Write(steps);
                     writeProgress(writer);
@@ -256,14 +268,28 @@ public sealed class TrainingCheckpoints : IDisposable
             using (var reader = new BinaryReader(File.OpenRead(file!), Encoding.UTF8))
             {
                 var magic = reader.ReadString();
-                if (RetiredMagics.Contains(magic))
+                if (RetiredMagics.TryGetValue(magic, out var retired))
                 {
-                    session.Log($"checkpoint of stage {session.Stage} is of the retired format {magic} (per-parameter Adam and CPU generator states); this build writes {Magic} (flat Adam buffers and device random streams) and does not read it; recomputing from scratch");
+                    session.Log($"checkpoint of stage {session.Stage} is of the retired format {magic} ({retired}); this build writes {Magic} (the stage's identity, flat Adam buffers and device random streams) and does not read it; recomputing from scratch");
                     session.Complete();
                     return 0;
                 }
 
-                if (magic != Magic || reader.ReadInt32() != step || reader.ReadInt32() != steps)
+                if (magic != Magic)
+                {
+                    session.Log($"checkpoint of stage {session.Stage} is unusable (file {Path.GetFileName(file)} is not a training checkpoint); recomputing from scratch");
+                    session.Complete();
+                    return 0;
+                }
+
+                if (Mismatch(ReadIdentity(reader)) is { } mismatch)
+                {
+                    session.Log($"checkpoint of stage {session.Stage} is unusable (file {Path.GetFileName(file)} {mismatch}); recomputing from scratch");
+                    session.Complete();
+                    return 0;
+                }
+
+                if (reader.ReadInt32() != step || reader.ReadInt32() != steps)
                 {
                     session.Log($"checkpoint of stage {session.Stage} is unusable (file {Path.GetFileName(file)} belongs to another training); recomputing from scratch");
                     session.Complete();
@@ -318,6 +344,30 @@ public sealed class TrainingCheckpoints : IDisposable
             session.Log($"resumed {session.Stage} at step {step}");
             return step;
         }
+
+        /// <summary>The identity a checkpoint records, or null when it is unreadable.</summary>
+        private static ModelProvenance? ReadIdentity(BinaryReader reader)
+        {
+            try
+            {
+                return JsonSerializer.Deserialize<ModelProvenance>(reader.ReadString(), IdentityJson);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>
+        /// Null when a checkpoint's identity is this session's stage (its hash, so the same computation) written by this
+        /// runtime build; else how it differs. The experiment and source may differ: a stage of the same hash trains the
+        /// same way whatever else its source holds.
+        /// </summary>
+        private string? Mismatch(ModelProvenance? identity) =>
+            identity is null ? "records no readable identity"
+            : identity.StageHash != session.Identity.StageHash ? $"belongs to stage {identity.Stage} of hash {identity.StageHash}, not {session.Identity.StageHash}"
+            : identity.RuntimeBuild != session.Identity.RuntimeBuild ? $"was written by runtime build {identity.RuntimeBuild}, this is {session.Identity.RuntimeBuild}"
+            : null;
 
         /// <summary>Null when the pointer names a checkpoint file of the recorded size and checksum; else what is wrong.</summary>
         private string? Verify(out string? file, out int step)

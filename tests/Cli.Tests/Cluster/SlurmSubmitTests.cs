@@ -27,6 +27,40 @@ public sealed partial class SlurmSubmitTests(ITestOutputHelper log)
     public Task A_two_point_sweep_of_the_smoke_example_gives_the_results_of_a_local_run() =>
         SubmitAndCompare(Smoke, "dpo.beta=sweep [500, 1000]");
 
+    [Fact]
+    public async Task A_replicate_set_runs_as_job_arrays_and_gives_the_results_of_a_local_run()
+    {
+        var experiment = Path.Combine(RepoPaths.Root, "tests", "Cli.Tests", "Experiments", "evidence.pipe");
+        using var cluster = SlurmCluster.Start();
+        using var shared = new TempFolder();
+        using var submitCache = new TempFolder();
+        using var localCache = new TempFolder();
+        using var localRuns = new TempFolder();
+
+        var submitted = PipelineCli.Run(["submit", experiment, "--set", "replicates=2", "--slurm", "--shared-dir", shared.Path, "--time", "20", "--cpus-per-task", "2"], submitCache.Path, environment: cluster.Environment);
+        Assert.True(submitted.ExitCode == 0, submitted.All);
+        Assert.Contains("replicates: 2 seeds", submitted.StandardOutput);
+        Assert.Matches(@"\s+gen\s+array 0-1", submitted.StandardOutput);
+        Assert.Matches(@"\s+replicates\s+the replicate set\s+after afterok:\d+", submitted.StandardOutput);
+        var runs = RunLine().Matches(submitted.StandardOutput).Select(m => m.Groups[2].Value).ToArray();
+        Assert.True(runs.Length == 2 && runs[1].EndsWith("seed-6", StringComparison.Ordinal), submitted.All);
+
+        var local = PipelineCli.Run(["run", experiment, "--set", "replicates=2", "--out", localRuns.Path, "--quiet"], localCache.Path);
+        Assert.True(local.ExitCode == 0, local.All);
+        Assert.True(cluster.WaitUntilIdle(TimeSpan.FromMinutes(10)), "the jobs did not finish within 10 minutes\n" + JobLogs(shared.Path) + cluster.Logs());
+        foreach (var seed in new[] { 5, 6 })
+        {
+            var expected = WithoutTimings(Path.Combine(localRuns.Path, $"seed-{seed}", "results.json"));
+            var actual = WithoutTimings(Path.Combine(Path.GetDirectoryName(runs[0])!, $"seed-{seed}", "results.json"));
+            Assert.Equal(expected.ToJsonString(), actual.ToJsonString());
+        }
+
+        // The set's own results.json (no timings in it) is the local one byte for byte.
+        var set = Path.Combine(Path.GetDirectoryName(runs[0])!, "results.json");
+        Assert.True(File.Exists(set), JobLogs(shared.Path));
+        Assert.Equal(File.ReadAllText(Path.Combine(localRuns.Path, "results.json")), File.ReadAllText(set));
+    }
+
     private async Task SubmitAndCompare(string experiment, string sweep)
     {
         var watch = Stopwatch.StartNew();

@@ -35,6 +35,22 @@ public sealed class SubmitCommandTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(shared.Path));
     }
 
+    [Fact]
+    public void Dry_run_of_a_replicate_set_prints_a_job_array_per_stage_and_the_sets_last_job()
+    {
+        using var cache = new TempFolder();
+        using var shared = new TempFolder();
+        var result = PipelineCli.Run(["submit", Smoke, "--set", "replicates=2", "--slurm", "--shared-dir", shared.Path, "--dry-run"], cache.Path);
+        Assert.True(result.ExitCode == 0, result.All);
+        var text = result.StandardOutput;
+        Assert.Contains("replicates: 2 seeds\npoint 0: seed = 7\npoint 1: seed = 8\n", text);
+        Assert.Matches(@"<ae>\s+ae\s+array 0-1, task i = point\(s\) 0 \| 1\n", text);
+        Assert.Matches(@"<replicates>\s+replicates\s+the replicate set\s+after afterok:<results>\n", text);
+        Assert.Contains("/seed-7' '", text);
+        Assert.Matches(@"replicates '[^']+' --assembly '[^']+/point-0/videoalign_smoke\.dll' --source-sha256 [0-9a-f]{64} --seeds 7,8\n", text);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(shared.Path));
+    }
+
     [Theory]
     [InlineData("PIPE4401", "--shared-dir", "SHARED")]
     [InlineData("PIPE4401", "--slurm", "--shared-dir", "SHARED", "--time", "soon")]

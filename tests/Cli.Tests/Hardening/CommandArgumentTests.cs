@@ -111,6 +111,8 @@ public sealed class CommandArgumentTests(ITestOutputHelper log) : IDisposable
         File.WriteAllText(temp.File("pairs.csv"), "path_A,path_B,VQ,MQ,TA\na,b,A,B,same\nc,d,B,same,A\n");
         File.WriteAllText(temp.File("scores.csv"), "path,reward_VQ,reward_MQ,reward_TA\na,1,2,3\nb,0,0,0\nc,-1,0.5,2\nd,2,0.5,1\n");
         WriteScoringInputs();
+        Directory.CreateDirectory(temp.File("set/seed-7"));
+        File.WriteAllText(temp.File("set/seed-7/results.json"), """{ "experiment": "hello", "seed": 7, "device": "cpu", "runtime_version": "0", "stages": {}, "win_rates": { "oracle": { "a": { "TA": 0.5, "n": 8 } } } }""");
         var compiled = InProcessCli.Run(Cache, temp.Path, "compile", hello, "-o", temp.File("compiled"));
         Assert.True(compiled.ExitCode == 0, compiled.All);
 
@@ -133,6 +135,7 @@ public sealed class CommandArgumentTests(ITestOutputHelper log) : IDisposable
             ["submit"] = ["submit", hello, "--slurm", "--shared-dir", temp.File("shared"), "--dry-run"],
             ["status"] = ["status", "1"],
             ["kinds"] = ["kinds", "flow_dpo"],
+            ["replicates"] = ["replicates", temp.File("set"), "--assembly", temp.File("compiled/hello.dll"), "--source-sha256", "abc", "--seeds", "7"],
         };
     }
 

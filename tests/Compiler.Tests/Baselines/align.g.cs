@@ -14,13 +14,13 @@ using Pipeline.Runtime.Kinds.FlowSft;
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "align")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "87aa2841e5afeb23986f4fb66811d701b64e48bad9fa2ffa4a901fc025d6aac8")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 676db4bdb9f6b61fad1c2fce63cc2553dde531267c4899ba8b559afa03d16968")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 5fd06d51e5becc47ec02f7dd87036545fd81cf3963d8f6cb9fe04b7b3419298c")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 4eff64b93b4193e2cafa1fd8914239581ee44dd11f2f3a71318b19543bb28272")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 98bb28853cd64f66dce2f46ff3b937158de7cb6f8a120b1432cb38fbc5a113bc")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 1b1e3917d9df717d54830746c157e0f31168b11639c25461528bcfaa64a0aa3c")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 5fd2acbcd7e4465bd67d279e191ac252f35ab63c33cb689f2c986322129e61fa")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs d7cfbfc3c7f108632ddc4e77025145aa2a6c4f3b8aea31a3951b719a2c829864")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 269b47e92c0fd3f55c3922c38c15ee88c104f8f712b31f849cf8f230a981a802")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr 2dbe159ccb06ec128001deddd035f03684e55f45fe899db3c18b3331ec4af4c0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 0f0e23f883111c20b7dfa6e984cfcbf4c501c50d4920ddc4aa1b2a2fa0f5df53")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 543b17dcac7325350af3d77a660f5d2af060cd1b8353bc134873494f4c943f03")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr 27c220ceb414112afc597a328a40ffe399f7023c9220359332163890bd2817d5")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft de75343fc396d3bd913bf1ebb9ffd782338e2e480dce3e5fdf5f86d1e650ae00")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward e4e32b6a1a46afef38b14391a76aae19a5b2be231b4797ecc2faeb13c53bb2d9")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 0ea981ef1e0652a1896dddf728e75c5f144a1fc8adf4ea2359fefd0117f54c32")]
 
@@ -39,13 +39,13 @@ namespace Pipeline.Experiments
             "auto",
             new global::Pipeline.Runtime.Execution.StageInfo[]
             {
-                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "676db4bdb9f6b61fad1c2fce63cc2553dde531267c4899ba8b559afa03d16968", new string[] { "world", }, "align.pipe:30:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("dpo", "flow_dpo", "5fd06d51e5becc47ec02f7dd87036545fd81cf3963d8f6cb9fe04b7b3419298c", new string[] { "base", "prefs", "vr", }, "align.pipe:54:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t", "flow_dpo", "4eff64b93b4193e2cafa1fd8914239581ee44dd11f2f3a71318b19543bb28272", new string[] { "base", "prefs", "vr", }, "align.pipe:63:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "98bb28853cd64f66dce2f46ff3b937158de7cb6f8a120b1432cb38fbc5a113bc", new string[] { "world", }, "align.pipe:30:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 1d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo", "flow_dpo", "1b1e3917d9df717d54830746c157e0f31168b11639c25461528bcfaa64a0aa3c", new string[] { "base", "prefs", "vr", }, "align.pipe:54:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 1d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t", "flow_dpo", "5fd2acbcd7e4465bd67d279e191ac252f35ab63c33cb689f2c986322129e61fa", new string[] { "base", "prefs", "vr", }, "align.pipe:63:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 1d) },
                 new global::Pipeline.Runtime.Execution.StageInfo("prefs", "preference_pairs", "d7cfbfc3c7f108632ddc4e77025145aa2a6c4f3b8aea31a3951b719a2c829864", new string[] { "world", }, "align.pipe:20:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("report", "win_rates", "269b47e92c0fd3f55c3922c38c15ee88c104f8f712b31f849cf8f230a981a802", new string[] { "base", "dpo", "dpo_t", "rwr", "sft", "vr", "world", }, "align.pipe:72:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("rwr", "flow_rwr", "2dbe159ccb06ec128001deddd035f03684e55f45fe899db3c18b3331ec4af4c0", new string[] { "base", "vr", "world", }, "align.pipe:43:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("sft", "flow_sft", "0f0e23f883111c20b7dfa6e984cfcbf4c501c50d4920ddc4aa1b2a2fa0f5df53", new string[] { "base", "prefs", }, "align.pipe:35:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("report", "win_rates", "543b17dcac7325350af3d77a660f5d2af060cd1b8353bc134873494f4c943f03", new string[] { "base", "dpo", "dpo_t", "rwr", "sft", "vr", "world", }, "align.pipe:72:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("rwr", "flow_rwr", "27c220ceb414112afc597a328a40ffe399f7023c9220359332163890bd2817d5", new string[] { "base", "vr", "world", }, "align.pipe:43:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 1d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("sft", "flow_sft", "de75343fc396d3bd913bf1ebb9ffd782338e2e480dce3e5fdf5f86d1e650ae00", new string[] { "base", "prefs", }, "align.pipe:35:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 1d) },
                 new global::Pipeline.Runtime.Execution.StageInfo("vr", "video_reward", "e4e32b6a1a46afef38b14391a76aae19a5b2be231b4797ecc2faeb13c53bb2d9", new string[] { "prefs", }, "align.pipe:25:3"),
                 new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "0ea981ef1e0652a1896dddf728e75c5f144a1fc8adf4ea2359fefd0117f54c32", new string[] { }, "align.pipe:13:3"),
             });
@@ -225,6 +225,10 @@ namespace Pipeline.Experiments
                 Samples = 512,
 #line 48 "align.pipe"
                 Temperature = 1d,
+#line 43 "align.pipe"
+                CfgScale = 1d,
+#line 43 "align.pipe"
+                SamplingSteps = 16,
 #line 49 "align.pipe"
                 Steps = 200,
 #line 50 "align.pipe"

@@ -11,8 +11,8 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "a08318243574cceae0c95c2cdb7452af82240869013ad83edd51150fe287b1c2")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 6321604b3681bfff8d918583b082425720386f06b66c0fcfd19d24c4a05e29b4")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator cb6fb77c9952cb916eda6e7d083084b2ff5e3b996041722ee51bf33dde8a8891")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.quality", "win_rates d8346112601588dced6bc2f302fdcfa7114e45cf88c5e3dbfb992e36163ee95f")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 72e9d018e5888ff0331e9134e2b15c9a6936146c715bed366965ceefdba703f6")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.quality", "win_rates 863f7b07ae708106d5e55b01d2094da3a8307af9a280cf567c6dc6cf0c2ce810")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703")]
 
 namespace Pipeline.Experiments
@@ -31,8 +31,8 @@ namespace Pipeline.Experiments
             new global::Pipeline.Runtime.Execution.StageInfo[]
             {
                 new global::Pipeline.Runtime.Execution.StageInfo("ae", "autoencoder", "6321604b3681bfff8d918583b082425720386f06b66c0fcfd19d24c4a05e29b4", new string[] { "world", }, "generator.pipe:17:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "cb6fb77c9952cb916eda6e7d083084b2ff5e3b996041722ee51bf33dde8a8891", new string[] { "ae", "world", }, "generator.pipe:26:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("quality", "win_rates", "d8346112601588dced6bc2f302fdcfa7114e45cf88c5e3dbfb992e36163ee95f", new string[] { "base", "world", }, "generator.pipe:35:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "72e9d018e5888ff0331e9134e2b15c9a6936146c715bed366965ceefdba703f6", new string[] { "ae", "world", }, "generator.pipe:26:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("quality", "win_rates", "863f7b07ae708106d5e55b01d2094da3a8307af9a280cf567c6dc6cf0c2ce810", new string[] { "base", "world", }, "generator.pipe:35:3"),
                 new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703", new string[] { }, "generator.pipe:8:3"),
             });
 

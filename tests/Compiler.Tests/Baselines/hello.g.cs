@@ -10,7 +10,7 @@
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "hello")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "394512500884645dc09406e006840745e6462c4f75d1057253f8bdd4c52c8c93")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.gen", "flow_generator e4ab0610b82e63a9329665338a69071d71c767236fa3deedb486665ed3bc2428")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.gen", "flow_generator 051ec7559ecd135398b80df6a4eaeb0fee9b7c24bf5afd0cc216412cee4b7256")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos bcceaff1a2331a4b30b498a58dfc5836b28fd8c10c08a571d45cee92f453b515")]
 
 namespace Pipeline.Experiments
@@ -28,7 +28,7 @@ namespace Pipeline.Experiments
             "auto",
             new global::Pipeline.Runtime.Execution.StageInfo[]
             {
-                new global::Pipeline.Runtime.Execution.StageInfo("gen", "flow_generator", "e4ab0610b82e63a9329665338a69071d71c767236fa3deedb486665ed3bc2428", new string[] { "world", }, "hello.pipe:14:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("gen", "flow_generator", "051ec7559ecd135398b80df6a4eaeb0fee9b7c24bf5afd0cc216412cee4b7256", new string[] { "world", }, "hello.pipe:14:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 1d) },
                 new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "bcceaff1a2331a4b30b498a58dfc5836b28fd8c10c08a571d45cee92f453b515", new string[] { }, "hello.pipe:6:3"),
             });
 

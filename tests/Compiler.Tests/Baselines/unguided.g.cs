@@ -9,30 +9,31 @@ using Pipeline.Runtime.Kinds.FlowRwr;
 using Pipeline.Runtime.Kinds.FlowSft;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignUnguidedExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_unguided {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg1 = classifier_free {\n    generator = base\n    scale = 1.0\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_cfg1 = classifier_free {\n    generator = dpo\n    scale = 1.0\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_t_cfg1 = classifier_free {\n    generator = dpo_t\n    scale = 1.0\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base_cfg1\n    gifs = 0\n    judges = [world.oracle]\n    methods = [sft_cfg1, rwr_cfg1, dpo_cfg1, dpo_t_cfg1]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  guide rwr_cfg1 = classifier_free {\n    generator = rwr\n    scale = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  guide sft_cfg1 = classifier_free {\n    generator = sft\n    scale = 1.0\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_unguided {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg1 = classifier_free {\n    generator = base\n    scale = 1.0\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_cfg1 = classifier_free {\n    generator = dpo\n    scale = 1.0\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_t_cfg1 = classifier_free {\n    generator = dpo_t\n    scale = 1.0\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    cfg_scale = 3.0\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  guide rwr_cfg1 = classifier_free {\n    generator = rwr\n    scale = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  guide sft_cfg1 = classifier_free {\n    generator = sft\n    scale = 1.0\n  }\n\n  evaluate unguided = win_rates {\n    baseline = base_cfg1\n    gifs = 0\n    judges = [world.oracle]\n    methods = [sft_cfg1, rwr_cfg1, dpo_cfg1, dpo_t_cfg1]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n\n  expect dpo.win_rate(oracle).MQ > 0.5\n  expect dpo.win_rate(oracle).Overall > dpo_t.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).Overall > rwr.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).TA > 0.5\n  expect dpo.win_rate(oracle).VQ > 0.5\n  expect dpo_t.win_rate(oracle).TA < dpo_t.win_rate(oracle).VQ\n  expect nrg_ta.win_rate(oracle).Overall > nrg_clean.win_rate(oracle).Overall\n  expect nrg_ta.win_rate(oracle).TA > nrg_vq_mq.win_rate(oracle).TA\n  expect nrg_vq_mq.win_rate(oracle).MQ > nrg_ta.win_rate(oracle).MQ\n  expect nrg_vq_mq.win_rate(oracle).VQ > nrg_ta.win_rate(oracle).VQ\n  expect rwr.win_rate(oracle).Overall > 0.5\n  expect sft.win_rate(oracle).Overall > 0.5\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_unguided")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "3ab4652f037dda80c4b74e2839fabd9b84288ee1d1393efa8ac6f37183e9cab3")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "ded7c07c15d91397ec82fdb959ea7a6ae85649b5679e769a84bbb0cf80b0e5b2")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base_cfg1", "classifier_free 74487102175e3b60a8e0018a52b4184d7a9f18e330aa8d34d4f3187f2668a945")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base_cfg4", "classifier_free 08384621f21c819b9a13fc761638b17a17adc75410affee2e663839f91be68cf")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo da27c2953323bac2a528ba908dcb02af5a9cb7576fd133617d4d4e955feef45d")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_cfg1", "classifier_free 7020006624c0a897aafeacba2ecc9897ac22072b83ae63be2f1ffeae119117ac")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo a4baa8ca94cced5e127ae51d92f2a5d0b48a5615b9d59ee9819645a5862e3df8")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t_cfg1", "classifier_free 2895d6b8a0db52cf8fe0ef04d5478344356246836b490e022f58459c71b0ccc5")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator ec8669af976b1ebb5115da9a5f0dd94bdf31b98c7d992d118fc4132233aa1e1a")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base_cfg1", "classifier_free d5140218fba315d3efd09da1828fa361bed9c0aec65911f66029020d4b48f1de")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base_cfg4", "classifier_free 93d41150bd9451f8226497a3faec48142d8e3ea71c8c5819f9e2b51e1bb6fa8f")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo f5b181e47e25d73980ba043297ab18c41bbc5a890aeffe581c03cbb1eff653d7")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_cfg1", "classifier_free 6bbaf9e0f2fbb7ac668fdd47f1141e08dc52348fabc5e9b60aedbed2e076853e")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 278c839b7cdc268873c9a5e65ff2f42cca6c240cc0e49177e7dcc48b7ccdc002")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t_cfg1", "classifier_free 564b1ac85ef02cd8b7b482f0d8486eea4b1f606f0ba646e15207e490403cecef")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg 5feb71382ab29557382fe348aefab9eb81bcd86d8244c267204ce5b5c1c718d2")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg f269f85ed960458985a0bc730a052128dd84306d603cdfaa5d3435c38927f5a5")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg 485184c9c67f8797688a5a6d851ef08557b9478d80766dd1154c5de3f51f1ab0")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg a631feb115e59f21f0bd327c0c29f452d43f8e5aab2f272aa76c2b69ab900902")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg 4f139ff80d7c9aa3968a4c1f1477348f19170680998df564b6c1707f1d3aea26")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg 0761517844f79ed4cd440e7ef383fcd0b331fade12cd803889dff66c7b0fc6c6")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 0e430c143c718bbbd0c5a23dbafc066be524e40a76605221226e178c7abdd921")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr 98bf9b4c36e30ee40e8362f623d0738d8d810cab24f5d821c222770c1b3330e5")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr_cfg1", "classifier_free 383ae8554883adcffe9dd455e1e3799233da36bf43e2d1502f088172c969f5ac")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 36feec545f8ee57188cb575e4a446b106d93512591b2c9fad9daf17641eaafcb")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft_cfg1", "classifier_free 33971c6f3f343cdad64b94ff15cd0c61ddfcbdb413a47b1317d32f4b270f251a")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates c184dc31a7194e4067edbd5c4a6a0ac44091795ecb95a47615793a4b5bbf06be")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr a61cd1ba02aeeae48ee77518f75a1d4e277f5994c9a89bc3b2b4cacb0e871cb2")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr_cfg1", "classifier_free 3c1c916c6f0c0f78d95c4c3856a6620b598f6cc6271392a0d237e351e8583928")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 88b44ca72d58b1080cfded0f1b455cbb826bf45a2e46b5054dc9bc350f3a33a7")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft_cfg1", "classifier_free 6dbe20dd5ba74c35fe64a3cfabbc1d7d759b3d078de18fcbaaf9fde510bcbece")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.unguided", "win_rates 6fd0223c65f337ff72a25826cd2dee197a25565b01a1d1a7aceceb7a02bde7b3")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr_bt", "video_reward a98fd16fdc24f536415cbeec782177c258bab6956dbc96b7585932ca2fef58f0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703")]
@@ -44,37 +45,56 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Execution.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Execution.ExperimentInfo(
             "videoalign_unguided",
-            "3ab4652f037dda80c4b74e2839fabd9b84288ee1d1393efa8ac6f37183e9cab3",
-            "experiment videoalign_unguided {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg1 = classifier_free {\n    generator = base\n    scale = 1.0\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_cfg1 = classifier_free {\n    generator = dpo\n    scale = 1.0\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_t_cfg1 = classifier_free {\n    generator = dpo_t\n    scale = 1.0\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base_cfg1\n    gifs = 0\n    judges = [world.oracle]\n    methods = [sft_cfg1, rwr_cfg1, dpo_cfg1, dpo_t_cfg1]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  guide rwr_cfg1 = classifier_free {\n    generator = rwr\n    scale = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  guide sft_cfg1 = classifier_free {\n    generator = sft\n    scale = 1.0\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
+            "ded7c07c15d91397ec82fdb959ea7a6ae85649b5679e769a84bbb0cf80b0e5b2",
+            "experiment videoalign_unguided {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg1 = classifier_free {\n    generator = base\n    scale = 1.0\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_cfg1 = classifier_free {\n    generator = dpo\n    scale = 1.0\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_t_cfg1 = classifier_free {\n    generator = dpo_t\n    scale = 1.0\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    cfg_scale = 3.0\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  guide rwr_cfg1 = classifier_free {\n    generator = rwr\n    scale = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  guide sft_cfg1 = classifier_free {\n    generator = sft\n    scale = 1.0\n  }\n\n  evaluate unguided = win_rates {\n    baseline = base_cfg1\n    gifs = 0\n    judges = [world.oracle]\n    methods = [sft_cfg1, rwr_cfg1, dpo_cfg1, dpo_t_cfg1]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n\n  expect dpo.win_rate(oracle).MQ > 0.5\n  expect dpo.win_rate(oracle).Overall > dpo_t.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).Overall > rwr.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).TA > 0.5\n  expect dpo.win_rate(oracle).VQ > 0.5\n  expect dpo_t.win_rate(oracle).TA < dpo_t.win_rate(oracle).VQ\n  expect nrg_ta.win_rate(oracle).Overall > nrg_clean.win_rate(oracle).Overall\n  expect nrg_ta.win_rate(oracle).TA > nrg_vq_mq.win_rate(oracle).TA\n  expect nrg_vq_mq.win_rate(oracle).MQ > nrg_ta.win_rate(oracle).MQ\n  expect nrg_vq_mq.win_rate(oracle).VQ > nrg_ta.win_rate(oracle).VQ\n  expect rwr.win_rate(oracle).Overall > 0.5\n  expect sft.win_rate(oracle).Overall > 0.5\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
             "auto",
             new global::Pipeline.Runtime.Execution.StageInfo[]
             {
-                new global::Pipeline.Runtime.Execution.StageInfo("ae", "autoencoder", "8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2", new string[] { "world", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310", new string[] { "ae", "world", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("base_cfg1", "classifier_free", "74487102175e3b60a8e0018a52b4184d7a9f18e330aa8d34d4f3187f2668a945", new string[] { "base", }, "unguided.pipe:7:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("base_cfg4", "classifier_free", "08384621f21c819b9a13fc761638b17a17adc75410affee2e663839f91be68cf", new string[] { "base", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("dpo", "flow_dpo", "da27c2953323bac2a528ba908dcb02af5a9cb7576fd133617d4d4e955feef45d", new string[] { "base", "prefs", "vr", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("dpo_cfg1", "classifier_free", "7020006624c0a897aafeacba2ecc9897ac22072b83ae63be2f1ffeae119117ac", new string[] { "dpo", }, "unguided.pipe:22:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t", "flow_dpo", "a4baa8ca94cced5e127ae51d92f2a5d0b48a5615b9d59ee9819645a5862e3df8", new string[] { "base", "prefs", "vr", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t_cfg1", "classifier_free", "2895d6b8a0db52cf8fe0ef04d5478344356246836b490e022f58459c71b0ccc5", new string[] { "dpo_t", }, "unguided.pipe:27:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("latent", "latent_reward", "208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475", new string[] { "ae", "prefs", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("latent_clean", "latent_reward", "b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41", new string[] { "ae", "prefs", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("nrg_clean", "flow_nrg", "5feb71382ab29557382fe348aefab9eb81bcd86d8244c267204ce5b5c1c718d2", new string[] { "base", "latent_clean", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("nrg_ta", "flow_nrg", "f269f85ed960458985a0bc730a052128dd84306d603cdfaa5d3435c38927f5a5", new string[] { "base", "latent", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("nrg_vq_mq", "flow_nrg", "485184c9c67f8797688a5a6d851ef08557b9478d80766dd1154c5de3f51f1ab0", new string[] { "base", "latent", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("prefs", "preference_pairs", "ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3", new string[] { "world", }, "unguided.pipe:36:20"),
-                new global::Pipeline.Runtime.Execution.StageInfo("report", "win_rates", "0e430c143c718bbbd0c5a23dbafc066be524e40a76605221226e178c7abdd921", new string[] { "base_cfg1", "dpo_cfg1", "dpo_t_cfg1", "rwr_cfg1", "sft_cfg1", "world", }, "unguided.pipe:32:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("rwr", "flow_rwr", "98bf9b4c36e30ee40e8362f623d0738d8d810cab24f5d821c222770c1b3330e5", new string[] { "base", "vr", "world", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("rwr_cfg1", "classifier_free", "383ae8554883adcffe9dd455e1e3799233da36bf43e2d1502f088172c969f5ac", new string[] { "rwr", }, "unguided.pipe:17:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("sft", "flow_sft", "36feec545f8ee57188cb575e4a446b106d93512591b2c9fad9daf17641eaafcb", new string[] { "base", "prefs", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("sft_cfg1", "classifier_free", "33971c6f3f343cdad64b94ff15cd0c61ddfcbdb413a47b1317d32f4b270f251a", new string[] { "sft", }, "unguided.pipe:12:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("vr", "video_reward", "e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2", new string[] { "prefs", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("vr_bt", "video_reward", "a98fd16fdc24f536415cbeec782177c258bab6956dbc96b7585932ca2fef58f0", new string[] { "prefs", }, "unguided.pipe:41:1"),
-                new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703", new string[] { }, "unguided.pipe:32:12"),
-            });
+                new global::Pipeline.Runtime.Execution.StageInfo("ae", "autoencoder", "8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2", new string[] { "world", }, "unguided.pipe:43:1"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "ec8669af976b1ebb5115da9a5f0dd94bdf31b98c7d992d118fc4132233aa1e1a", new string[] { "ae", "world", }, "unguided.pipe:43:1") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("base_cfg1", "classifier_free", "d5140218fba315d3efd09da1828fa361bed9c0aec65911f66029020d4b48f1de", new string[] { "base", }, "unguided.pipe:9:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base_cfg4", "classifier_free", "93d41150bd9451f8226497a3faec48142d8e3ea71c8c5819f9e2b51e1bb6fa8f", new string[] { "base", }, "unguided.pipe:43:1"),
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo", "flow_dpo", "f5b181e47e25d73980ba043297ab18c41bbc5a890aeffe581c03cbb1eff653d7", new string[] { "base", "prefs", "vr", }, "unguided.pipe:43:1") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo_cfg1", "classifier_free", "6bbaf9e0f2fbb7ac668fdd47f1141e08dc52348fabc5e9b60aedbed2e076853e", new string[] { "dpo", }, "unguided.pipe:24:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t", "flow_dpo", "278c839b7cdc268873c9a5e65ff2f42cca6c240cc0e49177e7dcc48b7ccdc002", new string[] { "base", "prefs", "vr", }, "unguided.pipe:43:1") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t_cfg1", "classifier_free", "564b1ac85ef02cd8b7b482f0d8486eea4b1f606f0ba646e15207e490403cecef", new string[] { "dpo_t", }, "unguided.pipe:29:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("latent", "latent_reward", "208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475", new string[] { "ae", "prefs", }, "unguided.pipe:43:1"),
+                new global::Pipeline.Runtime.Execution.StageInfo("latent_clean", "latent_reward", "b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41", new string[] { "ae", "prefs", }, "unguided.pipe:43:1"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_clean", "flow_nrg", "a631feb115e59f21f0bd327c0c29f452d43f8e5aab2f272aa76c2b69ab900902", new string[] { "base", "latent_clean", }, "unguided.pipe:43:1"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_ta", "flow_nrg", "4f139ff80d7c9aa3968a4c1f1477348f19170680998df564b6c1707f1d3aea26", new string[] { "base", "latent", }, "unguided.pipe:43:1"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_vq_mq", "flow_nrg", "0761517844f79ed4cd440e7ef383fcd0b331fade12cd803889dff66c7b0fc6c6", new string[] { "base", "latent", }, "unguided.pipe:43:1"),
+                new global::Pipeline.Runtime.Execution.StageInfo("prefs", "preference_pairs", "ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3", new string[] { "world", }, "unguided.pipe:29:33"),
+                new global::Pipeline.Runtime.Execution.StageInfo("report", "win_rates", "c184dc31a7194e4067edbd5c4a6a0ac44091795ecb95a47615793a4b5bbf06be", new string[] { "base", "base_cfg4", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "unguided.pipe:43:1"),
+                new global::Pipeline.Runtime.Execution.StageInfo("rwr", "flow_rwr", "a61cd1ba02aeeae48ee77518f75a1d4e277f5994c9a89bc3b2b4cacb0e871cb2", new string[] { "base", "vr", "world", }, "unguided.pipe:43:1") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("rwr_cfg1", "classifier_free", "3c1c916c6f0c0f78d95c4c3856a6620b598f6cc6271392a0d237e351e8583928", new string[] { "rwr", }, "unguided.pipe:19:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("sft", "flow_sft", "88b44ca72d58b1080cfded0f1b455cbb826bf45a2e46b5054dc9bc350f3a33a7", new string[] { "base", "prefs", }, "unguided.pipe:43:1") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("sft_cfg1", "classifier_free", "6dbe20dd5ba74c35fe64a3cfabbc1d7d759b3d078de18fcbaaf9fde510bcbece", new string[] { "sft", }, "unguided.pipe:14:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("unguided", "win_rates", "6fd0223c65f337ff72a25826cd2dee197a25565b01a1d1a7aceceb7a02bde7b3", new string[] { "base_cfg1", "dpo_cfg1", "dpo_t_cfg1", "rwr_cfg1", "sft_cfg1", "world", }, "unguided.pipe:34:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("vr", "video_reward", "e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2", new string[] { "prefs", }, "unguided.pipe:38:1"),
+                new global::Pipeline.Runtime.Execution.StageInfo("vr_bt", "video_reward", "a98fd16fdc24f536415cbeec782177c258bab6956dbc96b7585932ca2fef58f0", new string[] { "prefs", }, "unguided.pipe:43:1"),
+                new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703", new string[] { }, "unguided.pipe:19:34"),
+            })
+        {
+            Replicates = 1,
+            Expectations = new global::Pipeline.Catalog.Expectations.Expectation[]
+            {
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo.win_rate(oracle).MQ > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("dpo", "win_rate", "oracle", "MQ"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo.win_rate(oracle).Overall > dpo_t.win_rate(oracle).Overall", new global::Pipeline.Catalog.Expectations.MetricReference("dpo", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("dpo_t", "win_rate", "oracle", "Overall"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo.win_rate(oracle).Overall > rwr.win_rate(oracle).Overall", new global::Pipeline.Catalog.Expectations.MetricReference("dpo", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("rwr", "win_rate", "oracle", "Overall"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo.win_rate(oracle).TA > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("dpo", "win_rate", "oracle", "TA"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo.win_rate(oracle).VQ > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("dpo", "win_rate", "oracle", "VQ"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo_t.win_rate(oracle).TA < dpo_t.win_rate(oracle).VQ", new global::Pipeline.Catalog.Expectations.MetricReference("dpo_t", "win_rate", "oracle", "TA"), global::Pipeline.Catalog.Expectations.Comparison.Less, new global::Pipeline.Catalog.Expectations.MetricReference("dpo_t", "win_rate", "oracle", "VQ"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("nrg_ta.win_rate(oracle).Overall > nrg_clean.win_rate(oracle).Overall", new global::Pipeline.Catalog.Expectations.MetricReference("nrg_ta", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("nrg_clean", "win_rate", "oracle", "Overall"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("nrg_ta.win_rate(oracle).TA > nrg_vq_mq.win_rate(oracle).TA", new global::Pipeline.Catalog.Expectations.MetricReference("nrg_ta", "win_rate", "oracle", "TA"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("nrg_vq_mq", "win_rate", "oracle", "TA"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("nrg_vq_mq.win_rate(oracle).MQ > nrg_ta.win_rate(oracle).MQ", new global::Pipeline.Catalog.Expectations.MetricReference("nrg_vq_mq", "win_rate", "oracle", "MQ"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("nrg_ta", "win_rate", "oracle", "MQ"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("nrg_vq_mq.win_rate(oracle).VQ > nrg_ta.win_rate(oracle).VQ", new global::Pipeline.Catalog.Expectations.MetricReference("nrg_vq_mq", "win_rate", "oracle", "VQ"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("nrg_ta", "win_rate", "oracle", "VQ"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("rwr.win_rate(oracle).Overall > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("rwr", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
+                new global::Pipeline.Catalog.Expectations.Expectation("sft.win_rate(oracle).Overall > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("sft", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
+            },
+        };
 
         /// <inheritdoc />
         public global::Pipeline.Runtime.Execution.ExperimentInfo Info => ExperimentInfo;
@@ -122,12 +142,14 @@ namespace Pipeline.Experiments
                     return Stage17(context);
                 case "sft_cfg1":
                     return Stage18(context);
-                case "vr":
+                case "unguided":
                     return Stage19(context);
-                case "vr_bt":
+                case "vr":
                     return Stage20(context);
-                case "world":
+                case "vr_bt":
                     return Stage21(context);
+                case "world":
+                    return Stage22(context);
                 default:
                     throw new global::System.ArgumentException("The experiment has no stage named '" + name + "'.", nameof(name));
             }
@@ -139,24 +161,24 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Latent = new int[] { 4, 8, 4, 4 },
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Width = 64,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Steps = 1000,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Lr = 0.002d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Batch = 32,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Edges = false,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
 #line default
@@ -164,24 +186,24 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Pretrain = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions.PretrainOptions { Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos, Steps = 1000, Lr = 0.001d, Batch = 32 },
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Width = 64,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Timesteps = global::Pipeline.Runtime.Kinds.FlowGenerator.FlowTimesteps.Uniform,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 CfgDropout = 0.1d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 CfgScale = 3d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 SamplingSteps = 16,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
@@ -189,14 +211,14 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 7 "unguided.pipe"
+#line 9 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
             {
-#line 8 "unguided.pipe"
+#line 10 "unguided.pipe"
                 Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 9 "unguided.pipe"
+#line 11 "unguided.pipe"
                 Scale = 1d,
-#line 7 "unguided.pipe"
+#line 9 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg1", options);
 #line default
@@ -204,14 +226,14 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Scale = 4d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg4", options);
 #line default
@@ -219,24 +241,24 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Beta = 500d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Steps = 200,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Batch = 32,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Lr = 0.0001d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 CfgDropout = 0d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             var estimator = context.MLContextFor("dpo").Alignment().FlowDpo(options);
             return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", estimator);
@@ -245,14 +267,14 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 22 "unguided.pipe"
+#line 24 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
             {
-#line 23 "unguided.pipe"
+#line 25 "unguided.pipe"
                 Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"),
-#line 24 "unguided.pipe"
+#line 26 "unguided.pipe"
                 Scale = 1d,
-#line 22 "unguided.pipe"
+#line 24 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "dpo_cfg1", options);
 #line default
@@ -260,24 +282,24 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Beta = global::Pipeline.Runtime.Kinds.FlowDpo.DpoBeta.Timestep(beta: 500d),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Steps = 200,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Batch = 32,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Lr = 0.0001d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 CfgDropout = 0d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             var estimator = context.MLContextFor("dpo_t").Alignment().FlowDpo(options);
             return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", estimator);
@@ -286,14 +308,14 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 27 "unguided.pipe"
+#line 29 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
             {
-#line 28 "unguided.pipe"
+#line 30 "unguided.pipe"
                 Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"),
-#line 29 "unguided.pipe"
+#line 31 "unguided.pipe"
                 Scale = 1d,
-#line 27 "unguided.pipe"
+#line 29 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "dpo_t_cfg1", options);
 #line default
@@ -301,26 +323,26 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Noisy = true,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Width = 64,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Epochs = 4,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Centring = 0.01d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Lr = 0.001d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Batch = 32,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", options);
 #line default
@@ -328,26 +350,26 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage9(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Noisy = false,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Width = 64,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Epochs = 4,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Centring = 0.01d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Lr = 0.001d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Batch = 32,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
@@ -355,22 +377,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage10(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent_clean"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Strength = 1d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 CoefficientCap = 10d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Ablation = true,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
@@ -378,22 +400,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage11(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Strength = 1d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 CoefficientCap = 10d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Ablation = false,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
@@ -401,22 +423,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage12(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.5d, ["MQ"] = 0.5d, ["TA"] = 0d },
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Strength = 1d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 CoefficientCap = 10d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Ablation = false,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
@@ -424,24 +446,24 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage13(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 36 "unguided.pipe"
+#line 29 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions
             {
-#line 36 "unguided.pipe"
+#line 29 "unguided.pipe"
                 Source = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Pairs(count: 3000),
-#line 36 "unguided.pipe"
+#line 29 "unguided.pipe"
                 Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
-#line 36 "unguided.pipe"
+#line 29 "unguided.pipe"
                 Ties = global::Pipeline.Runtime.Data.Pairs.TieHandling.Keep,
-#line 36 "unguided.pipe"
+#line 29 "unguided.pipe"
                 Split = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions.SplitOptions { Train = 0.8d, Eval = 0.2d },
-#line 36 "unguided.pipe"
+#line 29 "unguided.pipe"
                 Frames = 8,
-#line 36 "unguided.pipe"
+#line 29 "unguided.pipe"
                 Resolution = new int[] { 16, 16 },
-#line 36 "unguided.pipe"
+#line 29 "unguided.pipe"
                 Fps = 2d,
-#line 36 "unguided.pipe"
+#line 29 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
@@ -449,22 +471,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage14(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 32 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
             {
-#line 33 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
-#line 34 "unguided.pipe"
-                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t_cfg1") },
-#line 35 "unguided.pipe"
-                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg1"),
-#line 36 "unguided.pipe"
-                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle },
-#line 37 "unguided.pipe"
+#line 43 "unguided.pipe"
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") },
+#line 43 "unguided.pipe"
+                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
+#line 43 "unguided.pipe"
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle, context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr") },
+#line 43 "unguided.pipe"
                 Seeds = 8,
-#line 38 "unguided.pipe"
-                Gifs = 0,
-#line 32 "unguided.pipe"
+#line 43 "unguided.pipe"
+                Gifs = 2,
+#line 43 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
@@ -472,30 +494,34 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage15(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Prompts,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Samples = 512,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Temperature = 0.1d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
+                CfgScale = 3d,
+#line 43 "unguided.pipe"
+                SamplingSteps = 16,
+#line 43 "unguided.pipe"
                 Steps = 200,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Batch = 32,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Lr = 0.0001d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 CfgDropout = 0d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             var estimator = context.MLContextFor("rwr").Alignment().FlowRwr(options);
             return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", estimator);
@@ -504,14 +530,14 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage16(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 17 "unguided.pipe"
+#line 19 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
             {
-#line 18 "unguided.pipe"
+#line 20 "unguided.pipe"
                 Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"),
-#line 19 "unguided.pipe"
+#line 21 "unguided.pipe"
                 Scale = 1d,
-#line 17 "unguided.pipe"
+#line 19 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "rwr_cfg1", options);
 #line default
@@ -519,22 +545,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage17(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions
             {
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Data = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Winners(),
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Steps = 200,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Batch = 32,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 Lr = 0.0001d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
                 CfgDropout = 0d,
-#line 41 "unguided.pipe"
+#line 43 "unguided.pipe"
             };
             var estimator = context.MLContextFor("sft").Alignment().FlowSft(options);
             return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", estimator);
@@ -543,14 +569,14 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage18(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 12 "unguided.pipe"
+#line 14 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
             {
-#line 13 "unguided.pipe"
+#line 15 "unguided.pipe"
                 Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"),
-#line 14 "unguided.pipe"
+#line 16 "unguided.pipe"
                 Scale = 1d,
-#line 12 "unguided.pipe"
+#line 14 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "sft_cfg1", options);
 #line default
@@ -558,80 +584,103 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage19(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+#line 34 "unguided.pipe"
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
             {
-#line 41 "unguided.pipe"
-                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
-#line 41 "unguided.pipe"
-                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
-#line 41 "unguided.pipe"
-                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Btt(theta: 5d),
-#line 41 "unguided.pipe"
-                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
-#line 41 "unguided.pipe"
-                Width = 32,
-#line 41 "unguided.pipe"
-                Epochs = 3,
-#line 41 "unguided.pipe"
-                Lr = 0.002d,
-#line 41 "unguided.pipe"
-                Batch = 32,
-#line 41 "unguided.pipe"
+#line 35 "unguided.pipe"
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
+#line 36 "unguided.pipe"
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t_cfg1") },
+#line 37 "unguided.pipe"
+                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg1"),
+#line 38 "unguided.pipe"
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle },
+#line 39 "unguided.pipe"
+                Seeds = 8,
+#line 40 "unguided.pipe"
+                Gifs = 0,
+#line 34 "unguided.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
+            return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "unguided", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage20(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 41 "unguided.pipe"
+#line 38 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
             {
-#line 41 "unguided.pipe"
+#line 38 "unguided.pipe"
                 Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
-#line 41 "unguided.pipe"
+#line 38 "unguided.pipe"
                 Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
-#line 41 "unguided.pipe"
-                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Bt,
-#line 41 "unguided.pipe"
+#line 38 "unguided.pipe"
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Btt(theta: 5d),
+#line 38 "unguided.pipe"
                 Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
-#line 41 "unguided.pipe"
+#line 38 "unguided.pipe"
                 Width = 32,
-#line 41 "unguided.pipe"
+#line 38 "unguided.pipe"
                 Epochs = 3,
-#line 41 "unguided.pipe"
+#line 38 "unguided.pipe"
                 Lr = 0.002d,
-#line 41 "unguided.pipe"
+#line 38 "unguided.pipe"
                 Batch = 32,
-#line 41 "unguided.pipe"
+#line 38 "unguided.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr_bt", options);
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage21(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 32 "unguided.pipe"
+#line 43 "unguided.pipe"
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
+#line 43 "unguided.pipe"
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
+#line 43 "unguided.pipe"
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
+#line 43 "unguided.pipe"
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Bt,
+#line 43 "unguided.pipe"
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
+#line 43 "unguided.pipe"
+                Width = 32,
+#line 43 "unguided.pipe"
+                Epochs = 3,
+#line 43 "unguided.pipe"
+                Lr = 0.002d,
+#line 43 "unguided.pipe"
+                Batch = 32,
+#line 43 "unguided.pipe"
+            };
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr_bt", options);
+#line default
+        }
+
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage22(global::Pipeline.Runtime.Execution.RunContext context)
+        {
+#line 19 "unguided.pipe"
             var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
             {
-#line 32 "unguided.pipe"
+#line 20 "unguided.pipe"
                 Prompts = 128,
-#line 32 "unguided.pipe"
+#line 20 "unguided.pipe"
                 EvalPrompts = 32,
-#line 32 "unguided.pipe"
+#line 20 "unguided.pipe"
                 Frames = 8,
-#line 32 "unguided.pipe"
+#line 20 "unguided.pipe"
                 Resolution = new int[] { 16, 16 },
-#line 32 "unguided.pipe"
+#line 20 "unguided.pipe"
                 Generators = 6,
-#line 32 "unguided.pipe"
+#line 20 "unguided.pipe"
                 Samples = 1,
-#line 32 "unguided.pipe"
+#line 19 "unguided.pipe"
                 AnnotatorNoise = 0.5d,
-#line 32 "unguided.pipe"
+#line 19 "unguided.pipe"
                 TieThreshold = 0.4d,
-#line 32 "unguided.pipe"
+#line 19 "unguided.pipe"
             };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default

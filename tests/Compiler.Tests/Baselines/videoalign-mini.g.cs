@@ -9,25 +9,25 @@ using Pipeline.Runtime.Kinds.FlowRwr;
 using Pipeline.Runtime.Kinds.FlowSft;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignMiniExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    cfg_scale = 3.0\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n\n  expect dpo.win_rate(oracle).MQ > 0.5\n  expect dpo.win_rate(oracle).Overall > dpo_t.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).Overall > rwr.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).TA > 0.5\n  expect dpo.win_rate(oracle).VQ > 0.5\n  expect dpo_t.win_rate(oracle).TA < dpo_t.win_rate(oracle).VQ\n  expect nrg_ta.win_rate(oracle).Overall > nrg_clean.win_rate(oracle).Overall\n  expect nrg_ta.win_rate(oracle).TA > nrg_vq_mq.win_rate(oracle).TA\n  expect nrg_vq_mq.win_rate(oracle).MQ > nrg_ta.win_rate(oracle).MQ\n  expect nrg_vq_mq.win_rate(oracle).VQ > nrg_ta.win_rate(oracle).VQ\n  expect rwr.win_rate(oracle).Overall > 0.5\n  expect sft.win_rate(oracle).Overall > 0.5\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_mini")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "81e91e6a21dac12626576315d092877c6ccaf8ba17badd7c4896333af72ea600")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "90d94bf95067c2e31a0cc365cb971fe4220aa9d65bcb2079fac1e030416c2506")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder 8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base_cfg4", "classifier_free 08384621f21c819b9a13fc761638b17a17adc75410affee2e663839f91be68cf")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo da27c2953323bac2a528ba908dcb02af5a9cb7576fd133617d4d4e955feef45d")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo a4baa8ca94cced5e127ae51d92f2a5d0b48a5615b9d59ee9819645a5862e3df8")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator ec8669af976b1ebb5115da9a5f0dd94bdf31b98c7d992d118fc4132233aa1e1a")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base_cfg4", "classifier_free 93d41150bd9451f8226497a3faec48142d8e3ea71c8c5819f9e2b51e1bb6fa8f")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo f5b181e47e25d73980ba043297ab18c41bbc5a890aeffe581c03cbb1eff653d7")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 278c839b7cdc268873c9a5e65ff2f42cca6c240cc0e49177e7dcc48b7ccdc002")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg 5feb71382ab29557382fe348aefab9eb81bcd86d8244c267204ce5b5c1c718d2")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg f269f85ed960458985a0bc730a052128dd84306d603cdfaa5d3435c38927f5a5")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg 485184c9c67f8797688a5a6d851ef08557b9478d80766dd1154c5de3f51f1ab0")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg a631feb115e59f21f0bd327c0c29f452d43f8e5aab2f272aa76c2b69ab900902")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg 4f139ff80d7c9aa3968a4c1f1477348f19170680998df564b6c1707f1d3aea26")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg 0761517844f79ed4cd440e7ef383fcd0b331fade12cd803889dff66c7b0fc6c6")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 466d31d51933464592140455908ed9f8d14b925d5737cdbb55352a91c54f5a0e")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr 98bf9b4c36e30ee40e8362f623d0738d8d810cab24f5d821c222770c1b3330e5")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 36feec545f8ee57188cb575e4a446b106d93512591b2c9fad9daf17641eaafcb")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates c184dc31a7194e4067edbd5c4a6a0ac44091795ecb95a47615793a4b5bbf06be")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr a61cd1ba02aeeae48ee77518f75a1d4e277f5994c9a89bc3b2b4cacb0e871cb2")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 88b44ca72d58b1080cfded0f1b455cbb826bf45a2e46b5054dc9bc350f3a33a7")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr_bt", "video_reward a98fd16fdc24f536415cbeec782177c258bab6956dbc96b7585932ca2fef58f0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703")]
@@ -39,8 +39,8 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Execution.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Execution.ExperimentInfo(
             "videoalign_mini",
-            "81e91e6a21dac12626576315d092877c6ccaf8ba17badd7c4896333af72ea600",
-            "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n",
+            "90d94bf95067c2e31a0cc365cb971fe4220aa9d65bcb2079fac1e030416c2506",
+            "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    cfg_scale = 3.0\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n\n  expect dpo.win_rate(oracle).MQ > 0.5\n  expect dpo.win_rate(oracle).Overall > dpo_t.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).Overall > rwr.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).TA > 0.5\n  expect dpo.win_rate(oracle).VQ > 0.5\n  expect dpo_t.win_rate(oracle).TA < dpo_t.win_rate(oracle).VQ\n  expect nrg_ta.win_rate(oracle).Overall > nrg_clean.win_rate(oracle).Overall\n  expect nrg_ta.win_rate(oracle).TA > nrg_vq_mq.win_rate(oracle).TA\n  expect nrg_vq_mq.win_rate(oracle).MQ > nrg_ta.win_rate(oracle).MQ\n  expect nrg_vq_mq.win_rate(oracle).VQ > nrg_ta.win_rate(oracle).VQ\n  expect rwr.win_rate(oracle).Overall > 0.5\n  expect sft.win_rate(oracle).Overall > 0.5\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
@@ -48,23 +48,41 @@ namespace Pipeline.Experiments
             new global::Pipeline.Runtime.Execution.StageInfo[]
             {
                 new global::Pipeline.Runtime.Execution.StageInfo("ae", "autoencoder", "8287f779c5ebd8259ffb11ad56df954a53bfbab08f153df6868940e9710f38b2", new string[] { "world", }, "videoalign-mini.pipe:41:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "48180863290ce1ff72259313ceb21397f7989071fb24558a0ccf1af8ca2a9310", new string[] { "ae", "world", }, "videoalign-mini.pipe:51:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("base_cfg4", "classifier_free", "08384621f21c819b9a13fc761638b17a17adc75410affee2e663839f91be68cf", new string[] { "base", }, "videoalign-mini.pipe:133:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("dpo", "flow_dpo", "da27c2953323bac2a528ba908dcb02af5a9cb7576fd133617d4d4e955feef45d", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:79:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t", "flow_dpo", "a4baa8ca94cced5e127ae51d92f2a5d0b48a5615b9d59ee9819645a5862e3df8", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:88:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("latent", "latent_reward", "208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:97:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("latent_clean", "latent_reward", "b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:104:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("nrg_clean", "flow_nrg", "5feb71382ab29557382fe348aefab9eb81bcd86d8244c267204ce5b5c1c718d2", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:125:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("nrg_ta", "flow_nrg", "f269f85ed960458985a0bc730a052128dd84306d603cdfaa5d3435c38927f5a5", new string[] { "base", "latent", }, "videoalign-mini.pipe:111:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("nrg_vq_mq", "flow_nrg", "485184c9c67f8797688a5a6d851ef08557b9478d80766dd1154c5de3f51f1ab0", new string[] { "base", "latent", }, "videoalign-mini.pipe:118:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "ec8669af976b1ebb5115da9a5f0dd94bdf31b98c7d992d118fc4132233aa1e1a", new string[] { "ae", "world", }, "videoalign-mini.pipe:51:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("base_cfg4", "classifier_free", "93d41150bd9451f8226497a3faec48142d8e3ea71c8c5819f9e2b51e1bb6fa8f", new string[] { "base", }, "videoalign-mini.pipe:134:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo", "flow_dpo", "f5b181e47e25d73980ba043297ab18c41bbc5a890aeffe581c03cbb1eff653d7", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:80:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t", "flow_dpo", "278c839b7cdc268873c9a5e65ff2f42cca6c240cc0e49177e7dcc48b7ccdc002", new string[] { "base", "prefs", "vr", }, "videoalign-mini.pipe:89:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("latent", "latent_reward", "208dc68c98ecaa8e579198d073bf1ce5298676049f44cd557d7b805ac36b3475", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:98:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("latent_clean", "latent_reward", "b498b3a3c8fda4d0ee64694422ffaaaf31dd1e739bae71823877566535151a41", new string[] { "ae", "prefs", }, "videoalign-mini.pipe:105:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_clean", "flow_nrg", "a631feb115e59f21f0bd327c0c29f452d43f8e5aab2f272aa76c2b69ab900902", new string[] { "base", "latent_clean", }, "videoalign-mini.pipe:126:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_ta", "flow_nrg", "4f139ff80d7c9aa3968a4c1f1477348f19170680998df564b6c1707f1d3aea26", new string[] { "base", "latent", }, "videoalign-mini.pipe:112:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_vq_mq", "flow_nrg", "0761517844f79ed4cd440e7ef383fcd0b331fade12cd803889dff66c7b0fc6c6", new string[] { "base", "latent", }, "videoalign-mini.pipe:119:3"),
                 new global::Pipeline.Runtime.Execution.StageInfo("prefs", "preference_pairs", "ad8fb7f7b4bcaa5635038a5fca583715b29c40a9ac9d8e6e34c64f4048087fb3", new string[] { "world", }, "videoalign-mini.pipe:22:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("report", "win_rates", "466d31d51933464592140455908ed9f8d14b925d5737cdbb55352a91c54f5a0e", new string[] { "base", "base_cfg4", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:138:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("rwr", "flow_rwr", "98bf9b4c36e30ee40e8362f623d0738d8d810cab24f5d821c222770c1b3330e5", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:68:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("sft", "flow_sft", "36feec545f8ee57188cb575e4a446b106d93512591b2c9fad9daf17641eaafcb", new string[] { "base", "prefs", }, "videoalign-mini.pipe:60:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("report", "win_rates", "c184dc31a7194e4067edbd5c4a6a0ac44091795ecb95a47615793a4b5bbf06be", new string[] { "base", "base_cfg4", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-mini.pipe:139:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("rwr", "flow_rwr", "a61cd1ba02aeeae48ee77518f75a1d4e277f5994c9a89bc3b2b4cacb0e871cb2", new string[] { "base", "vr", "world", }, "videoalign-mini.pipe:68:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("sft", "flow_sft", "88b44ca72d58b1080cfded0f1b455cbb826bf45a2e46b5054dc9bc350f3a33a7", new string[] { "base", "prefs", }, "videoalign-mini.pipe:60:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(16, 3d) },
                 new global::Pipeline.Runtime.Execution.StageInfo("vr", "video_reward", "e80d6f2f4b3c67fe11e844d70de1b2731d06ce9f934a5b5ab8c3b14049c1eae2", new string[] { "prefs", }, "videoalign-mini.pipe:27:3"),
                 new global::Pipeline.Runtime.Execution.StageInfo("vr_bt", "video_reward", "a98fd16fdc24f536415cbeec782177c258bab6956dbc96b7585932ca2fef58f0", new string[] { "prefs", }, "videoalign-mini.pipe:34:3"),
                 new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "e9d387504fc7973a18c9b229273e808ee95d2e240a38f6a4109595ee99d1d703", new string[] { }, "videoalign-mini.pipe:13:3"),
-            });
+            })
+        {
+            Replicates = 1,
+            Expectations = new global::Pipeline.Catalog.Expectations.Expectation[]
+            {
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo.win_rate(oracle).MQ > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("dpo", "win_rate", "oracle", "MQ"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo.win_rate(oracle).Overall > dpo_t.win_rate(oracle).Overall", new global::Pipeline.Catalog.Expectations.MetricReference("dpo", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("dpo_t", "win_rate", "oracle", "Overall"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo.win_rate(oracle).Overall > rwr.win_rate(oracle).Overall", new global::Pipeline.Catalog.Expectations.MetricReference("dpo", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("rwr", "win_rate", "oracle", "Overall"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo.win_rate(oracle).TA > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("dpo", "win_rate", "oracle", "TA"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo.win_rate(oracle).VQ > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("dpo", "win_rate", "oracle", "VQ"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
+                new global::Pipeline.Catalog.Expectations.Expectation("dpo_t.win_rate(oracle).TA < dpo_t.win_rate(oracle).VQ", new global::Pipeline.Catalog.Expectations.MetricReference("dpo_t", "win_rate", "oracle", "TA"), global::Pipeline.Catalog.Expectations.Comparison.Less, new global::Pipeline.Catalog.Expectations.MetricReference("dpo_t", "win_rate", "oracle", "VQ"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("nrg_ta.win_rate(oracle).Overall > nrg_clean.win_rate(oracle).Overall", new global::Pipeline.Catalog.Expectations.MetricReference("nrg_ta", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("nrg_clean", "win_rate", "oracle", "Overall"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("nrg_ta.win_rate(oracle).TA > nrg_vq_mq.win_rate(oracle).TA", new global::Pipeline.Catalog.Expectations.MetricReference("nrg_ta", "win_rate", "oracle", "TA"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("nrg_vq_mq", "win_rate", "oracle", "TA"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("nrg_vq_mq.win_rate(oracle).MQ > nrg_ta.win_rate(oracle).MQ", new global::Pipeline.Catalog.Expectations.MetricReference("nrg_vq_mq", "win_rate", "oracle", "MQ"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("nrg_ta", "win_rate", "oracle", "MQ"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("nrg_vq_mq.win_rate(oracle).VQ > nrg_ta.win_rate(oracle).VQ", new global::Pipeline.Catalog.Expectations.MetricReference("nrg_vq_mq", "win_rate", "oracle", "VQ"), global::Pipeline.Catalog.Expectations.Comparison.Greater, new global::Pipeline.Catalog.Expectations.MetricReference("nrg_ta", "win_rate", "oracle", "VQ"), null),
+                new global::Pipeline.Catalog.Expectations.Expectation("rwr.win_rate(oracle).Overall > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("rwr", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
+                new global::Pipeline.Catalog.Expectations.Expectation("sft.win_rate(oracle).Overall > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("sft", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
+            },
+        };
 
         /// <inheritdoc />
         public global::Pipeline.Runtime.Execution.ExperimentInfo Info => ExperimentInfo;
@@ -169,14 +187,14 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 133 "videoalign-mini.pipe"
+#line 134 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
             {
-#line 134 "videoalign-mini.pipe"
-                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 135 "videoalign-mini.pipe"
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
+#line 136 "videoalign-mini.pipe"
                 Scale = 4d,
-#line 133 "videoalign-mini.pipe"
+#line 134 "videoalign-mini.pipe"
             };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg4", options);
 #line default
@@ -184,24 +202,24 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 79 "videoalign-mini.pipe"
+#line 80 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
             {
-#line 80 "videoalign-mini.pipe"
-                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 81 "videoalign-mini.pipe"
-                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 82 "videoalign-mini.pipe"
-                Beta = 500d,
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 83 "videoalign-mini.pipe"
-                Steps = 200,
+                Beta = 500d,
 #line 84 "videoalign-mini.pipe"
-                Batch = 32,
+                Steps = 200,
 #line 85 "videoalign-mini.pipe"
+                Batch = 32,
+#line 86 "videoalign-mini.pipe"
                 Lr = 0.0001d,
-#line 79 "videoalign-mini.pipe"
+#line 80 "videoalign-mini.pipe"
                 CfgDropout = 0d,
-#line 79 "videoalign-mini.pipe"
+#line 80 "videoalign-mini.pipe"
             };
             var estimator = context.MLContextFor("dpo").Alignment().FlowDpo(options);
             return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", estimator);
@@ -210,24 +228,24 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 88 "videoalign-mini.pipe"
+#line 89 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
             {
-#line 89 "videoalign-mini.pipe"
-                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 90 "videoalign-mini.pipe"
-                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 91 "videoalign-mini.pipe"
-                Beta = global::Pipeline.Runtime.Kinds.FlowDpo.DpoBeta.Timestep(beta: 500d),
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 92 "videoalign-mini.pipe"
-                Steps = 200,
+                Beta = global::Pipeline.Runtime.Kinds.FlowDpo.DpoBeta.Timestep(beta: 500d),
 #line 93 "videoalign-mini.pipe"
-                Batch = 32,
+                Steps = 200,
 #line 94 "videoalign-mini.pipe"
+                Batch = 32,
+#line 95 "videoalign-mini.pipe"
                 Lr = 0.0001d,
-#line 88 "videoalign-mini.pipe"
+#line 89 "videoalign-mini.pipe"
                 CfgDropout = 0d,
-#line 88 "videoalign-mini.pipe"
+#line 89 "videoalign-mini.pipe"
             };
             var estimator = context.MLContextFor("dpo_t").Alignment().FlowDpo(options);
             return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", estimator);
@@ -236,26 +254,26 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 97 "videoalign-mini.pipe"
+#line 98 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
             {
-#line 98 "videoalign-mini.pipe"
-                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 99 "videoalign-mini.pipe"
-                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 100 "videoalign-mini.pipe"
-                Noisy = true,
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 101 "videoalign-mini.pipe"
+                Noisy = true,
+#line 102 "videoalign-mini.pipe"
                 Width = 64,
-#line 97 "videoalign-mini.pipe"
+#line 98 "videoalign-mini.pipe"
                 Epochs = 4,
-#line 97 "videoalign-mini.pipe"
+#line 98 "videoalign-mini.pipe"
                 Centring = 0.01d,
-#line 97 "videoalign-mini.pipe"
+#line 98 "videoalign-mini.pipe"
                 Lr = 0.001d,
-#line 97 "videoalign-mini.pipe"
+#line 98 "videoalign-mini.pipe"
                 Batch = 32,
-#line 97 "videoalign-mini.pipe"
+#line 98 "videoalign-mini.pipe"
             };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", options);
 #line default
@@ -263,26 +281,26 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 104 "videoalign-mini.pipe"
+#line 105 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
             {
-#line 105 "videoalign-mini.pipe"
-                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 106 "videoalign-mini.pipe"
-                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 107 "videoalign-mini.pipe"
-                Noisy = false,
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 108 "videoalign-mini.pipe"
+                Noisy = false,
+#line 109 "videoalign-mini.pipe"
                 Width = 64,
-#line 104 "videoalign-mini.pipe"
+#line 105 "videoalign-mini.pipe"
                 Epochs = 4,
-#line 104 "videoalign-mini.pipe"
+#line 105 "videoalign-mini.pipe"
                 Centring = 0.01d,
-#line 104 "videoalign-mini.pipe"
+#line 105 "videoalign-mini.pipe"
                 Lr = 0.001d,
-#line 104 "videoalign-mini.pipe"
+#line 105 "videoalign-mini.pipe"
                 Batch = 32,
-#line 104 "videoalign-mini.pipe"
+#line 105 "videoalign-mini.pipe"
             };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
@@ -290,22 +308,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 125 "videoalign-mini.pipe"
+#line 126 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
             {
-#line 126 "videoalign-mini.pipe"
-                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 127 "videoalign-mini.pipe"
-                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent_clean"),
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 128 "videoalign-mini.pipe"
-                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent_clean"),
 #line 129 "videoalign-mini.pipe"
-                Strength = 1d,
-#line 125 "videoalign-mini.pipe"
-                CoefficientCap = 10d,
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
 #line 130 "videoalign-mini.pipe"
+                Strength = 1d,
+#line 126 "videoalign-mini.pipe"
+                CoefficientCap = 10d,
+#line 131 "videoalign-mini.pipe"
                 Ablation = true,
-#line 125 "videoalign-mini.pipe"
+#line 126 "videoalign-mini.pipe"
             };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
@@ -313,22 +331,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 111 "videoalign-mini.pipe"
+#line 112 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
             {
-#line 112 "videoalign-mini.pipe"
-                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 113 "videoalign-mini.pipe"
-                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 114 "videoalign-mini.pipe"
-                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 115 "videoalign-mini.pipe"
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
+#line 116 "videoalign-mini.pipe"
                 Strength = 1d,
-#line 111 "videoalign-mini.pipe"
+#line 112 "videoalign-mini.pipe"
                 CoefficientCap = 10d,
-#line 111 "videoalign-mini.pipe"
+#line 112 "videoalign-mini.pipe"
                 Ablation = false,
-#line 111 "videoalign-mini.pipe"
+#line 112 "videoalign-mini.pipe"
             };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
@@ -336,22 +354,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage9(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 118 "videoalign-mini.pipe"
+#line 119 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
             {
-#line 119 "videoalign-mini.pipe"
-                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 120 "videoalign-mini.pipe"
-                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 121 "videoalign-mini.pipe"
-                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.5d, ["MQ"] = 0.5d, ["TA"] = 0d },
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 122 "videoalign-mini.pipe"
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.5d, ["MQ"] = 0.5d, ["TA"] = 0d },
+#line 123 "videoalign-mini.pipe"
                 Strength = 1d,
-#line 118 "videoalign-mini.pipe"
+#line 119 "videoalign-mini.pipe"
                 CoefficientCap = 10d,
-#line 118 "videoalign-mini.pipe"
+#line 119 "videoalign-mini.pipe"
                 Ablation = false,
-#line 118 "videoalign-mini.pipe"
+#line 119 "videoalign-mini.pipe"
             };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
@@ -384,22 +402,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage11(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 138 "videoalign-mini.pipe"
+#line 139 "videoalign-mini.pipe"
             var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
             {
-#line 139 "videoalign-mini.pipe"
-                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
 #line 140 "videoalign-mini.pipe"
-                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") },
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
 #line 141 "videoalign-mini.pipe"
-                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") },
 #line 142 "videoalign-mini.pipe"
-                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle, context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr") },
+                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 143 "videoalign-mini.pipe"
-                Seeds = 8,
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle, context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr") },
 #line 144 "videoalign-mini.pipe"
+                Seeds = 8,
+#line 145 "videoalign-mini.pipe"
                 Gifs = 2,
-#line 138 "videoalign-mini.pipe"
+#line 139 "videoalign-mini.pipe"
             };
             return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
@@ -423,10 +441,14 @@ namespace Pipeline.Experiments
 #line 73 "videoalign-mini.pipe"
                 Temperature = 0.1d,
 #line 74 "videoalign-mini.pipe"
-                Steps = 200,
+                CfgScale = 3d,
+#line 68 "videoalign-mini.pipe"
+                SamplingSteps = 16,
 #line 75 "videoalign-mini.pipe"
-                Batch = 32,
+                Steps = 200,
 #line 76 "videoalign-mini.pipe"
+                Batch = 32,
+#line 77 "videoalign-mini.pipe"
                 Lr = 0.0001d,
 #line 68 "videoalign-mini.pipe"
                 CfgDropout = 0d,

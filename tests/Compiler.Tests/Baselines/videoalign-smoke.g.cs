@@ -9,25 +9,25 @@ using Pipeline.Runtime.Kinds.FlowRwr;
 using Pipeline.Runtime.Kinds.FlowSft;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignSmokeExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_smoke {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 4, 2, 2]\n    lr = 0.002\n    steps = 60\n    width = 16\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 60 }\n    sampling_steps = 4\n    width = 16\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 300)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 1\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 2\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 32\n    steps = 10\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 10\n  }\n\n  reward vr = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 6\n    prompts = 32\n    resolution = [8, 8]\n    samples = 1\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_smoke {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 4, 2, 2]\n    lr = 0.002\n    steps = 60\n    width = 16\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 60 }\n    sampling_steps = 4\n    width = 16\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 300)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 1\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 2\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    cfg_scale = 3.0\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 32\n    sampling_steps = 4\n    steps = 10\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 10\n  }\n\n  reward vr = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 6\n    prompts = 32\n    resolution = [8, 8]\n    samples = 1\n  }\n\n  expect sft.win_rate(oracle).Overall > 0.5\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "videoalign_smoke")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "490ebddcb8fb10cc339aab2d268c8dd0dd2ad9adc4ea23635cdd5d5555be2d64")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "83b5346585ba85c516529b33e6879406f43357bac15efa74b8b9fe818eb896b7")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.ae", "autoencoder f3da8f03a3b3e5f346663ea8939dd94e25d59b5ac329e2b9e0c576fb69b046f4")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator a315d579875c0ae0171077efbade6ab041dba37d460a897797ef20ba83d89e54")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base_cfg4", "classifier_free 935738ea1335c8fd08432b432a55a5b6fec16046bade80f78078a1771a8d473c")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo 74111b8a67cc80f3509fd89571b01632b3940f5b362f2f1c9c891b1a8d18b65a")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo 26787179526b5248125c1cf248ef4e33f59c1411390e544af9653efc825c1473")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base", "flow_generator 856144ffb17d3476b7806367bd65d77f0748bc7320a1e902ff027f39a1382f24")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.base_cfg4", "classifier_free 1fb974c824e119c17a759b2b383766d82545eec8b4c171c429794beef86ef395")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo", "flow_dpo dfd6a5aefde9b097f766aea99926082636b2717619e46389bd17f476aabfad20")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.dpo_t", "flow_dpo bc2cc9f7e2b460d82769ca8e06d8bdd08a1d19d49617d3453f2c339474b1051a")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent", "latent_reward 7a4c66bfddba11b4195d1a7aa86f35bdf9bba845ada9965e58d60e508a34e2b8")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.latent_clean", "latent_reward b8ff8e88637d3f487467852827f0c14f4e1971398dd7918297d31d8dd572cec4")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg ed52ea93b27c33b639cc38a9f383c570a2e3bcebebc27f752adf21504dab8bfb")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg b2e5a5db0f6a763ff30bfb0d1d97d1e985256e3e46a62537cc5d3422a9a9420c")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg d43da3cc1916e9a7898a3385710a7edffef99e7a5fffe5f936c0ad46d271c221")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_clean", "flow_nrg faa4e9ec69fb69061ff773e6f0a7d22c55c7c2e76d40bf949200b49ec7fdbf7b")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_ta", "flow_nrg 2099c334362dbc6ee6ae931a27ee27cb32abbf95be0f92b085629510abd12642")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.nrg_vq_mq", "flow_nrg 482c3b95fbd0bddd3e9f85688d44079c89ef115c791315a09e9e92dbb20a797d")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 3de761935043c8bce7363829779705f7087a8cab010cd944cbe967ec6b7e2ad1")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates 49d8732c3853e2b3374a3a54dff0eb9401be9f2d918a2edc170737329460c595")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr b7091cf4a96ca5a9468713ac95f972b1a768bae602ed5d5bd28f6a9783c676e4")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft bc5db3447e9d721b7ba778cc59597f4e4d0d2eaf29f0544eaff3a894eaf45b61")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.report", "win_rates d9cb8e51a2bdc0e8392d86fe664619086e2575bc61d0f57f2367987ed9a2ed3a")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.rwr", "flow_rwr 5c78455292c54352943d4cce86b71689e4162d1c6b69fa33863d9ae257729079")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.sft", "flow_sft 05f76eee35e186f0ae3316762200c0e569e6a49f57016b11c0a77c5f09111a5f")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr", "video_reward ca4fd38ae18838e405846638dde46d09a221a0b7cbed6ba20989c3e0fd42dc36")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.vr_bt", "video_reward 6b189b6c48f27880fb6b7b2728bc613f7695af670d7ffe9175257e1de5168573")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos 719b739ea485220c49359bf17a4e72e5ad743839c173f5d34ce2d24719eee798")]
@@ -39,8 +39,8 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Execution.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Execution.ExperimentInfo(
             "videoalign_smoke",
-            "490ebddcb8fb10cc339aab2d268c8dd0dd2ad9adc4ea23635cdd5d5555be2d64",
-            "experiment videoalign_smoke {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 4, 2, 2]\n    lr = 0.002\n    steps = 60\n    width = 16\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 60 }\n    sampling_steps = 4\n    width = 16\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 300)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 1\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 2\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 32\n    steps = 10\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 10\n  }\n\n  reward vr = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 6\n    prompts = 32\n    resolution = [8, 8]\n    samples = 1\n  }\n}\n",
+            "83b5346585ba85c516529b33e6879406f43357bac15efa74b8b9fe818eb896b7",
+            "experiment videoalign_smoke {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 4, 2, 2]\n    lr = 0.002\n    steps = 60\n    width = 16\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 60 }\n    sampling_steps = 4\n    width = 16\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 300)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 1\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 2\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    cfg_scale = 3.0\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 32\n    sampling_steps = 4\n    steps = 10\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 10\n  }\n\n  reward vr = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 6\n    prompts = 32\n    resolution = [8, 8]\n    samples = 1\n  }\n\n  expect sft.win_rate(oracle).Overall > 0.5\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
@@ -48,23 +48,30 @@ namespace Pipeline.Experiments
             new global::Pipeline.Runtime.Execution.StageInfo[]
             {
                 new global::Pipeline.Runtime.Execution.StageInfo("ae", "autoencoder", "f3da8f03a3b3e5f346663ea8939dd94e25d59b5ac329e2b9e0c576fb69b046f4", new string[] { "world", }, "videoalign-smoke.pipe:36:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "a315d579875c0ae0171077efbade6ab041dba37d460a897797ef20ba83d89e54", new string[] { "ae", "world", }, "videoalign-smoke.pipe:45:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("base_cfg4", "classifier_free", "935738ea1335c8fd08432b432a55a5b6fec16046bade80f78078a1771a8d473c", new string[] { "base", }, "videoalign-smoke.pipe:127:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("dpo", "flow_dpo", "74111b8a67cc80f3509fd89571b01632b3940f5b362f2f1c9c891b1a8d18b65a", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:73:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t", "flow_dpo", "26787179526b5248125c1cf248ef4e33f59c1411390e544af9653efc825c1473", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:82:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("latent", "latent_reward", "7a4c66bfddba11b4195d1a7aa86f35bdf9bba845ada9965e58d60e508a34e2b8", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:91:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("latent_clean", "latent_reward", "b8ff8e88637d3f487467852827f0c14f4e1971398dd7918297d31d8dd572cec4", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:98:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("nrg_clean", "flow_nrg", "ed52ea93b27c33b639cc38a9f383c570a2e3bcebebc27f752adf21504dab8bfb", new string[] { "base", "latent_clean", }, "videoalign-smoke.pipe:119:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("nrg_ta", "flow_nrg", "b2e5a5db0f6a763ff30bfb0d1d97d1e985256e3e46a62537cc5d3422a9a9420c", new string[] { "base", "latent", }, "videoalign-smoke.pipe:105:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("nrg_vq_mq", "flow_nrg", "d43da3cc1916e9a7898a3385710a7edffef99e7a5fffe5f936c0ad46d271c221", new string[] { "base", "latent", }, "videoalign-smoke.pipe:112:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("base", "flow_generator", "856144ffb17d3476b7806367bd65d77f0748bc7320a1e902ff027f39a1382f24", new string[] { "ae", "world", }, "videoalign-smoke.pipe:45:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(4, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("base_cfg4", "classifier_free", "1fb974c824e119c17a759b2b383766d82545eec8b4c171c429794beef86ef395", new string[] { "base", }, "videoalign-smoke.pipe:129:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo", "flow_dpo", "dfd6a5aefde9b097f766aea99926082636b2717619e46389bd17f476aabfad20", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:75:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(4, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("dpo_t", "flow_dpo", "bc2cc9f7e2b460d82769ca8e06d8bdd08a1d19d49617d3453f2c339474b1051a", new string[] { "base", "prefs", "vr", }, "videoalign-smoke.pipe:84:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(4, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("latent", "latent_reward", "7a4c66bfddba11b4195d1a7aa86f35bdf9bba845ada9965e58d60e508a34e2b8", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:93:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("latent_clean", "latent_reward", "b8ff8e88637d3f487467852827f0c14f4e1971398dd7918297d31d8dd572cec4", new string[] { "ae", "prefs", }, "videoalign-smoke.pipe:100:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_clean", "flow_nrg", "faa4e9ec69fb69061ff773e6f0a7d22c55c7c2e76d40bf949200b49ec7fdbf7b", new string[] { "base", "latent_clean", }, "videoalign-smoke.pipe:121:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_ta", "flow_nrg", "2099c334362dbc6ee6ae931a27ee27cb32abbf95be0f92b085629510abd12642", new string[] { "base", "latent", }, "videoalign-smoke.pipe:107:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("nrg_vq_mq", "flow_nrg", "482c3b95fbd0bddd3e9f85688d44079c89ef115c791315a09e9e92dbb20a797d", new string[] { "base", "latent", }, "videoalign-smoke.pipe:114:3"),
                 new global::Pipeline.Runtime.Execution.StageInfo("prefs", "preference_pairs", "3de761935043c8bce7363829779705f7087a8cab010cd944cbe967ec6b7e2ad1", new string[] { "world", }, "videoalign-smoke.pipe:17:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("report", "win_rates", "49d8732c3853e2b3374a3a54dff0eb9401be9f2d918a2edc170737329460c595", new string[] { "base", "base_cfg4", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:132:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("rwr", "flow_rwr", "b7091cf4a96ca5a9468713ac95f972b1a768bae602ed5d5bd28f6a9783c676e4", new string[] { "base", "vr", "world", }, "videoalign-smoke.pipe:62:3"),
-                new global::Pipeline.Runtime.Execution.StageInfo("sft", "flow_sft", "bc5db3447e9d721b7ba778cc59597f4e4d0d2eaf29f0544eaff3a894eaf45b61", new string[] { "base", "prefs", }, "videoalign-smoke.pipe:54:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("report", "win_rates", "d9cb8e51a2bdc0e8392d86fe664619086e2575bc61d0f57f2367987ed9a2ed3a", new string[] { "base", "base_cfg4", "dpo", "dpo_t", "nrg_clean", "nrg_ta", "nrg_vq_mq", "rwr", "sft", "vr", "world", }, "videoalign-smoke.pipe:134:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("rwr", "flow_rwr", "5c78455292c54352943d4cce86b71689e4162d1c6b69fa33863d9ae257729079", new string[] { "base", "vr", "world", }, "videoalign-smoke.pipe:62:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(4, 3d) },
+                new global::Pipeline.Runtime.Execution.StageInfo("sft", "flow_sft", "05f76eee35e186f0ae3316762200c0e569e6a49f57016b11c0a77c5f09111a5f", new string[] { "base", "prefs", }, "videoalign-smoke.pipe:54:3") { Sampling = new global::Pipeline.Runtime.Execution.GeneratorSampling(4, 3d) },
                 new global::Pipeline.Runtime.Execution.StageInfo("vr", "video_reward", "ca4fd38ae18838e405846638dde46d09a221a0b7cbed6ba20989c3e0fd42dc36", new string[] { "prefs", }, "videoalign-smoke.pipe:22:3"),
                 new global::Pipeline.Runtime.Execution.StageInfo("vr_bt", "video_reward", "6b189b6c48f27880fb6b7b2728bc613f7695af670d7ffe9175257e1de5168573", new string[] { "prefs", }, "videoalign-smoke.pipe:29:3"),
                 new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "719b739ea485220c49359bf17a4e72e5ad743839c173f5d34ce2d24719eee798", new string[] { }, "videoalign-smoke.pipe:8:3"),
-            });
+            })
+        {
+            Replicates = 1,
+            Expectations = new global::Pipeline.Catalog.Expectations.Expectation[]
+            {
+                new global::Pipeline.Catalog.Expectations.Expectation("sft.win_rate(oracle).Overall > 0.5", new global::Pipeline.Catalog.Expectations.MetricReference("sft", "win_rate", "oracle", "Overall"), global::Pipeline.Catalog.Expectations.Comparison.Greater, null, 0.5d),
+            },
+        };
 
         /// <inheritdoc />
         public global::Pipeline.Runtime.Execution.ExperimentInfo Info => ExperimentInfo;
@@ -169,14 +176,14 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 127 "videoalign-smoke.pipe"
+#line 129 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
             {
-#line 128 "videoalign-smoke.pipe"
+#line 130 "videoalign-smoke.pipe"
                 Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 129 "videoalign-smoke.pipe"
+#line 131 "videoalign-smoke.pipe"
                 Scale = 4d,
-#line 127 "videoalign-smoke.pipe"
+#line 129 "videoalign-smoke.pipe"
             };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg4", options);
 #line default
@@ -184,24 +191,24 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 73 "videoalign-smoke.pipe"
+#line 75 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
             {
-#line 74 "videoalign-smoke.pipe"
-                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 75 "videoalign-smoke.pipe"
-                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 76 "videoalign-smoke.pipe"
-                Beta = 500d,
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 77 "videoalign-smoke.pipe"
-                Steps = 10,
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 78 "videoalign-smoke.pipe"
-                Batch = 32,
+                Beta = 500d,
 #line 79 "videoalign-smoke.pipe"
+                Steps = 10,
+#line 80 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 81 "videoalign-smoke.pipe"
                 Lr = 0.0001d,
-#line 73 "videoalign-smoke.pipe"
+#line 75 "videoalign-smoke.pipe"
                 CfgDropout = 0d,
-#line 73 "videoalign-smoke.pipe"
+#line 75 "videoalign-smoke.pipe"
             };
             var estimator = context.MLContextFor("dpo").Alignment().FlowDpo(options);
             return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", estimator);
@@ -210,24 +217,24 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 82 "videoalign-smoke.pipe"
+#line 84 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
             {
-#line 83 "videoalign-smoke.pipe"
-                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 84 "videoalign-smoke.pipe"
-                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 85 "videoalign-smoke.pipe"
-                Beta = global::Pipeline.Runtime.Kinds.FlowDpo.DpoBeta.Timestep(beta: 500d),
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 86 "videoalign-smoke.pipe"
-                Steps = 10,
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 87 "videoalign-smoke.pipe"
-                Batch = 32,
+                Beta = global::Pipeline.Runtime.Kinds.FlowDpo.DpoBeta.Timestep(beta: 500d),
 #line 88 "videoalign-smoke.pipe"
+                Steps = 10,
+#line 89 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 90 "videoalign-smoke.pipe"
                 Lr = 0.0001d,
-#line 82 "videoalign-smoke.pipe"
+#line 84 "videoalign-smoke.pipe"
                 CfgDropout = 0d,
-#line 82 "videoalign-smoke.pipe"
+#line 84 "videoalign-smoke.pipe"
             };
             var estimator = context.MLContextFor("dpo_t").Alignment().FlowDpo(options);
             return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", estimator);
@@ -236,26 +243,26 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 91 "videoalign-smoke.pipe"
+#line 93 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
             {
-#line 92 "videoalign-smoke.pipe"
-                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
-#line 93 "videoalign-smoke.pipe"
-                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 94 "videoalign-smoke.pipe"
-                Noisy = true,
-#line 91 "videoalign-smoke.pipe"
-                Width = 32,
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 95 "videoalign-smoke.pipe"
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
+#line 96 "videoalign-smoke.pipe"
+                Noisy = true,
+#line 93 "videoalign-smoke.pipe"
+                Width = 32,
+#line 97 "videoalign-smoke.pipe"
                 Epochs = 1,
-#line 91 "videoalign-smoke.pipe"
+#line 93 "videoalign-smoke.pipe"
                 Centring = 0.01d,
-#line 91 "videoalign-smoke.pipe"
+#line 93 "videoalign-smoke.pipe"
                 Lr = 0.001d,
-#line 91 "videoalign-smoke.pipe"
+#line 93 "videoalign-smoke.pipe"
                 Batch = 32,
-#line 91 "videoalign-smoke.pipe"
+#line 93 "videoalign-smoke.pipe"
             };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", options);
 #line default
@@ -263,26 +270,26 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 98 "videoalign-smoke.pipe"
+#line 100 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
             {
-#line 99 "videoalign-smoke.pipe"
-                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
-#line 100 "videoalign-smoke.pipe"
-                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 101 "videoalign-smoke.pipe"
-                Noisy = false,
-#line 98 "videoalign-smoke.pipe"
-                Width = 32,
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 102 "videoalign-smoke.pipe"
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
+#line 103 "videoalign-smoke.pipe"
+                Noisy = false,
+#line 100 "videoalign-smoke.pipe"
+                Width = 32,
+#line 104 "videoalign-smoke.pipe"
                 Epochs = 1,
-#line 98 "videoalign-smoke.pipe"
+#line 100 "videoalign-smoke.pipe"
                 Centring = 0.01d,
-#line 98 "videoalign-smoke.pipe"
+#line 100 "videoalign-smoke.pipe"
                 Lr = 0.001d,
-#line 98 "videoalign-smoke.pipe"
+#line 100 "videoalign-smoke.pipe"
                 Batch = 32,
-#line 98 "videoalign-smoke.pipe"
+#line 100 "videoalign-smoke.pipe"
             };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
@@ -290,22 +297,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 119 "videoalign-smoke.pipe"
+#line 121 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
             {
-#line 120 "videoalign-smoke.pipe"
-                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 121 "videoalign-smoke.pipe"
-                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent_clean"),
 #line 122 "videoalign-smoke.pipe"
-                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 123 "videoalign-smoke.pipe"
-                Strength = 1d,
-#line 119 "videoalign-smoke.pipe"
-                CoefficientCap = 10d,
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent_clean"),
 #line 124 "videoalign-smoke.pipe"
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
+#line 125 "videoalign-smoke.pipe"
+                Strength = 1d,
+#line 121 "videoalign-smoke.pipe"
+                CoefficientCap = 10d,
+#line 126 "videoalign-smoke.pipe"
                 Ablation = true,
-#line 119 "videoalign-smoke.pipe"
+#line 121 "videoalign-smoke.pipe"
             };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
@@ -313,22 +320,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 105 "videoalign-smoke.pipe"
+#line 107 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
             {
-#line 106 "videoalign-smoke.pipe"
-                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 107 "videoalign-smoke.pipe"
-                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 108 "videoalign-smoke.pipe"
-                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 109 "videoalign-smoke.pipe"
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
+#line 110 "videoalign-smoke.pipe"
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
+#line 111 "videoalign-smoke.pipe"
                 Strength = 1d,
-#line 105 "videoalign-smoke.pipe"
+#line 107 "videoalign-smoke.pipe"
                 CoefficientCap = 10d,
-#line 105 "videoalign-smoke.pipe"
+#line 107 "videoalign-smoke.pipe"
                 Ablation = false,
-#line 105 "videoalign-smoke.pipe"
+#line 107 "videoalign-smoke.pipe"
             };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
@@ -336,22 +343,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage9(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 112 "videoalign-smoke.pipe"
+#line 114 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
             {
-#line 113 "videoalign-smoke.pipe"
-                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
-#line 114 "videoalign-smoke.pipe"
-                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 115 "videoalign-smoke.pipe"
-                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.5d, ["MQ"] = 0.5d, ["TA"] = 0d },
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 116 "videoalign-smoke.pipe"
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
+#line 117 "videoalign-smoke.pipe"
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.5d, ["MQ"] = 0.5d, ["TA"] = 0d },
+#line 118 "videoalign-smoke.pipe"
                 Strength = 1d,
-#line 112 "videoalign-smoke.pipe"
+#line 114 "videoalign-smoke.pipe"
                 CoefficientCap = 10d,
-#line 112 "videoalign-smoke.pipe"
+#line 114 "videoalign-smoke.pipe"
                 Ablation = false,
-#line 112 "videoalign-smoke.pipe"
+#line 114 "videoalign-smoke.pipe"
             };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
@@ -384,22 +391,22 @@ namespace Pipeline.Experiments
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage11(global::Pipeline.Runtime.Execution.RunContext context)
         {
-#line 132 "videoalign-smoke.pipe"
+#line 134 "videoalign-smoke.pipe"
             var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
             {
-#line 133 "videoalign-smoke.pipe"
-                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
-#line 134 "videoalign-smoke.pipe"
-                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") },
 #line 135 "videoalign-smoke.pipe"
-                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
 #line 136 "videoalign-smoke.pipe"
-                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle, context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr") },
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") },
 #line 137 "videoalign-smoke.pipe"
-                Seeds = 2,
+                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 138 "videoalign-smoke.pipe"
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle, context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr") },
+#line 139 "videoalign-smoke.pipe"
+                Seeds = 2,
+#line 140 "videoalign-smoke.pipe"
                 Gifs = 1,
-#line 132 "videoalign-smoke.pipe"
+#line 134 "videoalign-smoke.pipe"
             };
             return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
@@ -423,10 +430,14 @@ namespace Pipeline.Experiments
 #line 67 "videoalign-smoke.pipe"
                 Temperature = 1d,
 #line 68 "videoalign-smoke.pipe"
-                Steps = 10,
+                CfgScale = 3d,
 #line 69 "videoalign-smoke.pipe"
-                Batch = 32,
+                SamplingSteps = 4,
 #line 70 "videoalign-smoke.pipe"
+                Steps = 10,
+#line 71 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 72 "videoalign-smoke.pipe"
                 Lr = 0.0001d,
 #line 62 "videoalign-smoke.pipe"
                 CfgDropout = 0d,

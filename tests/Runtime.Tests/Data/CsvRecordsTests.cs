@@ -35,10 +35,43 @@ public class CsvRecordsTests
     }
 
     [Fact]
+    public void Records_stream_from_a_reader_before_the_rest_of_the_file_is_read()
+    {
+        // A reader that fails once read past its first two lines: the records before that come out first.
+        using var reader = new FailingAfter("a,b\n1,2\n", "3,4\n");
+        using var records = CsvRecords.Read(reader, "big.csv").GetEnumerator();
+        Assert.True(records.MoveNext());
+        Assert.Equal(["a", "b"], records.Current.Fields);
+        Assert.True(records.MoveNext());
+        Assert.Equal(["1", "2"], records.Current.Fields);
+        Assert.Equal(2, records.Current.Line);
+        Assert.Throws<IOException>(() => records.MoveNext());
+    }
+
+    [Fact]
     public void Data_codes_are_unique_and_in_the_data_range()
     {
         Assert.Equal(DataDiagnosticCodes.All.Count, DataDiagnosticCodes.All.Distinct().Count());
         Assert.All(DataDiagnosticCodes.All, code => Assert.Matches("^PIPE41[0-9][0-9]$", code));
         Assert.Empty(DataDiagnosticCodes.All.Intersect(RuntimeDiagnosticCodes.All));
+    }
+}
+
+/// <summary>Reads <c>first</c>, then fails when asked for anything of <c>rest</c>.</summary>
+internal sealed class FailingAfter(string first, string rest) : TextReader
+{
+    private int position;
+
+    public override int Peek() => position < first.Length ? first[position] : position == first.Length && rest.Length > 0 ? throw new IOException("read past the allowed part") : -1;
+
+    public override int Read()
+    {
+        var next = Peek();
+        if (next >= 0)
+        {
+            position++;
+        }
+
+        return next;
     }
 }

@@ -26,7 +26,7 @@ public class PairFileTests
         Assert.Equal([PreferenceLabel.Tie, PreferenceLabel.Tie, PreferenceLabel.A], Three.Select(d => pairs.Pairs[1].Labels[d]));
         Assert.Equal("126.0", first.Extras["num_frames_A"]);
         Assert.EndsWith("example.csv:2", first.Origin);
-        Assert.Equal(Path.Combine(TestFiles.VideoAlignExample, "videos", "example_1_B.mp4"), ((DecodedVideo)first.VideoB).Path);
+        Assert.Equal(Path.Combine(TestFiles.VideoAlignExample, "videos", "example_1_B.mp4"), ((StoredVideo)first.VideoB).Path);
 
         foreach (var pair in pairs.Pairs)
         {
@@ -42,7 +42,7 @@ public class PairFileTests
         }
 
         // The six clips are different videos.
-        var distinct = pairs.Pairs.SelectMany(p => new[] { p.VideoA, p.VideoB }).Cast<DecodedVideo>().DistinctBy(v => v.Path).ToArray();
+        var distinct = pairs.Pairs.SelectMany(p => new[] { p.VideoA, p.VideoB }).Cast<StoredVideo>().DistinctBy(v => v.Path).ToArray();
         Assert.Equal(6, distinct.Length);
         Assert.Equal(6, distinct.Select(v => string.Join(",", v.Load().Data.Take(64))).Distinct().Count());
     }
@@ -87,6 +87,18 @@ public class PairFileTests
         Assert.Equal(DataDiagnosticCodes.UnknownLabel, error.Code);
         Assert.Contains("bench.csv:4:", error.Message);
         Assert.Contains("'C'", error.Message);
+    }
+
+    [Fact]
+    public void Every_bad_row_is_reported_with_its_line()
+    {
+        using var folder = TestFiles.NewFolder();
+        var csv = WriteBench(folder, thirdTa: "C", extraLine: "videos/v0.npy,videos/v1.npy,a,b,unquoted, comma,1,1,1,1,A,A,A,A\nvideos/v0.npy,,a,b,p,1,1,1,1,A,A,A,A\n");
+        var error = Assert.Throws<PipelineException>(() => PreferencePairSet.Load(csv, Four, Small));
+        Assert.Equal(DataDiagnosticCodes.UnknownLabel, error.Code);
+        Assert.StartsWith($"3 rows of {csv} are bad: {csv}:4: column TA has the label 'C'", error.Message);
+        Assert.Contains($"{csv}:5: the row has 14 fields but the header has 13", error.Message);
+        Assert.Contains($"{csv}:6: column path_B is empty", error.Message);
     }
 
     [Fact]

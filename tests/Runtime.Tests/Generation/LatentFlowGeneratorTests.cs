@@ -3,6 +3,7 @@ using Pipeline.Runtime.Kinds.Autoencoder;
 using Pipeline.Runtime.Kinds.FlowGenerator;
 using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Safetensors;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Runtime.Tests.Generation;
@@ -39,10 +40,10 @@ public sealed class LatentFlowGeneratorTests
         Assert.NotEqual(first[1].Data, generator.Generate(prompts, 5, steps: 8, cfgScale: 3.0)[1].Data);
 
         using var folder = new TempFolder();
-        var path = Path.Combine(folder.Path, "gen.ckpt");
-        GeneratorCheckpoint.Save(generator, path);
+        var path = Path.Combine(folder.Path, "gen.safetensors");
+        FlowGeneratorFile.Save(generator, path);
         Assert.Single(Directory.GetFiles(folder.Path));
-        var loaded = GeneratorCheckpoint.Load(path, generator.Device);
+        var loaded = FlowGeneratorFile.Load(path, generator.Device);
         Assert.Equal(first[2].Data, loaded.Generate(prompts, 5)[2].Data);
     }
 

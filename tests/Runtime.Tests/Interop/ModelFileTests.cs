@@ -46,7 +46,7 @@ public sealed class ModelFileTests
         Assert.Equal("[4,4,4,4]", metadata["pipeline.latent_shape"]);
         Assert.Equal("8", metadata["pipeline.width"]);
         Assert.False(metadata.Has("pipeline.export.source_sha256"));
-        Assert.Equal(Trained, ModelProvenance.ReadFrom(metadata));
+        Assert.Equal(Trained, metadata.Provenance);
 
         var exported = Trained.ExportedBy("unguided", new string('c', 64));
         AutoencoderFile.Save(autoencoder, path, exported);
@@ -55,7 +55,7 @@ public sealed class ModelFileTests
         Assert.Equal(new string('a', 64), reread["pipeline.source_sha256"]);
         Assert.Equal("unguided", reread["pipeline.export.experiment"]);
         Assert.Equal(new string('c', 64), reread["pipeline.export.source_sha256"]);
-        Assert.Equal(exported, ModelProvenance.ReadFrom(reread));
+        Assert.Equal(exported, reread.Provenance);
     }
 
     [Fact]
@@ -65,9 +65,9 @@ public sealed class ModelFileTests
         var path = Path.Combine(folder, "vr.safetensors");
         var mean = new[] { 0.1 + 0.2, -1.0 / 3, 2e-300 };
         var deviation = new[] { Math.PI, 1e-6, 7.25 };
-        var model = new VideoRewardModel(new VideoRewardNetwork(["VQ", "MQ", "TA"], RewardTokenMode.Separate, RewardPromptTokens.Vocabulary, 8), new VideoShape(3, 4, 16, 16), RewardLoss.Btt(5), CPU, new RewardNormalization(mean, deviation));
+        var model = new VideoRewardModel(new VideoRewardNetwork(["VQ", "MQ", "TA"], RewardTokenMode.Separate, RewardPromptTokens.Vocabulary, 8), new VideoShape(3, 4, 16, 16), RewardLoss.Btt(5), CPU, new RewardNormalization(mean, deviation)) { VideoFps = 2.5 };
 
-        VideoRewardFile.Save(model, path, fps: 2.5);
+        VideoRewardFile.Save(model, path);
         var metadata = ModelFile.ReadMetadata(path);
         var loaded = VideoRewardFile.Load(path, CPU);
 

@@ -83,6 +83,44 @@ public sealed class PyTorchRoundTripTests(ITestOutputHelper log)
         Assert.True(LatentRewardFile.Load(Path.Combine(folder, "latent_reward.model.safetensors"), CPU).Noisy);
     }
 
+    [Fact]
+    public void PyTorch_state_dicts_start_the_stages_networks_through_init_and_give_PyTorch_outputs()
+    {
+        using var folder = TestFiles.NewFolder();
+
+        PythonTorch.Run("pytorch_roundtrip.py", "create", folder);
+
+        // Each network as its stage builds it (the stage's width and shapes), then the state dict's tensors through
+        // init (GivenWeights): by the model file's names, strictly, whatever the file's format.
+        (string Name, string Kind, Func<GivenWeights, object> Build)[] cases =
+        [
+            ("autoencoder", "autoencoder", given => Loaded(given, new VideoAutoencoder(Video, Latent, 8), string.Empty)),
+            ("flow_generator_conv", "velocity", given => new FlowGeneratorModel(
+                Loaded(given, new VelocityConvNet(Latent, 8), "velocity.", "autoencoder."), Video,
+                LatentSpace.Restore(Loaded(given, new VideoAutoencoder(Video, Latent, 8), "autoencoder.", "velocity."), LatentMean, LatentDeviation), 4, 3.0, CPU)),
+            ("flow_generator_mlp", "pixel_velocity", given => new FlowGeneratorModel(Loaded(given, new VelocityMlp(Video.Length, 16), "velocity."), Video, LatentSpace.Pixels(Video), 4, 1.0, CPU)),
+            ("video_reward_separate", "video_reward", given => new VideoRewardModel(Loaded(given, new VideoRewardNetwork(Three, RewardTokenMode.Separate, RewardPromptTokens.Vocabulary, 8), string.Empty), RewardVideo, RewardLoss.Btt(5), CPU)),
+            ("video_reward_shared", "video_reward", given => new VideoRewardModel(Loaded(given, new VideoRewardNetwork(Three, RewardTokenMode.Shared, RewardPromptTokens.Vocabulary, 8), string.Empty), RewardVideo, RewardLoss.Btt(5), CPU)),
+            ("latent_reward", "latent_reward", given => new LatentRewardModel(
+                Loaded(given, new LatentRewardNetwork(Latent, 8, Three), "reward.", "autoencoder."),
+                Loaded(given, new VideoAutoencoder(Video, Latent, 8), "autoencoder.", "reward."), Three, true, LatentMean, LatentDeviation)),
+        ];
+        AssertClose(cases.Select(c =>
+        {
+            using var given = GivenWeightsTests.Open(folder, "stage", c.Kind, c.Name + ".pt")!;
+            Assert.Null(given.Metadata);
+            var outputs = Run(c.Kind, c.Build(given), ReadAll(Path.Combine(folder, c.Name + ".inputs.safetensors")));
+            return (c.Name, outputs, ReadAll(Path.Combine(folder, c.Name + ".pytorch.safetensors")));
+        }));
+    }
+
+    private static T Loaded<T>(GivenWeights given, T module, string prefix, params string[] parts)
+        where T : nn.Module
+    {
+        given.LoadInto(module, prefix, parts);
+        return module;
+    }
+
     /// <summary>
     /// Each case: its name (the files' stem, shared with pytorch_roundtrip.py), what its model computes, a writer that
     /// builds the runtime's model with random weights and saves it, and a loader.

@@ -5,7 +5,9 @@
                                      (python/pipeline_models.py), run DIR/<case>.inputs.safetensors through it, write
                                      DIR/<case>.pytorch.safetensors
   pytorch_roundtrip.py create DIR    for every case below: a mirror with seeded random weights written as
-                                     DIR/<case>.model.safetensors, inputs, and its outputs as DIR/<case>.pytorch.safetensors
+                                     DIR/<case>.model.safetensors and as the state dict torch.save writes,
+                                     DIR/<case>.pt (what init = file("x.pt") reads), inputs, and its outputs as
+                                     DIR/<case>.pytorch.safetensors
 
 A case named lora_* also has DIR/<case>.lora.safetensors, an adapter of the generator in <case>.model.safetensors.
 """
@@ -102,6 +104,7 @@ def create(folder):
         randomize(model, generator)
         model.eval()
         pm.save(os.path.join(folder, case + ".model.safetensors"), model, keys)
+        torch.save(model.state_dict(), os.path.join(folder, case + ".pt"))
         pm.write_safetensors(os.path.join(folder, case + ".inputs.safetensors"), inputs)
         if case.startswith("lora"):
             rank, alpha = 2, 4.0

@@ -68,6 +68,55 @@ public sealed class ReportWriterTests
         }
     }
 
+    /// <summary>
+    /// The reward models' accuracies were only in results.json and stdout; a cached stage's loss curve (a list of boxed
+    /// numbers from the stage cache) got no plot; a one-step stage's loss is too short to tell.
+    /// </summary>
+    [Fact]
+    public void The_report_shows_reward_accuracy_tables_with_the_oracle_and_plots_cached_loss_curves()
+    {
+        using var folder = new TempFolder();
+        var context = GenerationFixtures.Context(output: folder.Path);
+        SortedDictionary<string, object?> Accuracy(params (string Dimension, double? WithTies, double? WithoutTies)[] rows) =>
+            new(rows.ToDictionary(r => r.Dimension, r => (object?)new SortedDictionary<string, object?> { ["with_ties"] = r.WithTies, ["without_ties"] = r.WithoutTies }), StringComparer.Ordinal);
+        var oracle = Accuracy(("VQ", 0.8125, 0.9375), ("MQ", 0.75, 0.875), ("TA", 0.6875, 0.8125), ("Overall", 0.7, 0.9));
+        foreach (var (name, loss, vq) in new[] { ("vr", "btt(theta: 5.0)", 0.625), ("vr_bt", "bt", 0.5) })
+        {
+            var reward = new StageOutput(name, "video_reward", new object());
+            reward.Metrics["loss"] = loss;
+            reward.Metrics["accuracy_split"] = "eval";
+            reward.Metrics["eval_pairs"] = 60;
+            reward.Metrics["accuracy"] = Accuracy(("VQ", vq, vq + 0.25), ("MQ", 0.5, null), ("TA", 0.375, 0.75), ("Overall", 0.5, 0.625));
+            reward.Metrics["oracle_accuracy"] = oracle;
+            context.Complete(reward);
+        }
+
+        var cached = new StageOutput("gen", "flow_generator", new object()) { Cached = true };
+        cached.Metrics["steps"] = 40;
+        cached.Metrics["loss_curve"] = new List<object?> { 1.0, 0.5, 0.25, 0L };
+        context.Complete(cached);
+        var once = new StageOutput("ae", "autoencoder", new object());
+        once.Metrics["loss_start"] = null;
+        once.Metrics["loss_end"] = null;
+        context.Complete(once);
+
+        var text = File.ReadAllText(ReportWriter.Write(folder.Path, new RunResult(context.Info, context.Outputs.ToDictionary(p => p.Key, p => p.Value)), context));
+
+        var section = text[text.IndexOf("## Reward models", StringComparison.Ordinal)..];
+        Assert.Contains("vr on 60 eval pairs; vr_bt on 60 eval pairs", section);
+        var withoutTies = section[section.IndexOf("### Without ties", StringComparison.Ordinal)..section.IndexOf("### With ties", StringComparison.Ordinal)];
+        Assert.Contains("| dimension | vr (btt(theta: 5.0)) | vr_bt (bt) | oracle (ceiling) |", withoutTies);
+        Assert.Contains("| VQ | 0.875 | 0.750 | 0.938 |", withoutTies);
+        Assert.Contains("| MQ | – | – | 0.875 |", withoutTies);
+        Assert.Contains("| Overall | 0.625 | 0.625 | 0.900 |", withoutTies);
+        var withTies = section[section.IndexOf("### With ties", StringComparison.Ordinal)..];
+        Assert.Contains("| VQ | 0.625 | 0.500 | 0.813 |", withTies);
+        Assert.Contains("| TA | 0.375 | 0.375 | 0.688 |", withTies);
+
+        Assert.Equal((720, 420), PngFile.Validate(folder.File("plots/loss_gen.png")));
+        Assert.Contains("| ae | autoencoder | 0.0 | loss_start too short to tell, loss_end too short to tell |", text);
+    }
+
     /// <summary>Decodes a GIF to raw RGB frames with ffmpeg (independently of the writer's own code).</summary>
     private static List<byte[]> DecodeFrames(string path, int width, int height)
     {

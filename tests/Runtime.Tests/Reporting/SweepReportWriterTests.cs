@@ -62,7 +62,7 @@ public sealed class SweepReportWriterTests
         Assert.Equal(folder.File("sweep.md"), path);
         var text = File.ReadAllText(path);
         Assert.Contains("# Sweep: beta_sweep", text);
-        Assert.Contains("every metric that differs between points is plotted against `dpo.beta` (logarithmic axis)", text);
+        Assert.Contains("every metric that differs between points is plotted against each swept path it changes with when the other paths are held, on that path's own axis (logarithmic for `dpo.beta`).", text);
         Assert.Contains("| [0](point-0/report.md) | 100 | dpo | rm |", text);
         Assert.Contains("| point | dpo.beta | grad | loss_end | steps |", text);
         Assert.Contains("| [0](point-0/report.md) | 100 | 1.5 | 0.5 | 40 |", text);
@@ -83,7 +83,7 @@ public sealed class SweepReportWriterTests
         Assert.Equal("point-2", json.GetProperty("points")[2].GetProperty("folder").GetString());
         Assert.Equal(0.125, json.GetProperty("points")[2].GetProperty("metrics").GetProperty("dpo.loss_end").GetDouble());
         Assert.Equal(JsonValueKind.Null, json.GetProperty("points")[1].GetProperty("metrics").GetProperty("dpo.grad").ValueKind);
-        Assert.Equal("plots/sweep_dpo_loss_end.png", json.GetProperty("plots").GetProperty("dpo.loss_end").GetString());
+        Assert.Equal("plots/sweep_dpo_loss_end.png", json.GetProperty("plots").GetProperty("dpo.loss_end").GetProperty("dpo.beta").GetString());
     }
 
     [Fact]
@@ -109,7 +109,61 @@ public sealed class SweepReportWriterTests
         Assert.Contains("4 points over `dpo.space` × `dpo.beta`", text);
         Assert.Contains("| point | dpo.space | dpo.beta | stages run | stages cached |", text);
         Assert.Contains("| [3](point-3/report.md) | \"pixel\" | 500 | 1 | 4 | 40 |", text);
-        PngFile.Validate(folder.File("plots/sweep_dpo_loss_end.png"));
+
+        // loss_end changes with both paths: a plot against each, on its own axis.
+        Assert.Contains("![dpo.loss_end against dpo.space](plots/sweep_dpo_loss_end_vs_dpo_space.png)", text);
+        Assert.Contains("![dpo.loss_end against dpo.beta](plots/sweep_dpo_loss_end_vs_dpo_beta.png)", text);
+        PngFile.Validate(folder.File("plots/sweep_dpo_loss_end_vs_dpo_space.png"));
+        PngFile.Validate(folder.File("plots/sweep_dpo_loss_end_vs_dpo_beta.png"));
+    }
+
+    /// <summary>
+    /// Two swept stages: each stage's metrics change with its own setting only. The report used to plot every metric
+    /// against the first swept setting, so dpo_lora.loss_end against dpo_full.beta.
+    /// </summary>
+    [Fact]
+    public void A_sweep_of_two_stages_plotted_one_stage_s_metric_against_the_other_stage_s_setting()
+    {
+        using var folder = new TempFolder();
+        var points = new List<SweepPoint>();
+        var i = 0;
+        foreach (var beta in new[] { "100", "500", "2000" })
+        {
+            foreach (var lr in new[] { "1e-4", "1e-3" })
+            {
+                var point = Path.Combine(folder.Path, $"point-{i}");
+                Directory.CreateDirectory(point);
+                var full = 1.0 / double.Parse(beta, CultureInfo.InvariantCulture);
+                var lora = double.Parse(lr, CultureInfo.InvariantCulture);
+                File.WriteAllText(Path.Combine(point, "results.json"), $$"""
+                    { "experiment": "two", "stages": {
+                      "dpo_full": { "kind": "flow_dpo", "cached": false, "seconds": 1, "metrics": { "loss_end": {{full.ToString("R", CultureInfo.InvariantCulture)}} } },
+                      "dpo_lora": { "kind": "flow_dpo", "cached": false, "seconds": 1, "metrics": { "loss_end": {{lora.ToString("R", CultureInfo.InvariantCulture)}} } } },
+                      "win_rates": { "oracle": { "both": {{(full + lora).ToString("R", CultureInfo.InvariantCulture)}} } } }
+                    """);
+                points.Add(new SweepPoint(i++, point, [("dpo_full.beta", beta), ("dpo_lora.lr", lr)]));
+            }
+        }
+
+        var text = File.ReadAllText(SweepReportWriter.Write(folder.Path, points));
+
+        Assert.Equal(
+            [
+                "sweep_dpo_full_loss_end_vs_dpo_full_beta.png",
+                "sweep_dpo_lora_loss_end_vs_dpo_lora_lr.png",
+                "sweep_win_rates_oracle_both_vs_dpo_full_beta.png",
+                "sweep_win_rates_oracle_both_vs_dpo_lora_lr.png",
+            ],
+            Directory.GetFiles(folder.File("plots")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Contains("![dpo_lora.loss_end against dpo_lora.lr](plots/sweep_dpo_lora_loss_end_vs_dpo_lora_lr.png)", text);
+        Assert.DoesNotContain("![dpo_lora.loss_end against dpo_full.beta]", text);
+        var json = JsonDocument.Parse(File.ReadAllText(folder.File("sweep.json"))).RootElement.GetProperty("plots");
+        Assert.Equal(["dpo_lora.lr"], json.GetProperty("dpo_lora.loss_end").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["dpo_full.beta", "dpo_lora.lr"], json.GetProperty("win_rates.oracle.both").EnumerateObject().Select(p => p.Name));
+        foreach (var file in Directory.GetFiles(folder.File("plots")))
+        {
+            Assert.Equal((720, 420), PngFile.Validate(file));
+        }
     }
 
     [Fact]

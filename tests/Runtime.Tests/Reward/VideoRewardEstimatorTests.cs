@@ -4,6 +4,7 @@ using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Kinds.VideoReward;
 using Pipeline.Runtime.Torch.Models.Reward;
+using Pipeline.Runtime.Torch.Safetensors;
 
 namespace Pipeline.Runtime.Tests.Reward;
 
@@ -65,7 +66,7 @@ public sealed class VideoRewardEstimatorTests
     }
 
     [Fact]
-    public void A_checkpoint_round_trips_the_weights_dimensions_token_mode_tie_handling_and_normalisation()
+    public void A_model_file_round_trips_the_weights_dimensions_token_mode_tie_handling_and_normalisation()
     {
         var split = RewardTestData.Split(48);
         var ml = new MLContext(seed: 1);
@@ -74,17 +75,17 @@ public sealed class VideoRewardEstimatorTests
         var folder = Directory.CreateTempSubdirectory("reward-checkpoint-").FullName;
         try
         {
-            var path = Path.Combine(folder, "reward.ckpt");
-            transformer.SaveCheckpoint(path);
-            transformer.SaveCheckpoint(path);
-            Assert.Equal(new[] { "reward.ckpt" }, Directory.GetFiles(folder).Select(Path.GetFileName));
+            var path = Path.Combine(folder, "reward.safetensors");
+            transformer.SaveModel(path);
+            transformer.SaveModel(path);
+            Assert.Equal(new[] { "reward.safetensors" }, Directory.GetFiles(folder).Select(Path.GetFileName));
 
-            var header = RewardCheckpoint.ReadHeader(path);
-            Assert.Equal(Dimensions, header.Dimensions);
-            Assert.Equal("shared", header.Tokens);
-            Assert.Equal("rao-kupper", header.Ties);
-            Assert.Equal(3.0, header.Theta);
-            var loaded = RewardCheckpoint.Load(path, Pipeline.Runtime.Torch.Backend.DeviceSpec.Cpu.Resolve());
+            var metadata = ModelFile.ReadMetadata(path);
+            Assert.Equal(Dimensions, metadata.List<string>(ModelMetadata.Dimensions));
+            Assert.Equal("shared", metadata[ModelMetadata.Tokens]);
+            Assert.Equal("rao-kupper", metadata[ModelMetadata.Ties]);
+            Assert.Equal(3.0, metadata.Double(ModelMetadata.TieTheta));
+            var loaded = VideoRewardFile.Load(path, Pipeline.Runtime.Torch.Backend.DeviceSpec.Cpu.Resolve());
             Assert.Equal(RewardTokenMode.Shared, loaded.Tokens);
             Assert.Equal(transformer.Model.Normalization!.Mean, loaded.Normalization!.Mean);
             var videos = split.Eval.Pairs.Select(p => p.VideoA.Load()).ToArray();

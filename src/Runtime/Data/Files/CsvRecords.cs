@@ -23,59 +23,68 @@ public static class CsvRecords
     public static IReadOnlyList<CsvRecord> Parse(string text, string fileName)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var records = new List<CsvRecord>();
+        using var reader = new StringReader(text);
+        return Read(reader, fileName).ToList();
+    }
+
+    /// <summary>
+    /// Reads the records of <paramref name="reader"/> one at a time, as they are needed: a file of any size is never
+    /// in memory as a whole. Blank lines are skipped; a leading byte-order mark is ignored.
+    /// </summary>
+    /// <exception cref="PipelineException">PIPE4103 for an unterminated quote or text after a closing quote, when the reader reaches it.</exception>
+    public static IEnumerable<CsvRecord> Read(TextReader reader, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
         var fields = new List<string>();
         var field = new StringBuilder();
         var line = 1;
         var recordLine = 1;
-        var i = 0;
-        if (text.Length > 0 && text[0] == '\uFEFF')
+        if (reader.Peek() == '\uFEFF')
         {
-            i = 1;
+            reader.Read();
         }
 
         // fieldStarted: the current field has consumed a character; recordStarted: the current record has.
         bool fieldStarted = false, recordStarted = false;
-        while (i < text.Length)
+        while (reader.Peek() >= 0)
         {
-            var ch = text[i];
+            var ch = (char)reader.Read();
             if (ch == '"' && !fieldStarted)
             {
                 fieldStarted = true;
                 recordStarted = true;
-                i++;
                 var quoteLine = line;
                 while (true)
                 {
-                    if (i >= text.Length)
+                    var next = reader.Read();
+                    if (next < 0)
                     {
                         throw new PipelineException(DataDiagnosticCodes.MalformedRow,
                             $"{fileName}:{quoteLine}: a quoted field is never closed; close it with a double quote.");
                     }
 
-                    if (text[i] == '"')
+                    if (next == '"')
                     {
-                        if (i + 1 < text.Length && text[i + 1] == '"')
+                        if (reader.Peek() == '"')
                         {
+                            reader.Read();
                             field.Append('"');
-                            i += 2;
                             continue;
                         }
 
-                        i++;
                         break;
                     }
 
-                    if (text[i] == '\n')
+                    if (next == '\n')
                     {
                         line++;
                     }
 
-                    field.Append(text[i]);
-                    i++;
+                    field.Append((char)next);
                 }
 
-                if (i < text.Length && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
+                var after = reader.Peek();
+                if (after >= 0 && after != ',' && after != '\n' && after != '\r')
                 {
                     throw new PipelineException(DataDiagnosticCodes.MalformedRow,
                         $"{fileName}:{line}: text follows a closing quote; quote the whole field and double any quote inside it.");
@@ -90,19 +99,21 @@ public static class CsvRecords
                 field.Clear();
                 fieldStarted = false;
                 recordStarted = true;
-                i++;
                 continue;
             }
 
             if (ch == '\r' || ch == '\n')
             {
-                EndRecord();
-                if (ch == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
+                if (EndRecord() is { } record)
                 {
-                    i++;
+                    yield return record;
                 }
 
-                i++;
+                if (ch == '\r' && reader.Peek() == '\n')
+                {
+                    reader.Read();
+                }
+
                 line++;
                 recordLine = line;
                 continue;
@@ -111,24 +122,27 @@ public static class CsvRecords
             field.Append(ch);
             fieldStarted = true;
             recordStarted = true;
-            i++;
         }
 
-        EndRecord();
-        return records;
-
-        void EndRecord()
+        if (EndRecord() is { } last)
         {
+            yield return last;
+        }
+
+        CsvRecord? EndRecord()
+        {
+            CsvRecord? record = null;
             if (recordStarted)
             {
                 fields.Add(field.ToString());
-                records.Add(new CsvRecord(recordLine, fields.ToArray()));
+                record = new CsvRecord(recordLine, fields.ToArray());
             }
 
             fields.Clear();
             field.Clear();
             fieldStarted = false;
             recordStarted = false;
+            return record;
         }
     }
 }

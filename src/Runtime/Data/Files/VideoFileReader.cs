@@ -10,16 +10,15 @@ namespace Pipeline.Runtime.Data.Files;
 /// containers ffmpeg reads: .webm, .mov, .mkv, .avi) through the <c>ffmpeg</c> and <c>ffprobe</c> programs (Debian
 /// package <c>ffmpeg</c>), and <c>.npy</c> arrays of shape T×H×W×3 or 3×T×H×W (float in [0, 1], or uint8).
 /// </summary>
-public static class VideoFileReader
+public static partial class VideoFileReader
 {
     private static readonly string[] FfmpegExtensions = [".mp4", ".webm", ".mov", ".mkv", ".avi", ".gif"];
 
     /// <summary>Whether <see cref="Read"/> takes a file of this name (.npy, or a container ffmpeg reads).</summary>
-    public static bool CanRead(string path)
-    {
-        var extension = Path.GetExtension(path).ToLowerInvariant();
-        return extension == ".npy" || FfmpegExtensions.Contains(extension);
-    }
+    public static bool CanRead(string path) => IsArray(path) || FfmpegExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());
+
+    /// <summary>Whether the file is a .npy array (read as floats, kept at their precision) rather than a container ffmpeg decodes.</summary>
+    public static bool IsArray(string path) => Path.GetExtension(path).Equals(".npy", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Reads and resamples one video.</summary>
     /// <exception cref="PipelineException">PIPE4105 missing file, PIPE4106 undecodable, PIPE4107 no ffmpeg, PIPE4108 unknown extension.</exception>
@@ -104,17 +103,33 @@ public static class VideoFileReader
         return new Video(sampling.Shape, result);
     }
 
-    private static Video ReadWithFfmpeg(string path, VideoSampling sampling)
+    /// <summary>
+    /// Decodes one video with ffmpeg into bytes in C, T, H, W layout (the byte b stands for b / 255, <see cref="PixelBytes"/>):
+    /// the compact form of the decoded-video store, and what <see cref="Read"/> converts to floats.
+    /// </summary>
+    /// <exception cref="PipelineException">PIPE4105 missing file, PIPE4106 undecodable, PIPE4107 no ffmpeg, PIPE4108 not a container ffmpeg reads.</exception>
+    public static byte[] DecodeBytes(string path, VideoSampling sampling)
     {
-        var rateText = Run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=avg_frame_rate,r_frame_rate",
-            "-of", "default=noprint_wrappers=1", path], path).Text;
-        var nativeFps = ParseRate(rateText, "avg_frame_rate") ?? ParseRate(rateText, "r_frame_rate")
-            ?? throw new PipelineException(DataDiagnosticCodes.VideoDecodeFailed, $"video file '{path}': ffprobe found no video stream with a frame rate.");
+        ArgumentNullException.ThrowIfNull(sampling);
+        if (!File.Exists(path))
+        {
+            throw new PipelineException(DataDiagnosticCodes.VideoFileMissing, $"video file '{path}' does not exist.");
+        }
+
+        if (!FfmpegExtensions.Contains(Path.GetExtension(path).ToLowerInvariant()))
+        {
+            throw new PipelineException(DataDiagnosticCodes.UnsupportedVideoFormat,
+                $"video file '{path}' has extension '{Path.GetExtension(path)}'; use .mp4 or another container ffmpeg reads.");
+        }
+
+        // MP4 and MOV headers give the frame rate without a second process (Mp4FrameRate); anything else asks ffprobe.
+        var nativeFps = Mp4FrameRate.Read(path) ?? ProbeFrameRate(path);
 
         // Convert to RGB before scaling: swscale's area filter then averages exactly as the C# area resize does
-        // (scaling the YUV planes first and converting after differs by about 0.03 per value).
-        var raw = Run("ffmpeg", ["-v", "error", "-nostdin", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough",
-            "-vf", string.Create(CultureInfo.InvariantCulture, $"format=rgb24,scale={sampling.Width}:{sampling.Height}:flags=area"),
+        // (scaling the YUV planes first and converting after differs by about 0.03 per value). One decoding thread
+        // and one filter thread: videos are decoded many at a time, one process per core.
+        var raw = Run("ffmpeg", ["-v", "error", "-nostdin", "-threads", "1", "-i", path, "-map", "0:v:0", "-fps_mode", "passthrough",
+            "-filter_threads", "1", "-vf", string.Create(CultureInfo.InvariantCulture, $"format=rgb24,scale={sampling.Width}:{sampling.Height}:flags=area"),
             "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"], path).Bytes;
         var frameBytes = sampling.Height * sampling.Width * 3;
         var frameCount = raw.Length / frameBytes;
@@ -125,7 +140,7 @@ public static class VideoFileReader
 
         var indices = sampling.FrameIndices(frameCount, nativeFps);
         var shape = sampling.Shape;
-        var data = new float[shape.Length];
+        var data = new byte[shape.Length];
         for (var k = 0; k < indices.Length; k++)
         {
             var frame = raw.AsSpan(indices[k] * frameBytes, frameBytes);
@@ -134,12 +149,29 @@ public static class VideoFileReader
                 var offset = shape.PlaneOffset(c, k);
                 for (var i = 0; i < shape.PlaneLength; i++)
                 {
-                    data[offset + i] = frame[i * 3 + c] / 255f;
+                    data[offset + i] = frame[i * 3 + c];
                 }
             }
         }
 
-        return new Video(shape, data);
+        return data;
+    }
+
+    /// <summary>The average frame rate as ffprobe reports it (<c>avg_frame_rate</c>, else <c>r_frame_rate</c>).</summary>
+    internal static double ProbeFrameRate(string path)
+    {
+        var rateText = Run("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=avg_frame_rate,r_frame_rate",
+            "-of", "default=noprint_wrappers=1", path], path).Text;
+        return ParseRate(rateText, "avg_frame_rate") ?? ParseRate(rateText, "r_frame_rate")
+            ?? throw new PipelineException(DataDiagnosticCodes.VideoDecodeFailed, $"video file '{path}': ffprobe found no video stream with a frame rate.");
+    }
+
+    private static Video ReadWithFfmpeg(string path, VideoSampling sampling)
+    {
+        var bytes = DecodeBytes(path, sampling);
+        var data = new float[bytes.Length];
+        PixelBytes.ToFloats(bytes, data);
+        return new Video(sampling.Shape, data);
     }
 
     private static double? ParseRate(string probe, string key)
@@ -198,13 +230,23 @@ public static class VideoFileReader
             if (process.ExitCode != 0)
             {
                 throw new PipelineException(DataDiagnosticCodes.VideoDecodeFailed,
-                    $"video file '{path}': {program} failed ({process.ExitCode}): {errorText.Result.Trim()}");
+                    $"video file '{path}': {program} failed ({process.ExitCode}): {ToolMessage(errorText.Result)}");
             }
 
             var bytes = output.ToArray();
             return (bytes, System.Text.Encoding.UTF8.GetString(bytes));
         }
     }
+
+    /// <summary>
+    /// ffmpeg's error output as one line that is the same on every run: its lines joined, and the memory addresses it
+    /// prints beside component names (<c>[mov,mp4 @ 0x55d0f9a7c740]</c>) left out.
+    /// </summary>
+    internal static string ToolMessage(string text) =>
+        string.Join("; ", AddressPattern().Replace(text, "]").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" @ 0x[0-9a-fA-F]+\]")]
+    private static partial System.Text.RegularExpressions.Regex AddressPattern();
 
     /// <summary>Area resize of one plane: each output pixel is the mean of the source area it covers (fractional overlap weights).</summary>
     internal static double[] AreaResize(double[] source, int height, int width, int outHeight, int outWidth)

@@ -1,4 +1,5 @@
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data.Store;
 using Pipeline.Runtime.Data.Synthetic;
 
 namespace Pipeline.Runtime.Data.Pairs;
@@ -12,11 +13,17 @@ public abstract class VideoSource
     /// <summary>A short description for messages: a path, or the world generator and seed.</summary>
     public abstract string Description { get; }
 
+    /// <summary>
+    /// Copies the video's bytes (C, T, H, W; b stands for b / 255) when it is kept as bytes, in a decoded-video store;
+    /// false for a video kept as floats.
+    /// </summary>
+    public virtual bool TryCopyBytes(Span<byte> destination) => false;
+
     /// <inheritdoc />
     public override string ToString() => Description;
 }
 
-/// <summary>A video decoded from a file when the pair file was loaded.</summary>
+/// <summary>A video read into floats when the pair file was loaded (a .npy array, kept at its precision).</summary>
 public sealed class DecodedVideo(string path, Video video) : VideoSource
 {
     /// <summary>The absolute path of the file.</summary>
@@ -24,6 +31,36 @@ public sealed class DecodedVideo(string path, Video video) : VideoSource
 
     /// <inheritdoc />
     public override Video Load() => video;
+
+    /// <inheritdoc />
+    public override string Description => Path;
+}
+
+/// <summary>
+/// A video decoded by ffmpeg into a <see cref="VideoStore"/>: its pixels stay there as bytes, memory-mapped, and
+/// <see cref="Load"/> converts them to floats on each call (nothing is kept, so memory does not grow with the data set).
+/// </summary>
+public sealed class StoredVideo(string path, VideoStore store, VideoStoreEntry entry) : VideoSource
+{
+    /// <summary>The absolute path of the file.</summary>
+    public string Path { get; } = path;
+
+    /// <inheritdoc />
+    public override Video Load()
+    {
+        var bytes = new byte[store.SlotBytes];
+        store.Read(entry, bytes);
+        var data = new float[bytes.Length];
+        PixelBytes.ToFloats(bytes, data);
+        return new Video(store.Sampling.Shape, data);
+    }
+
+    /// <inheritdoc />
+    public override bool TryCopyBytes(Span<byte> destination)
+    {
+        store.Read(entry, destination);
+        return true;
+    }
 
     /// <inheritdoc />
     public override string Description => Path;

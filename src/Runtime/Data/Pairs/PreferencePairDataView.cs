@@ -83,6 +83,9 @@ internal sealed class PreferencePairDataView : IDataView
         _firstExtraColumn = _firstTargetColumn + 2 * targets;
     }
 
+    /// <summary>The pair set the view reads.</summary>
+    public PreferencePairSet Pairs => _pairs;
+
     public bool CanShuffle => false;
 
     public DataViewSchema Schema { get; }

@@ -38,6 +38,6 @@ public sealed partial class PreferencePairSet
                 TargetsB = new Dictionary<PreferenceDimension, float> { [PreferenceDimension.Overall] = (float)b },
             };
         }).ToArray();
-        return new PreferencePairSet(Shape, new[] { PreferenceDimension.Overall }, ExtraColumns, relabelled);
+        return new PreferencePairSet(Shape, new[] { PreferenceDimension.Overall }, ExtraColumns, relabelled) { Fps = Fps };
     }
 }

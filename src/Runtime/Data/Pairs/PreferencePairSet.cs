@@ -51,6 +51,9 @@ public sealed partial class PreferencePairSet
     /// <summary>The labelled dimensions, in column order.</summary>
     public IReadOnlyList<PreferenceDimension> Dimensions { get; }
 
+    /// <summary>The frame rate the videos were decoded at from their files (<see cref="VideoSampling"/>); null for rendered ones.</summary>
+    public double? Fps { get; init; }
+
     /// <summary>Extra columns kept from the source (text).</summary>
     public IReadOnlyList<string> ExtraColumns { get; }
 
@@ -177,7 +180,7 @@ public sealed partial class PreferencePairSet
     /// <summary>The pairs as an ML.NET data view (columns in <see cref="PreferencePairColumns"/>).</summary>
     public IDataView ToDataView() => new PreferencePairDataView(this);
 
-    private PreferencePairSet With(IReadOnlyList<PreferencePair> pairs) => new(Shape, Dimensions, ExtraColumns, pairs);
+    private PreferencePairSet With(IReadOnlyList<PreferencePair> pairs) => new(Shape, Dimensions, ExtraColumns, pairs) { Fps = Fps };
 
     private IEnumerable<(PreferencePair Pair, VideoSource Winner, VideoSource Loser)> Votes(IReadOnlyList<PreferenceDimension> dimensions)
     {

@@ -23,8 +23,10 @@ public sealed class RewardPairData
     public const string VideoAColumn = "video_A";
     public const string VideoBColumn = "video_B";
 
-    public RewardPairData(VideoShape shape, IReadOnlyList<string> dimensions, string[] prompts, float[] videosA, float[] videosB, sbyte[] labels, bool[] known, float[]? targetsA, float[]? targetsB)
+    public RewardPairData(VideoShape shape, IReadOnlyList<string> dimensions, string[] prompts, VideoRows videosA, VideoRows videosB, sbyte[] labels, bool[] known, float[]? targetsA, float[]? targetsB)
     {
+        ArgumentNullException.ThrowIfNull(videosA);
+        ArgumentNullException.ThrowIfNull(videosB);
         Shape = shape;
         Dimensions = dimensions.ToArray();
         Prompts = prompts;
@@ -34,7 +36,7 @@ public sealed class RewardPairData
         Known = known;
         TargetsA = targetsA;
         TargetsB = targetsB;
-        if (videosA.Length != Count * shape.Length || videosB.Length != Count * shape.Length || labels.Length != Count * Dimensions.Count || known.Length != labels.Length)
+        if (videosA.Shape != shape || videosB.Shape != shape || videosA.Count != Count || videosB.Count != Count || labels.Length != Count * Dimensions.Count || known.Length != labels.Length)
         {
             throw new ArgumentException("pair arrays do not agree with the pair count, video shape and dimensions");
         }
@@ -48,10 +50,11 @@ public sealed class RewardPairData
 
     public string[] Prompts { get; }
 
-    /// <summary>Videos A, [Count, C·T·H·W] row-major.</summary>
-    public float[] VideosA { get; }
+    /// <summary>Videos A by pair, read a minibatch at a time (bytes from a decoded-video store stay bytes until the device).</summary>
+    public VideoRows VideosA { get; }
 
-    public float[] VideosB { get; }
+    /// <summary>Videos B by pair.</summary>
+    public VideoRows VideosB { get; }
 
     /// <summary>Labels [Count, Dimensions] row-major: +1 A wins, −1 B wins, 0 tie (or unknown, see <see cref="Known"/>).</summary>
     public sbyte[] Labels { get; }
@@ -96,8 +99,19 @@ public sealed class RewardPairData
     /// <param name="data">The view.</param>
     /// <param name="shape">The video shape; when null it is taken from the video column's vector dimensions (C, T, H, W).</param>
     /// <param name="dimensions">The label columns to read; null: whichever of VQ, MQ, TA, Overall the view has.</param>
+    /// <remarks>
+    /// A view over a <see cref="PreferencePairSet"/> (<see cref="PreferencePairSet.ToDataView"/>) is read from its pairs
+    /// directly, without copying a video: the videos stay where the set keeps them (a decoded-video store, the world's
+    /// renders) and are read a minibatch at a time. Any other view is read through a cursor into memory.
+    /// </remarks>
     public static RewardPairData Read(IDataView data, VideoShape? shape = null, IReadOnlyList<string>? dimensions = null)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data is PreferencePairDataView view && (shape is null || shape == view.Pairs.Shape))
+        {
+            return FromPairs(view.Pairs, dimensions);
+        }
+
         var schema = data.Schema;
         var prompt = Find(schema, PromptColumn) ?? throw Missing(PromptColumn);
         var videoA = Find(schema, VideoAColumn) ?? throw Missing(VideoAColumn);
@@ -154,8 +168,52 @@ public sealed class RewardPairData
             }
         }
 
-        return new RewardPairData(resolvedShape, dimensions, prompts.ToArray(), videosA.ToArray(), videosB.ToArray(), labels.ToArray(), known.ToArray(),
-            hasTargets ? targetsA.ToArray() : null, hasTargets ? targetsB.ToArray() : null);
+        return new RewardPairData(resolvedShape, dimensions, prompts.ToArray(), VideoRows.FromFloats(resolvedShape, videosA.ToArray()), VideoRows.FromFloats(resolvedShape, videosB.ToArray()),
+            labels.ToArray(), known.ToArray(), hasTargets ? targetsA.ToArray() : null, hasTargets ? targetsB.ToArray() : null);
+    }
+
+    /// <summary>
+    /// The pairs of a set as the cursor of its data view reads them (the same prompts, labels and targets), with the
+    /// videos left in the set's sources.
+    /// </summary>
+    private static RewardPairData FromPairs(PreferencePairSet pairs, IReadOnlyList<string>? dimensions)
+    {
+        dimensions ??= DimensionNames.All.Where(d => pairs.Dimensions.Any(p => string.Equals(p.ToString(), d, StringComparison.OrdinalIgnoreCase))).ToArray();
+        var columns = dimensions.Select(d => pairs.Dimensions.Where(p => string.Equals(p.ToString(), d, StringComparison.OrdinalIgnoreCase)).Cast<PreferenceDimension?>().FirstOrDefault()
+            ?? throw Missing(d)).ToArray();
+        var count = pairs.Count;
+        var labels = new sbyte[count * columns.Length];
+        var known = new bool[labels.Length];
+        var hasTargets = pairs.HasTargets;
+        var targetsA = hasTargets ? new float[labels.Length] : null;
+        var targetsB = hasTargets ? new float[labels.Length] : null;
+        for (var i = 0; i < count; i++)
+        {
+            var pair = pairs.Pairs[i];
+            for (var d = 0; d < columns.Length; d++)
+            {
+                labels[(i * columns.Length) + d] = (sbyte)(int)pair.Labels[columns[d]];
+                known[(i * columns.Length) + d] = true;
+                if (hasTargets)
+                {
+                    targetsA![(i * columns.Length) + d] = pair.TargetsA![columns[d]];
+                    targetsB![(i * columns.Length) + d] = pair.TargetsB![columns[d]];
+                }
+            }
+        }
+
+        return new RewardPairData(pairs.Shape, dimensions, pairs.Pairs.Select(p => p.Prompt).ToArray(),
+            new PairVideoRows(pairs, a: true), new PairVideoRows(pairs, a: false), labels, known, targetsA, targetsB);
+    }
+
+    /// <summary>Video A or B of each pair of a set, read from the pair's source.</summary>
+    private sealed class PairVideoRows(PreferencePairSet pairs, bool a) : VideoRows(pairs.Shape, pairs.Count)
+    {
+        public override void CopyFloats(int row, Span<float> destination) => Source(row).Load().Data.CopyTo(destination);
+
+        public override bool TryCopyBytes(int row, Span<byte> destination) => Source(row).TryCopyBytes(destination);
+
+        private VideoSource Source(int row) => a ? pairs.Pairs[row].VideoA : pairs.Pairs[row].VideoB;
     }
 
     /// <summary>Parses a label as the paper's files write it: A → +1, B → −1, same (or tie) → 0; anything else is unknown.</summary>

@@ -70,15 +70,13 @@ public sealed class StageCache
 
     public string Root { get; }
 
-    /// <summary>
-    /// The build of the runtime that computes the stages: its module version id, which the compiler derives from the
-    /// compiled code (deterministic builds), so it changes whenever the runtime's code does. Stage hashes cover the
-    /// runtime's version number only (contracts.md), which stays the same across code changes; without this, a runtime
-    /// with a fixed or changed trainer would be served the results of the old one.
-    /// </summary>
-    public static string RuntimeBuild { get; } = typeof(StageCache).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..16];
-
     public string EntryFolder(string hash) => Path.Combine(Root, hash);
+
+    /// <summary>
+    /// The decoded-video stores (<c>Pipeline.Runtime.Data.Store.VideoStore</c>), one folder per data set and sampling:
+    /// <c>.videos</c>, which entry listings skip as they skip <c>.checkpoints</c>.
+    /// </summary>
+    public string VideoStoreRoot => Path.Combine(Root, ".videos");
 
     /// <summary>Finds the entry of a stage hash and verifies every file against its checksum.</summary>
     public CacheLookup Lookup(string hash) => Find(hash, hashContents: true);
@@ -111,9 +109,9 @@ public sealed class StageCache
             }
 
             var build = (manifest[RuntimeBuildKey] as JsonValue)?.TryGetValue<string>(out var written) == true ? written : "unknown";
-            return build == RuntimeBuild
+            return build == RuntimeAssembly.Build
                 ? new CacheLookup(CacheEntryState.Intact, folder, manifest, null)
-                : new CacheLookup(CacheEntryState.Stale, folder, manifest, $"written by runtime build {build}, this is {RuntimeBuild}");
+                : new CacheLookup(CacheEntryState.Stale, folder, manifest, $"written by runtime build {build}, this is {RuntimeAssembly.Build}");
         }
         catch (JsonException error)
         {
@@ -171,7 +169,7 @@ public sealed class StageCache
             Directory.CreateDirectory(artifact);
             writeArtifact(artifact);
             manifest["created"] = DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
-            manifest[RuntimeBuildKey] = RuntimeBuild;
+            manifest[RuntimeBuildKey] = RuntimeAssembly.Build;
             WriteDurably(Path.Combine(temporary, ManifestFile), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             var checksums = new JsonObject();
             foreach (var file in Files(temporary))
@@ -254,7 +252,7 @@ public sealed class StageCache
     }
 
     /// <summary>
-    /// Removes corrupt and stale entries (<see cref="RuntimeBuild"/>), temporary folders left by killed processes and, with <paramref name="olderThan"/>, the
+    /// Removes corrupt and stale entries (<see cref="RuntimeAssembly.Build"/>), temporary folders left by killed processes and, with <paramref name="olderThan"/>, the
     /// entries not used for that long. Entries another process holds the lock of are skipped. Returns what it removed.
     /// Corrupt means what <see cref="List"/> finds: missing, extra or resized files, or with <paramref name="verify"/>
     /// also a file that does not match its checksum.

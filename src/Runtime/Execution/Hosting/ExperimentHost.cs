@@ -7,8 +7,8 @@ using TorchSharp;
 
 namespace Pipeline.Runtime.Execution.Hosting;
 
-/// <summary>The files a run writes into its folder.</summary>
-public sealed record RunFiles(string Results, string Report);
+/// <summary>The files a run writes into its folder (results.json, report.md, its models: null when it trained none), and its declared expectations decided on its win rates.</summary>
+public sealed record RunFiles(string Results, string Report, ExportedModels? Models, DecidedExpectations Expectations);
 
 /// <summary>
 /// The run host: loads a compiled experiment into a collectible load context, runs it (every stage, or one with its
@@ -111,9 +111,15 @@ public sealed class ExperimentHost : IDisposable
         return device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, (int)device.index)}" : "cpu";
     }
 
-    /// <summary>Writes results.json and report.md into the run's folder; a report without what an optional tool makes is a warning.</summary>
-    public static RunFiles WriteResults(RunResult result, RunContext run, string device, Action<PipelineException> warn) =>
-        new(ResultsWriter.Write(run.OutputDirectory, result, run, device), ReportWriter.Write(run.OutputDirectory, result, run, warn));
+    /// <summary>
+    /// Writes results.json, report.md and the models (<see cref="ModelExport"/>) into the run's folder; a report without
+    /// what an optional tool makes is a warning.
+    /// </summary>
+    public static RunFiles WriteResults(RunResult result, RunContext run, string device, Action<PipelineException> warn)
+    {
+        var results = ResultsWriter.Write(run.OutputDirectory, result, run, device, out var expectations);
+        return new(results, ReportWriter.Write(run.OutputDirectory, result, run, warn, expectations), ModelExport.Write(run, result.Stages), expectations);
+    }
 
     public void Dispose() => context.Unload();
 }

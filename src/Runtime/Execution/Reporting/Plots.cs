@@ -69,6 +69,53 @@ public static class Plots
         Save(plot, path);
     }
 
+    /// <summary>
+    /// A forest plot: per method (top to bottom), one row per dimension with its mean as a marker and its 95 % interval
+    /// as a horizontal line, coloured by dimension, and a dashed line at ½ (no difference from the baseline). The
+    /// height grows with the rows, so that each stays readable.
+    /// </summary>
+    public static void Forest(string path, string title, IReadOnlyList<string> methods, IReadOnlyList<string> dimensions, Func<string, string, (double Mean, double Lower, double Upper)?> estimate)
+    {
+        var plot = new Plot();
+        var group = dimensions.Count + 1;
+        for (var m = 0; m < methods.Count; m++)
+        {
+            for (var d = 0; d < dimensions.Count; d++)
+            {
+                if (estimate(methods[m], dimensions[d]) is not { } value)
+                {
+                    continue;
+                }
+
+                var y = -((m * group) + d);
+                var color = DimensionColors[d % DimensionColors.Length];
+                var interval = plot.Add.Line(value.Lower, y, value.Upper, y);
+                interval.Color = color;
+                interval.LineWidth = 2;
+                var marker = plot.Add.Marker(value.Mean, y);
+                marker.Color = color;
+                marker.Size = 7;
+            }
+        }
+
+        var half = plot.Add.VerticalLine(0.5);
+        half.LinePattern = LinePattern.Dashed;
+        half.Color = Colors.Gray;
+        var ticks = methods.Select((m, i) => new Tick(-((i * group) + ((dimensions.Count - 1) / 2.0)), m)).ToArray();
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks);
+        plot.Axes.SetLimits(0, 1, -(methods.Count * group) + 1, 1);
+        plot.Legend.ManualItems.Clear();
+        for (var d = 0; d < dimensions.Count; d++)
+        {
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = dimensions[d], FillColor = DimensionColors[d % DimensionColors.Length] });
+        }
+
+        plot.ShowLegend(Edge.Right);
+        plot.Title(title);
+        plot.XLabel("win rate vs baseline: mean across seeds (95 % interval)");
+        Save(plot, path, 720, Math.Max(420, 120 + (methods.Count * group * 12)));
+    }
+
     /// <summary>One series of <see cref="MetricAgainstSweep"/>: the points that share the values of the other swept paths.</summary>
     public sealed record SweepSeries(string Label, IReadOnlyList<double> Xs, IReadOnlyList<double> Ys);
 
@@ -112,6 +159,10 @@ public static class Plots
         Save(plot, path);
     }
 
-    /// <summary>Every plot is 720 × 420 and appears atomically.</summary>
-    private static void Save(Plot plot, string path) => DurableFile.WriteAllBytes(path, plot.GetImageBytes(720, 420, ImageFormat.Png));
+    /// <summary>Every plot is 720 × 420 (a forest plot grows taller with its rows) and appears atomically.</summary>
+    private static void Save(Plot plot, string path, int width = 720, int height = 420)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        DurableFile.WriteAllBytes(path, plot.GetImageBytes(width, height, ImageFormat.Png));
+    }
 }

@@ -1,14 +1,17 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Kinds.WinRates;
+using Pipeline.Runtime.Torch;
 
 namespace Pipeline.Runtime.Execution.Reporting;
 
 /// <summary>
 /// Writes <c>report.md</c> beside <c>results.json</c>: the run's stages with their key metrics, a loss-curve PNG per
-/// training stage, and per <c>win_rates</c> stage and judge the win-rate table with 95 % intervals, a bar plot with
-/// those intervals, the generators' mean z-scores, and sample videos of every generator as animated GIFs.
+/// training stage, the reward models' accuracy tables (<see cref="RewardAccuracyTables"/>), and per <c>win_rates</c>
+/// stage and judge the win-rate table with 95 % intervals, a bar plot with those intervals, the generators' mean
+/// z-scores, and sample videos of every generator as animated GIFs, which also go to TensorBoard as images.
 /// The CLI calls <see cref="Write"/> after a run; plots go to <c>plots/</c>, GIFs to <c>samples/</c>.
 /// </summary>
 public static class ReportWriter
@@ -19,7 +22,7 @@ public static class ReportWriter
     /// Writes <c>DIR/report.md</c> (and its plots and GIFs) and returns its path. Without a working ffmpeg the report
     /// has no GIFs, says why in their place, and <paramref name="warn"/> gets one PIPE4009 warning.
     /// </summary>
-    public static string Write(string outputDirectory, RunResult result, RunContext context, Action<PipelineException>? warn = null)
+    public static string Write(string outputDirectory, RunResult result, RunContext context, Action<PipelineException>? warn = null, DecidedExpectations? expectations = null)
     {
         var gifs = new GifOutcome();
         Directory.CreateDirectory(outputDirectory);
@@ -31,6 +34,7 @@ public static class ReportWriter
         var deviceName = device.type == TorchSharp.DeviceType.CUDA ? $"cuda:{Math.Max(0, (int)device.index)}" : "cpu";
         text.AppendLine(CultureInfo.InvariantCulture, $"Seed {info.Seed}, device {deviceName}, runtime {info.RuntimeVersion}. The numbers are those of `results.json`; intervals are 95 % Wilson score intervals.");
         text.AppendLine();
+        ExpectationResults.AppendMarkdown(text, expectations ?? DecidedExpectations.None);
         text.AppendLine("## Stages");
         text.AppendLine();
         text.AppendLine("| stage | kind | seconds | key metrics |");
@@ -38,26 +42,34 @@ public static class ReportWriter
         foreach (var (name, output) in result.Stages.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var keys = new[] { "loss_start", "loss_end", "reconstruction_mse", "reconstruction_psnr_db", "parameters", "space" };
-            var metrics = string.Join(", ", keys.Where(output.Metrics.ContainsKey).Select(k => $"{k} {Format(output.Metrics[k])}"));
+            var metrics = string.Join(", ", keys.Where(output.Metrics.ContainsKey).Select(k => k is "loss_start" or "loss_end" && output.Metrics[k] is null
+                ? $"{k} too short to tell"
+                : $"{k} {Format(output.Metrics[k])}"));
             text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {output.Kind} | {output.Seconds:0.0} | {metrics} |");
         }
 
         text.AppendLine();
-        var curves = result.Stages.Where(p => p.Value.Metrics.TryGetValue("loss_curve", out var c) && c is IReadOnlyList<double> { Count: > 1 }).OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();
+        // A cached stage's curve comes back from the stage cache as a list of boxed numbers.
+        var curves = result.Stages
+            .Select(p => (Name: p.Key, Output: p.Value, Curve: ReportValues.Numbers(p.Value.Metrics.GetValueOrDefault("loss_curve"))))
+            .Where(c => c.Curve is { Count: > 1 })
+            .OrderBy(c => c.Name, StringComparer.Ordinal)
+            .ToArray();
         if (curves.Length > 0)
         {
             text.AppendLine("## Training losses");
             text.AppendLine();
-            foreach (var (name, output) in curves)
+            foreach (var (name, output, curve) in curves)
             {
                 var file = $"plots/loss_{Slug(name)}.png";
-                var steps = output.Metrics.TryGetValue("steps", out var s) && s is not null ? Convert.ToInt32(s, CultureInfo.InvariantCulture) : ((IReadOnlyList<double>)output.Metrics["loss_curve"]!).Count;
-                Plots.LossCurve(Path.Combine(outputDirectory, file), $"{name} ({output.Kind}) training loss", (IReadOnlyList<double>)output.Metrics["loss_curve"]!, steps);
+                var steps = output.Metrics.TryGetValue("steps", out var s) && s is not null ? Convert.ToInt32(s, CultureInfo.InvariantCulture) : curve!.Count;
+                Plots.LossCurve(Path.Combine(outputDirectory, file), $"{name} ({output.Kind}) training loss", curve!, steps);
                 text.AppendLine(CultureInfo.InvariantCulture, $"![{name} loss]({file})");
                 text.AppendLine();
             }
         }
 
+        RewardAccuracyTables.Write(text, result);
         foreach (var (name, output) in result.Stages.Where(p => p.Value.Artifact is WinRatesReport).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             WriteWinRates(text, outputDirectory, name, (WinRatesReport)output.Artifact, gifs);
@@ -119,6 +131,7 @@ public static class ReportWriter
 
         if (report.Samples.Values.Any(s => s.Count > 0))
         {
+            var images = new List<EventImage>();
             text.AppendLine("### Samples");
             text.AppendLine();
             foreach (var generator in new[] { report.Baseline }.Concat(report.Methods).Distinct())
@@ -132,6 +145,7 @@ public static class ReportWriter
                     if (gifs.TryWrite(samples[i].Video, Path.Combine(outputDirectory, file)))
                     {
                         text.AppendLine(CultureInfo.InvariantCulture, $"![{generator}: {samples[i].Prompt}]({file}) ");
+                        images.Add(GifImage($"samples/{generator}/{i}", Path.Combine(outputDirectory, file)));
                     }
                 }
 
@@ -144,7 +158,20 @@ public static class ReportWriter
                 text.AppendLine("Prompts: " + string.Join("; ", samples.Select((s, i) => $"{i}: {s.Prompt}")));
                 text.AppendLine();
             }
+
+            if (images.Count > 0)
+            {
+                // Beside the stage's other files, so TensorBoard shows the samples as the run STAGE.
+                EventFileWriter.WriteImages(Path.Combine(outputDirectory, stage), images);
+            }
         }
+    }
+
+    /// <summary>A GIF the report wrote, as a TensorBoard image (which plays it); its size from the GIF's logical screen.</summary>
+    private static EventImage GifImage(string tag, string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        return new EventImage(tag, BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(6)), BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)), bytes);
     }
 
     /// <summary>Writes GIFs until the first failure, then writes none and keeps the reason (one warning per report, not one per GIF).</summary>

@@ -18,8 +18,8 @@ public sealed record SweepMetric(string Group, string Name, double? Value)
 /// <summary>
 /// Writes a sweep's own report into the sweep's folder, after its points have run into <c>point-N/</c>: <c>sweep.md</c>
 /// with, per stage and per results section, a table with one row per point (the swept values, then each numeric
-/// metric of that point's <c>results.json</c>), and under it a PNG per metric that differs between points, plotted
-/// against the (first) swept value; and <c>sweep.json</c> with the same numbers. Metrics come from each point's
+/// metric of that point's <c>results.json</c>), and under it, for each metric that differs between points, a PNG per
+/// swept path it changes with, on that path's own axis; and <c>sweep.json</c> with the same numbers. Metrics come from each point's
 /// <c>results.json</c>, not from memory, so the report is exactly what the points wrote. Files appear atomically.
 /// </summary>
 public static class SweepReportWriter
@@ -43,13 +43,14 @@ public static class SweepReportWriter
         // Every metric any point has, in the order the points' results.json list them (stages first, then sections).
         var metrics = runs.SelectMany(r => r.Metrics).Select(m => (m.Group, m.Name)).Distinct().ToArray();
         var values = runs.Select(r => r.Metrics.ToDictionary(m => m.Id, m => m.Value, StringComparer.Ordinal)).ToArray();
-        var axis = XAxis(points);
-        var plots = new Dictionary<string, string>(StringComparer.Ordinal);
+        var xAxes = axes.Select((_, a) => XAxis(points, a)).ToArray();
+        var plots = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+        var files = new HashSet<string>(StringComparer.Ordinal);
 
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Sweep: {experiment}");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{points.Count} points over {string.Join(" × ", axes.Select(a => $"`{a}`"))}, each a run of its own in `point-N/` (its `results.json` and `report.md`); stages a point shares with an earlier one come from the stage cache. The numbers are those of each point's `results.json`; every metric that differs between points is plotted against `{axes[0]}`{(axis.Logarithmic ? " (logarithmic axis)" : string.Empty)}.");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{points.Count} points over {string.Join(" × ", axes.Select(a => $"`{a}`"))}, each a run of its own in `point-N/` (its `results.json` and `report.md`); stages a point shares with an earlier one come from the stage cache. The numbers are those of each point's `results.json`; every metric that differs between points is plotted against each swept path it changes with when the other paths are held, on that path's own axis{Logarithmic(axes, xAxes)}{(axes.Length > 1 ? ", one line per combination of the other paths it changes with" : string.Empty)}.");
         text.AppendLine();
         text.AppendLine("## Points");
         text.AppendLine();
@@ -85,22 +86,35 @@ public static class SweepReportWriter
                     continue;
                 }
 
-                var file = $"plots/sweep_{ReportWriter.Slug(id)}.png";
-                for (var n = 2; plots.ContainsValue(file); n++)
+                var against = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+                var changing = Enumerable.Range(0, axes.Length).Where(a => ChangesWith(points, observed, a)).ToArray();
+                foreach (var a in changing.Length > 0 ? changing : Enumerable.Range(0, axes.Length).ToArray())
                 {
-                    // Two ids that differ only in punctuation (a.b_c, a_b.c) share a slug.
-                    file = string.Create(CultureInfo.InvariantCulture, $"plots/sweep_{ReportWriter.Slug(id)}_{n}.png");
+                    var file = axes.Length == 1 ? $"plots/sweep_{ReportWriter.Slug(id)}.png" : $"plots/sweep_{ReportWriter.Slug(id)}_vs_{ReportWriter.Slug(axes[a])}.png";
+                    var stem = file[..^4];
+                    for (var n = 2; !files.Add(file); n++)
+                    {
+                        // Two ids that differ only in punctuation (a.b_c, a_b.c) share a slug.
+                        file = string.Create(CultureInfo.InvariantCulture, $"{stem}_{n}.png");
+                    }
+
+                    // One line per combination of the other paths the metric changes with; points that differ only
+                    // in paths it does not change with are the same point of the plot.
+                    var others = changing.Where(b => b != a).ToArray();
+                    var axis = xAxes[a];
+                    var series = points.Select((p, i) => (Label: SeriesLabel(p, others), X: axis.Positions[i], Y: observed[i]))
+                        .Where(p => p.Y is not null)
+                        .GroupBy(p => p.Label, StringComparer.Ordinal)
+                        .Select(g => g.DistinctBy(p => p.X).ToArray())
+                        .Select(g => new Plots.SweepSeries(g[0].Label.Length == 0 ? id : g[0].Label, g.Select(p => p.X).ToArray(), g.Select(p => p.Y!.Value).ToArray()))
+                        .ToArray();
+                    Plots.MetricAgainstSweep(Path.Combine(sweepDirectory, file), $"{experiment}: {id}", axis.Logarithmic ? $"{axes[a]} (log scale)" : axes[a], id, series, axis.Ticks);
+                    against[axes[a]] = file;
+                    text.AppendLine(CultureInfo.InvariantCulture, $"![{id} against {axes[a]}]({file})");
+                    text.AppendLine();
                 }
 
-                var series = points.Select((p, i) => (Label: SeriesLabel(p), X: axis.Positions[i], Y: observed[i]))
-                    .Where(p => p.Y is not null)
-                    .GroupBy(p => p.Label, StringComparer.Ordinal)
-                    .Select(g => new Plots.SweepSeries(g.Key.Length == 0 ? id : g.Key, g.Select(p => p.X).ToArray(), g.Select(p => p.Y!.Value).ToArray()))
-                    .ToArray();
-                Plots.MetricAgainstSweep(Path.Combine(sweepDirectory, file), $"{experiment}: {id}", axis.Logarithmic ? $"{axes[0]} (log scale)" : axes[0], id, series, axis.Ticks);
-                plots[id] = file;
-                text.AppendLine(CultureInfo.InvariantCulture, $"![{id} against {axes[0]}]({file})");
-                text.AppendLine();
+                plots[id] = against;
             }
         }
 
@@ -186,13 +200,23 @@ public static class SweepReportWriter
     }
 
     /// <summary>
-    /// Where each point lies on the plots' x axis: the first swept path's value when every point's is a number (its
-    /// logarithm when they are all positive and span a factor of 20 or more, as learning rates and betas do), else the
-    /// rank of the value among the distinct values; ticks at the values, labelled as written.
+    /// Whether a metric changes with swept path <paramref name="axis"/>: two points that differ in that path alone
+    /// (every other path held) have different values.
     /// </summary>
-    private static (double[] Positions, (double Position, string Label)[] Ticks, bool Logarithmic) XAxis(IReadOnlyList<SweepPoint> points)
+    private static bool ChangesWith(IReadOnlyList<SweepPoint> points, IReadOnlyList<double?> observed, int axis) =>
+        points.Select((p, i) => (Held: string.Join("\n", p.Values.Where((_, a) => a != axis).Select(v => v.Value)), Value: observed[i]))
+            .Where(p => p.Value is not null)
+            .GroupBy(p => p.Held, StringComparer.Ordinal)
+            .Any(g => g.Select(p => p.Value).Distinct().Count() > 1);
+
+    /// <summary>
+    /// Where each point lies on the x axis of swept path <paramref name="axis"/>: its value when every point's is a
+    /// number (its logarithm when they are all positive and span a factor of 20 or more, as learning rates and betas
+    /// do), else the rank of the value among the distinct values; ticks at the values, labelled as written.
+    /// </summary>
+    private static (double[] Positions, (double Position, string Label)[] Ticks, bool Logarithmic) XAxis(IReadOnlyList<SweepPoint> points, int axis)
     {
-        var labels = points.Select(p => p.Values.Count > 0 ? p.Values[0].Value : string.Empty).ToArray();
+        var labels = points.Select(p => p.Values.Count > axis ? p.Values[axis].Value : string.Empty).ToArray();
         var numbers = labels.Select(Number).ToArray();
         double[] positions;
         var logarithmic = false;
@@ -212,11 +236,18 @@ public static class SweepReportWriter
         return (positions, ticks, logarithmic);
     }
 
+    /// <summary>" (logarithmic for `a`, `b`)" for the paths whose axis is logarithmic; empty when none is.</summary>
+    private static string Logarithmic(IReadOnlyList<string> axes, IReadOnlyList<(double[] Positions, (double Position, string Label)[] Ticks, bool Logarithmic)> xAxes)
+    {
+        var logarithmic = axes.Where((_, a) => xAxes[a].Logarithmic).Select(a => $"`{a}`").ToArray();
+        return logarithmic.Length == 0 ? string.Empty : $" (logarithmic for {string.Join(", ", logarithmic)})";
+    }
+
     private static double? Number(string value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
 
-    /// <summary>The values of the swept paths after the first, which tell a plot's series apart; empty for one path.</summary>
-    private static string SeriesLabel(SweepPoint point) => string.Join(", ", point.Values.Skip(1).Select(v => $"{v.Path} = {v.Value}"));
+    /// <summary>The values of the swept paths <paramref name="axes"/>, which tell a plot's series apart; empty for none.</summary>
+    private static string SeriesLabel(SweepPoint point, IReadOnlyList<int> axes) => string.Join(", ", axes.Select(a => $"{point.Values[a].Path} = {point.Values[a].Value}"));
 
     private static string SweptCells(SweepPoint point) => string.Join(" | ", point.Values.Select(v => v.Value.Replace("|", "\\|", StringComparison.Ordinal)));
 
@@ -228,7 +259,7 @@ public static class SweepReportWriter
 
     private static string Format(double? value) => value is { } v ? v.ToString("G6", CultureInfo.InvariantCulture) : "null";
 
-    private static string ToJson(string sweepDirectory, string experiment, IReadOnlyList<string> axes, IReadOnlyList<SweepPoint> points, IReadOnlyList<Dictionary<string, double?>> values, IReadOnlyDictionary<string, string> plots)
+    private static string ToJson(string sweepDirectory, string experiment, IReadOnlyList<string> axes, IReadOnlyList<SweepPoint> points, IReadOnlyList<Dictionary<string, double?>> values, IReadOnlyDictionary<string, object?> plots)
     {
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))

@@ -1,12 +1,10 @@
 using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Safetensors;
 
 namespace Pipeline.Runtime.Kinds.Autoencoder;
 
-/// <summary>The stage cache's form of the autoencoder: <c>autoencoder.ckpt</c> (<see cref="AutoencoderCheckpoint"/>).</summary>
+/// <summary>The stage cache's form of the autoencoder: its model file (<see cref="AutoencoderFile"/>).</summary>
 public static class AutoencoderArtifact
 {
-    public static ArtifactFormat Format { get; } = ArtifactFormat.Of<VideoAutoencoder>(
-        "autoencoder",
-        (autoencoder, folder) => AutoencoderCheckpoint.Save(autoencoder, Path.Combine(folder, "autoencoder.ckpt")),
-        (folder, device) => AutoencoderCheckpoint.Load(Path.Combine(folder, "autoencoder.ckpt"), device));
+    public static ArtifactFormat Format { get; } = ArtifactFormat.Model<VideoAutoencoder>("autoencoder", AutoencoderFile.Save, AutoencoderFile.Load);
 }

@@ -1,6 +1,8 @@
+using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Safetensors;
 
 namespace Pipeline.Runtime.Kinds.Autoencoder;
 
@@ -21,6 +23,8 @@ public sealed record AutoencoderOptions : StageOptions
     public required int Batch { get; set; }
 
     public required bool Edges { get; set; }
+
+    public WeightsFile? Init { get; set; }
 }
 
 /// <summary>
@@ -36,10 +40,11 @@ public static class AutoencoderStage
         var device = context.Device.Resolve();
         VideoAutoencoder model;
         Trainer trainer;
+        using var given = GivenWeights.Open(context, name, ModelKinds.Autoencoder, options.Init);
         using var metrics = StageProgress.OpenMetrics(context, name);
         try
         {
-            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name), options.Edges), device, name, StageProgress.Every(context, name, options.Steps), metrics);
+            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name), options.Edges), device, name, StageProgress.Every(context, name, options.Steps), metrics, given);
         }
         catch (ArgumentException error)
         {
@@ -51,9 +56,13 @@ public static class AutoencoderStage
         output.Metrics["steps"] = options.Steps;
         output.Metrics["parameters"] = model.parameters().Sum(p => p.numel());
         output.Metrics["latent"] = latent.ToString();
-        output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
-        output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
-        output.Metrics["loss_curve"] = trainer.Curve();
+        if (options.Steps > 0)
+        {
+            output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
+            output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
+            output.Metrics["loss_curve"] = trainer.Curve();
+        }
+
         output.Metrics["reconstruction_mse"] = Math.Round(error2, 7);
         output.Metrics["reconstruction_psnr_db"] = Math.Round(10 * Math.Log10(1 / error2), 3);
         return output;

@@ -18,10 +18,12 @@ public sealed record AutoencoderSettings(LatentShape Latent, int Width, int Step
 /// </summary>
 public static class AutoencoderTrainer
 {
-    public static (VideoAutoencoder Model, Trainer Trainer) Fit(VideoSet videos, AutoencoderSettings settings, Device device, string stage, Action<int, float>? progress = null, StageMetricsLog? log = null)
+    /// <summary>Trains from the seeded random initialisation, or from <c>given</c> weights (<c>init</c>).</summary>
+    public static (VideoAutoencoder Model, Trainer Trainer) Fit(VideoSet videos, AutoencoderSettings settings, Device device, string stage, Action<int, float>? progress = null, StageMetricsLog? log = null, GivenWeights? given = null)
     {
         RandomStream.SeedInitialisation(settings.Seed);
         var model = new VideoAutoencoder(videos.Shape, settings.Latent, settings.Width);
+        given?.LoadInto(model, string.Empty);
         model.to(device);
         using var data = VideoTensors.Signed(videos, device);
         var trainer = new Trainer(model, settings.LearningRate, stage, log);

@@ -63,8 +63,11 @@ public sealed class FlowDpoEstimator(MLContext context, FlowDpoOptions options) 
 
             prompts.Add(data.Prompts[i]);
             var (w, l) = vote > 0 ? (data.VideosA, data.VideosB) : (data.VideosB, data.VideosA);
-            winners.AddRange(w.AsSpan(i * length, length).ToArray());
-            losers.AddRange(l.AsSpan(i * length, length).ToArray());
+            var video = new float[length];
+            w.CopyFloats(i, video);
+            winners.AddRange(video);
+            l.CopyFloats(i, video);
+            losers.AddRange(video);
         }
 
         return Fit(prompts, winners.ToArray(), losers.ToArray());

@@ -40,7 +40,7 @@ public static class FlowDpoStage
         output.Metrics["reward_margin_end"] = trainer.Mean("reward_margin", atStart: false);
         output.Metrics["implicit_accuracy_curve"] = trainer.Curve("implicit_accuracy");
         output.Metrics["reward_margin_curve"] = trainer.Curve("reward_margin");
-        context.Log($"{name}: DPO (beta {beta}) on {estimator.PairsUsed} pairs, {settings.Steps} steps ({output.Metrics["fine_tuning"]}), loss {output.Metrics["loss_start"]} → {output.Metrics["loss_end"]}, implicit accuracy {output.Metrics["implicit_accuracy_start"]} → {output.Metrics["implicit_accuracy_end"]}");
+        context.Log($"{name}: DPO (beta {beta}) on {estimator.PairsUsed} pairs, {settings.Steps} steps ({output.Metrics["fine_tuning"]}), loss {trainer.Change()}, implicit accuracy {trainer.Change("implicit_accuracy")}");
         return output;
     }
 }

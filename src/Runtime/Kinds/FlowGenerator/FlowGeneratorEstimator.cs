@@ -4,6 +4,7 @@ using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -67,6 +68,12 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
     /// <summary>Called after every training step with the step index and its loss (for progress logs).</summary>
     public Action<int, float>? Progress { get; set; }
 
+    /// <summary>
+    /// Weights the velocity network starts from (<c>init</c>: the file's <c>velocity.*</c> tensors) instead of the
+    /// seeded random initialisation; the latent space is still measured on the data with the given autoencoder.
+    /// </summary>
+    public GivenWeights? Given { get; set; }
+
     /// <summary>The trainer of the last fit (its per-step losses).</summary>
     public Trainer? Trainer { get; private set; }
 
@@ -94,6 +101,7 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
         nn.Module<Tensor, Tensor, Tensor, Tensor> network = autoencoder is null
             ? new VelocityMlp(shape.Length, Settings.Width)
             : new VelocityConvNet(autoencoder.LatentShape, Settings.Width);
+        Given?.LoadInto(network, FlowGeneratorFile.Prefix, AutoencoderFile.Prefix);
         network.to(device);
         var trainer = new Trainer(network, Settings.LearningRate, stage, log);
         using var random = trainer.Track(RandomStream.Create(Settings.Seed, device));

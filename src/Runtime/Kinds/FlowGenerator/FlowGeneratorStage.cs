@@ -1,6 +1,8 @@
 using Microsoft.ML;
+using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Safetensors;
 
 namespace Pipeline.Runtime.Kinds.FlowGenerator;
 
@@ -20,6 +22,8 @@ public sealed record FlowGeneratorOptions : StageOptions
     public required double CfgScale { get; set; }
 
     public required int SamplingSteps { get; set; }
+
+    public WeightsFile? Init { get; set; }
 
     /// <summary><c>pretrain = { data: ..., steps: ..., lr: ..., batch: ... }</c></summary>
     public sealed record PretrainOptions
@@ -53,10 +57,21 @@ public static class FlowGeneratorStage
             options.Pretrain.Steps, options.Pretrain.Lr, options.Pretrain.Batch, options.Width, options.Timesteps,
             options.CfgDropout, options.CfgScale, options.SamplingSteps, context.StageSeed(name));
         var ml = new MLContext(seed: context.StageSeed(name));
+        using var given = GivenWeights.Open(context, name, ModelKinds.FlowGenerator, options.Init);
+        if (given is not null)
+        {
+            given.RequireAgreement(ModelMetadata.Network, options.Autoencoder is null ? "mlp" : "conv", "with network", "a conv generator needs autoencoder = STAGE, an mlp one none");
+            if (options.Autoencoder is { } space && given.Has(AutoencoderFile.Prefix) && !given.Holds(space, AutoencoderFile.Prefix))
+            {
+                context.Log($"warning {RuntimeDiagnosticCodes.GivenWeightsOtherAutoencoder}: stage {name}: {given.Path} was trained with another autoencoder than the one this stage is given, so its velocity network meets latents it never saw; give the stage the autoencoder it was trained with (its file's autoencoder.* tensors), or train it (pretrain.steps > 0).");
+            }
+        }
+
         using var metrics = StageProgress.OpenMetrics(context, name);
         var estimator = new FlowGeneratorEstimator(ml, videos.Shape, settings, options.Autoencoder, context.Device.Resolve(), name, metrics)
         {
             Progress = StageProgress.Every(context, name, options.Pretrain.Steps),
+            Given = given,
         };
         var transformer = estimator.Fit(videos);
         var trainer = estimator.Trainer!;
@@ -70,9 +85,12 @@ public static class FlowGeneratorStage
             output.Metrics["forward_multiply_adds_per_sample"] = conv.MultiplyAddsPerSample;
         }
 
-        output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
-        output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
-        output.Metrics["loss_curve"] = trainer.Curve();
+        if (options.Pretrain.Steps > 0)
+        {
+            output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
+            output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
+            output.Metrics["loss_curve"] = trainer.Curve();
+        }
         return output;
     }
 }

@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Safetensors;
 
 namespace Pipeline.Runtime.Kinds.FlowGenerator;
 
@@ -8,8 +10,8 @@ namespace Pipeline.Runtime.Kinds.FlowGenerator;
 /// The fitted <c>flow_generator</c>: turns a data view of prompts and seeds (columns <c>Prompt</c>: text,
 /// <c>Seed</c>: int64) into one that adds the generated <c>Video</c> (float vector C·T·H·W in [0, 1], decoded
 /// through the autoencoder). Rows that share a seed are sampled together in row order, so video j of seed s is
-/// <c>Generator.Generate(prompts of seed s, s)[j]</c>. Checkpoints: <see cref="SaveCheckpoint"/> and
-/// <see cref="GeneratorCheckpoint.Load"/>.
+/// <c>Generator.Generate(prompts of seed s, s)[j]</c>. Model files: <see cref="SaveModel"/> and
+/// <see cref="FlowGeneratorFile.Load"/>.
 /// </summary>
 public sealed class FlowGeneratorTransformer : ITransformer
 {
@@ -56,10 +58,10 @@ public sealed class FlowGeneratorTransformer : ITransformer
         return context.Data.LoadFromEnumerable(output, definition);
     }
 
-    /// <summary>ML.NET's model zip format cannot hold TorchSharp weights; checkpoints are written by <see cref="SaveCheckpoint"/>.</summary>
+    /// <summary>ML.NET's model zip format cannot hold TorchSharp weights; model files are written by <see cref="SaveModel"/>.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("save a flow generator with SaveCheckpoint (TorchSharp weights), not MLContext.Model.Save");
+        throw new NotSupportedException("save a flow generator with SaveModel (a safetensors model file), not MLContext.Model.Save");
 
-    /// <summary>Writes the generator (and its autoencoder) to one file, atomically (temporary file, then rename).</summary>
-    public void SaveCheckpoint(string path) => GeneratorCheckpoint.Save(Generator, path);
+    /// <summary>Writes the generator (and its autoencoder) to one model file (<see cref="FlowGeneratorFile"/>), atomically (temporary file, then rename).</summary>
+    public void SaveModel(string path, ModelProvenance? provenance = null) => FlowGeneratorFile.Save(Generator, path, provenance);
 }

@@ -65,7 +65,7 @@ public sealed class FlowRwrEstimator(MLContext context, FlowRwrOptions options) 
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var part = samplePrompts.Skip(start).Take(chunk).ToArray();
-            var latents = policy.SampleLatents(part, settings.Seed, start, policy.SamplingSteps, policy.CfgScale);
+            var latents = policy.SampleLatents(part, settings.Seed, start, Options.SamplingSteps, Options.CfgScale);
             videos.AddRange(policy.Space.ToVideos(latents, policy.Shape));
             parts.Add(latents.MoveToOuterDisposeScope());
         }

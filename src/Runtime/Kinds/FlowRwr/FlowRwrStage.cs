@@ -18,6 +18,10 @@ public sealed record FlowRwrOptions : AlignmentBudgetOptions
     public required int Samples { get; set; }
 
     public required double Temperature { get; set; }
+
+    public required double CfgScale { get; set; }
+
+    public required int SamplingSteps { get; set; }
 }
 
 /// <summary>
@@ -42,7 +46,7 @@ public static class FlowRwrStage
         output.Metrics["sample_reward_mean"] = Math.Round(mean, 6);
         output.Metrics["sample_reward_sd"] = Math.Round(Math.Sqrt(rewards.Average(r => (r - mean) * (r - mean))), 6);
         output.Metrics["max_weight_mean"] = trainer.Mean("max_weight", atStart: false, window: settings.Steps);
-        context.Log($"{name}: RWR on {rewards.Count} policy samples (reward mean {mean:0.000}), {settings.Steps} steps ({output.Metrics["fine_tuning"]}), loss {output.Metrics["loss_start"]} → {output.Metrics["loss_end"]}");
+        context.Log($"{name}: RWR on {rewards.Count} policy samples (reward mean {mean:0.000}), {settings.Steps} steps ({output.Metrics["fine_tuning"]}), loss {trainer.Change()}");
         return output;
     }
 }

@@ -29,7 +29,7 @@ public static class FlowSftStage
         using var trainer = estimator.Trainer!;
         var output = AlignmentStageSupport.Output(name, "flow_sft", generator, trainer, AlignmentStageSupport.Settings(estimator.Run.Seed, options));
         output.Metrics["winners"] = data.Count;
-        context.Log($"{name}: SFT on {data.Count} winners, {options.Steps} steps ({output.Metrics["fine_tuning"]}), loss {output.Metrics["loss_start"]} → {output.Metrics["loss_end"]}");
+        context.Log($"{name}: SFT on {data.Count} winners, {options.Steps} steps ({output.Metrics["fine_tuning"]}), loss {trainer.Change()}");
         return output;
     }
 }

@@ -1,7 +1,10 @@
+using System.Text.Json;
+using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Safetensors;
 
 namespace Pipeline.Runtime.Kinds.LatentReward;
 
@@ -23,6 +26,8 @@ public sealed record LatentRewardOptions : StageOptions
     public required double Lr { get; set; }
 
     public required int Batch { get; set; }
+
+    public WeightsFile? Init { get; set; }
 }
 
 /// <summary>
@@ -34,7 +39,7 @@ public static class LatentRewardStage
 {
     public static StageOutput Run(StageContext context, string name, LatentRewardOptions options)
     {
-        var pending = new PendingLatentReward(name, options.Train, new LatentRewardSettings(options.Noisy, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name), options.Centring));
+        var pending = new PendingLatentReward(name, options.Train, new LatentRewardSettings(options.Noisy, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name), options.Centring), options.Init);
         if (options.Autoencoder is null)
         {
             var deferred = new StageOutput(name, "latent_reward", pending);
@@ -51,7 +56,7 @@ public static class LatentRewardStage
 /// A <c>latent_reward</c> stage without an autoencoder: its pairs and settings, trained by <see cref="Train"/> on the
 /// autoencoder of the generator that <c>flow_nrg</c> guides.
 /// </summary>
-public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, LatentRewardSettings settings) : ILatentReward
+public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, LatentRewardSettings settings, WeightsFile? init = null) : ILatentReward
 {
     public string Stage { get; } = stage;
 
@@ -69,12 +74,25 @@ public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, L
         var device = context.Device.Resolve();
         var data = RewardPairData.Read(pairs.ToDataView(), pairs.Shape);
         var steps = Settings.Epochs * ((data.Count + Settings.Batch - 1) / Settings.Batch);
+        using var given = GivenWeights.Open(context, Stage, ModelKinds.LatentReward, init);
+        if (given is not null)
+        {
+            given.RequireAgreement(ModelMetadata.Dimensions, JsonSerializer.Serialize(data.Dimensions.Where(d => d != DimensionNames.Overall).ToArray()), "for the dimensions", "give it pairs of the file's dimensions, in its order");
+            if (Settings.Epochs == 0)
+            {
+                // Used as given, the weights are what the file says they are: noise-aware or not (guidance needs noise-aware).
+                given.RequireAgreement(ModelMetadata.NoiseAware, Settings.Noisy ? "true" : "false", "with noise_aware =", Settings.Noisy
+                    ? "set noisy = false on the stage (flow_nrg then needs ablation = true), or train it on noisy latents (epochs > 0)"
+                    : "set noisy = true on the stage");
+            }
+        }
+
         using var metrics = StageProgress.OpenMetrics(context, Stage);
         LatentRewardModel model;
         Trainer trainer;
         try
         {
-            (model, trainer) = LatentRewardTrainer.Fit(data, autoencoder, Settings, device, Stage, StageProgress.Every(context, Stage, steps), metrics);
+            (model, trainer) = LatentRewardTrainer.Fit(data, autoencoder, Settings, device, Stage, StageProgress.Every(context, Stage, steps), metrics, given);
         }
         catch (ArgumentException error)
         {
@@ -86,9 +104,13 @@ public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, L
         output.Metrics["pairs"] = data.Count;
         output.Metrics["steps"] = steps;
         output.Metrics["parameters"] = model.Network.parameters().Sum(p => p.numel());
-        output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
-        output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
-        output.Metrics["loss_curve"] = trainer.Curve();
+        if (steps > 0)
+        {
+            output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
+            output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
+            output.Metrics["loss_curve"] = trainer.Curve();
+        }
+
         foreach (var t in new[] { 0.0, 0.5, 0.9 })
         {
             // On the training pairs (the stage has no held-out split): how well it still ranks as noise grows.
@@ -96,7 +118,9 @@ public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, L
                 .ToDictionary(a => a.Key, a => (object?)Math.Round(a.Value, 4));
         }
 
-        context.Log($"{Stage}: trained on {(Settings.Noisy ? "noisy" : "clean")} latents of {data.Count} pairs, {steps} steps, loss {trainer.MeanLoss(atStart: true):0.###} → {trainer.MeanLoss(atStart: false):0.###}");
+        context.Log(steps == 0
+            ? $"{Stage}: the weights of {given?.Path} as given (epochs = 0)"
+            : $"{Stage}: trained on {(Settings.Noisy ? "noisy" : "clean")} latents of {data.Count} pairs, {steps} steps, loss {trainer.Change(format: "0.###")}");
         return (model, output);
     }
 }

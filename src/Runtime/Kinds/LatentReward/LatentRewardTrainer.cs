@@ -4,6 +4,7 @@ using Pipeline.Runtime.Data.Evaluation;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models;
+using Pipeline.Runtime.Torch.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,7 +31,12 @@ public sealed record LatentRewardSettings(bool Noisy, int Width, int Epochs, dou
 /// </summary>
 public static class LatentRewardTrainer
 {
-    public static (LatentRewardModel Model, Trainer Trainer) Fit(RewardPairData pairs, VideoAutoencoder autoencoder, LatentRewardSettings settings, Device device, string stage, Action<int, float>? progress = null, StageMetricsLog? log = null)
+    /// <summary>
+    /// Trains from the seeded random initialisation, or from <c>given</c> weights (<c>init</c>: the file's
+    /// <c>reward.*</c> tensors). With zero epochs they are used as given, their prompt centre and score scales too;
+    /// otherwise training continues from them and both are measured again afterwards, as for a fresh network.
+    /// </summary>
+    public static (LatentRewardModel Model, Trainer Trainer) Fit(RewardPairData pairs, VideoAutoencoder autoencoder, LatentRewardSettings settings, Device device, string stage, Action<int, float>? progress = null, StageMetricsLog? log = null, GivenWeights? given = null)
     {
         if (pairs.Count == 0)
         {
@@ -39,17 +45,29 @@ public static class LatentRewardTrainer
 
         RandomStream.SeedInitialisation(settings.Seed);
         var dimensions = pairs.Dimensions.Where(d => d != DimensionNames.Overall).ToArray();
-        using var rawA = EncodeAll(autoencoder, pairs.VideosA, pairs.Shape, device);
-        using var rawB = EncodeAll(autoencoder, pairs.VideosB, pairs.Shape, device);
+        using var rawA = EncodeAll(autoencoder, pairs.VideosA, device);
+        using var rawB = EncodeAll(autoencoder, pairs.VideosB, device);
         var (mean, deviation) = ChannelStatistics(cat(new[] { rawA, rawB }, 0));
         var network = new LatentRewardNetwork(autoencoder.LatentShape, settings.Width, dimensions);
+        given?.LoadInto(network, LatentRewardFile.Prefix, AutoencoderFile.Prefix);
+        var asGiven = given is not null && settings.Epochs == 0;
+        if (given is not null && !asGiven)
+        {
+            // The scale is 1 while training (the scores the loss sees); it is measured again afterwards.
+            network.StandardiseScores(Enumerable.Repeat(1f, dimensions.Length).ToArray());
+        }
+
         network.to(device);
         var model = new LatentRewardModel(network, autoencoder, dimensions, settings.Noisy, mean, deviation);
         using var latentsA = model.Normalize(rawA);
         using var latentsB = model.Normalize(rawB);
         using var tokens = PromptTokens.Encode(pairs.Prompts, device);
         using var labels = LabelTensor(pairs, dimensions, device);
-        network.UseTrainingPrompts(tokens);
+        if (!asGiven)
+        {
+            network.UseTrainingPrompts(tokens);
+        }
+
         var perEpoch = (pairs.Count + settings.Batch - 1) / settings.Batch;
         var trainer = new Trainer(network, settings.LearningRate, stage, log);
         using var random = trainer.Track(RandomStream.Create(settings.Seed, device));
@@ -81,6 +99,11 @@ public static class LatentRewardTrainer
                 + RewardLosses.Centring(scoresA, scoresB, settings.Centring);
         }, progress);
         order?.Dispose();
+        if (asGiven)
+        {
+            return (model, trainer);
+        }
+
         network.FreezePromptCentre();
         network.StandardiseScores(ScoreDeviations(model, latentsA, latentsB, tokens, settings, device));
         return (model, trainer);
@@ -118,8 +141,8 @@ public static class LatentRewardTrainer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var a = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosA, pairs.Shape, device));
-        var b = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosB, pairs.Shape, device));
+        var a = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosA, device));
+        var b = model.Normalize(EncodeAll(model.Autoencoder, pairs.VideosB, device));
         using var random = RandomStream.Create(seed, device);
         var noise = random.Randn(a.shape);
         var times = full(new long[] { pairs.Count }, (float)t, device: device);
@@ -137,18 +160,18 @@ public static class LatentRewardTrainer
         return result;
     }
 
-    /// <summary>Videos (row-major [N, C·T·H·W] in [0, 1]) → raw autoencoder latents [N, c, T, h, w], in chunks.</summary>
-    private static Tensor EncodeAll(VideoAutoencoder autoencoder, float[] videos, VideoShape shape, Device device)
+    /// <summary>Videos in [0, 1] → raw autoencoder latents [N, c, T, h, w], read and encoded in chunks.</summary>
+    private static Tensor EncodeAll(VideoAutoencoder autoencoder, VideoRows videos, Device device)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         autoencoder.eval();
-        var count = videos.Length / shape.Length;
+        var count = videos.Count;
         var parts = new List<Tensor>();
         for (var start = 0; start < count; start += 256)
         {
             var n = Math.Min(256, count - start);
-            var pixels = tensor(videos.AsSpan(start * shape.Length, n * shape.Length).ToArray(), new long[] { n, shape.Channels, shape.Frames, shape.Height, shape.Width }, device: device);
+            var pixels = VideoBatch.Range(videos, start, n, device);
             parts.Add(autoencoder.Encode((pixels * 2) - 1));
         }
 

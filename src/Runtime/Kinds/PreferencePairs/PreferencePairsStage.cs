@@ -31,6 +31,9 @@ public sealed record PreferencePairsOptions : StageOptions
     /// <summary>Temporal sampling rate for file videos.</summary>
     public required double Fps { get; set; }
 
+    /// <summary>Stop (absent: the run stops before training, listing every bad video) or skip (their pairs are left out).</summary>
+    public BadVideoHandling? OnBadVideo { get; set; }
+
     /// <summary>The train/eval fractions.</summary>
     public sealed record SplitOptions
     {
@@ -40,11 +43,23 @@ public sealed record PreferencePairsOptions : StageOptions
     }
 }
 
+/// <summary>What <c>on_bad_video</c> says to do with a file video that cannot be read.</summary>
+public enum BadVideoHandling
+{
+    /// <summary>The run stops before training, listing every such video.</summary>
+    Stop,
+
+    /// <summary>The pairs that use it are left out, and counted.</summary>
+    Skip,
+}
+
 /// <summary>
 /// <c>preference_pairs</c>: labelled pairs from the world (<c>world.pairs(count: N)</c>) or from a CSV/JSONL file in the
 /// VideoGen-RewardBench columns, with the tie policy applied and a prompt-disjoint train/eval split shuffled with the
-/// experiment seed. Its metrics: pair counts, the tie rate per dimension, and for world pairs the label statistics
-/// (the oracle's accuracy with and without ties, the ceiling a reward model can reach).
+/// experiment seed. Its metrics: pair counts, the tie rate per dimension, for world pairs the label statistics
+/// (the oracle's accuracy with and without ties, the ceiling a reward model can reach), and for a file its videos
+/// (<see cref="ReportVideos"/>). A file's videos go through the run's decoded-video store: a rerun decodes only what
+/// changed.
 /// </summary>
 public static class PreferencePairsStage
 {
@@ -52,7 +67,10 @@ public static class PreferencePairsStage
     {
         var dimensions = options.Dimensions.ToArray();
 
+        var skipBadVideos = options.OnBadVideo == BadVideoHandling.Skip;
+
         PreferencePairSet loaded;
+        PairFileLoad? file = null;
         IReadOnlyList<DimensionLabelStatistics>? statistics = null;
         try
         {
@@ -64,8 +82,10 @@ public static class PreferencePairsStage
             else
             {
                 // The catalogue's resolution is a list of exactly two sizes, so [H, W] is all there is.
-                loaded = PairFileReader.Read(context.ResolvePath(options.Source.Path!), dimensions,
-                    new VideoSampling(options.Frames, options.Resolution[0], options.Resolution[1], options.Fps));
+                var settings = new PairFileSettings(context.VideoStoreRoot, Progress: StageProgress.Work(context, name, "new or changed videos"), SkipBadVideos: skipBadVideos);
+                file = PairFileReader.Load(context.ResolvePath(options.Source.Path!), dimensions,
+                    new VideoSampling(options.Frames, options.Resolution[0], options.Resolution[1], options.Fps), settings);
+                loaded = file.Pairs;
             }
         }
         catch (PipelineException error) when (error.Stage is null)
@@ -97,6 +117,11 @@ public static class PreferencePairsStage
         }
 
         output.Metrics["tie_rate"] = tieRates;
+        if (file is not null)
+        {
+            ReportVideos(context, name, output, file);
+        }
+
         if (statistics is not null)
         {
             output.Metrics["oracle_version"] = Oracle.Version;
@@ -117,5 +142,42 @@ public static class PreferencePairsStage
 
         context.Log($"{name}: {kept.Count} pairs ({split.Train.Count} train, {split.Eval.Count} eval), videos {kept.Shape}");
         return output;
+    }
+
+    /// <summary>Videos listed in results.json when some were skipped; the rest are counted.</summary>
+    private const int ListedBadVideos = 100;
+
+    /// <summary>
+    /// A pair file's videos: how many were decoded in this run (<c>videos_decoded</c>, 0 when the decoded-video store
+    /// had them all; it may differ between two identical runs), how many were read from the store, and, with
+    /// <c>on_bad_video = skip</c>, the videos and pairs left out, each video with its reason.
+    /// </summary>
+    private static void ReportVideos(StageContext context, string name, StageOutput output, PairFileLoad file)
+    {
+        var videos = file.Videos;
+        output.DataFingerprint = videos.Fingerprint;
+        output.Metrics["videos"] = videos.Videos.Count;
+        output.Metrics["videos_decoded"] = videos.Decoded;
+        if (videos.StoreProblem is { } problem)
+        {
+            context.Log($"{name}: the decoded-video store could not be used ({problem}); it was rebuilt");
+        }
+
+        if (videos.Bad.Count > 0)
+        {
+            output.Metrics["skipped_videos"] = videos.Bad.Count;
+            output.Metrics["skipped_pairs"] = file.SkippedPairs;
+            var listed = new SortedDictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var bad in videos.Bad.Take(ListedBadVideos))
+            {
+                listed[bad.Path] = $"{bad.Code}: {bad.Reason}";
+            }
+
+            output.Metrics["bad_videos"] = listed;
+            context.Log($"{name}: skipped {videos.Bad.Count} videos that cannot be read and the {file.SkippedPairs} pairs that use them (on_bad_video = skip), e.g. {videos.Bad[0].Reason}");
+        }
+
+        var reused = videos.Videos.Count - videos.Decoded - videos.Arrays;
+        context.Log($"{name}: {videos.Decoded} videos decoded, {reused} from the decoded-video store{(videos.Arrays > 0 ? $", {videos.Arrays} .npy arrays read" : string.Empty)}");
     }
 }

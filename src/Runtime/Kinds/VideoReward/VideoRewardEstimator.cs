@@ -12,8 +12,9 @@ using static TorchSharp.torch;
 namespace Pipeline.Runtime.Kinds.VideoReward;
 
 /// <summary>
-/// The <c>video_reward</c> estimator (ML.NET style): <see cref="Fit(IDataView)"/> reads preference pairs through a
-/// cursor (<see cref="RewardPairData"/>), trains a <see cref="VideoRewardNetwork"/> with the configured loss
+/// The <c>video_reward</c> estimator (ML.NET style): <see cref="Fit(IDataView)"/> reads preference pairs
+/// (<see cref="RewardPairData"/>: a pair set's videos stay where the set keeps them, a decoded-video store for a pair
+/// file, and each minibatch is gathered as it is needed), trains a <see cref="VideoRewardNetwork"/> with the configured loss
 /// (BT, BTT(θ) or regression) by Adam on shuffled minibatches of pairs for a number of epochs, and returns the
 /// <see cref="VideoRewardTransformer"/> that adds score columns. The z-normalisation of the scores (Overall) is fitted
 /// on the evaluation split when one is given to <see cref="Fit(IDataView, IDataView?)"/>, else on the training split.
@@ -49,6 +50,9 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
     /// <summary>Called after every training step with the step index and its loss.</summary>
     public Action<int, float>? Progress { get; set; }
 
+    /// <summary>Weights the network starts from (<c>init</c>) instead of the seeded random initialisation.</summary>
+    public GivenWeights? Given { get; set; }
+
     public VideoRewardTransformer Fit(IDataView input) => Fit(input, null);
 
     public VideoRewardTransformer Fit(IDataView train, IDataView? eval)
@@ -76,11 +80,9 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
         var dimensions = data.Dimensions.Count;
         RandomStream.SeedInitialisation(Settings.Seed);
         var network = new VideoRewardNetwork(data.Dimensions, Settings.Tokens, RewardPromptTokens.Vocabulary, Settings.Width);
+        Given?.LoadInto(network, string.Empty);
         network.to(device);
         var shape = data.Shape;
-        var videoShape = new long[] { data.Count, shape.Channels, shape.Frames, shape.Height, shape.Width };
-        using var videosA = tensor(data.VideosA, videoShape, device: device);
-        using var videosB = tensor(data.VideosB, videoShape, device: device);
         using var tokens = RewardPromptTokens.Encode(data.Prompts, device);
         using var labels = tensor(data.Labels.Select(l => (float)l).ToArray(), new long[] { data.Count, dimensions }, device: device);
         using var known = tensor(data.Known.Select(k => k ? 1f : 0f).ToArray(), new long[] { data.Count, dimensions }, device: device);
@@ -88,7 +90,7 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
             : tensor(data.TargetsA.Concat(data.TargetsB!).ToArray(), new long[] { 2 * data.Count, dimensions }, device: device);
 
         var batch = Math.Min(Settings.Batch, data.Count);
-        var stepsPerEpoch = (data.Count + batch - 1) / batch;
+        var stepsPerEpoch = StepsPerEpoch(data.Count, batch);
         var order = new long[Settings.Epochs][];
         using (var random = RandomStream.Create(Settings.Seed, CPU))
         {
@@ -105,9 +107,13 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
             var epoch = step / stepsPerEpoch;
             var from = (step % stepsPerEpoch) * batch;
             var size = Math.Min(batch, data.Count - from);
-            var index = tensor(order[epoch].AsSpan(from, size).ToArray(), device: device);
+            var rows = order[epoch].AsSpan(from, size);
+            var index = tensor(rows.ToArray(), device: device);
             var stepTokens = tokens.index_select(0, index);
-            var scores = network.forward(cat(new[] { videosA.index_select(0, index), videosB.index_select(0, index) }, 0), cat(new[] { stepTokens, stepTokens }, 0));
+
+            // Only the minibatch's videos are gathered, converted to floats on the device (VideoBatch).
+            var videos = cat(new[] { VideoBatch.Gather(data.VideosA, rows, device), VideoBatch.Gather(data.VideosB, rows, device) }, 0);
+            var scores = network.forward(videos, cat(new[] { stepTokens, stepTokens }, 0));
             var scoresA = scores.narrow(0, 0, size);
             var scoresB = scores.narrow(0, size, size);
             var stepLabels = labels.index_select(0, index);
@@ -128,11 +134,16 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
         return new VideoRewardModel(network, shape, Settings.Loss, device);
     }
 
+    /// <summary>The training steps on <paramref name="pairs"/> pairs: every epoch, minibatches of at most the whole set.</summary>
+    public static int Steps(int pairs, VideoRewardSettings settings) => settings.Epochs * StepsPerEpoch(pairs, Math.Min(settings.Batch, pairs));
+
+    private static int StepsPerEpoch(int pairs, int batch) => batch < 1 ? 0 : (pairs + batch - 1) / batch;
+
     /// <summary>Raw scores of every video of the pairs: videos A in rows 0 … N − 1, videos B in rows N … 2N − 1.</summary>
     public static float[,] ScoreBoth(VideoRewardModel model, RewardPairData data)
     {
         var prompts = data.Prompts.Concat(data.Prompts).ToArray();
-        return model.ScoreRaw(data.VideosA.Concat(data.VideosB).ToArray(), prompts);
+        return model.ScoreRaw(data.VideosA.Concat(data.VideosB), prompts);
     }
 
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)

@@ -13,7 +13,8 @@ namespace Pipeline.Runtime.Kinds.VideoReward;
 /// network's outputs, the token mode (<c>separate</c> or <c>shared</c>), the loss as experiment files write it, the tie
 /// handling (<c>rao-kupper</c> for BTT, <c>masked</c> for BT, <c>none</c> for regression) with BTT's θ, the width, the
 /// prompt tokenizer (GPT-2 ids + 1, 0 is padding, <see cref="RewardPromptTokens.MaxTokens"/> kept), the video shape
-/// [3, T, H, W] (pixels in [0, 1]), the frame rate its file videos were sampled at when known, and the z-normalisation
+/// [3, T, H, W] (pixels in [0, 1]), the frame rate its file videos were sampled at when known
+/// (<see cref="VideoRewardModel.VideoFps"/>), and the z-normalisation
 /// statistics (<see cref="ModelMetadata.ScoreMean"/>, <see cref="ModelMetadata.ScoreDeviation"/>) of its evaluation split.
 /// </summary>
 public static class VideoRewardFile
@@ -24,8 +25,7 @@ public static class VideoRewardFile
     /// <param name="model">The reward model.</param>
     /// <param name="path">The file to write.</param>
     /// <param name="provenance">Where it comes from, when it comes from a run.</param>
-    /// <param name="fps">The frame rate file videos were sampled at for training (a pair file's <c>fps</c>), when they were files.</param>
-    public static void Save(VideoRewardModel model, string path, ModelProvenance? provenance = null, double? fps = null)
+    public static void Save(VideoRewardModel model, string path, ModelProvenance? provenance = null)
     {
         var metadata = ModelMetadata.For(ModelKinds.VideoReward, provenance);
         metadata.SetList(ModelMetadata.Dimensions, model.Dimensions);
@@ -47,7 +47,7 @@ public static class VideoRewardFile
         metadata.Set(ModelMetadata.Vocabulary, model.Network.Vocabulary);
         metadata.Set(ModelMetadata.MaxTokens, RewardPromptTokens.MaxTokens);
         metadata.SetList(ModelMetadata.VideoShape, model.Shape.ToArray());
-        if (fps is { } rate)
+        if (model.VideoFps is { } rate)
         {
             metadata.Set(ModelMetadata.VideoFps, rate);
         }
@@ -102,7 +102,18 @@ public static class VideoRewardFile
         ModuleTensors.Load(network, tensors.Tensors, path);
         network.to(device);
         network.eval();
-        return new VideoRewardModel(network, shape, loss, device, normalization);
+        return new VideoRewardModel(network, shape, loss, device, normalization) { VideoFps = Fps(metadata) };
+    }
+
+    private static double? Fps(ModelMetadata metadata)
+    {
+        if (!metadata.Has(ModelMetadata.VideoFps))
+        {
+            return null;
+        }
+
+        var fps = metadata.Double(ModelMetadata.VideoFps);
+        return fps > 0 ? fps : throw metadata.Invalid(ModelMetadata.VideoFps, $"is {metadata[ModelMetadata.VideoFps]}, not a frame rate above 0");
     }
 
     private static RewardNormalization? Normalization(ModelMetadata metadata, int dimensions)

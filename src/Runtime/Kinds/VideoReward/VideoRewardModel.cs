@@ -1,5 +1,6 @@
 using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models.Reward;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -74,7 +75,13 @@ public sealed class VideoRewardModel : IVideoJudge
 
     public Device Device { get; }
 
-    /// <summary>The evaluation split's statistics; null until <see cref="Normalize"/> is called or a checkpoint carries them.</summary>
+    /// <summary>
+    /// The frame rate the training videos were sampled at from their files (a pair file's <c>fps</c>), at which other
+    /// files' videos are best scored too; null when they were not files (the synthetic world) or it is not known.
+    /// </summary>
+    public double? VideoFps { get; set; }
+
+    /// <summary>The evaluation split's statistics; null until <see cref="Normalize"/> is called or a model file carries them.</summary>
     public RewardNormalization? Normalization { get; private set; }
 
     /// <summary>The dimensions whose z-scores Overall averages (those of VQ, MQ and TA the model has).</summary>
@@ -83,10 +90,25 @@ public sealed class VideoRewardModel : IVideoJudge
     /// <summary>Raw scores [videos, dimensions] of videos given as one flat array (each C·T·H·W), with their prompts.</summary>
     public float[,] ScoreRaw(float[] videos, IReadOnlyList<string> prompts)
     {
-        var count = prompts.Count;
-        if (videos.Length != count * Shape.Length)
+        ArgumentNullException.ThrowIfNull(videos);
+        ArgumentNullException.ThrowIfNull(prompts);
+        if (videos.Length != prompts.Count * Shape.Length)
         {
-            throw new ArgumentException($"{count} prompts need {count * Shape.Length} video values, got {videos.Length}", nameof(videos));
+            throw new ArgumentException($"{prompts.Count} prompts need {prompts.Count * Shape.Length} video values, got {videos.Length}", nameof(videos));
+        }
+
+        return ScoreRaw(VideoRows.FromFloats(Shape, videos), prompts);
+    }
+
+    /// <summary>Raw scores [N, D] of videos read a chunk at a time (see <see cref="ScoreRaw(float[], IReadOnlyList{string})"/>).</summary>
+    public float[,] ScoreRaw(VideoRows videos, IReadOnlyList<string> prompts)
+    {
+        ArgumentNullException.ThrowIfNull(videos);
+        ArgumentNullException.ThrowIfNull(prompts);
+        var count = prompts.Count;
+        if (videos.Count != count || videos.Shape != Shape)
+        {
+            throw new ArgumentException($"{count} prompts need {count} videos of shape {Shape}, got {videos.Count} of shape {videos.Shape}", nameof(videos));
         }
 
         var scores = new float[count, Dimensions.Count];
@@ -96,7 +118,7 @@ public sealed class VideoRewardModel : IVideoJudge
         {
             using var scope = NewDisposeScope();
             var size = Math.Min(ScoringBatch, count - start);
-            var batch = tensor(videos.AsSpan(start * Shape.Length, size * Shape.Length).ToArray(), new long[] { size, Shape.Channels, Shape.Frames, Shape.Height, Shape.Width }, device: Device);
+            var batch = VideoBatch.Range(videos, start, size, Device);
             var tokens = RewardPromptTokens.Encode(prompts.Skip(start).Take(size).ToArray(), Device);
             var values = Network.forward(batch, tokens).to(CPU).data<float>().ToArray();
             for (var i = 0; i < size; i++)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Microsoft.ML;
 using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
@@ -6,6 +7,7 @@ using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Data.Evaluation;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Torch.Models.Reward;
+using Pipeline.Runtime.Torch.Safetensors;
 
 namespace Pipeline.Runtime.Kinds.VideoReward;
 
@@ -27,6 +29,8 @@ public sealed record VideoRewardOptions : StageOptions
     public required double Lr { get; set; }
 
     public required int Batch { get; set; }
+
+    public WeightsFile? Init { get; set; }
 }
 
 /// <summary>
@@ -51,10 +55,19 @@ public static class VideoRewardStage
 
         // Train on the training pairs, then fit the Overall normalisation on the held-out pairs (the evaluation split,
         // else the training pairs) and score them.
-        var estimator = new VideoRewardEstimator(new MLContext(seed: context.StageSeed(name)), settings, context.Device.Resolve(), name);
+        using var given = GivenWeights.Open(context, name, ModelKinds.VideoReward, options.Init);
+        given?.RequireAgreement(ModelMetadata.Dimensions, JsonSerializer.Serialize(settings.Dimensions), "for the dimensions", "give it pairs of the file's dimensions, in its order");
+        given?.RequireAgreement(ModelMetadata.Tokens, tokens, "with tokens", $"set tokens = {given.Metadata?.Optional(ModelMetadata.Tokens)}");
         var watch = Stopwatch.StartNew();
         var trainData = RewardPairData.Read(train.ToDataView(), train.Shape, settings.Dimensions);
+        using var metrics = StageProgress.OpenMetrics(context, name);
+        var estimator = new VideoRewardEstimator(new MLContext(seed: context.StageSeed(name)), settings, context.Device.Resolve(), name, metrics)
+        {
+            Progress = StageProgress.Every(context, name, VideoRewardEstimator.Steps(trainData.Count, settings)),
+            Given = given,
+        };
         var model = estimator.Train(trainData);
+        model.VideoFps = train.Fps;
         context.Log($"{name}: trained {settings.Loss} ({tokens} tokens) on {trainData.Count} pairs, {estimator.Trainer!.Losses.Count} steps in {watch.Elapsed.TotalSeconds:0.0} s");
         var evalData = eval is null ? null : RewardPairData.Read(eval.ToDataView(), eval.Shape, eval.Dimensions.Select(d => d.ToString()).ToArray());
         var held = evalData ?? RewardPairData.Read(train.ToDataView(), train.Shape, train.Dimensions.Select(d => d.ToString()).ToArray());
@@ -70,9 +83,13 @@ public static class VideoRewardStage
         output.Metrics["eval_pairs"] = evalData?.Count ?? 0;
         output.Metrics["steps"] = trainer.Losses.Count;
         output.Metrics["parameters"] = model.Network.parameters().Sum(p => p.numel());
-        output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
-        output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
-        output.Metrics["loss_curve"] = trainer.Curve();
+        if (trainer.Losses.Count > 0)
+        {
+            output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);
+            output.Metrics["loss_end"] = trainer.MeanLoss(atStart: false);
+            output.Metrics["loss_curve"] = trainer.Curve();
+        }
+
         ReportAccuracy(context, name, output, model, held, scores, isEvalSplit: evalData is not null);
         return output;
     }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipeline.Catalog;
+using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Pairs;
 
 namespace Pipeline.Runtime.Kinds.VideoReward;
@@ -10,8 +11,8 @@ namespace Pipeline.Runtime.Kinds.VideoReward;
 /// Overall, z-normalised with the evaluation split's statistics (contracts.md). A view of single videos (columns
 /// <c>prompt</c> and <c>video</c>) gains <c>reward_VQ</c>, <c>reward_MQ</c>, <c>reward_TA</c>, <c>reward_Overall</c> (the
 /// columns of the official evaluation's per-video output); a view of pairs (<c>video_A</c>, <c>video_B</c>) gains
-/// <c>reward_A_VQ</c> … and <c>reward_B_VQ</c> …. Every input column is kept. Checkpoints: <see cref="SaveCheckpoint"/>
-/// and <see cref="RewardCheckpoint.Load"/>.
+/// <c>reward_A_VQ</c> … and <c>reward_B_VQ</c> …. Every input column is kept. Model files: <see cref="SaveModel"/>
+/// and <see cref="VideoRewardFile.Load"/>.
 /// </summary>
 public sealed class VideoRewardTransformer : ITransformer
 {
@@ -99,12 +100,12 @@ public sealed class VideoRewardTransformer : ITransformer
         return new AddedColumnsDataView(input, GetOutputSchema(input.Schema), columns);
     }
 
-    /// <summary>ML.NET's model zip format cannot hold TorchSharp weights; checkpoints are written by <see cref="SaveCheckpoint"/>.</summary>
+    /// <summary>ML.NET's model zip format cannot hold TorchSharp weights; model files are written by <see cref="SaveModel"/>.</summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("save a reward model with SaveCheckpoint (TorchSharp weights), not MLContext.Model.Save");
+        throw new NotSupportedException("save a reward model with SaveModel (a safetensors model file), not MLContext.Model.Save");
 
-    /// <summary>Writes the reward model to one file, atomically (temporary file, then rename).</summary>
-    public void SaveCheckpoint(string path) => RewardCheckpoint.Save(Model, path);
+    /// <summary>Writes the reward model to one model file (<see cref="VideoRewardFile"/>), atomically (temporary file, then rename).</summary>
+    public void SaveModel(string path, ModelProvenance? provenance = null) => VideoRewardFile.Save(Model, path, provenance);
 
     private static IReadOnlyList<(DataViewSchema.Column Column, string Prefix)> ScoredVideoColumns(DataViewSchema schema)
     {

@@ -11,7 +11,7 @@ public static class WinRatesArtifact
 {
     public static ArtifactFormat Format { get; } = ArtifactFormat.Of<WinRatesReport>(
         "win_rates_report",
-        (report, folder) => DurableFile.WriteAllText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(StoredReport.From(report))),
+        (report, folder, _) => DurableFile.WriteAllText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(StoredReport.From(report))),
         (folder, _) => (JsonSerializer.Deserialize<StoredReport>(File.ReadAllText(Path.Combine(folder, "report.json")))
             ?? throw new InvalidDataException("empty report.json")).ToReport());
 

@@ -39,6 +39,9 @@ public sealed class FlowGeneratorModel : IVideoGenerator
     /// <summary>The same network, space and sampler at another guidance scale (the network is shared, not copied).</summary>
     public FlowGeneratorModel WithCfgScale(double cfgScale) => new(Network, Shape, Space, SamplingSteps, cfgScale, Device);
 
+    /// <summary>The same network sampling with other settings (a cached generator gets the run's, contracts.md).</summary>
+    public FlowGeneratorModel WithSampling(int samplingSteps, double cfgScale) => new(Network, Shape, Space, samplingSteps, cfgScale, Device);
+
     /// <summary>
     /// One video per prompt. The noise of video i comes from a torch generator seeded with (seed, i), so a video
     /// depends only on its prompt, its position and the seed: the same prompts and seed give the same videos.

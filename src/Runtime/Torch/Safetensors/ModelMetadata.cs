@@ -87,8 +87,45 @@ public sealed class ModelMetadata
             [Format] = CurrentFormat,
             [Model] = model,
         };
-        provenance?.WriteTo(metadata);
+        if (provenance is not null)
+        {
+            metadata.Provenance = provenance;
+        }
+
         return metadata;
+    }
+
+    /// <summary>
+    /// The provenance the file records, or null when it records none (written outside a run, for example by PyTorch);
+    /// setting it writes every provenance key, the export keys only when present.
+    /// </summary>
+    public ModelProvenance? Provenance
+    {
+        get => !Has(StageHash)
+            ? null
+            : new ModelProvenance(this[Experiment], this[SourceSha256], this[Stage], this[StageHash], this[StageKind])
+            {
+                RuntimeBuild = this[RuntimeBuild],
+                ExportExperiment = Optional(ExportExperiment),
+                ExportSourceSha256 = Optional(ExportSourceSha256),
+            };
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            values[Experiment] = value.Experiment;
+            values[SourceSha256] = value.SourceSha256;
+            values[Stage] = value.Stage;
+            values[StageHash] = value.StageHash;
+            values[StageKind] = value.StageKind;
+            values[RuntimeBuild] = value.RuntimeBuild;
+            values.Remove(ExportExperiment);
+            values.Remove(ExportSourceSha256);
+            if (value.ExportExperiment is not null && value.ExportSourceSha256 is not null)
+            {
+                values[ExportExperiment] = value.ExportExperiment;
+                values[ExportSourceSha256] = value.ExportSourceSha256;
+            }
+        }
     }
 
     public string this[string key]
@@ -178,62 +215,4 @@ public static class ModelKinds
     public const string LoraAdapter = "lora_adapter";
     public const string VideoReward = "video_reward";
     public const string LatentReward = "latent_reward";
-}
-
-/// <summary>
-/// Where a model's weights come from: the experiment, its source SHA-256, the stage (name, hash, kind) that trained
-/// them and the runtime build. A file exported by a run of another source than the one that trained it (the stage was
-/// reused from the cache) also names the exporting run's experiment and source (<see cref="ExportExperiment"/>).
-/// </summary>
-public sealed record ModelProvenance(string Experiment, string SourceSha256, string Stage, string StageHash, string StageKind)
-{
-    /// <summary>The runtime's version and build: the assembly version and the first 16 hex digits of its module version id.</summary>
-    public static string CurrentRuntimeBuild { get; } =
-        $"{typeof(ModelProvenance).Assembly.GetName().Version}+{typeof(ModelProvenance).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..16]}";
-
-    public string RuntimeBuild { get; init; } = CurrentRuntimeBuild;
-
-    public string? ExportExperiment { get; init; }
-
-    public string? ExportSourceSha256 { get; init; }
-
-    /// <summary>The provenance a file records, or null when it records none (written outside a run).</summary>
-    public static ModelProvenance? ReadFrom(ModelMetadata metadata)
-    {
-        if (!metadata.Has(ModelMetadata.StageHash))
-        {
-            return null;
-        }
-
-        return new ModelProvenance(
-            metadata[ModelMetadata.Experiment],
-            metadata[ModelMetadata.SourceSha256],
-            metadata[ModelMetadata.Stage],
-            metadata[ModelMetadata.StageHash],
-            metadata[ModelMetadata.StageKind])
-        {
-            RuntimeBuild = metadata[ModelMetadata.RuntimeBuild],
-            ExportExperiment = metadata.Optional(ModelMetadata.ExportExperiment),
-            ExportSourceSha256 = metadata.Optional(ModelMetadata.ExportSourceSha256),
-        };
-    }
-
-    /// <summary>This provenance as exported by a run of <paramref name="experiment"/> with source <paramref name="sourceSha256"/>.</summary>
-    public ModelProvenance ExportedBy(string experiment, string sourceSha256) =>
-        this with { ExportExperiment = experiment, ExportSourceSha256 = sourceSha256 };
-
-    internal void WriteTo(ModelMetadata metadata)
-    {
-        metadata[ModelMetadata.Experiment] = Experiment;
-        metadata[ModelMetadata.SourceSha256] = SourceSha256;
-        metadata[ModelMetadata.Stage] = Stage;
-        metadata[ModelMetadata.StageHash] = StageHash;
-        metadata[ModelMetadata.StageKind] = StageKind;
-        metadata[ModelMetadata.RuntimeBuild] = RuntimeBuild;
-        if (ExportExperiment is not null && ExportSourceSha256 is not null)
-        {
-            metadata[ModelMetadata.ExportExperiment] = ExportExperiment;
-            metadata[ModelMetadata.ExportSourceSha256] = ExportSourceSha256;
-        }
-    }
 }

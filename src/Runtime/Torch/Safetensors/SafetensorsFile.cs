@@ -188,7 +188,41 @@ public sealed class SafetensorsFile
 
         using var scope = NewDisposeScope();
         var contiguous = tensors.Select(t => (t.Name, Tensor: t.Tensor.detach().contiguous().cpu())).ToArray();
-        var header = Header(metadata, contiguous);
+        var entries = contiguous.Select(t => (t.Name, DTypeName(t.Tensor.dtype), t.Tensor.shape, t.Tensor.NumberOfElements * t.Tensor.ElementSize)).ToArray();
+        WriteFile(path, metadata, entries, stream =>
+        {
+            foreach (var (_, tensor) in contiguous)
+            {
+                stream.Write(tensor.bytes);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Writes the file at <paramref name="source"/> to <paramref name="target"/> with <paramref name="metadata"/> in place
+    /// of its own: the same tensors, their bytes copied as they are, without building a tensor.
+    /// </summary>
+    public static void Rewrite(string source, string target, IReadOnlyDictionary<string, string> metadata)
+    {
+        var file = Open(source);
+        var entries = file.Tensors.Select(t => (t.Name, t.DType, t.Shape, t.End - t.Begin)).ToArray();
+        WriteFile(target, metadata, entries, stream =>
+        {
+            using var input = File.OpenRead(source);
+            if (input.Length != file.Length)
+            {
+                throw Malformed(source, $"the file changed size while it was read ({file.Length} bytes, now {input.Length})");
+            }
+
+            input.Position = file.DataStart;
+            input.CopyTo(stream);
+        });
+    }
+
+    /// <summary>The header length, the header (padded to a multiple of 8 bytes) and the data <paramref name="writeData"/> writes, durably.</summary>
+    private static void WriteFile(string path, IReadOnlyDictionary<string, string> metadata, IReadOnlyList<(string Name, string DType, long[] Shape, long Bytes)> entries, Action<Stream> writeData)
+    {
+        var header = Header(metadata, entries);
         var padding = (8 - ((8 + header.Length) % 8)) % 8;
         DurableFile.Write(path, stream =>
         {
@@ -201,10 +235,7 @@ public sealed class SafetensorsFile
                 stream.WriteByte((byte)' ');
             }
 
-            foreach (var (_, tensor) in contiguous)
-            {
-                stream.Write(tensor.bytes);
-            }
+            writeData(stream);
         }, "model file");
     }
 
@@ -212,7 +243,7 @@ public sealed class SafetensorsFile
     public static string DTypeName(ScalarType type) =>
         DTypes.FirstOrDefault(d => d.Value.Type == type).Key ?? throw new ArgumentException($"safetensors has no dtype for {type}", nameof(type));
 
-    private static byte[] Header(IReadOnlyDictionary<string, string> metadata, IReadOnlyList<(string Name, Tensor Tensor)> tensors)
+    private static byte[] Header(IReadOnlyDictionary<string, string> metadata, IReadOnlyList<(string Name, string DType, long[] Shape, long Bytes)> entries)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -230,13 +261,12 @@ public sealed class SafetensorsFile
             }
 
             long offset = 0;
-            foreach (var (name, tensor) in tensors)
+            foreach (var (name, dtype, shape, size) in entries)
             {
-                var size = tensor.NumberOfElements * tensor.ElementSize;
                 json.WriteStartObject(name);
-                json.WriteString("dtype", DTypeName(tensor.dtype));
+                json.WriteString("dtype", dtype);
                 json.WriteStartArray("shape");
-                foreach (var dimension in tensor.shape)
+                foreach (var dimension in shape)
                 {
                     json.WriteNumberValue(dimension);
                 }
