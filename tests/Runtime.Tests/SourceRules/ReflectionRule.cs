@@ -19,8 +19,7 @@ internal static class ReflectionRule
         ["src/Runtime/Execution/Hosting/ExperimentHost.cs"] = "loads the compiled experiment's assembly and makes its experiment class: what a run host is for",
         ["src/Runtime/Data/SchemaColumns.cs"] = "ML.NET keeps SchemaShape.Column's constructor internal, and estimators must return such columns",
         ["src/Runtime/Torch/Backend/TorchBackend.cs"] = "reads the TorchSharp package's version for results.json",
-        ["src/Runtime/Execution/Caching/StageCache.cs"] = "the runtime build's module version id is part of every stage hash",
-        ["src/Runtime/Torch/Safetensors/ModelMetadata.cs"] = "a model file's provenance names the runtime build that wrote it",
+        ["src/Runtime/Core/RuntimeAssembly.cs"] = "reads the runtime's own version and module version id: the build that the stage cache, model files and checkpoints record",
         ["src/Runtime/Core/RuntimeDiagnosticCodes.cs"] = "lists its own code constants for the uniqueness tests",
         ["src/Runtime/Core/DataDiagnosticCodes.cs"] = "lists its own code constants for the uniqueness tests",
     };
