@@ -1,6 +1,8 @@
 using Microsoft.ML;
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.FlowDpo;
 using Pipeline.Runtime.Kinds.FlowGenerator;
 using Pipeline.Runtime.Kinds.FlowNrg;
@@ -63,7 +65,7 @@ public sealed class PipelineSteps : IDisposable
     /// <summary>Flow-matching pretraining (<c>flow_generator</c>); the trained generator is the policy of the other steps.</summary>
     public (StepClock Clock, FlowGeneratorModel Generator) FlowMatching(int steps)
     {
-        var settings = new FlowGeneratorSettings(steps, 1e-3, Size.Batch, Size.GeneratorWidth, "uniform", 0.1, Size.CfgScale, Size.SamplingSteps, Seed);
+        var settings = new FlowGeneratorSettings(steps, 1e-3, Size.Batch, Size.GeneratorWidth, FlowTimesteps.Uniform, 0.1, Size.CfgScale, Size.SamplingSteps, Seed);
         var clock = new StepClock();
         var estimator = new FlowGeneratorEstimator(new MLContext(seed: 1), Size.Video, settings, Autoencoder, Device) { Progress = clock.Tick };
         var videos = new VideoSet(Size.Video, Prompts.Select((p, i) => new PromptedVideo(p, new Video(Size.Video, VideosA.AsSpan(i * Size.Video.Length, Size.Video.Length).ToArray()))).ToArray());
@@ -77,9 +79,15 @@ public sealed class PipelineSteps : IDisposable
     public StepClock Dpo(FlowGeneratorModel policy, int steps)
     {
         using var log = StageMetricsLog.ForStage(logFolder, "dpo");
-        var settings = new AlignmentSettings(steps, Size.Batch, 1e-4, null, Seed);
         var clock = new StepClock();
-        var estimator = new FlowDpoEstimator(new MLContext(seed: 1), policy, null, settings, new DpoBeta(500, false), "dpo", log) { Progress = clock.Tick };
+        var options = new FlowDpoOptions
+        {
+            // Fit below takes the pairs as flat buffers, so the options' pair set has none.
+            Policy = policy, Pairs = new PreferencePairSet(Size.Video, [PreferenceDimension.Overall], [], []), Beta = 500.0,
+            Steps = steps, Batch = Size.Batch, Lr = 1e-4, CfgDropout = 0,
+        };
+        var estimator = new MLContext(seed: 1).Alignment().FlowDpo(options);
+        estimator.Run = new TrainingRun(Seed, "dpo", log, clock.Tick);
         clock.Start();
         _ = estimator.Fit(Prompts, VideosA, VideosB);
         estimator.Trainer!.Dispose();

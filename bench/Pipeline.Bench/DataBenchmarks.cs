@@ -23,7 +23,11 @@ public class DataBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        world = new SyntheticWorld(new SyntheticVideosOptions { Prompts = 64, EvalPrompts = 16 }, 7);
+        world = new SyntheticWorld(new SyntheticVideosOptions
+        {
+            // The catalogue's defaults but for the prompt counts (the runtime holds no defaults: generated code sets them all).
+            Prompts = 64, EvalPrompts = 16, Frames = 8, Resolution = [16, 16], Generators = 6, Samples = 1, AnnotatorNoise = 0.5, TieThreshold = 0.4,
+        }, 7);
         video = world.Render(world.Prompts[0], 3, 1);
         _ = world.Oracle;
         pairs = PreferencePairSet.FromWorld(world, world.Pairs(256), [PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA]);

@@ -39,4 +39,10 @@ public static class ArtifactTypeText
 public sealed record MemberInfo(ArtifactType Owner, string Name, ArtifactType Result, IReadOnlyList<PropertyDefinition> Parameters, string Doc)
 {
     public bool IsCall => Parameters.Count > 0;
+
+    /// <summary>The owning stage's property that counts what the member gives (<c>world.eval_prompts</c>: the world's <c>eval_prompts</c>); null when unknown.</summary>
+    public string? CountedBy { get; init; }
+
+    /// <summary>The checks of a call of the member, on its arguments (<c>relabel</c>: the dimensions are the reward's).</summary>
+    public IReadOnlyList<Checks.StageCheck> Checks { get; init; } = [];
 }

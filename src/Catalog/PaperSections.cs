@@ -11,6 +11,7 @@ public static class PaperSections
     {
         ["synthetic_videos"] = "§3.1 and Table 1: the preference dataset (here a synthetic world with an oracle judge)",
         ["preference_pairs"] = "§3.1: pairs labelled A wins, tie or B wins on VQ, MQ and TA",
+        ["pairs_filter"] = "§3.1 and §3.2: which labelled pairs to learn from (the repository's use_tied_data drops all-tie pairs; BT masks ties)",
         ["autoencoder"] = "§5.2 and App. D: the base model's 3D VAE, whose latents the generator works in",
         ["flow_generator"] = "§4.1 and App. B: rectified flow; §5.2: the pretrained base model",
         ["video_reward"] = "§3.2, Eq. 1–2: VideoReward, trained with the Bradley-Terry (BT) or BT-with-ties (BTT) loss",

@@ -32,5 +32,29 @@ public sealed record PropertyDefinition(string Name, PropertyType Type, object? 
     public static PropertyDefinition Optional(string name, PropertyType type, string doc) => new(name, type, null, doc);
 }
 
-/// <summary>The value of a <see cref="VariantType"/> property: the case's name (null for the plain case) and its arguments.</summary>
-public sealed record VariantValue(string? Case, IReadOnlyDictionary<string, object> Arguments);
+/// <summary>
+/// The value of a <see cref="VariantType"/> property: a named case with its arguments (<c>btt(theta: 5.0)</c>), or the
+/// plain case's value (<c>500.0</c>; <see cref="Case"/> null).
+/// </summary>
+public sealed record VariantValue
+{
+    private VariantValue(string? @case, IReadOnlyDictionary<string, object> arguments, object? plain)
+    {
+        Case = @case;
+        Arguments = arguments;
+        Plain = plain;
+    }
+
+    /// <summary>The case's word; null for the plain case.</summary>
+    public string? Case { get; }
+
+    /// <summary>A named case's arguments by parameter name; empty for the plain case.</summary>
+    public IReadOnlyDictionary<string, object> Arguments { get; }
+
+    /// <summary>The plain case's value; null for a named case.</summary>
+    public object? Plain { get; }
+
+    public static VariantValue Named(string @case, IReadOnlyDictionary<string, object> arguments) => new(@case, arguments, null);
+
+    public static VariantValue OfPlain(object value) => new(null, new Dictionary<string, object>(StringComparer.Ordinal), value);
+}

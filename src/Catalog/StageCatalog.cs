@@ -1,3 +1,4 @@
+using Pipeline.Catalog.Checks;
 using Pipeline.Catalog.Kinds;
 using static Pipeline.Catalog.Types;
 
@@ -10,6 +11,7 @@ public static class StageCatalog
     {
         DataKinds.SyntheticVideos,
         DataKinds.PreferencePairs,
+        DataKinds.PairsFilter,
         ModelKinds.Autoencoder,
         ModelKinds.FlowGenerator,
         RewardKinds.VideoReward,
@@ -37,8 +39,8 @@ public static class StageCatalog
     {
         new MemberInfo(ArtifactType.World, "videos", ArtifactType.Videos, Array.Empty<PropertyDefinition>(), "The world's videos from all its generators."),
         new MemberInfo(ArtifactType.World, "pairs", ArtifactType.PairSource, new[] { PropertyDefinition.Require("count", Count(1, 10_000_000), "Number of labelled pairs to draw.") }, "Labelled pairs of videos from different generators."),
-        new MemberInfo(ArtifactType.World, "prompts", ArtifactType.Prompts, Array.Empty<PropertyDefinition>(), "The training prompts."),
-        new MemberInfo(ArtifactType.World, "eval_prompts", ArtifactType.Prompts, Array.Empty<PropertyDefinition>(), "The held-out evaluation prompts."),
+        new MemberInfo(ArtifactType.World, "prompts", ArtifactType.Prompts, Array.Empty<PropertyDefinition>(), "The training prompts.") { CountedBy = "prompts" },
+        new MemberInfo(ArtifactType.World, "eval_prompts", ArtifactType.Prompts, Array.Empty<PropertyDefinition>(), "The held-out evaluation prompts.") { CountedBy = "eval_prompts" },
         new MemberInfo(ArtifactType.World, "oracle", ArtifactType.Judge, Array.Empty<PropertyDefinition>(), "The oracle judge: true VQ, MQ and TA scores."),
         new MemberInfo(ArtifactType.World, "best", ArtifactType.Generator, Array.Empty<PropertyDefinition>(), "The world's best procedural generator, as a reference method."),
         new MemberInfo(ArtifactType.World, "worst", ArtifactType.Generator, Array.Empty<PropertyDefinition>(), "The world's worst procedural generator, as a reference method."),
@@ -49,7 +51,10 @@ public static class StageCatalog
         {
             PropertyDefinition.Require("reward", new ReferenceType(ArtifactType.RewardModel), "The reward stage that relabels."),
             P("dimensions", Dimensions, AllDimensions, "Relabel by the mean of these dimensions (the paper: all three; TA only for Table 4)."),
-        }, "The same pairs relabelled by a reward model: the winner has the higher mean reward."),
+        }, "The same pairs relabelled by a reward model: the winner has the higher mean reward.")
+        {
+            Checks = [new DimensionsWithin("dimensions", "reward")],
+        },
     };
 
     public static StageKind? FindKind(string name) => Kinds.FirstOrDefault(k => k.Name == name);

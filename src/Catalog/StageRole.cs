@@ -26,3 +26,22 @@ public static class RoleKeywords
 
     public static string Keyword(StageRole role) => ByKeyword.Single(pair => pair.Value == role).Key;
 }
+
+/// <summary>
+/// The runtime's catalogs off <c>MLContext</c>, one per role (ML.NET's <c>mlContext.Transforms</c>):
+/// <c>mlContext.Alignment().FlowDpo(options)</c> makes the estimator of a kind that trains. The compiler calls the
+/// catalog of a stage's role by this name.
+/// </summary>
+public static class RoleCatalogs
+{
+    public static string Accessor(StageRole role) => role switch
+    {
+        StageRole.Data => "Datasets",
+        StageRole.Model => "Models",
+        StageRole.Reward => "Rewards",
+        StageRole.Align => "Alignment",
+        StageRole.Guide => "Guidance",
+        StageRole.Evaluate => "Evaluation",
+        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "no catalog for this role"),
+    };
+}

@@ -20,6 +20,7 @@ public sealed class CatalogConsistencyTests
             "synthetic_videos", "preference_pairs", "autoencoder", "flow_generator", "video_reward", "latent_reward",
             "flow_dpo", "flow_rwr", "flow_sft", "flow_nrg", "win_rates",
             "classifier_free", // beyond the design: the guidance-scale control for the aligners (docs/alignment.md)
+            "pairs_filter", // beyond the design: the pairs whose labels meet a condition (issue 21, the first kind added in one folder)
         };
         Assert.Equal(expected.Order(StringComparer.Ordinal), StageCatalog.Kinds.Select(k => k.Name).Order(StringComparer.Ordinal));
     }
@@ -107,7 +108,7 @@ public sealed class CatalogConsistencyTests
         RecordType record => value is IReadOnlyDictionary<string, object> map && map.All(p => record.Fields.Any(f => f.Name == p.Key && Fits(f.Type, p.Value))),
         DictionaryType dictionary => value is IReadOnlyDictionary<string, object> map && map.All(p => dictionary.Keys.Values.Contains(p.Key) && Fits(dictionary.Value, p.Value)),
         VariantType variant => value is VariantValue v && variant.Cases.Any(c => c.Name == v.Case
-            && (c.Name is null ? v.Arguments.TryGetValue("value", out var plain) && Fits(c.PlainValue!, plain) : v.Arguments.All(a => c.Parameters.Any(p => p.Name == a.Key && Fits(p.Type, a.Value))))),
+            && (c.Name is null ? v.Plain is { } plain && Fits(c.PlainValue!, plain) : v.Arguments.All(a => c.Parameters.Any(p => p.Name == a.Key && Fits(p.Type, a.Value))))),
         UnionType union => union.Alternatives.Any(a => Fits(a, value)),
         _ => false,
     };

@@ -42,7 +42,7 @@ public sealed class KindsCommandTests
         Assert.Contains("'flow_dop' is not a stage kind; use one of the catalogue's kinds (did you mean 'flow_dpo'?).", close.StandardError);
         var far = PipelineCli.Run(["kinds", "qqqq"], cache.Path);
         Assert.Equal(2, far.ExitCode);
-        Assert.Contains(": synthetic_videos, preference_pairs, autoencoder,", far.StandardError);
+        Assert.Contains(": synthetic_videos, preference_pairs, pairs_filter, autoencoder,", far.StandardError);
     }
 
     [Fact]

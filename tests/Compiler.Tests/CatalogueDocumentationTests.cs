@@ -34,6 +34,16 @@ public sealed class CatalogueDocumentationTests
     }
 
     [Fact]
+    public void A_kind_says_what_the_compiler_checks_of_it()
+    {
+        var markdown = CatalogueMarkdown.Document();
+        var nrg = StageCatalog.FindKind("flow_nrg")!;
+        Assert.Contains("\nThe compiler checks that:\n  the latent reward in reward is noise-aware, unless ablation = true (a warning then)\n  the dimensions of weights are among those of reward\n", CatalogueText.Describe(nrg), StringComparison.Ordinal);
+        Assert.Contains("\nThe compiler checks that the latent reward in reward is noise-aware, unless ablation = true (a warning then); that the dimensions of weights are among those of reward.\n", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("checks", CatalogueText.Describe(StageCatalog.FindKind("classifier_free")!), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Defaults_are_written_in_the_value_syntax_of_the_language()
     {
         var properties = StageCatalog.Kinds.SelectMany(k => k.Properties).Concat(StageCatalog.ExperimentProperties)

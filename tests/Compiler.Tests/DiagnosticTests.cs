@@ -29,6 +29,7 @@ public sealed class DiagnosticTests
         ("PIPE1017", "data = world.videos\n    latent", "data = world.videos(3)\n    latent", [], "takes no arguments"),
         ("PIPE1018", "noisy = true", "noisy = sweep [true, false]", [], "sweep can only be"),
         ("PIPE1019", "world.pairs(count: 512)", "world.pairs(512, 3)", [], "at most 1 argument"),
+        ("PIPE1070", "  model ae", "  data kept = pairs_filter { pairs = prefs.train, keep = unanimous }\n\n  model ae", [], "takes a whole stage, whose train/eval split it keeps, not 'prefs.train'; write 'prefs'"),
         ("PIPE1080", "latent = [4, 8, 4, 4]", "latent = [4, 8, 4, 4]\n    init = file(\"nowhere/ae.safetensors\")", [], "The weights file 'nowhere/ae.safetensors' does not exist (looked for "),
         ("PIPE1082", "latent = [4, 8, 4, 4]", "latent = [4, 8, 4, 4]\n    init = file(\"ae.ckpt\")", [], "The weights file 'ae.ckpt' is not a model file; name a .safetensors, .pt or .pth file."),
         ("PIPE1083", "steps: 100 }", "steps: 0 }", [], "pretrain.steps = 0 trains nothing, which leaves a random network; give init = file(\"...\")"),
@@ -56,6 +57,7 @@ public sealed class DiagnosticTests
     private static readonly string[] TestedElsewhere =
     [
         "PIPE1081", "PIPE2014", "PIPE2019", "PIPE2030", "PIPE3001", "PIPE3002", "PIPE3003", "PIPE3004", "PIPE3005", "PIPE3006", "PIPE3010",
+        "PIPE3030", "PIPE3031", "PIPE3032", "PIPE3033",
         // Replicates and expectations: ExpectationTests, with their exact messages.
         "PIPE1050", "PIPE1051", "PIPE1052", "PIPE1053", "PIPE1054", "PIPE1055", "PIPE2040", "PIPE2041", "PIPE2042", "PIPE2043", "PIPE2044", "PIPE3020",
     ];
@@ -109,7 +111,7 @@ public sealed class DiagnosticTests
     // (old text, new text, code, the list the message ends with): a name with no close match gets every valid one.
     private static readonly (string Old, string New, string Code, string List)[] Lists =
     [
-        ("= autoencoder {", "= qqqqqq {", "PIPE1002", ": synthetic_videos, preference_pairs, autoencoder, flow_generator, video_reward, latent_reward, flow_sft, flow_rwr, flow_dpo, flow_nrg, classifier_free, win_rates."),
+        ("= autoencoder {", "= qqqqqq {", "PIPE1002", ": synthetic_videos, preference_pairs, pairs_filter, autoencoder, flow_generator, video_reward, latent_reward, flow_sft, flow_rwr, flow_dpo, flow_nrg, classifier_free, win_rates."),
         ("width = 32", "zzzzzz = 32", "PIPE1005", ": autoencoder, pretrain, width, timesteps, cfg_dropout, cfg_scale, sampling_steps, init."),
         ("policy = base\n", "policy = qqqqqq\n", "PIPE1001", ": ae, base, dpo, nrg, prefs, report, rwr, vr, world."),
         ("world.eval_prompts", "world.qqqqqq", "PIPE1008", ": videos, pairs, prompts, eval_prompts, oracle, best, worst."),
@@ -266,6 +268,55 @@ public sealed class DiagnosticTests
         Assert.Contains("'frames'", lacksProperty.Message, StringComparison.Ordinal);
         Assert.Equal(Sources.Hello.IndexOf("frames = 4", StringComparison.Ordinal), lacksProperty.Span.Start);
         Assert.False(Directory.Exists(temp.Combine("out")));
+    }
+
+    [Fact]
+    public void An_options_property_of_another_type_than_the_catalogue_names_is_reported_at_the_value()
+    {
+        var diagnostic = StubDiagnostic(CompilerDiagnostics.RuntimeTypeMismatchCode, ("public int Generators", "public long Generators"));
+        Assert.Equal(Sources.Hello.IndexOf("generators = 3", StringComparison.Ordinal), diagnostic.Span.Start);
+        Assert.Equal("The runtime's options for 'synthetic_videos' have 'generators' as long, but the catalogue says int; update the runtime to the catalogue.", diagnostic.Message);
+    }
+
+    [Fact]
+    public void A_runtime_without_the_type_a_kind_produces_is_reported_at_the_stage()
+    {
+        var diagnostic = StubDiagnostic(CompilerDiagnostics.RuntimeLacksTypeCode, ("public sealed class World", "public sealed class Planet"));
+        Assert.Equal(Sources.Hello.IndexOf("world =", StringComparison.Ordinal), diagnostic.Span.Start);
+        Assert.Contains("no type Pipeline.Runtime.Kinds.SyntheticVideos.World, which the catalogue names as what a 'synthetic_videos' stage produces", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_stage_that_takes_an_estimator_no_catalog_makes_is_reported()
+    {
+        var diagnostic = StubDiagnostic(
+            CompilerDiagnostics.RuntimeLacksCatalogCode,
+            ("// more kinds", StubRuntime.FlowGenerator.Replace("string name, FlowGeneratorOptions options", "string name, object estimator", StringComparison.Ordinal)));
+        Assert.Equal(Sources.Hello.IndexOf("gen =", StringComparison.Ordinal), diagnostic.Span.Start);
+        Assert.Contains("Models().FlowGenerator(FlowGeneratorOptions)", diagnostic.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_default_the_runtime_has_no_member_for_is_reported_at_the_stage()
+    {
+        // The catalogue's default timesteps = uniform needs FlowTimesteps.Uniform.
+        var diagnostic = StubDiagnostic(
+            CompilerDiagnostics.RuntimeLacksMemberCode,
+            ("// more kinds", StubRuntime.FlowGenerator.Replace("{ Uniform, LogitNormal }", "{ LogitNormal }", StringComparison.Ordinal)));
+        Assert.Equal(Sources.Hello.IndexOf("gen =", StringComparison.Ordinal), diagnostic.Span.Start);
+        Assert.Equal("The value of 'flow_generator.timesteps' needs FlowTimesteps.Uniform of the runtime, which it lacks; update the runtime to the catalogue.", diagnostic.Message);
+    }
+
+    /// <summary>The one diagnostic of <paramref name="code"/> from emitting hello.pipe against the stub runtime with <paramref name="edits"/>.</summary>
+    private static Diagnostic StubDiagnostic(string code, params (string Old, string New)[] edits)
+    {
+        using var temp = new TempDirectory();
+        var text = Sources.Mutate(Sources.Hello, "frames = 4\n", string.Empty);
+        var compilation = Compilation.Parse("hello.pipe", Sources.Hello, new CompilationOptions { ReferencePaths = StubRuntime.Build(temp.Path, edits), UseCache = false });
+        var result = compilation.Emit(temp.Combine("out"));
+        Assert.False(result.Success);
+        Assert.False(Directory.Exists(temp.Combine("out")));
+        return Assert.Single(result.Diagnostics, d => d.Code == code);
     }
 
     [Fact]

@@ -150,7 +150,7 @@ public sealed class EmitTests
     {
         using var temp = new TempDirectory();
         var broken = TemplateRenderer.Load(TemplateRenderer.ExperimentTemplate)
-            .Replace("options.{{ assignment.Target }} =", "options.{{ assignment.Target }}Broken =", StringComparison.Ordinal);
+            .Replace("{{ assignment.Target }} =", "{{ assignment.Target }}Broken =", StringComparison.Ordinal);
         var result = Emitter.EmitWithTemplate(Sources.CompileAt("hello.pipe", Sources.Hello), temp.Path, broken);
         Assert.False(result.Success);
         var diagnostics = result.Diagnostics.Where(d => d.Code == CompilerDiagnostics.GeneratedCodeErrorCode).ToList();
@@ -158,7 +158,7 @@ public sealed class EmitTests
         Assert.All(diagnostics, d => Assert.Equal("hello.pipe", d.Path));
         var promptsLine = Sources.Hello.IndexOf("prompts = 16", StringComparison.Ordinal);
         var atPrompts = Assert.Single(diagnostics, d => d.Span.Start == promptsLine);
-        Assert.Contains("CS1061", atPrompts.Message, StringComparison.Ordinal);
+        Assert.Contains("CS0117", atPrompts.Message, StringComparison.Ordinal);
         Assert.Contains("PromptsBroken", atPrompts.Message, StringComparison.Ordinal);
     }
 

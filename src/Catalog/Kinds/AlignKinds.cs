@@ -1,3 +1,4 @@
+using Pipeline.Catalog.Checks;
 using static Pipeline.Catalog.Types;
 
 namespace Pipeline.Catalog.Kinds;
@@ -37,7 +38,10 @@ internal static class AlignKinds
             P("temperature", Positive, 1.0, "Softmax temperature of the weights."),
             P("cfg_scale", NonNegative, 1.0, "Guidance scale the policy samples its training videos at (its own, in its hash; not the policy's sampling setting)."),
             P("sampling_steps", Count(1, 1000), 16L, "Euler steps of the policy's training samples (its own, in its hash; not the policy's sampling setting)."),
-        }.Concat(Budget(300)).ToArray());
+        }.Concat(Budget(300)).ToArray())
+    {
+        Checks = [new DimensionsWithin("dimensions", "reward")],
+    };
 
     public static readonly StageKind FlowDpo = new(
         "flow_dpo",
@@ -53,7 +57,7 @@ internal static class AlignKinds
             {
                 new VariantCase(null, Array.Empty<PropertyDefinition>(), Positive),
                 new VariantCase("timestep", new[] { PropertyDefinition.Require("beta", Positive, "beta at t = 0.") }),
-            }), new VariantValue(null, Map(("value", 500.0))), "Constant beta (the paper: 500), or timestep(beta) for beta_t = beta (1 - t)^2."),
+            }, KindType("FlowDpo.DpoBeta")), VariantValue.OfPlain(500.0), "Constant beta (the paper: 500), or timestep(beta) for beta_t = beta (1 - t)^2."),
         }.Concat(Budget(300)).ToArray());
 
     public static readonly StageKind FlowNrg = new(
@@ -65,11 +69,14 @@ internal static class AlignKinds
         {
             PropertyDefinition.Require("generator", new ReferenceType(ArtifactType.Generator), "The generator to guide."),
             PropertyDefinition.Require("reward", new ReferenceType(ArtifactType.LatentRewardModel, AllowInline: true), "A noise-aware latent reward, e.g. latent_reward { train = prefs.train }."),
-            P("weights", new DictionaryType(Dimension, NonNegative), Map(("VQ", 1.0), ("MQ", 1.0), ("TA", 1.0)), "The lambda per dimension; keys must be dimensions of the reward."),
+            P("weights", new DictionaryType(Dimension, NonNegative, Omitted: 0.0), Map(("VQ", 1.0), ("MQ", 1.0), ("TA", 1.0)), "The lambda per dimension; keys must be dimensions of the reward; without weights every dimension weighs 1."),
             P("strength", NonNegative, 100.0, "Guidance strength w (the paper: 100)."),
             P("coefficient_cap", Positive, 10.0, "Cap on t/(1-t), which grows without bound as t approaches 1."),
             P("ablation", new BooleanType(), false, "Allow a clean (not noise-aware) latent reward, for the paper's ablation."),
-        });
+        })
+    {
+        Checks = [new NoiseAwareReward("reward", "ablation"), new DimensionsWithin("weights", "reward")],
+    };
 
     public static readonly StageKind ClassifierFree = new(
         "classifier_free",

@@ -1,3 +1,4 @@
+using Pipeline.Catalog.Checks;
 using static Pipeline.Catalog.Types;
 
 namespace Pipeline.Catalog.Kinds;
@@ -17,5 +18,8 @@ internal static class EvaluateKinds
             PropertyDefinition.Require("judges", new ReferenceListType(new[] { ArtifactType.RewardModel, ArtifactType.Judge }), "Reward stages and/or world.oracle."),
             P("seeds", Count(1, 100_000), 8L, "Sampling seeds per prompt; n = prompts × seeds."),
             P("gifs", Count(0, 64), 4L, "Sample videos per method written as GIFs into the report."),
-        });
+        })
+    {
+        Checks = [new EnoughSamples("prompts", "seeds", 256)],
+    };
 }

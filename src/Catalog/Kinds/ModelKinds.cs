@@ -1,3 +1,4 @@
+using Pipeline.Catalog.Checks;
 using static Pipeline.Catalog.Types;
 
 namespace Pipeline.Catalog.Kinds;
@@ -19,7 +20,10 @@ internal static class ModelKinds
             P("batch", Count(1, 4096), 32L, "Videos per step."),
             P("edges", new BooleanType(), true, "Also fit the reconstruction's pixel differences, so edges stay sharp and the oracle's VQ ranking survives reconstruction (docs/generation-and-evaluation.md)."),
             Init("steps"),
-        });
+        })
+    {
+        Checks = [new LatentFitsVideos("latent", "data"), new ReadByAnotherStage(), new GivenWeightsReadable(InitFiles.Property, "steps")],
+    };
 
     public static readonly StageKind FlowGenerator = new(
         "flow_generator",
@@ -35,12 +39,15 @@ internal static class ModelKinds
                 P("steps", Count(0, 1_000_000), 800L, "Pretraining steps; 0 (only with init) uses the given weights as they are."),
                 P("lr", LearningRate, 1e-3, "Adam learning rate."),
                 P("batch", Count(1, 4096), 32L, "Videos per step."),
-            }), "Flow-matching pretraining: { data: world.videos, steps: 800, lr: 1e-3, batch: 32 }."),
+            }, KindType("FlowGenerator.FlowGeneratorOptions+PretrainOptions")), "Flow-matching pretraining: { data: world.videos, steps: 800, lr: 1e-3, batch: 32 }."),
             P("width", Count(4, 4096), 64L, "Hidden width of the velocity network."),
-            P("timesteps", new EnumType(new[] { "uniform", "logit_normal" }), "uniform", "How training samples t."),
+            P("timesteps", new EnumType(new[] { "uniform", "logit_normal" }, KindType("FlowGenerator.FlowTimesteps")), "uniform", "How training samples t."),
             P("cfg_dropout", new RealType(0, 1, MaxExclusive: true), 0.1, "Probability of dropping the prompt in training, for classifier-free guidance."),
             P("cfg_scale", NonNegative, 1.0, "Classifier-free guidance scale at sampling; 1 means no guidance. A sampling setting: changing it retrains nothing.") with { SamplingSetting = true },
             P("sampling_steps", Count(1, 1000), 16L, "Euler steps from t = 1 to t = 0. A sampling setting: changing it retrains nothing.") with { SamplingSetting = true },
             Init("pretrain.steps"),
-        });
+        })
+    {
+        Checks = [new GivenWeightsReadable(InitFiles.Property, "pretrain.steps")],
+    };
 }

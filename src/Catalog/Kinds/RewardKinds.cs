@@ -1,3 +1,4 @@
+using Pipeline.Catalog.Checks;
 using static Pipeline.Catalog.Types;
 
 namespace Pipeline.Catalog.Kinds;
@@ -18,14 +19,18 @@ internal static class RewardKinds
                 new VariantCase("bt", Array.Empty<PropertyDefinition>()),
                 new VariantCase("btt", new[] { P("theta", new RealType(1, double.PositiveInfinity, MinExclusive: true), 5.0, "Rao-Kupper tie parameter; larger makes ties likelier.") }),
                 new VariantCase("regression", Array.Empty<PropertyDefinition>()),
-            }), new VariantValue("btt", Map(("theta", 5.0))), "Bradley-Terry (ties masked), Bradley-Terry with ties (Rao-Kupper), or regression on per-video scores."),
-            P("tokens", new EnumType(new[] { "separate", "shared" }), "separate", "separate: VQ and MQ never see the prompt (the paper's design); shared: every dimension does."),
+            }, KindType("VideoReward.RewardLoss")), VariantValue.Named("btt", Map(("theta", 5.0))), "Bradley-Terry (ties masked), Bradley-Terry with ties (Rao-Kupper), or regression on per-video scores."),
+            P("tokens", new EnumType(new[] { "separate", "shared" }, RuntimeType.Named("Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode")), "separate", "separate: VQ and MQ never see the prompt (the paper's design); shared: every dimension does."),
             P("width", Count(4, 4096), 32L, "Hidden width of the encoders."),
             P("epochs", Count(0, 10_000), 5L, "Passes over the training pairs (measured: 5 epochs of 6,400 pairs reach the accuracies in docs/reward.md); 0 (only with init) uses the given weights as they are."),
             P("lr", LearningRate, 2e-3, "Adam learning rate (the paper's 2e-6 is for a 2B-parameter VLM; this model has about 10^5 trained weights besides the token embedding)."),
             P("batch", Count(1, 4096), 32L, "Pairs per step."),
             Init("epochs"),
-        });
+        })
+    {
+        Shape = new ShapeRule { Dimensions = new FromInput("train") },
+        Checks = [new TiesKeptFor("loss", "btt", "train"), new GivenWeightsReadable(InitFiles.Property, "epochs")],
+    };
 
     public static readonly StageKind LatentReward = new(
         "latent_reward",
@@ -43,5 +48,9 @@ internal static class RewardKinds
             P("lr", LearningRate, 1e-3, "Adam learning rate."),
             P("batch", Count(1, 4096), 32L, "Pairs per step."),
             Init("epochs"),
-        });
+        })
+    {
+        Shape = new ShapeRule { Dimensions = new FromInput("train"), Noisy = new FromProperty("noisy") },
+        Checks = [new GivenWeightsReadable(InitFiles.Property, "epochs")],
+    };
 }

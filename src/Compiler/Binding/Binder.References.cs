@@ -32,6 +32,12 @@ internal sealed partial class Binder
             return null;
         }
 
+        if (type.WholeStage && !reference.Steps.IsEmpty)
+        {
+            Report(CompilerDiagnostics.WholeStageExpected(syntax.Span, context.Property, reference.Dotted, reference.Stage));
+            return null;
+        }
+
         return reference;
     }
 

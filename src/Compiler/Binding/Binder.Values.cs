@@ -286,7 +286,7 @@ internal sealed partial class Binder
                 }
 
                 var value = BindValue(syntax, plain.PlainValue!, null, context);
-                return value is null ? null : new BoundVariant(syntax.Span, null, [new BoundField("value", value)]);
+                return value is null ? null : BoundVariant.OfPlain(value);
         }
 
         var named = type.Cases.Where(c => c.Name is not null).Select(c => c.Name!).ToArray();

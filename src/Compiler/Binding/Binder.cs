@@ -11,7 +11,7 @@ namespace Pipeline.Compiler.Binding;
 /// <summary>
 /// Binds a (composed, overridden) syntax tree to stage symbols: kinds and roles, properties checked against the
 /// catalogue with defaults filled in, references resolved to stages and members, inline stages lifted out, sweeps
-/// collected. The kind-specific checks of language.md's table run afterwards in <see cref="StageChecks"/>.
+/// collected. The checks each kind declares in the catalogue run afterwards in <see cref="KindChecks"/>.
 /// </summary>
 internal sealed partial class Binder
 {
@@ -73,9 +73,9 @@ internal sealed partial class Binder
             Replicates = replicates,
         };
         var hasCycle = FindCycles(model);
-        var checks = new StageChecks(model, diagnostics, sourceDirectory, mentioned);
-        checks.Run(hasCycle);
-        model.Expectations = new ExpectationChecks(model, checks, diagnostics).Bind(experiment.Members.OfType<ExpectationSyntax>().Select(e => (e, PathOf(e))));
+        var shapes = new ArtifactShapes(model);
+        new KindChecks(model, shapes, diagnostics, sourceDirectory, mentioned).Run(hasCycle);
+        model.Expectations = new ExpectationChecks(model, shapes, diagnostics).Bind(experiment.Members.OfType<ExpectationSyntax>().Select(e => (e, PathOf(e))));
         model.Diagnostics = diagnostics
             .OrderBy(d => d.Path == filePath ? 0 : 1)
             .ThenBy(d => d.Path, StringComparer.Ordinal)
@@ -114,7 +114,7 @@ internal sealed partial class Binder
         BoundReferenceList list => list.Items.SelectMany(References),
         BoundList list => list.Items.SelectMany(References),
         BoundMap map => map.Fields.SelectMany(f => References(f.Value)),
-        BoundVariant variant => variant.Arguments.SelectMany(f => References(f.Value)),
+        BoundVariant variant => variant.Arguments.SelectMany(f => References(f.Value)).Concat(variant.Plain is null ? [] : References(variant.Plain)),
         _ => Enumerable.Empty<BoundReference>(),
     };
 
@@ -414,7 +414,7 @@ internal sealed partial class Binder
                 var @case = variant.Cases.First(c => c.Name == variantValue.Case);
                 if (@case.Name is null)
                 {
-                    return new BoundVariant(span, null, [new BoundField("value", FromClr(variantValue.Arguments["value"], @case.PlainValue!, span))]);
+                    return BoundVariant.OfPlain(FromClr(variantValue.Plain!, @case.PlainValue!, span));
                 }
 
                 return new BoundVariant(span, @case.Name, @case.Parameters

@@ -26,8 +26,11 @@ public sealed record BoundMap(TextSpan Span, ImmutableArray<BoundField> Fields, 
     public BoundValue? Find(string name) => Fields.FirstOrDefault(f => f.Name == name)?.Value;
 }
 
-/// <summary>A variant: the case's word (null for the plain-value case) and every argument, defaults filled in.</summary>
-public sealed record BoundVariant(TextSpan Span, string? Case, ImmutableArray<BoundField> Arguments) : BoundValue(Span);
+/// <summary>A variant: a case's word and every argument, defaults filled in; or, with <see cref="Case"/> null, the plain case's value.</summary>
+public sealed record BoundVariant(TextSpan Span, string? Case, ImmutableArray<BoundField> Arguments, BoundValue? Plain = null) : BoundValue(Span)
+{
+    public static BoundVariant OfPlain(BoundValue value) => new(value.Span, null, [], value);
+}
 
 /// <summary>A reference to a stage, or to a member of its artifact: <c>prefs.train.relabel(vr)</c>.</summary>
 public sealed record BoundReference(TextSpan Span, string Stage, ImmutableArray<BoundStep> Steps, ArtifactType Type) : BoundValue(Span)

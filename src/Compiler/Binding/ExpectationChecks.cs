@@ -16,7 +16,7 @@ namespace Pipeline.Compiler.Binding;
 /// win rate can pass it; a metric is not compared with itself. Both sides of a comparison are win rates, fractions of
 /// one kind, so any two of them compare.
 /// </summary>
-internal sealed class ExpectationChecks(SemanticModel model, StageChecks stages, List<Diagnostic> diagnostics)
+internal sealed class ExpectationChecks(SemanticModel model, ArtifactShapes shapes, List<Diagnostic> diagnostics)
 {
     /// <summary>One win_rates stage: its methods and its judges as results.json names them.</summary>
     private sealed record Evaluation(string Name, ImmutableArray<string> Methods, ImmutableArray<string> Judges);
@@ -130,7 +130,7 @@ internal sealed class ExpectationChecks(SemanticModel model, StageChecks stages,
     {
         var dimensions = judge == ExpectationVocabulary.Oracle || model.FindStage(judge) is not { } reward
             ? ExpectationVocabulary.Dimensions.Where(d => d != ExpectationVocabulary.Overall).ToImmutableArray()
-            : stages.ShapeOf(reward).Dimensions;
+            : shapes.Of(reward).Dimensions;
         return dimensions.Add(ExpectationVocabulary.Overall);
     }
 

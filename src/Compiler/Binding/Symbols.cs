@@ -12,11 +12,18 @@ public sealed record BoundProperty(PropertyDefinition Definition, BoundValue Val
 }
 
 /// <summary>
-/// The type of what a stage produces, with the parameters the checks need: PreferencePairs⟨dims, ties⟩,
-/// RewardModel⟨dims⟩, LatentRewardModel⟨dims, noisy⟩.
+/// The type of what a stage produces, with the parameters the checks need (the catalogue's <c>ShapeRule</c>):
+/// PreferencePairs⟨dims, ties⟩, RewardModel⟨dims⟩, LatentRewardModel⟨dims, noisy⟩, the frames and resolution of
+/// videos, and how many prompts a prompt set holds. Null (or empty dimensions) is unknown.
 /// </summary>
 public sealed record ArtifactShape(ArtifactType Type, ImmutableArray<string> Dimensions, string? Ties = null, bool? Noisy = null)
 {
+    public long? Frames { get; init; }
+
+    public ImmutableArray<long>? Resolution { get; init; }
+
+    public long? Count { get; init; }
+
     public override string ToString()
     {
         var dims = string.Join(" ", Dimensions);

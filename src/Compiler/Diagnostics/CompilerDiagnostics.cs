@@ -33,6 +33,7 @@ public static partial class CompilerDiagnostics
     public const string NotCallableCode = "PIPE1017";
     public const string SweepNotAllowedCode = "PIPE1018";
     public const string TooManyArgumentsCode = "PIPE1019";
+    public const string WholeStageExpectedCode = "PIPE1070";
 
     // Expectations: names.
     public const string InitFileNotFoundCode = "PIPE1080";
@@ -83,6 +84,10 @@ public static partial class CompilerDiagnostics
     public const string SweepNotSelectedCode = "PIPE3005";
     public const string OutputNotWritableCode = "PIPE3006";
     public const string RuntimeLacksEvidenceCode = "PIPE3020";
+    public const string RuntimeTypeMismatchCode = "PIPE3030";
+    public const string RuntimeLacksTypeCode = "PIPE3031";
+    public const string RuntimeLacksCatalogCode = "PIPE3032";
+    public const string RuntimeLacksMemberCode = "PIPE3033";
 
     /// <summary>Codes no longer produced; kept so that they are never reused.</summary>
     public static readonly ImmutableArray<string> RetiredCodes = [];
@@ -112,6 +117,9 @@ public static partial class CompilerDiagnostics
 
     public static Diagnostic MissingProperty(TextSpan span, string property, string owner, string type) =>
         Error(span, MissingPropertyCode, $"'{owner}' needs the property '{property}' ({type}); add it.");
+
+    public static Diagnostic WholeStageExpected(TextSpan span, string property, string reference, string stage) =>
+        Error(span, WholeStageExpectedCode, $"'{property}' takes a whole stage, whose train/eval split it keeps, not '{reference}'; write '{stage}'.");
 
     public static Diagnostic DuplicateProperty(TextSpan span, string property) =>
         Error(span, DuplicatePropertyCode, $"The property '{property}' is set twice; keep one of them.");
@@ -234,6 +242,18 @@ public static partial class CompilerDiagnostics
 
     public static Diagnostic RuntimeLacksProperty(TextSpan span, string kind, string property) =>
         Error(span, RuntimeLacksPropertyCode, $"The runtime's options for '{kind}' have no property for '{property}'; update the runtime to the catalogue.");
+
+    public static Diagnostic RuntimeTypeMismatch(TextSpan span, string kind, string property, string actual, string expected) =>
+        Error(span, RuntimeTypeMismatchCode, $"The runtime's options for '{kind}' have '{property}' as {actual}, but the catalogue says {expected}; update the runtime to the catalogue.");
+
+    public static Diagnostic RuntimeLacksType(TextSpan span, string type, string what) =>
+        Error(span, RuntimeLacksTypeCode, $"The runtime has no type {type}, which the catalogue names as {what}; update the runtime to the catalogue.");
+
+    public static Diagnostic RuntimeLacksCatalog(TextSpan span, string kind, string call) =>
+        Error(span, RuntimeLacksCatalogCode, $"The runtime's stage for '{kind}' takes an estimator, but no MLContext catalog makes one as {call}; update the runtime.");
+
+    public static Diagnostic RuntimeLacksMember(TextSpan span, string kind, string property, string member) =>
+        Error(span, RuntimeLacksMemberCode, $"The value of '{kind}.{property}' needs {member} of the runtime, which it lacks; update the runtime to the catalogue.");
 
     public static Diagnostic GeneratedCodeError(TextSpan span, string roslynId, string message) =>
         Error(span, GeneratedCodeErrorCode, $"The generated C# for this line does not compile ({roslynId}: {message}); report this as a compiler bug.");

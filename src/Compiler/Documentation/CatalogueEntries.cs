@@ -52,6 +52,11 @@ public static class CatalogueEntries
     {
         // A map-valued property lists its fields on their own lines; its own type names them only.
         var type = property.Type is RecordType record ? "{ " + string.Join(", ", record.Fields.Select(f => f.Name)) + " }" : property.Type.Describe();
-        return new CatalogueEntry(name, type, DefaultText(property), property.Required, property.Doc, isField);
+
+        // What a key left out of a written map means is the catalogue's, as is the default of the whole map.
+        var doc = property.Type is DictionaryType map
+            ? $"{property.Doc} A key left out is {CanonicalValue.Format(Binder.FromClr(map.Omitted, map.Value, new TextSpan(0, 0)))}."
+            : property.Doc;
+        return new CatalogueEntry(name, type, DefaultText(property), property.Required, doc, isField);
     }
 }

@@ -38,6 +38,11 @@ public static class CatalogueMarkdown
                     text.Append($"| `{Cell(CatalogueEntries.Signature(member))}` | {member.Result} | {Cell(member.Doc)} |\n");
                 }
             }
+
+            if (kind.Checks.Count > 0)
+            {
+                text.Append($"\nThe compiler checks that {Cell(string.Join("; that ", kind.Checks.Select(c => c.Describe())))}.\n");
+            }
         }
 
         return text.ToString();

@@ -43,6 +43,15 @@ public static class CatalogueText
             }
         }
 
+        if (kind.Checks.Count > 0)
+        {
+            text.Append("\nThe compiler checks that:\n");
+            foreach (var check in kind.Checks)
+            {
+                text.Append($"  {check.Describe()}\n");
+            }
+        }
+
         return text.ToString();
     }
 

@@ -108,7 +108,7 @@ public static class CanonicalValue
             case BoundVariant variant:
                 if (variant.Case is null)
                 {
-                    Write(builder, variant.Arguments[0].Value);
+                    Write(builder, variant.Plain!);
                     break;
                 }
 

@@ -10,13 +10,16 @@ using Pipeline.Dsl.Text;
 namespace Pipeline.Compiler.Lowering;
 
 /// <summary>
-/// Lowers the semantic model to the template's view model, typing each value by the runtime's options property
-/// (found with Roslyn in the reference assemblies, not from a table). A kind or property the runtime lacks is a
-/// PIPE3001/PIPE3002 diagnostic at the stage or property.
+/// Lowers the semantic model to the template's view model: for each stage every property of its kind, defaults
+/// included, as a typed C# expression of the runtime type the catalogue names (looked up with Roslyn in the reference
+/// assemblies), and for a kind that trains the MLContext catalog call that makes its estimator. A kind, property, type,
+/// member or catalog the runtime lacks, or an options property of another type than the catalogue's, is a PIPE3001,
+/// PIPE3002, PIPE3030, PIPE3031 or PIPE3032 diagnostic at the stage or property.
 /// </summary>
 internal sealed class ExperimentLowering(Compilation compilation, Microsoft.CodeAnalysis.Compilation references)
 {
-    private readonly ValueEmitter values = new(references);
+    private readonly ValueEmitter values = new(references, compilation.SemanticModel);
+    private readonly SortedSet<string> usings = new(StringComparer.Ordinal);
     private readonly List<Diagnostic> diagnostics = new();
     private readonly SourceText source = compilation.SyntaxTree.Source;
 
@@ -66,7 +69,8 @@ internal sealed class ExperimentLowering(Compilation compilation, Microsoft.Code
             "\"" + LineFileName(source.Path) + "\"",
             metadata.Select(p => new MetadataView(ValueEmitter.String(p.Key), ValueEmitter.String(p.Value))).ToList(),
             stages,
-            evidence);
+            evidence,
+            usings.ToList());
         return (view, ImmutableArray<Diagnostic>.Empty);
     }
 
@@ -126,27 +130,48 @@ internal sealed class ExperimentLowering(Compilation compilation, Microsoft.Code
     private StageView? LowerStage(StageSymbol stage, string methodName)
     {
         var pascal = NamesOf.Pascal(stage.Kind.Name);
-        var optionsType = references.GetTypeByMetadataName($"{ValueEmitter.KindsNamespace}.{pascal}.{pascal}Options");
-        var stageType = references.GetTypeByMetadataName($"{ValueEmitter.KindsNamespace}.{pascal}.{pascal}Stage");
+        var kindNamespace = $"{ValueEmitter.KindsNamespace}.{pascal}";
+        var optionsType = references.GetTypeByMetadataName($"{kindNamespace}.{pascal}Options");
+        var stageType = references.GetTypeByMetadataName($"{kindNamespace}.{pascal}Stage");
         if (optionsType is null || stageType is null)
         {
             Report(stage, stage.Span, CompilerDiagnostics.RuntimeLacksKind(stage.NameSpan, stage.Kind.Name, optionsType is null ? $"{pascal}Options" : $"{pascal}Stage"));
             return null;
         }
 
-        var stageLine = Line(stage.Span, stage.SourcePath, stage.Span);
-        var assignments = new List<AssignmentView>();
-        foreach (var property in stage.Properties.Where(p => !p.IsDefault))
+        if (values.Resolve(stage.Kind.Artifact) is null)
         {
-            var line = Line(property.Span, property.SourcePath, stage.NameSpan);
+            Report(stage, stage.Span, CompilerDiagnostics.RuntimeLacksType(stage.NameSpan, stage.Kind.Artifact.MetadataName, $"what a '{stage.Kind.Name}' stage produces"));
+            return null;
+        }
+
+        var stageLine = Line(stage.Span, stage.SourcePath, stage.Span);
+        var before = diagnostics.Count;
+        CheckOptionsTypes(stage, optionsType);
+        var assignments = new List<AssignmentView>();
+        foreach (var property in stage.Properties)
+        {
+            var line = property.IsDefault ? stageLine : Line(property.Span, property.SourcePath, stage.NameSpan);
+            var name = NamesOf.Pascal(property.Name);
+            if (ValueEmitter.FindProperty(optionsType, name) is not { } member)
+            {
+                continue;
+            }
+
             try
             {
-                assignments.AddRange(Assign(optionsType, property, line));
+                assignments.Add(new AssignmentView(line, name, values.Expression(property.Value, property.Definition.Type, member.Type)));
             }
             catch (MissingRuntimeMemberException missing)
             {
-                Report(stage, property.Span, CompilerDiagnostics.RuntimeLacksProperty(property.SourcePath == source.Path ? property.Span : stage.NameSpan, stage.Kind.Name, missing.Member));
+                Report(stage, property.Span, CompilerDiagnostics.RuntimeLacksMember(At(stage, property), stage.Kind.Name, property.Name, missing.Member));
             }
+        }
+
+        var estimator = EstimatorCall(stage, pascal, optionsType, stageType);
+        if (diagnostics.Count > before)
+        {
+            return null;
         }
 
         var (sourceLine, column) = source.GetLineColumn(stage.Span.Start);
@@ -161,6 +186,7 @@ internal sealed class ExperimentLowering(Compilation compilation, Microsoft.Code
             ValueEmitter.Type(stageType),
             stageLine,
             assignments,
+            estimator,
             SamplingOf(stage, compilation.SemanticModel) is { } sampling
                 ? $"new global::Pipeline.Runtime.Execution.GeneratorSampling({sampling.Steps.ToString(CultureInfo.InvariantCulture)}, {sampling.CfgScale.ToString("R", CultureInfo.InvariantCulture)}d)"
                 : null);
@@ -191,28 +217,94 @@ internal sealed class ExperimentLowering(Compilation compilation, Microsoft.Code
     }
 
     /// <summary>
-    /// Assignments for one written property. Records that always exist (required or defaulted) are assigned field by
-    /// field; optional records (<c>lora</c>) are created whole, with every field.
+    /// Every catalogue property of the kind has an options property of the runtime type the catalogue names (PIPE3002,
+    /// PIPE3030, PIPE3031 at the stage otherwise), and so has every field of a record-valued one.
     /// </summary>
-    private IEnumerable<AssignmentView> Assign(ITypeSymbol optionsType, BoundProperty property, int line)
+    private void CheckOptionsTypes(StageSymbol stage, ITypeSymbol optionsType)
     {
-        var name = NamesOf.Pascal(property.Name);
-        var member = ValueEmitter.FindProperty(optionsType, name) ?? throw new MissingRuntimeMemberException(property.Name);
-        if (property.Value is BoundMap { IsRecord: true } record && property.Definition.Type is RecordType
-            && (property.Definition.Required || property.Definition.Default is not null))
+        void Check(ITypeSymbol owner, IEnumerable<PropertyDefinition> properties, string prefix)
         {
-            foreach (var field in record.Fields)
+            foreach (var property in properties)
             {
-                var fieldName = NamesOf.Pascal(field.Name);
-                var fieldMember = ValueEmitter.FindProperty(member.Type, fieldName) ?? throw new MissingRuntimeMemberException(property.Name + "." + field.Name);
-                yield return new AssignmentView(line, $"{name}.{fieldName}", values.Expression(field.Value, fieldMember.Type));
-            }
+                var name = prefix + property.Name;
+                var at = prefix.Length == 0 && stage.Find(property.Name) is { } written ? At(stage, written) : stage.NameSpan;
+                if (ValueEmitter.FindProperty(owner, NamesOf.Pascal(property.Name)) is not { } member)
+                {
+                    Report(stage, stage.Span, CompilerDiagnostics.RuntimeLacksProperty(at, stage.Kind.Name, name));
+                    continue;
+                }
 
-            yield break;
+                if (property.Type.RuntimeType is not { } runtimeType)
+                {
+                    continue;
+                }
+
+                if (values.Resolve(runtimeType) is not { } expected)
+                {
+                    Report(stage, stage.Span, CompilerDiagnostics.RuntimeLacksType(at, runtimeType.MetadataName, $"the type of '{stage.Kind.Name}.{name}'"));
+                }
+                else if (!ValueEmitter.SameType(member.Type, expected))
+                {
+                    Report(stage, stage.Span, CompilerDiagnostics.RuntimeTypeMismatch(at, stage.Kind.Name, name, member.Type.ToDisplayString(), runtimeType.ToString()));
+                }
+                else if (property.Type is RecordType record)
+                {
+                    Check(expected, record.Fields, name + ".");
+                }
+            }
         }
 
-        yield return new AssignmentView(line, name, values.Expression(property.Value, member.Type));
+        Check(optionsType, stage.Kind.Properties, string.Empty);
     }
+
+    /// <summary>
+    /// For a kind whose stage takes an estimator (a kind that trains), the MLContext catalog call that makes it from the
+    /// options: <c>context.MLContextFor("dpo").Alignment().FlowDpo(options)</c>, with the catalog's namespaces added to
+    /// the usings; null for a kind whose stage takes its options. PIPE3032 when the stage takes something no catalog makes.
+    /// </summary>
+    private string? EstimatorCall(StageSymbol stage, string pascal, ITypeSymbol optionsType, INamedTypeSymbol stageType)
+    {
+        var runs = stageType.GetMembers("Run").OfType<IMethodSymbol>().Where(m => m.IsStatic && m.Parameters.Length == 3).ToList();
+        if (runs.Any(m => ValueEmitter.SameType(m.Parameters[2].Type, optionsType)))
+        {
+            return null;
+        }
+
+        var accessor = RoleCatalogs.Accessor(stage.Kind.Role);
+        var catalog = ExtensionMethods(ValueEmitter.KindsNamespace, accessor).FirstOrDefault(m => m.Parameters.Length == 1 && m.Parameters[0].Type.Name == "MLContext");
+        var make = catalog is null ? null : ExtensionMethods($"{ValueEmitter.KindsNamespace}.{pascal}", pascal)
+            .FirstOrDefault(m => m.Parameters.Length == 2 && ValueEmitter.SameType(m.Parameters[0].Type, catalog.ReturnType) && ValueEmitter.SameType(m.Parameters[1].Type, optionsType)
+                && runs.Any(r => ValueEmitter.SameType(r.Parameters[2].Type, m.ReturnType)));
+        if (catalog is null || make is null)
+        {
+            Report(stage, stage.Span, CompilerDiagnostics.RuntimeLacksCatalog(stage.NameSpan, stage.Kind.Name, $"{accessor}().{pascal}({pascal}Options)"));
+            return null;
+        }
+
+        usings.Add(catalog.ContainingNamespace.ToDisplayString());
+        usings.Add(make.ContainingNamespace.ToDisplayString());
+        return $"context.MLContextFor({ValueEmitter.String(stage.Name)}).{accessor}().{pascal}(options)";
+    }
+
+    /// <summary>The public static extension methods named <paramref name="name"/> of the static classes of a namespace.</summary>
+    private IEnumerable<IMethodSymbol> ExtensionMethods(string namespaceName, string name)
+    {
+        INamespaceSymbol? space = references.GlobalNamespace;
+        foreach (var part in namespaceName.Split('.'))
+        {
+            space = space?.GetNamespaceMembers().FirstOrDefault(n => n.Name == part);
+        }
+
+        return space is null
+            ? []
+            : space.GetTypeMembers().Where(t => t.IsStatic && t.DeclaredAccessibility == Accessibility.Public)
+                .SelectMany(t => t.GetMembers(name).OfType<IMethodSymbol>())
+                .Where(m => m.IsExtensionMethod && m.DeclaredAccessibility == Accessibility.Public);
+    }
+
+    /// <summary>Where a problem with a property's value is reported: the value in the file, else the stage's name.</summary>
+    private TextSpan At(StageSymbol stage, BoundProperty property) =>
+        !property.IsDefault && property.SourcePath == source.Path ? property.Span : stage.NameSpan;
 
     /// <summary>The .pipe line of a span; values from --set map to the stage's line, since they are not in the file.</summary>
     private int Line(TextSpan span, string? path, TextSpan fallback)

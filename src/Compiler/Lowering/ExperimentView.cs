@@ -6,6 +6,8 @@ namespace Pipeline.Compiler.Lowering;
 
 // ClassName: A validated identifier derived from the experiment name.
 // LinePath: The #line file name (the .pipe file's name, made safe), already quoted.
+// Usings: The namespaces of the MLContext catalogs the stages call (extension methods need them in scope), as Roslyn
+// displays them; every other name in the generated code is written in full.
 public sealed record ExperimentView(
     string ClassName,
     string NameLiteral,
@@ -18,7 +20,8 @@ public sealed record ExperimentView(
     string LinePath,
     IReadOnlyList<MetadataView> Metadata,
     IReadOnlyList<StageView> Stages,
-    EvidenceView? Evidence);
+    EvidenceView? Evidence,
+    IReadOnlyList<string> Usings);
 
 // Set only when the experiment asks for replicates or declares expectations, so that other experiments' generated
 // code (and their baselines) are as before. ReplicatesLiteral: an int literal.
@@ -32,6 +35,10 @@ public sealed record MetadataView(string KeyLiteral, string ValueLiteral);
 
 // MethodName: A generated identifier (<c>Stage3</c>), never user text.
 // Line: The line of the stage's declaration in the .pipe file.
+// Assignments: Every property of the kind the stage has (defaults included), in catalogue order.
+// Estimator: For a kind that trains, the call of its MLContext catalog that makes the estimator from the options
+// (<c>context.MLContextFor("dpo").Alignment().FlowDpo(options)</c>), which the stage is handed; null for a kind whose
+// stage takes the options.
 public sealed record StageView(
     string MethodName,
     string NameLiteral,
@@ -43,8 +50,9 @@ public sealed record StageView(
     string StageType,
     int Line,
     IReadOnlyList<AssignmentView> Assignments,
+    string? Estimator,
     string? SamplingLiteral = null);
 
-// Target: A member path under <c>options</c> made of catalogue names in PascalCase (<c>Pretrain.Steps</c>).
-// Line: The .pipe line the value was written on, for #line.
+// Target: A property of the options, a catalogue name in PascalCase (<c>CfgDropout</c>).
+// Line: The .pipe line the value was written on (the stage's line for a default), for #line.
 public sealed record AssignmentView(int Line, string Target, string Expression);

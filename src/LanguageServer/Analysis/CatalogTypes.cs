@@ -7,6 +7,9 @@ namespace Pipeline.LanguageServer.Analysis;
 internal sealed record ReferenceItemType(IReadOnlyList<ArtifactType> Accepted) : PropertyType
 {
     public override string Describe() => $"reference to {string.Join(" or ", Accepted)}";
+
+    /// <summary>The editor never emits values, so an item has no runtime type of its own.</summary>
+    public override RuntimeType? RuntimeType => null;
 }
 
 /// <summary>Questions the editor asks of the catalogue's property types.</summary>
@@ -62,7 +65,7 @@ internal static class CatalogTypes
         double real => real.ToString("R", CultureInfo.InvariantCulture),
         string word when IsWord(word) => word,
         string text => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"",
-        VariantValue { Case: null } plain => ValueText(plain.Arguments.GetValueOrDefault("value")),
+        VariantValue { Case: null } plain => ValueText(plain.Plain),
         VariantValue variant => variant.Arguments.Count == 0
             ? variant.Case!
             : $"{variant.Case}({string.Join(", ", variant.Arguments.Select(a => $"{a.Key}: {ValueText(a.Value)}"))})",

@@ -8,10 +8,6 @@ namespace Pipeline.Runtime.Core;
 /// </summary>
 public static class RuntimeErrors
 {
-    /// <summary>A stage property the catalogue requires has no value (the compiler checks it; a hand-made options object may lack it).</summary>
-    public static PipelineException Required(string stage, string property) =>
-        InvalidOption(stage, $"{property} is required; the compiler checks it");
-
     /// <summary>A stage's options cannot be used as given; the message says which and why.</summary>
     public static PipelineException InvalidOption(string? stage, string message) =>
         new(RuntimeDiagnosticCodes.InvalidStageOptions, message) { Stage = stage };

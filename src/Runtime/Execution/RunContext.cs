@@ -31,7 +31,11 @@ public sealed class RunContext : StageContext
     /// <inheritdoc />
     public override string? VideoStoreRoot => Cache?.VideoStoreRoot;
 
-    /// <summary>The artifact of an upstream stage, which must have run (or been loaded from the cache) already.</summary>
+    /// <summary>
+    /// The artifact of an upstream stage, which must have run (or been loaded from the cache) already, as the runtime
+    /// type its kind produces (the catalogue's); generated code follows a dotted reference from it with typed calls:
+    /// <c>world.pairs(count: 300)</c> is <c>context.Input&lt;World&gt;("world").Pairs(count: 300)</c>.
+    /// </summary>
     public T Input<T>(string stage)
         where T : class
     {
@@ -40,18 +44,7 @@ public sealed class RunContext : StageContext
             throw RuntimeErrors.StageInputMissing(stage);
         }
 
-        return ArtifactReference.As<T>(output.Artifact) ?? throw new InvalidOperationException($"stage '{stage}' produced {output.Artifact.GetType().Name}, not {typeof(T).Name}");
-    }
-
-    /// <summary>
-    /// An upstream artifact or a member of it, as a dotted reference reads: <c>world.pairs(count: 4096)</c> is
-    /// <c>Reference&lt;PairSource&gt;("world", new ReferenceStep("pairs", new ReferenceArgument("count", 4096L)))</c>.
-    /// </summary>
-    public T Reference<T>(string stage, params ReferenceStep[] steps)
-        where T : class
-    {
-        var value = ArtifactReference.Follow(Input<object>(stage), steps);
-        return ArtifactReference.As<T>(value) ?? throw new InvalidOperationException($"'{stage}' followed by {steps.Length} step(s) gave {value.GetType().Name}, not {typeof(T).Name}");
+        return output.Artifact as T ?? throw new InvalidOperationException($"stage '{stage}' produced {output.Artifact.GetType().Name}, not {typeof(T).Name}; the catalogue and the runtime disagree");
     }
 
     /// <summary>

@@ -5,28 +5,23 @@ using Pipeline.Runtime.Torch.Models;
 namespace Pipeline.Runtime.Kinds;
 
 /// <summary><c>lora = { rank: 64, alpha: 128 }</c> of the aligners; null (not written) means full fine-tuning.</summary>
-public sealed class LoraOptions : RecordOptions
+public sealed record LoraOptions
 {
-    public int Rank { get; set; }
+    public required int Rank { get; set; }
 
-    public double Alpha { get; set; }
+    public required double Alpha { get; set; }
 }
 
 /// <summary>The budget every aligner declares (<c>steps</c>, <c>batch</c>, <c>lr</c>, <c>cfg_dropout</c>, <c>lora</c>).</summary>
-public abstract class AlignmentBudgetOptions : StageOptions
+public abstract record AlignmentBudgetOptions : StageOptions
 {
-    protected AlignmentBudgetOptions(string kind)
-        : base(kind)
-    {
-    }
+    public required int Steps { get; set; }
 
-    public int Steps { get; set; }
+    public required int Batch { get; set; }
 
-    public int Batch { get; set; }
+    public required double Lr { get; set; }
 
-    public double Lr { get; set; }
-
-    public double CfgDropout { get; set; }
+    public required double CfgDropout { get; set; }
 
     public LoraOptions? Lora { get; set; }
 }
@@ -34,18 +29,22 @@ public abstract class AlignmentBudgetOptions : StageOptions
 /// <summary>What the aligner stages share: the policy check, the budget, and the metrics every aligner reports.</summary>
 internal static class AlignmentStageSupport
 {
-    public static FlowGeneratorModel Policy(IVideoGenerator? policy, string stage, string property = "policy") => policy switch
+    public static FlowGeneratorModel Policy(IVideoGenerator policy, string stage, string property = "policy") => policy switch
     {
         FlowGeneratorModel flow => flow,
-        null => throw RuntimeErrors.Required(stage, property),
         _ => throw RuntimeErrors.InvalidOption(stage, $"{property} is a {policy.GetType().Name}; this stage needs a trained flow generator (a flow_generator, an aligner or a classifier_free stage)"),
     };
 
-    public static AlignmentSettings Settings(StageContext context, string stage, AlignmentBudgetOptions options) =>
-        new(options.Steps, options.Batch, options.Lr, options.Lora is { } lora ? new LoraSettings(lora.Rank, lora.Alpha) : null, context.StageSeed(stage))
+    /// <summary>The budget as the trainer takes it, with the stage's seed.</summary>
+    public static AlignmentSettings Settings(long seed, AlignmentBudgetOptions options) =>
+        new(options.Steps, options.Batch, options.Lr, options.Lora is { } lora ? new LoraSettings(lora.Rank, lora.Alpha) : null, seed)
         {
             CfgDropout = options.CfgDropout,
         };
+
+    /// <summary>The run an estimator was given, or the error of fitting one that was given none.</summary>
+    public static TrainingRun Given(TrainingRun? run, string estimator) =>
+        run ?? throw new InvalidOperationException($"{estimator}: set Run (the stage's seed and name) before Fit");
 
     /// <summary>The stage's output with the shared metrics: mode, trained values, steps, the loss at the start and end and its curve.</summary>
     public static StageOutput Output(string stage, string kind, FlowGeneratorModel generator, Trainer trainer, AlignmentSettings settings)

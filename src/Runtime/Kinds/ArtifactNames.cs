@@ -1,18 +1,26 @@
-using System.Reflection;
-using Pipeline.Catalog;
-
 namespace Pipeline.Runtime.Kinds;
 
 /// <summary>
+/// An artifact whose members can stand for themselves in results: the world's generators are methods a win_rates
+/// stage compares (<c>world.best</c>). It lists them by the names the experiment file reaches them with.
+/// </summary>
+public interface INamedMembers
+{
+    /// <summary>Each member by its catalogue name (<c>best</c>), with its value.</summary>
+    IEnumerable<(string Name, object Value)> NamedMembers { get; }
+}
+
+/// <summary>
 /// Names artifacts the way the experiment file reaches them, for result keys: a stage's own artifact is the stage
-/// name (<c>sft</c>), a member of one is <c>stage.member</c> (<c>world.best</c>). Artifacts arrive in options as
-/// objects, so the name is found by identity among the outputs of the stages that ran.
+/// name (<c>sft</c>), a member of one is <c>stage.member</c> (<c>world.best</c>). Options receive artifacts, not
+/// names, so the name is found by identity among the outputs of the stages that ran and the members they name.
 /// </summary>
 public static class ArtifactNames
 {
     public static string Find(StageContext context, object artifact, string fallback)
     {
-        foreach (var (stage, output) in context.Outputs.OrderBy(p => p.Key, StringComparer.Ordinal))
+        var outputs = context.Outputs.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();
+        foreach (var (stage, output) in outputs)
         {
             if (ReferenceEquals(output.Artifact, artifact))
             {
@@ -20,21 +28,14 @@ public static class ArtifactNames
             }
         }
 
-        foreach (var (stage, output) in context.Outputs.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (stage, output) in outputs)
         {
-            foreach (var property in output.Artifact.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance).OrderBy(p => p.Name, StringComparer.Ordinal))
+            if (output.Artifact is INamedMembers owner && owner.NamedMembers.FirstOrDefault(m => ReferenceEquals(m.Value, artifact)).Name is { } member)
             {
-                if (property.GetIndexParameters().Length == 0 && IsCheap(property) && ReferenceEquals(property.GetValue(output.Artifact), artifact))
-                {
-                    return stage + "." + CatalogNames.SnakeCase(property.Name);
-                }
+                return stage + "." + member;
             }
         }
 
         return fallback;
     }
-
-    // Properties that would render or compute on first read (a world's video set) are skipped by their type.
-    private static bool IsCheap(PropertyInfo property) =>
-        !typeof(System.Collections.IEnumerable).IsAssignableFrom(property.PropertyType) || property.PropertyType == typeof(string);
 }

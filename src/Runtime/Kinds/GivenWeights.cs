@@ -43,19 +43,14 @@ public sealed class GivenWeights : IDisposable
     /// The weights of <paramref name="init"/> (the stage's <c>init</c> option), or null when the stage has none. A
     /// model file's metadata must name <paramref name="kind"/>: weights of another kind never load.
     /// </summary>
-    public static GivenWeights? Open(StageContext context, string stage, string kind, VariantValue? init)
+    public static GivenWeights? Open(StageContext context, string stage, string kind, WeightsFile? init)
     {
         if (init is null)
         {
             return null;
         }
 
-        if (init.Case != "file" || !init.Arguments.TryGetValue("path", out var value) || value is not string written)
-        {
-            throw RuntimeErrors.InvalidOption(stage, "init must be file(\"path\"); the compiler checks it");
-        }
-
-        var path = context.ResolvePath(written);
+        var path = context.ResolvePath(init.Path);
         if (!File.Exists(path))
         {
             throw new PipelineException(RuntimeDiagnosticCodes.GivenWeightsUnreadable, $"stage {stage}: the weights file {path} (init) does not exist; it was there when the experiment was compiled, so compile it again.") { Stage = stage };

@@ -1,3 +1,4 @@
+using Microsoft.ML;
 using Pipeline.Runtime.Torch.Backend;
 
 namespace Pipeline.Runtime.Kinds;
@@ -72,6 +73,9 @@ public abstract class StageContext
             return (int)(hash & 0x7fffffff);
         }
     }
+
+    /// <summary>The ML.NET context of one stage, seeded like its random numbers; its catalogs make the stage's estimator (<c>MLContextCatalogs</c>).</summary>
+    public MLContext MLContextFor(string stage) => new(seed: StageSeed(stage));
 
     /// <summary>Records a stage's output so that downstream stages can read it.</summary>
     public void Complete(StageOutput output) => outputs[output.Stage] = output;

@@ -27,6 +27,10 @@ public static class StageProgress
         }
     }
 
+    /// <summary>A fit of the stage's estimator: the stage's seed, its metrics log (opened by the caller) and a progress callback over <paramref name="steps"/>.</summary>
+    public static TrainingRun Run(StageContext context, string stage, int steps, StageMetricsLog? log) =>
+        new(context.StageSeed(stage), stage, log, Every(context, stage, steps));
+
     /// <summary>
     /// Progress of a number of items of work (<paramref name="what"/>, e.g. "videos decoded"), safe to call
     /// from several threads with the count done so far and the total: to the live display, or a plain line with the count, the rate

@@ -3,6 +3,10 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowRwr;
+using Pipeline.Runtime.Kinds.FlowSft;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.AlignExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment align {\n  device = auto\n  seed = 7\n\n  model base = flow_generator {\n    pretrain = { batch: 64, data: world.videos, lr: 0.001, steps: 600 }\n    width = 128\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 2000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 4\n    prompts = 64\n    resolution = [8, 8]\n  }\n}\n")]
@@ -84,18 +88,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 30 "align.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions
+            {
 #line 32 "align.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
-#line 32 "align.pipe"
-            options.Pretrain.Steps = 600;
-#line 32 "align.pipe"
-            options.Pretrain.Lr = 0.001d;
-#line 32 "align.pipe"
-            options.Pretrain.Batch = 64;
+                Pretrain = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions.PretrainOptions { Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos, Steps = 600, Lr = 0.001d, Batch = 64 },
 #line 31 "align.pipe"
-            options.Width = 128;
+                Width = 128,
 #line 30 "align.pipe"
+                Timesteps = global::Pipeline.Runtime.Kinds.FlowGenerator.FlowTimesteps.Uniform,
+#line 30 "align.pipe"
+                CfgDropout = 0.1d,
+#line 30 "align.pipe"
+                CfgScale = 1d,
+#line 30 "align.pipe"
+                SamplingSteps = 16,
+#line 30 "align.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
@@ -103,56 +111,76 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 54 "align.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 55 "align.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 56 "align.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 57 "align.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
+                Beta = 500d,
 #line 58 "align.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 59 "align.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 60 "align.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 54 "align.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", options);
+                CfgDropout = 0d,
+#line 54 "align.pipe"
+            };
+            var estimator = context.MLContextFor("dpo").Alignment().FlowDpo(options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 63 "align.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 64 "align.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 65 "align.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 66 "align.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
+                Beta = global::Pipeline.Runtime.Kinds.FlowDpo.DpoBeta.Timestep(beta: 500d),
 #line 67 "align.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 68 "align.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 69 "align.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 63 "align.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", options);
+                CfgDropout = 0d,
+#line 63 "align.pipe"
+            };
+            var estimator = context.MLContextFor("dpo_t").Alignment().FlowDpo(options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 20 "align.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions
+            {
 #line 21 "align.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 2000L)));
-#line 22 "align.pipe"
-            options.Split.Train = 0.8d;
-#line 22 "align.pipe"
-            options.Split.Eval = 0.2d;
+                Source = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Pairs(count: 2000),
 #line 20 "align.pipe"
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
+#line 20 "align.pipe"
+                Ties = global::Pipeline.Runtime.Data.Pairs.TieHandling.Keep,
+#line 22 "align.pipe"
+                Split = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions.SplitOptions { Train = 0.8d, Eval = 0.2d },
+#line 20 "align.pipe"
+                Frames = 8,
+#line 20 "align.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 20 "align.pipe"
+                Fps = 2d,
+#line 20 "align.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
@@ -160,18 +188,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 72 "align.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
+            {
 #line 73 "align.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
 #line 74 "align.pipe"
-            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t") };
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t") },
 #line 75 "align.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 76 "align.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")), context.Input<object>("vr") };
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle, context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr") },
 #line 77 "align.pipe"
-            options.Seeds = 8;
+                Seeds = 8,
 #line 72 "align.pipe"
+                Gifs = 4,
+#line 72 "align.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
         }
@@ -179,56 +211,86 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "align.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions
+            {
 #line 44 "align.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 45 "align.pipe"
-            options.Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr");
+                Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"),
 #line 46 "align.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("prompts"));
-#line 47 "align.pipe"
-            options.Samples = 512;
-#line 48 "align.pipe"
-            options.Temperature = 1d;
-#line 49 "align.pipe"
-            options.Steps = 200;
-#line 50 "align.pipe"
-            options.Batch = 32;
-#line 51 "align.pipe"
-            options.Lr = 0.0001d;
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Prompts,
 #line 43 "align.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", options);
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
+#line 47 "align.pipe"
+                Samples = 512,
+#line 48 "align.pipe"
+                Temperature = 1d,
+#line 43 "align.pipe"
+                CfgScale = 1d,
+#line 43 "align.pipe"
+                SamplingSteps = 16,
+#line 49 "align.pipe"
+                Steps = 200,
+#line 50 "align.pipe"
+                Batch = 32,
+#line 51 "align.pipe"
+                Lr = 0.0001d,
+#line 43 "align.pipe"
+                CfgDropout = 0d,
+#line 43 "align.pipe"
+            };
+            var estimator = context.MLContextFor("rwr").Alignment().FlowRwr(options);
+            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 35 "align.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions
+            {
 #line 36 "align.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 37 "align.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("winners"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Winners(),
 #line 38 "align.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 39 "align.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 40 "align.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 35 "align.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", options);
+                CfgDropout = 0d,
+#line 35 "align.pipe"
+            };
+            var estimator = context.MLContextFor("sft").Alignment().FlowSft(options);
+            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 25 "align.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 26 "align.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 27 "align.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 25 "align.pipe"
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Btt(theta: 5d),
+#line 25 "align.pipe"
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
+#line 25 "align.pipe"
+                Width = 32,
+#line 25 "align.pipe"
+                Epochs = 5,
+#line 25 "align.pipe"
+                Lr = 0.002d,
+#line 25 "align.pipe"
+                Batch = 32,
+#line 25 "align.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
@@ -236,16 +298,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 13 "align.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
+            {
 #line 14 "align.pipe"
-            options.Prompts = 64;
+                Prompts = 64,
 #line 15 "align.pipe"
-            options.EvalPrompts = 32;
+                EvalPrompts = 32,
 #line 16 "align.pipe"
-            options.Frames = 4;
+                Frames = 4,
 #line 17 "align.pipe"
-            options.Resolution = new int[] { 8, 8 };
+                Resolution = new int[] { 8, 8 },
 #line 13 "align.pipe"
+                Generators = 6,
+#line 13 "align.pipe"
+                Samples = 1,
+#line 13 "align.pipe"
+                AnnotatorNoise = 0.5d,
+#line 13 "align.pipe"
+                TieThreshold = 0.4d,
+#line 13 "align.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }

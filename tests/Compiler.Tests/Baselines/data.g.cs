@@ -5,12 +5,13 @@
 #pragma warning disable CS1591
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.DataOnlyExperiment))]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment data_only {\n  seed = 7\n\n  data prefs = preference_pairs {\n    dimensions = [VQ, MQ, TA]\n    source = world.pairs(count: 1024)\n    split = { eval: 0.1, train: 0.9 }\n    ties = keep\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 16\n    prompts = 64\n  }\n}\n")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment data_only {\n  seed = 7\n\n  data prefs = preference_pairs {\n    dimensions = [VQ, MQ, TA]\n    source = world.pairs(count: 1024)\n    split = { eval: 0.1, train: 0.9 }\n    ties = keep\n  }\n\n  data unanimous = pairs_filter {\n    keep = unanimous\n    pairs = prefs\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 16\n    prompts = 64\n  }\n}\n")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.compiler_version", "0.1.0.0")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.experiment", "data_only")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.runtime_version", "0.1.0.0")]
-[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "b5f3066f625dfe86b44b678cc116b350e10f2c57882ed41ae4a91e9a41fb1fae")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.source_sha256", "95d1622e423d8279c29a39358249c4764f23430dbc54055b562e194dded6b566")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.prefs", "preference_pairs 9997317ac3f5a860dc2c3acc7324c17353cf2f963eaade5f16190022df1dd04e")]
+[assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.unanimous", "pairs_filter 4d3238fe65a678691570300895d101451cfaa2561854bb3f290e909d88540b82")]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.stage.world", "synthetic_videos d1f60bba102628a76317c2fc8d8618d4ae41b1c609e4877c27d424d43edef7c7")]
 
 namespace Pipeline.Experiments
@@ -20,8 +21,8 @@ namespace Pipeline.Experiments
     {
         private static readonly global::Pipeline.Runtime.Execution.ExperimentInfo ExperimentInfo = new global::Pipeline.Runtime.Execution.ExperimentInfo(
             "data_only",
-            "b5f3066f625dfe86b44b678cc116b350e10f2c57882ed41ae4a91e9a41fb1fae",
-            "experiment data_only {\n  seed = 7\n\n  data prefs = preference_pairs {\n    dimensions = [VQ, MQ, TA]\n    source = world.pairs(count: 1024)\n    split = { eval: 0.1, train: 0.9 }\n    ties = keep\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 16\n    prompts = 64\n  }\n}\n",
+            "95d1622e423d8279c29a39358249c4764f23430dbc54055b562e194dded6b566",
+            "experiment data_only {\n  seed = 7\n\n  data prefs = preference_pairs {\n    dimensions = [VQ, MQ, TA]\n    source = world.pairs(count: 1024)\n    split = { eval: 0.1, train: 0.9 }\n    ties = keep\n  }\n\n  data unanimous = pairs_filter {\n    keep = unanimous\n    pairs = prefs\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 16\n    prompts = 64\n  }\n}\n",
             "0.1.0.0",
             "0.1.0.0",
             7,
@@ -29,6 +30,7 @@ namespace Pipeline.Experiments
             new global::Pipeline.Runtime.Execution.StageInfo[]
             {
                 new global::Pipeline.Runtime.Execution.StageInfo("prefs", "preference_pairs", "9997317ac3f5a860dc2c3acc7324c17353cf2f963eaade5f16190022df1dd04e", new string[] { "world", }, "data.pipe:11:3"),
+                new global::Pipeline.Runtime.Execution.StageInfo("unanimous", "pairs_filter", "4d3238fe65a678691570300895d101451cfaa2561854bb3f290e909d88540b82", new string[] { "prefs", }, "data.pipe:19:3"),
                 new global::Pipeline.Runtime.Execution.StageInfo("world", "synthetic_videos", "d1f60bba102628a76317c2fc8d8618d4ae41b1c609e4877c27d424d43edef7c7", new string[] { }, "data.pipe:6:3"),
             });
 
@@ -42,8 +44,10 @@ namespace Pipeline.Experiments
             {
                 case "prefs":
                     return Stage0(context);
-                case "world":
+                case "unanimous":
                     return Stage1(context);
+                case "world":
+                    return Stage2(context);
                 default:
                     throw new global::System.ArgumentException("The experiment has no stage named '" + name + "'.", nameof(name));
             }
@@ -56,31 +60,68 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 11 "data.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions
+            {
 #line 12 "data.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 1024L)));
+                Source = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Pairs(count: 1024),
 #line 13 "data.pipe"
-            options.Dimensions = new string[] { "VQ", "MQ", "TA" };
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
 #line 14 "data.pipe"
-            options.Ties = "keep";
+                Ties = global::Pipeline.Runtime.Data.Pairs.TieHandling.Keep,
 #line 15 "data.pipe"
-            options.Split.Train = 0.9d;
-#line 15 "data.pipe"
-            options.Split.Eval = 0.1d;
+                Split = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions.SplitOptions { Train = 0.9d, Eval = 0.1d },
 #line 11 "data.pipe"
+                Frames = 8,
+#line 11 "data.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 11 "data.pipe"
+                Fps = 2d,
+#line 11 "data.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
+#line 19 "data.pipe"
+            var options = new global::Pipeline.Runtime.Kinds.PairsFilter.PairsFilterOptions
+            {
+#line 20 "data.pipe"
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs"),
+#line 21 "data.pipe"
+                Keep = global::Pipeline.Runtime.Kinds.PairsFilter.PairCondition.Unanimous,
+#line 19 "data.pipe"
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
+#line 19 "data.pipe"
+            };
+            return global::Pipeline.Runtime.Kinds.PairsFilter.PairsFilterStage.Run(context, "unanimous", options);
+#line default
+        }
+
+        private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
+        {
 #line 6 "data.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
+            {
 #line 7 "data.pipe"
-            options.Prompts = 64;
+                Prompts = 64,
 #line 8 "data.pipe"
-            options.EvalPrompts = 16;
+                EvalPrompts = 16,
 #line 6 "data.pipe"
+                Frames = 8,
+#line 6 "data.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 6 "data.pipe"
+                Generators = 6,
+#line 6 "data.pipe"
+                Samples = 1,
+#line 6 "data.pipe"
+                AnnotatorNoise = 0.5d,
+#line 6 "data.pipe"
+                TieThreshold = 0.4d,
+#line 6 "data.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }

@@ -64,20 +64,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 17 "generator.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions();
+            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions
+            {
 #line 18 "generator.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos,
 #line 19 "generator.pipe"
-            options.Latent = new int[] { 4, 8, 4, 4 };
+                Latent = new int[] { 4, 8, 4, 4 },
 #line 20 "generator.pipe"
-            options.Width = 64;
+                Width = 64,
 #line 21 "generator.pipe"
-            options.Steps = 2000;
+                Steps = 2000,
 #line 22 "generator.pipe"
-            options.Lr = 0.004d;
+                Lr = 0.004d,
 #line 23 "generator.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 17 "generator.pipe"
+                Edges = true,
+#line 17 "generator.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
 #line default
         }
@@ -85,26 +89,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 26 "generator.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions
+            {
 #line 27 "generator.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 29 "generator.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
-#line 29 "generator.pipe"
-            options.Pretrain.Steps = 1000;
-#line 29 "generator.pipe"
-            options.Pretrain.Lr = 0.001d;
-#line 29 "generator.pipe"
-            options.Pretrain.Batch = 32;
+                Pretrain = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions.PretrainOptions { Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos, Steps = 1000, Lr = 0.001d, Batch = 32 },
 #line 28 "generator.pipe"
-            options.Width = 64;
-#line 30 "generator.pipe"
-            options.CfgDropout = 0.1d;
-#line 31 "generator.pipe"
-            options.CfgScale = 3d;
-#line 32 "generator.pipe"
-            options.SamplingSteps = 16;
+                Width = 64,
 #line 26 "generator.pipe"
+                Timesteps = global::Pipeline.Runtime.Kinds.FlowGenerator.FlowTimesteps.Uniform,
+#line 30 "generator.pipe"
+                CfgDropout = 0.1d,
+#line 31 "generator.pipe"
+                CfgScale = 3d,
+#line 32 "generator.pipe"
+                SamplingSteps = 16,
+#line 26 "generator.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
@@ -112,20 +114,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 35 "generator.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
+            {
 #line 36 "generator.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
 #line 37 "generator.pipe"
-            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"), context.Reference<global::Pipeline.Runtime.Core.IVideoGenerator>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("worst")) };
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"), context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Worst },
 #line 38 "generator.pipe"
-            options.Baseline = context.Reference<global::Pipeline.Runtime.Core.IVideoGenerator>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("best"));
+                Baseline = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Best,
 #line 39 "generator.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")) };
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle },
 #line 40 "generator.pipe"
-            options.Seeds = 8;
+                Seeds = 8,
 #line 41 "generator.pipe"
-            options.Gifs = 4;
+                Gifs = 4,
 #line 35 "generator.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "quality", options);
 #line default
         }
@@ -133,20 +137,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 8 "generator.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
+            {
 #line 9 "generator.pipe"
-            options.Prompts = 128;
+                Prompts = 128,
 #line 10 "generator.pipe"
-            options.EvalPrompts = 32;
+                EvalPrompts = 32,
 #line 11 "generator.pipe"
-            options.Frames = 8;
+                Frames = 8,
 #line 12 "generator.pipe"
-            options.Resolution = new int[] { 16, 16 };
+                Resolution = new int[] { 16, 16 },
 #line 13 "generator.pipe"
-            options.Generators = 6;
+                Generators = 6,
 #line 14 "generator.pipe"
-            options.Samples = 1;
+                Samples = 1,
 #line 8 "generator.pipe"
+                AnnotatorNoise = 0.5d,
+#line 8 "generator.pipe"
+                TieThreshold = 0.4d,
+#line 8 "generator.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }

@@ -56,18 +56,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 14 "hello.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions
+            {
 #line 15 "hello.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
-#line 15 "hello.pipe"
-            options.Pretrain.Steps = 300;
-#line 15 "hello.pipe"
-            options.Pretrain.Lr = 0.001d;
-#line 15 "hello.pipe"
-            options.Pretrain.Batch = 32;
+                Pretrain = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions.PretrainOptions { Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos, Steps = 300, Lr = 0.001d, Batch = 32 },
 #line 16 "hello.pipe"
-            options.Width = 128;
+                Width = 128,
 #line 14 "hello.pipe"
+                Timesteps = global::Pipeline.Runtime.Kinds.FlowGenerator.FlowTimesteps.Uniform,
+#line 14 "hello.pipe"
+                CfgDropout = 0.1d,
+#line 14 "hello.pipe"
+                CfgScale = 1d,
+#line 14 "hello.pipe"
+                SamplingSteps = 16,
+#line 14 "hello.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "gen", options);
 #line default
         }
@@ -75,18 +79,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 6 "hello.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
+            {
 #line 7 "hello.pipe"
-            options.Prompts = 16;
+                Prompts = 16,
 #line 8 "hello.pipe"
-            options.EvalPrompts = 8;
+                EvalPrompts = 8,
 #line 9 "hello.pipe"
-            options.Frames = 4;
+                Frames = 4,
 #line 10 "hello.pipe"
-            options.Resolution = new int[] { 8, 8 };
+                Resolution = new int[] { 8, 8 },
 #line 11 "hello.pipe"
-            options.Generators = 3;
+                Generators = 3,
 #line 6 "hello.pipe"
+                Samples = 1,
+#line 6 "hello.pipe"
+                AnnotatorNoise = 0.5d,
+#line 6 "hello.pipe"
+                TieThreshold = 0.4d,
+#line 6 "hello.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }

@@ -60,14 +60,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 15 "reward.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions
+            {
 #line 16 "reward.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 8000L)));
-#line 17 "reward.pipe"
-            options.Split.Train = 0.8d;
-#line 17 "reward.pipe"
-            options.Split.Eval = 0.2d;
+                Source = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Pairs(count: 8000),
 #line 15 "reward.pipe"
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
+#line 15 "reward.pipe"
+                Ties = global::Pipeline.Runtime.Data.Pairs.TieHandling.Keep,
+#line 17 "reward.pipe"
+                Split = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions.SplitOptions { Train = 0.8d, Eval = 0.2d },
+#line 15 "reward.pipe"
+                Frames = 8,
+#line 15 "reward.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 15 "reward.pipe"
+                Fps = 2d,
+#line 15 "reward.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
@@ -75,16 +85,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 20 "reward.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 21 "reward.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 22 "reward.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 23 "reward.pipe"
-            options.Loss = new global::Pipeline.Catalog.VariantValue("btt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["theta"] = 5d });
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Btt(theta: 5d),
 #line 24 "reward.pipe"
-            options.Tokens = "separate";
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
 #line 20 "reward.pipe"
+                Width = 32,
+#line 20 "reward.pipe"
+                Epochs = 5,
+#line 20 "reward.pipe"
+                Lr = 0.002d,
+#line 20 "reward.pipe"
+                Batch = 32,
+#line 20 "reward.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
@@ -92,12 +112,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 10 "reward.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
+            {
 #line 11 "reward.pipe"
-            options.Prompts = 256;
+                Prompts = 256,
 #line 12 "reward.pipe"
-            options.EvalPrompts = 64;
+                EvalPrompts = 64,
 #line 10 "reward.pipe"
+                Frames = 8,
+#line 10 "reward.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 10 "reward.pipe"
+                Generators = 6,
+#line 10 "reward.pipe"
+                Samples = 1,
+#line 10 "reward.pipe"
+                AnnotatorNoise = 0.5d,
+#line 10 "reward.pipe"
+                TieThreshold = 0.4d,
+#line 10 "reward.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }

@@ -3,6 +3,10 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowRwr;
+using Pipeline.Runtime.Kinds.FlowSft;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignUnguidedExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_unguided {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg1 = classifier_free {\n    generator = base\n    scale = 1.0\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_cfg1 = classifier_free {\n    generator = dpo\n    scale = 1.0\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_t_cfg1 = classifier_free {\n    generator = dpo_t\n    scale = 1.0\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    cfg_scale = 3.0\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  guide rwr_cfg1 = classifier_free {\n    generator = rwr\n    scale = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  guide sft_cfg1 = classifier_free {\n    generator = sft\n    scale = 1.0\n  }\n\n  evaluate unguided = win_rates {\n    baseline = base_cfg1\n    gifs = 0\n    judges = [world.oracle]\n    methods = [sft_cfg1, rwr_cfg1, dpo_cfg1, dpo_t_cfg1]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n\n  expect dpo.win_rate(oracle).MQ > 0.5\n  expect dpo.win_rate(oracle).Overall > dpo_t.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).Overall > rwr.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).TA > 0.5\n  expect dpo.win_rate(oracle).VQ > 0.5\n  expect dpo_t.win_rate(oracle).TA < dpo_t.win_rate(oracle).VQ\n  expect nrg_ta.win_rate(oracle).Overall > nrg_clean.win_rate(oracle).Overall\n  expect nrg_ta.win_rate(oracle).TA > nrg_vq_mq.win_rate(oracle).TA\n  expect nrg_vq_mq.win_rate(oracle).MQ > nrg_ta.win_rate(oracle).MQ\n  expect nrg_vq_mq.win_rate(oracle).VQ > nrg_ta.win_rate(oracle).VQ\n  expect rwr.win_rate(oracle).Overall > 0.5\n  expect sft.win_rate(oracle).Overall > 0.5\n}\n")]
@@ -158,22 +162,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions();
+            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions
+            {
 #line 43 "unguided.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos,
 #line 43 "unguided.pipe"
-            options.Latent = new int[] { 4, 8, 4, 4 };
+                Latent = new int[] { 4, 8, 4, 4 },
 #line 43 "unguided.pipe"
-            options.Width = 64;
+                Width = 64,
 #line 43 "unguided.pipe"
-            options.Steps = 1000;
+                Steps = 1000,
 #line 43 "unguided.pipe"
-            options.Lr = 0.002d;
+                Lr = 0.002d,
 #line 43 "unguided.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 43 "unguided.pipe"
-            options.Edges = false;
+                Edges = false,
 #line 43 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
 #line default
         }
@@ -181,26 +187,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions
+            {
 #line 43 "unguided.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 43 "unguided.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
+                Pretrain = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions.PretrainOptions { Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos, Steps = 1000, Lr = 0.001d, Batch = 32 },
 #line 43 "unguided.pipe"
-            options.Pretrain.Steps = 1000;
+                Width = 64,
 #line 43 "unguided.pipe"
-            options.Pretrain.Lr = 0.001d;
+                Timesteps = global::Pipeline.Runtime.Kinds.FlowGenerator.FlowTimesteps.Uniform,
 #line 43 "unguided.pipe"
-            options.Pretrain.Batch = 32;
+                CfgDropout = 0.1d,
 #line 43 "unguided.pipe"
-            options.Width = 64;
+                CfgScale = 3d,
 #line 43 "unguided.pipe"
-            options.CfgDropout = 0.1d;
+                SamplingSteps = 16,
 #line 43 "unguided.pipe"
-            options.CfgScale = 3d;
-#line 43 "unguided.pipe"
-            options.SamplingSteps = 16;
-#line 43 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
@@ -208,12 +212,14 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 9 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 10 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 11 "unguided.pipe"
-            options.Scale = 1d;
+                Scale = 1d,
 #line 9 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg1", options);
 #line default
         }
@@ -221,12 +227,14 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 43 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 43 "unguided.pipe"
-            options.Scale = 4d;
+                Scale = 4d,
 #line 43 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg4", options);
 #line default
         }
@@ -234,33 +242,40 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 43 "unguided.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 43 "unguided.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 43 "unguided.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
+                Beta = 500d,
 #line 43 "unguided.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 43 "unguided.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 43 "unguided.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 43 "unguided.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", options);
+                CfgDropout = 0d,
+#line 43 "unguided.pipe"
+            };
+            var estimator = context.MLContextFor("dpo").Alignment().FlowDpo(options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 24 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 25 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"),
 #line 26 "unguided.pipe"
-            options.Scale = 1d;
+                Scale = 1d,
 #line 24 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "dpo_cfg1", options);
 #line default
         }
@@ -268,33 +283,40 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 43 "unguided.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 43 "unguided.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 43 "unguided.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
+                Beta = global::Pipeline.Runtime.Kinds.FlowDpo.DpoBeta.Timestep(beta: 500d),
 #line 43 "unguided.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 43 "unguided.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 43 "unguided.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 43 "unguided.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", options);
+                CfgDropout = 0d,
+#line 43 "unguided.pipe"
+            };
+            var estimator = context.MLContextFor("dpo_t").Alignment().FlowDpo(options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 29 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 30 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"),
 #line 31 "unguided.pipe"
-            options.Scale = 1d;
+                Scale = 1d,
 #line 29 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "dpo_t_cfg1", options);
 #line default
         }
@@ -302,16 +324,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
+            {
 #line 43 "unguided.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 43 "unguided.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 43 "unguided.pipe"
-            options.Noisy = true;
+                Noisy = true,
 #line 43 "unguided.pipe"
-            options.Width = 64;
+                Width = 64,
 #line 43 "unguided.pipe"
+                Epochs = 4,
+#line 43 "unguided.pipe"
+                Centring = 0.01d,
+#line 43 "unguided.pipe"
+                Lr = 0.001d,
+#line 43 "unguided.pipe"
+                Batch = 32,
+#line 43 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", options);
 #line default
         }
@@ -319,16 +351,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage9(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
+            {
 #line 43 "unguided.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 43 "unguided.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 43 "unguided.pipe"
-            options.Noisy = false;
+                Noisy = false,
 #line 43 "unguided.pipe"
-            options.Width = 64;
+                Width = 64,
 #line 43 "unguided.pipe"
+                Epochs = 4,
+#line 43 "unguided.pipe"
+                Centring = 0.01d,
+#line 43 "unguided.pipe"
+                Lr = 0.001d,
+#line 43 "unguided.pipe"
+                Batch = 32,
+#line 43 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
         }
@@ -336,18 +378,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage10(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 43 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 43 "unguided.pipe"
-            options.Reward = context.Input<object>("latent_clean");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent_clean"),
 #line 43 "unguided.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
 #line 43 "unguided.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 43 "unguided.pipe"
-            options.Ablation = true;
+                CoefficientCap = 10d,
 #line 43 "unguided.pipe"
+                Ablation = true,
+#line 43 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
         }
@@ -355,16 +401,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage11(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 43 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 43 "unguided.pipe"
-            options.Reward = context.Input<object>("latent");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 43 "unguided.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
 #line 43 "unguided.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 43 "unguided.pipe"
+                CoefficientCap = 10d,
+#line 43 "unguided.pipe"
+                Ablation = false,
+#line 43 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
         }
@@ -372,16 +424,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage12(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 43 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 43 "unguided.pipe"
-            options.Reward = context.Input<object>("latent");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 43 "unguided.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.5d, ["TA"] = 0d, ["VQ"] = 0.5d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.5d, ["MQ"] = 0.5d, ["TA"] = 0d },
 #line 43 "unguided.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 43 "unguided.pipe"
+                CoefficientCap = 10d,
+#line 43 "unguided.pipe"
+                Ablation = false,
+#line 43 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
         }
@@ -389,14 +447,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage13(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 29 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions
+            {
 #line 29 "unguided.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 3000L)));
+                Source = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Pairs(count: 3000),
 #line 29 "unguided.pipe"
-            options.Split.Train = 0.8d;
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
 #line 29 "unguided.pipe"
-            options.Split.Eval = 0.2d;
+                Ties = global::Pipeline.Runtime.Data.Pairs.TieHandling.Keep,
 #line 29 "unguided.pipe"
+                Split = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions.SplitOptions { Train = 0.8d, Eval = 0.2d },
+#line 29 "unguided.pipe"
+                Frames = 8,
+#line 29 "unguided.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 29 "unguided.pipe"
+                Fps = 2d,
+#line 29 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
@@ -404,20 +472,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage14(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
+            {
 #line 43 "unguided.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
 #line 43 "unguided.pipe"
-            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") };
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") },
 #line 43 "unguided.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 43 "unguided.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")), context.Input<object>("vr") };
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle, context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr") },
 #line 43 "unguided.pipe"
-            options.Seeds = 8;
+                Seeds = 8,
 #line 43 "unguided.pipe"
-            options.Gifs = 2;
+                Gifs = 2,
 #line 43 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
         }
@@ -425,39 +495,50 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage15(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions
+            {
 #line 43 "unguided.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 43 "unguided.pipe"
-            options.Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr");
+                Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"),
 #line 43 "unguided.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("prompts"));
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Prompts,
 #line 43 "unguided.pipe"
-            options.Samples = 512;
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
 #line 43 "unguided.pipe"
-            options.Temperature = 0.1d;
+                Samples = 512,
 #line 43 "unguided.pipe"
-            options.CfgScale = 3d;
+                Temperature = 0.1d,
 #line 43 "unguided.pipe"
-            options.Steps = 200;
+                CfgScale = 3d,
 #line 43 "unguided.pipe"
-            options.Batch = 32;
+                SamplingSteps = 16,
 #line 43 "unguided.pipe"
-            options.Lr = 0.0001d;
+                Steps = 200,
 #line 43 "unguided.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", options);
+                Batch = 32,
+#line 43 "unguided.pipe"
+                Lr = 0.0001d,
+#line 43 "unguided.pipe"
+                CfgDropout = 0d,
+#line 43 "unguided.pipe"
+            };
+            var estimator = context.MLContextFor("rwr").Alignment().FlowRwr(options);
+            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage16(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 19 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 20 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"),
 #line 21 "unguided.pipe"
-            options.Scale = 1d;
+                Scale = 1d,
 #line 19 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "rwr_cfg1", options);
 #line default
         }
@@ -465,31 +546,38 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage17(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions
+            {
 #line 43 "unguided.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 43 "unguided.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("winners"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Winners(),
 #line 43 "unguided.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 43 "unguided.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 43 "unguided.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 43 "unguided.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", options);
+                CfgDropout = 0d,
+#line 43 "unguided.pipe"
+            };
+            var estimator = context.MLContextFor("sft").Alignment().FlowSft(options);
+            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage18(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 14 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 15 "unguided.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"),
 #line 16 "unguided.pipe"
-            options.Scale = 1d;
+                Scale = 1d,
 #line 14 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "sft_cfg1", options);
 #line default
         }
@@ -497,20 +585,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage19(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 34 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
+            {
 #line 35 "unguided.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
 #line 36 "unguided.pipe"
-            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t_cfg1") };
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_cfg1"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t_cfg1") },
 #line 37 "unguided.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg1");
+                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg1"),
 #line 38 "unguided.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")) };
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle },
 #line 39 "unguided.pipe"
-            options.Seeds = 8;
+                Seeds = 8,
 #line 40 "unguided.pipe"
-            options.Gifs = 0;
+                Gifs = 0,
 #line 34 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "unguided", options);
 #line default
         }
@@ -518,16 +608,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage20(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 38 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 38 "unguided.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 38 "unguided.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 38 "unguided.pipe"
-            options.Loss = new global::Pipeline.Catalog.VariantValue("btt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["theta"] = 5d });
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Btt(theta: 5d),
 #line 38 "unguided.pipe"
-            options.Epochs = 3;
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
 #line 38 "unguided.pipe"
+                Width = 32,
+#line 38 "unguided.pipe"
+                Epochs = 3,
+#line 38 "unguided.pipe"
+                Lr = 0.002d,
+#line 38 "unguided.pipe"
+                Batch = 32,
+#line 38 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
@@ -535,16 +635,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage21(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 43 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 43 "unguided.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 43 "unguided.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 43 "unguided.pipe"
-            options.Loss = new global::Pipeline.Catalog.VariantValue("bt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) {  });
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Bt,
 #line 43 "unguided.pipe"
-            options.Epochs = 3;
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
 #line 43 "unguided.pipe"
+                Width = 32,
+#line 43 "unguided.pipe"
+                Epochs = 3,
+#line 43 "unguided.pipe"
+                Lr = 0.002d,
+#line 43 "unguided.pipe"
+                Batch = 32,
+#line 43 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr_bt", options);
 #line default
         }
@@ -552,20 +662,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage22(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 19 "unguided.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
+            {
 #line 20 "unguided.pipe"
-            options.Prompts = 128;
+                Prompts = 128,
 #line 20 "unguided.pipe"
-            options.EvalPrompts = 32;
+                EvalPrompts = 32,
 #line 20 "unguided.pipe"
-            options.Frames = 8;
+                Frames = 8,
 #line 20 "unguided.pipe"
-            options.Resolution = new int[] { 16, 16 };
+                Resolution = new int[] { 16, 16 },
 #line 20 "unguided.pipe"
-            options.Generators = 6;
+                Generators = 6,
 #line 20 "unguided.pipe"
-            options.Samples = 1;
+                Samples = 1,
 #line 19 "unguided.pipe"
+                AnnotatorNoise = 0.5d,
+#line 19 "unguided.pipe"
+                TieThreshold = 0.4d,
+#line 19 "unguided.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }

@@ -3,6 +3,10 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowRwr;
+using Pipeline.Runtime.Kinds.FlowSft;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignMiniExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_mini {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    cfg_scale = 3.0\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n\n  expect dpo.win_rate(oracle).MQ > 0.5\n  expect dpo.win_rate(oracle).Overall > dpo_t.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).Overall > rwr.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).TA > 0.5\n  expect dpo.win_rate(oracle).VQ > 0.5\n  expect dpo_t.win_rate(oracle).TA < dpo_t.win_rate(oracle).VQ\n  expect nrg_ta.win_rate(oracle).Overall > nrg_clean.win_rate(oracle).Overall\n  expect nrg_ta.win_rate(oracle).TA > nrg_vq_mq.win_rate(oracle).TA\n  expect nrg_vq_mq.win_rate(oracle).MQ > nrg_ta.win_rate(oracle).MQ\n  expect nrg_vq_mq.win_rate(oracle).VQ > nrg_ta.win_rate(oracle).VQ\n  expect rwr.win_rate(oracle).Overall > 0.5\n  expect sft.win_rate(oracle).Overall > 0.5\n}\n")]
@@ -134,22 +138,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 41 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions();
+            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions
+            {
 #line 42 "videoalign-mini.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos,
 #line 43 "videoalign-mini.pipe"
-            options.Latent = new int[] { 4, 8, 4, 4 };
+                Latent = new int[] { 4, 8, 4, 4 },
 #line 44 "videoalign-mini.pipe"
-            options.Width = 64;
+                Width = 64,
 #line 45 "videoalign-mini.pipe"
-            options.Steps = 1000;
+                Steps = 1000,
 #line 46 "videoalign-mini.pipe"
-            options.Lr = 0.002d;
+                Lr = 0.002d,
 #line 48 "videoalign-mini.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 47 "videoalign-mini.pipe"
-            options.Edges = false;
+                Edges = false,
 #line 41 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
 #line default
         }
@@ -157,26 +163,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 51 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions
+            {
 #line 52 "videoalign-mini.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 54 "videoalign-mini.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
-#line 54 "videoalign-mini.pipe"
-            options.Pretrain.Steps = 1000;
-#line 54 "videoalign-mini.pipe"
-            options.Pretrain.Lr = 0.001d;
-#line 54 "videoalign-mini.pipe"
-            options.Pretrain.Batch = 32;
+                Pretrain = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions.PretrainOptions { Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos, Steps = 1000, Lr = 0.001d, Batch = 32 },
 #line 53 "videoalign-mini.pipe"
-            options.Width = 64;
-#line 55 "videoalign-mini.pipe"
-            options.CfgDropout = 0.1d;
-#line 56 "videoalign-mini.pipe"
-            options.CfgScale = 3d;
-#line 57 "videoalign-mini.pipe"
-            options.SamplingSteps = 16;
+                Width = 64,
 #line 51 "videoalign-mini.pipe"
+                Timesteps = global::Pipeline.Runtime.Kinds.FlowGenerator.FlowTimesteps.Uniform,
+#line 55 "videoalign-mini.pipe"
+                CfgDropout = 0.1d,
+#line 56 "videoalign-mini.pipe"
+                CfgScale = 3d,
+#line 57 "videoalign-mini.pipe"
+                SamplingSteps = 16,
+#line 51 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
@@ -184,12 +188,14 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 134 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 135 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 136 "videoalign-mini.pipe"
-            options.Scale = 4d;
+                Scale = 4d,
 #line 134 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg4", options);
 #line default
         }
@@ -197,58 +203,78 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 80 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 81 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 82 "videoalign-mini.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 83 "videoalign-mini.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
+                Beta = 500d,
 #line 84 "videoalign-mini.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 85 "videoalign-mini.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 86 "videoalign-mini.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 80 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", options);
+                CfgDropout = 0d,
+#line 80 "videoalign-mini.pipe"
+            };
+            var estimator = context.MLContextFor("dpo").Alignment().FlowDpo(options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 89 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 90 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 91 "videoalign-mini.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 92 "videoalign-mini.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
+                Beta = global::Pipeline.Runtime.Kinds.FlowDpo.DpoBeta.Timestep(beta: 500d),
 #line 93 "videoalign-mini.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 94 "videoalign-mini.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 95 "videoalign-mini.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 89 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", options);
+                CfgDropout = 0d,
+#line 89 "videoalign-mini.pipe"
+            };
+            var estimator = context.MLContextFor("dpo_t").Alignment().FlowDpo(options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 98 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
+            {
 #line 99 "videoalign-mini.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 100 "videoalign-mini.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 101 "videoalign-mini.pipe"
-            options.Noisy = true;
+                Noisy = true,
 #line 102 "videoalign-mini.pipe"
-            options.Width = 64;
+                Width = 64,
 #line 98 "videoalign-mini.pipe"
+                Epochs = 4,
+#line 98 "videoalign-mini.pipe"
+                Centring = 0.01d,
+#line 98 "videoalign-mini.pipe"
+                Lr = 0.001d,
+#line 98 "videoalign-mini.pipe"
+                Batch = 32,
+#line 98 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", options);
 #line default
         }
@@ -256,16 +282,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 105 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
+            {
 #line 106 "videoalign-mini.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 107 "videoalign-mini.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 108 "videoalign-mini.pipe"
-            options.Noisy = false;
+                Noisy = false,
 #line 109 "videoalign-mini.pipe"
-            options.Width = 64;
+                Width = 64,
 #line 105 "videoalign-mini.pipe"
+                Epochs = 4,
+#line 105 "videoalign-mini.pipe"
+                Centring = 0.01d,
+#line 105 "videoalign-mini.pipe"
+                Lr = 0.001d,
+#line 105 "videoalign-mini.pipe"
+                Batch = 32,
+#line 105 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
         }
@@ -273,18 +309,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 126 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 127 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 128 "videoalign-mini.pipe"
-            options.Reward = context.Input<object>("latent_clean");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent_clean"),
 #line 129 "videoalign-mini.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
 #line 130 "videoalign-mini.pipe"
-            options.Strength = 1d;
-#line 131 "videoalign-mini.pipe"
-            options.Ablation = true;
+                Strength = 1d,
 #line 126 "videoalign-mini.pipe"
+                CoefficientCap = 10d,
+#line 131 "videoalign-mini.pipe"
+                Ablation = true,
+#line 126 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
         }
@@ -292,16 +332,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 112 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 113 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 114 "videoalign-mini.pipe"
-            options.Reward = context.Input<object>("latent");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 115 "videoalign-mini.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
 #line 116 "videoalign-mini.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 112 "videoalign-mini.pipe"
+                CoefficientCap = 10d,
+#line 112 "videoalign-mini.pipe"
+                Ablation = false,
+#line 112 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
         }
@@ -309,16 +355,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage9(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 119 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 120 "videoalign-mini.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 121 "videoalign-mini.pipe"
-            options.Reward = context.Input<object>("latent");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 122 "videoalign-mini.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.5d, ["TA"] = 0d, ["VQ"] = 0.5d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.5d, ["MQ"] = 0.5d, ["TA"] = 0d },
 #line 123 "videoalign-mini.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 119 "videoalign-mini.pipe"
+                CoefficientCap = 10d,
+#line 119 "videoalign-mini.pipe"
+                Ablation = false,
+#line 119 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
         }
@@ -326,14 +378,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage10(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 22 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions
+            {
 #line 23 "videoalign-mini.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 3000L)));
-#line 24 "videoalign-mini.pipe"
-            options.Split.Train = 0.8d;
-#line 24 "videoalign-mini.pipe"
-            options.Split.Eval = 0.2d;
+                Source = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Pairs(count: 3000),
 #line 22 "videoalign-mini.pipe"
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
+#line 22 "videoalign-mini.pipe"
+                Ties = global::Pipeline.Runtime.Data.Pairs.TieHandling.Keep,
+#line 24 "videoalign-mini.pipe"
+                Split = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions.SplitOptions { Train = 0.8d, Eval = 0.2d },
+#line 22 "videoalign-mini.pipe"
+                Frames = 8,
+#line 22 "videoalign-mini.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 22 "videoalign-mini.pipe"
+                Fps = 2d,
+#line 22 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
@@ -341,20 +403,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage11(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 139 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
+            {
 #line 140 "videoalign-mini.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
 #line 141 "videoalign-mini.pipe"
-            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") };
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") },
 #line 142 "videoalign-mini.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 143 "videoalign-mini.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")), context.Input<object>("vr") };
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle, context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr") },
 #line 144 "videoalign-mini.pipe"
-            options.Seeds = 8;
+                Seeds = 8,
 #line 145 "videoalign-mini.pipe"
-            options.Gifs = 2;
+                Gifs = 2,
 #line 139 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
         }
@@ -362,62 +426,86 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage12(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 68 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions
+            {
 #line 69 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 70 "videoalign-mini.pipe"
-            options.Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr");
+                Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"),
 #line 71 "videoalign-mini.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("prompts"));
-#line 72 "videoalign-mini.pipe"
-            options.Samples = 512;
-#line 73 "videoalign-mini.pipe"
-            options.Temperature = 0.1d;
-#line 74 "videoalign-mini.pipe"
-            options.CfgScale = 3d;
-#line 75 "videoalign-mini.pipe"
-            options.Steps = 200;
-#line 76 "videoalign-mini.pipe"
-            options.Batch = 32;
-#line 77 "videoalign-mini.pipe"
-            options.Lr = 0.0001d;
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Prompts,
 #line 68 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", options);
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
+#line 72 "videoalign-mini.pipe"
+                Samples = 512,
+#line 73 "videoalign-mini.pipe"
+                Temperature = 0.1d,
+#line 74 "videoalign-mini.pipe"
+                CfgScale = 3d,
+#line 68 "videoalign-mini.pipe"
+                SamplingSteps = 16,
+#line 75 "videoalign-mini.pipe"
+                Steps = 200,
+#line 76 "videoalign-mini.pipe"
+                Batch = 32,
+#line 77 "videoalign-mini.pipe"
+                Lr = 0.0001d,
+#line 68 "videoalign-mini.pipe"
+                CfgDropout = 0d,
+#line 68 "videoalign-mini.pipe"
+            };
+            var estimator = context.MLContextFor("rwr").Alignment().FlowRwr(options);
+            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage13(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 60 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions
+            {
 #line 61 "videoalign-mini.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 62 "videoalign-mini.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("winners"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Winners(),
 #line 63 "videoalign-mini.pipe"
-            options.Steps = 200;
+                Steps = 200,
 #line 64 "videoalign-mini.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 65 "videoalign-mini.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 60 "videoalign-mini.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", options);
+                CfgDropout = 0d,
+#line 60 "videoalign-mini.pipe"
+            };
+            var estimator = context.MLContextFor("sft").Alignment().FlowSft(options);
+            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage14(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 27 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 28 "videoalign-mini.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 29 "videoalign-mini.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 30 "videoalign-mini.pipe"
-            options.Loss = new global::Pipeline.Catalog.VariantValue("btt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["theta"] = 5d });
-#line 31 "videoalign-mini.pipe"
-            options.Epochs = 3;
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Btt(theta: 5d),
 #line 27 "videoalign-mini.pipe"
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
+#line 27 "videoalign-mini.pipe"
+                Width = 32,
+#line 31 "videoalign-mini.pipe"
+                Epochs = 3,
+#line 27 "videoalign-mini.pipe"
+                Lr = 0.002d,
+#line 27 "videoalign-mini.pipe"
+                Batch = 32,
+#line 27 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
@@ -425,16 +513,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage15(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 34 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 35 "videoalign-mini.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 36 "videoalign-mini.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 37 "videoalign-mini.pipe"
-            options.Loss = new global::Pipeline.Catalog.VariantValue("bt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) {  });
-#line 38 "videoalign-mini.pipe"
-            options.Epochs = 3;
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Bt,
 #line 34 "videoalign-mini.pipe"
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
+#line 34 "videoalign-mini.pipe"
+                Width = 32,
+#line 38 "videoalign-mini.pipe"
+                Epochs = 3,
+#line 34 "videoalign-mini.pipe"
+                Lr = 0.002d,
+#line 34 "videoalign-mini.pipe"
+                Batch = 32,
+#line 34 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr_bt", options);
 #line default
         }
@@ -442,20 +540,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage16(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 13 "videoalign-mini.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
+            {
 #line 14 "videoalign-mini.pipe"
-            options.Prompts = 128;
+                Prompts = 128,
 #line 15 "videoalign-mini.pipe"
-            options.EvalPrompts = 32;
+                EvalPrompts = 32,
 #line 16 "videoalign-mini.pipe"
-            options.Frames = 8;
+                Frames = 8,
 #line 17 "videoalign-mini.pipe"
-            options.Resolution = new int[] { 16, 16 };
+                Resolution = new int[] { 16, 16 },
 #line 18 "videoalign-mini.pipe"
-            options.Generators = 6;
+                Generators = 6,
 #line 19 "videoalign-mini.pipe"
-            options.Samples = 1;
+                Samples = 1,
 #line 13 "videoalign-mini.pipe"
+                AnnotatorNoise = 0.5d,
+#line 13 "videoalign-mini.pipe"
+                TieThreshold = 0.4d,
+#line 13 "videoalign-mini.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }

@@ -3,6 +3,10 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowRwr;
+using Pipeline.Runtime.Kinds.FlowSft;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignSmokeExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_smoke {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 4, 2, 2]\n    lr = 0.002\n    steps = 60\n    width = 16\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 60 }\n    sampling_steps = 4\n    width = 16\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 10\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = true\n    train = prefs.train\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    epochs = 1\n    noisy = false\n    train = prefs.train\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 300)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 1\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 2\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    cfg_scale = 3.0\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 32\n    sampling_steps = 4\n    steps = 10\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 10\n  }\n\n  reward vr = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 1\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 6\n    prompts = 32\n    resolution = [8, 8]\n    samples = 1\n  }\n\n  expect sft.win_rate(oracle).Overall > 0.5\n}\n")]
@@ -123,20 +127,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage0(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 36 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions();
+            var options = new global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderOptions
+            {
 #line 37 "videoalign-smoke.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos,
 #line 38 "videoalign-smoke.pipe"
-            options.Latent = new int[] { 4, 4, 2, 2 };
+                Latent = new int[] { 4, 4, 2, 2 },
 #line 39 "videoalign-smoke.pipe"
-            options.Width = 16;
+                Width = 16,
 #line 40 "videoalign-smoke.pipe"
-            options.Steps = 60;
+                Steps = 60,
 #line 41 "videoalign-smoke.pipe"
-            options.Lr = 0.002d;
+                Lr = 0.002d,
 #line 42 "videoalign-smoke.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 36 "videoalign-smoke.pipe"
+                Edges = true,
+#line 36 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
 #line default
         }
@@ -144,26 +152,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage1(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 45 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions
+            {
 #line 46 "videoalign-smoke.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 48 "videoalign-smoke.pipe"
-            options.Pretrain.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("videos"));
-#line 48 "videoalign-smoke.pipe"
-            options.Pretrain.Steps = 60;
-#line 48 "videoalign-smoke.pipe"
-            options.Pretrain.Lr = 0.001d;
-#line 48 "videoalign-smoke.pipe"
-            options.Pretrain.Batch = 32;
+                Pretrain = new global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorOptions.PretrainOptions { Data = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Videos, Steps = 60, Lr = 0.001d, Batch = 32 },
 #line 47 "videoalign-smoke.pipe"
-            options.Width = 16;
-#line 49 "videoalign-smoke.pipe"
-            options.CfgDropout = 0.1d;
-#line 50 "videoalign-smoke.pipe"
-            options.CfgScale = 3d;
-#line 51 "videoalign-smoke.pipe"
-            options.SamplingSteps = 4;
+                Width = 16,
 #line 45 "videoalign-smoke.pipe"
+                Timesteps = global::Pipeline.Runtime.Kinds.FlowGenerator.FlowTimesteps.Uniform,
+#line 49 "videoalign-smoke.pipe"
+                CfgDropout = 0.1d,
+#line 50 "videoalign-smoke.pipe"
+                CfgScale = 3d,
+#line 51 "videoalign-smoke.pipe"
+                SamplingSteps = 4,
+#line 45 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
 #line default
         }
@@ -171,12 +177,14 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage2(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 129 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions();
+            var options = new global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeOptions
+            {
 #line 130 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 131 "videoalign-smoke.pipe"
-            options.Scale = 4d;
+                Scale = 4d,
 #line 129 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.ClassifierFree.ClassifierFreeStage.Run(context, "base_cfg4", options);
 #line default
         }
@@ -184,58 +192,78 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage3(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 75 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 76 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 77 "videoalign-smoke.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 78 "videoalign-smoke.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue(null, new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["value"] = 500d });
+                Beta = 500d,
 #line 79 "videoalign-smoke.pipe"
-            options.Steps = 10;
+                Steps = 10,
 #line 80 "videoalign-smoke.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 81 "videoalign-smoke.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 75 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", options);
+                CfgDropout = 0d,
+#line 75 "videoalign-smoke.pipe"
+            };
+            var estimator = context.MLContextFor("dpo").Alignment().FlowDpo(options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage4(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 84 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoOptions
+            {
 #line 85 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 86 "videoalign-smoke.pipe"
-            options.Pairs = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("relabel", new global::Pipeline.Runtime.Execution.ReferenceArgument("reward", context.Input<object>("vr")), new global::Pipeline.Runtime.Execution.ReferenceArgument("dimensions", new object[] { "VQ", "MQ", "TA" })));
+                Pairs = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Relabel(reward: context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"), dimensions: new string[] { "VQ", "MQ", "TA" }),
 #line 87 "videoalign-smoke.pipe"
-            options.Beta = new global::Pipeline.Catalog.VariantValue("timestep", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["beta"] = 500d });
+                Beta = global::Pipeline.Runtime.Kinds.FlowDpo.DpoBeta.Timestep(beta: 500d),
 #line 88 "videoalign-smoke.pipe"
-            options.Steps = 10;
+                Steps = 10,
 #line 89 "videoalign-smoke.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 90 "videoalign-smoke.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 84 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", options);
+                CfgDropout = 0d,
+#line 84 "videoalign-smoke.pipe"
+            };
+            var estimator = context.MLContextFor("dpo_t").Alignment().FlowDpo(options);
+            return global::Pipeline.Runtime.Kinds.FlowDpo.FlowDpoStage.Run(context, "dpo_t", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage5(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 93 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
+            {
 #line 94 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 95 "videoalign-smoke.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 96 "videoalign-smoke.pipe"
-            options.Noisy = true;
-#line 97 "videoalign-smoke.pipe"
-            options.Epochs = 1;
+                Noisy = true,
 #line 93 "videoalign-smoke.pipe"
+                Width = 32,
+#line 97 "videoalign-smoke.pipe"
+                Epochs = 1,
+#line 93 "videoalign-smoke.pipe"
+                Centring = 0.01d,
+#line 93 "videoalign-smoke.pipe"
+                Lr = 0.001d,
+#line 93 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 93 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", options);
 #line default
         }
@@ -243,16 +271,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage6(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 100 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardOptions
+            {
 #line 101 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 102 "videoalign-smoke.pipe"
-            options.Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae");
+                Autoencoder = context.Input<global::Pipeline.Runtime.Torch.Models.VideoAutoencoder>("ae"),
 #line 103 "videoalign-smoke.pipe"
-            options.Noisy = false;
-#line 104 "videoalign-smoke.pipe"
-            options.Epochs = 1;
+                Noisy = false,
 #line 100 "videoalign-smoke.pipe"
+                Width = 32,
+#line 104 "videoalign-smoke.pipe"
+                Epochs = 1,
+#line 100 "videoalign-smoke.pipe"
+                Centring = 0.01d,
+#line 100 "videoalign-smoke.pipe"
+                Lr = 0.001d,
+#line 100 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 100 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", options);
 #line default
         }
@@ -260,18 +298,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage7(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 121 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 122 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 123 "videoalign-smoke.pipe"
-            options.Reward = context.Input<object>("latent_clean");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent_clean"),
 #line 124 "videoalign-smoke.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
 #line 125 "videoalign-smoke.pipe"
-            options.Strength = 1d;
-#line 126 "videoalign-smoke.pipe"
-            options.Ablation = true;
+                Strength = 1d,
 #line 121 "videoalign-smoke.pipe"
+                CoefficientCap = 10d,
+#line 126 "videoalign-smoke.pipe"
+                Ablation = true,
+#line 121 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_clean", options);
 #line default
         }
@@ -279,16 +321,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage8(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 107 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 108 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 109 "videoalign-smoke.pipe"
-            options.Reward = context.Input<object>("latent");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 110 "videoalign-smoke.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.1d, ["TA"] = 0.8d, ["VQ"] = 0.1d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.1d, ["MQ"] = 0.1d, ["TA"] = 0.8d },
 #line 111 "videoalign-smoke.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 107 "videoalign-smoke.pipe"
+                CoefficientCap = 10d,
+#line 107 "videoalign-smoke.pipe"
+                Ablation = false,
+#line 107 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_ta", options);
 #line default
         }
@@ -296,16 +344,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage9(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 114 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgOptions
+            {
 #line 115 "videoalign-smoke.pipe"
-            options.Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Generator = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 116 "videoalign-smoke.pipe"
-            options.Reward = context.Input<object>("latent");
+                Reward = context.Input<global::Pipeline.Runtime.Kinds.LatentReward.ILatentReward>("latent"),
 #line 117 "videoalign-smoke.pipe"
-            options.Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["MQ"] = 0.5d, ["TA"] = 0d, ["VQ"] = 0.5d };
+                Weights = new global::System.Collections.Generic.Dictionary<string, double>(global::System.StringComparer.Ordinal) { ["VQ"] = 0.5d, ["MQ"] = 0.5d, ["TA"] = 0d },
 #line 118 "videoalign-smoke.pipe"
-            options.Strength = 1d;
+                Strength = 1d,
 #line 114 "videoalign-smoke.pipe"
+                CoefficientCap = 10d,
+#line 114 "videoalign-smoke.pipe"
+                Ablation = false,
+#line 114 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.FlowNrg.FlowNrgStage.Run(context, "nrg_vq_mq", options);
 #line default
         }
@@ -313,14 +367,24 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage10(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 17 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions();
+            var options = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions
+            {
 #line 18 "videoalign-smoke.pipe"
-            options.Source = context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("pairs", new global::Pipeline.Runtime.Execution.ReferenceArgument("count", 300L)));
-#line 19 "videoalign-smoke.pipe"
-            options.Split.Train = 0.8d;
-#line 19 "videoalign-smoke.pipe"
-            options.Split.Eval = 0.2d;
+                Source = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Pairs(count: 300),
 #line 17 "videoalign-smoke.pipe"
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
+#line 17 "videoalign-smoke.pipe"
+                Ties = global::Pipeline.Runtime.Data.Pairs.TieHandling.Keep,
+#line 19 "videoalign-smoke.pipe"
+                Split = new global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsOptions.SplitOptions { Train = 0.8d, Eval = 0.2d },
+#line 17 "videoalign-smoke.pipe"
+                Frames = 8,
+#line 17 "videoalign-smoke.pipe"
+                Resolution = new int[] { 16, 16 },
+#line 17 "videoalign-smoke.pipe"
+                Fps = 2d,
+#line 17 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairsStage.Run(context, "prefs", options);
 #line default
         }
@@ -328,20 +392,22 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage11(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 134 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions();
+            var options = new global::Pipeline.Runtime.Kinds.WinRates.WinRatesOptions
+            {
 #line 135 "videoalign-smoke.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("eval_prompts"));
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").EvalPrompts,
 #line 136 "videoalign-smoke.pipe"
-            options.Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") };
+                Methods = new global::Pipeline.Runtime.Core.IVideoGenerator[] { context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("sft"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("rwr"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("dpo_t"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_ta"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_vq_mq"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("nrg_clean"), context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base_cfg4") },
 #line 137 "videoalign-smoke.pipe"
-            options.Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Baseline = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 138 "videoalign-smoke.pipe"
-            options.Judges = new object[] { context.Reference<object>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("oracle")), context.Input<object>("vr") };
+                Judges = new global::Pipeline.Runtime.Core.IVideoJudge[] { context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Oracle, context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr") },
 #line 139 "videoalign-smoke.pipe"
-            options.Seeds = 2;
+                Seeds = 2,
 #line 140 "videoalign-smoke.pipe"
-            options.Gifs = 1;
+                Gifs = 1,
 #line 134 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.WinRates.WinRatesStage.Run(context, "report", options);
 #line default
         }
@@ -349,64 +415,86 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage12(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 62 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrOptions
+            {
 #line 63 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 64 "videoalign-smoke.pipe"
-            options.Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr");
+                Reward = context.Input<global::Pipeline.Runtime.Core.IVideoJudge>("vr"),
 #line 65 "videoalign-smoke.pipe"
-            options.Prompts = context.Reference<global::Pipeline.Runtime.Core.PromptSet>("world", new global::Pipeline.Runtime.Execution.ReferenceStep("prompts"));
-#line 66 "videoalign-smoke.pipe"
-            options.Samples = 32;
-#line 67 "videoalign-smoke.pipe"
-            options.Temperature = 1d;
-#line 68 "videoalign-smoke.pipe"
-            options.CfgScale = 3d;
-#line 69 "videoalign-smoke.pipe"
-            options.SamplingSteps = 4;
-#line 70 "videoalign-smoke.pipe"
-            options.Steps = 10;
-#line 71 "videoalign-smoke.pipe"
-            options.Batch = 32;
-#line 72 "videoalign-smoke.pipe"
-            options.Lr = 0.0001d;
+                Prompts = context.Input<global::Pipeline.Runtime.Kinds.SyntheticVideos.World>("world").Prompts,
 #line 62 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", options);
+                Dimensions = new global::Pipeline.Runtime.Data.PreferenceDimension[] { global::Pipeline.Runtime.Data.PreferenceDimension.VQ, global::Pipeline.Runtime.Data.PreferenceDimension.MQ, global::Pipeline.Runtime.Data.PreferenceDimension.TA },
+#line 66 "videoalign-smoke.pipe"
+                Samples = 32,
+#line 67 "videoalign-smoke.pipe"
+                Temperature = 1d,
+#line 68 "videoalign-smoke.pipe"
+                CfgScale = 3d,
+#line 69 "videoalign-smoke.pipe"
+                SamplingSteps = 4,
+#line 70 "videoalign-smoke.pipe"
+                Steps = 10,
+#line 71 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 72 "videoalign-smoke.pipe"
+                Lr = 0.0001d,
+#line 62 "videoalign-smoke.pipe"
+                CfgDropout = 0d,
+#line 62 "videoalign-smoke.pipe"
+            };
+            var estimator = context.MLContextFor("rwr").Alignment().FlowRwr(options);
+            return global::Pipeline.Runtime.Kinds.FlowRwr.FlowRwrStage.Run(context, "rwr", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage13(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 54 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions();
+            var options = new global::Pipeline.Runtime.Kinds.FlowSft.FlowSftOptions
+            {
 #line 55 "videoalign-smoke.pipe"
-            options.Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base");
+                Policy = context.Input<global::Pipeline.Runtime.Core.IVideoGenerator>("base"),
 #line 56 "videoalign-smoke.pipe"
-            options.Data = context.Reference<global::Pipeline.Runtime.Core.VideoSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"), new global::Pipeline.Runtime.Execution.ReferenceStep("winners"));
+                Data = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train.Winners(),
 #line 57 "videoalign-smoke.pipe"
-            options.Steps = 10;
+                Steps = 10,
 #line 58 "videoalign-smoke.pipe"
-            options.Batch = 32;
+                Batch = 32,
 #line 59 "videoalign-smoke.pipe"
-            options.Lr = 0.0001d;
+                Lr = 0.0001d,
 #line 54 "videoalign-smoke.pipe"
-            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", options);
+                CfgDropout = 0d,
+#line 54 "videoalign-smoke.pipe"
+            };
+            var estimator = context.MLContextFor("sft").Alignment().FlowSft(options);
+            return global::Pipeline.Runtime.Kinds.FlowSft.FlowSftStage.Run(context, "sft", estimator);
 #line default
         }
 
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage14(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 22 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 23 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 24 "videoalign-smoke.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 25 "videoalign-smoke.pipe"
-            options.Loss = new global::Pipeline.Catalog.VariantValue("btt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) { ["theta"] = 5d });
-#line 26 "videoalign-smoke.pipe"
-            options.Epochs = 1;
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Btt(theta: 5d),
 #line 22 "videoalign-smoke.pipe"
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
+#line 22 "videoalign-smoke.pipe"
+                Width = 32,
+#line 26 "videoalign-smoke.pipe"
+                Epochs = 1,
+#line 22 "videoalign-smoke.pipe"
+                Lr = 0.002d,
+#line 22 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 22 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
 #line default
         }
@@ -414,16 +502,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage15(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 29 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions();
+            var options = new global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardOptions
+            {
 #line 30 "videoalign-smoke.pipe"
-            options.Train = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("train"));
+                Train = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Train,
 #line 31 "videoalign-smoke.pipe"
-            options.Eval = context.Reference<global::Pipeline.Runtime.Data.Pairs.PreferencePairSet>("prefs", new global::Pipeline.Runtime.Execution.ReferenceStep("eval"));
+                Eval = context.Input<global::Pipeline.Runtime.Kinds.PreferencePairs.PreferencePairs>("prefs").Eval,
 #line 32 "videoalign-smoke.pipe"
-            options.Loss = new global::Pipeline.Catalog.VariantValue("bt", new global::System.Collections.Generic.Dictionary<string, object>(global::System.StringComparer.Ordinal) {  });
-#line 33 "videoalign-smoke.pipe"
-            options.Epochs = 1;
+                Loss = global::Pipeline.Runtime.Kinds.VideoReward.RewardLoss.Bt,
 #line 29 "videoalign-smoke.pipe"
+                Tokens = global::Pipeline.Runtime.Torch.Models.Reward.RewardTokenMode.Separate,
+#line 29 "videoalign-smoke.pipe"
+                Width = 32,
+#line 33 "videoalign-smoke.pipe"
+                Epochs = 1,
+#line 29 "videoalign-smoke.pipe"
+                Lr = 0.002d,
+#line 29 "videoalign-smoke.pipe"
+                Batch = 32,
+#line 29 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr_bt", options);
 #line default
         }
@@ -431,20 +529,26 @@ namespace Pipeline.Experiments
         private static global::Pipeline.Runtime.Kinds.StageOutput Stage16(global::Pipeline.Runtime.Execution.RunContext context)
         {
 #line 8 "videoalign-smoke.pipe"
-            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions();
+            var options = new global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions
+            {
 #line 9 "videoalign-smoke.pipe"
-            options.Prompts = 32;
+                Prompts = 32,
 #line 10 "videoalign-smoke.pipe"
-            options.EvalPrompts = 8;
+                EvalPrompts = 8,
 #line 11 "videoalign-smoke.pipe"
-            options.Frames = 4;
+                Frames = 4,
 #line 12 "videoalign-smoke.pipe"
-            options.Resolution = new int[] { 8, 8 };
+                Resolution = new int[] { 8, 8 },
 #line 13 "videoalign-smoke.pipe"
-            options.Generators = 6;
+                Generators = 6,
 #line 14 "videoalign-smoke.pipe"
-            options.Samples = 1;
+                Samples = 1,
 #line 8 "videoalign-smoke.pipe"
+                AnnotatorNoise = 0.5d,
+#line 8 "videoalign-smoke.pipe"
+                TieThreshold = 0.4d,
+#line 8 "videoalign-smoke.pipe"
+            };
             return global::Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosStage.Run(context, "world", options);
 #line default
         }

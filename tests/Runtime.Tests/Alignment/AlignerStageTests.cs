@@ -12,6 +12,7 @@ using Pipeline.Runtime.Kinds.FlowRwr;
 using Pipeline.Runtime.Kinds.FlowSft;
 using Pipeline.Runtime.Kinds.SyntheticVideos;
 using Pipeline.Runtime.Tests.Generation;
+using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models;
 using static TorchSharp.torch;
@@ -28,18 +29,18 @@ public sealed class AlignerStageTests : IDisposable
     {
         var (world, context, policy, pairs) = Setup();
         var before = Snapshot(policy.Network);
-        var judge = new OracleJudge(world.Oracle);
+        var judge = world.Oracle;
 
-        var sft = FlowSftStage.Run(context, "sft", new FlowSftOptions { Policy = policy, Data = pairs.Winners(), Steps = 20, Batch = 8, Lr = 1e-3 });
-        var rwr = FlowRwrStage.Run(context, "rwr", new FlowRwrOptions { Policy = policy, Reward = judge, Prompts = world.Prompts, Samples = 32, Steps = 20, Batch = 8, Lr = 1e-3 });
+        var sft = FlowSftStage.Run(context, "sft", context.MLContextFor("sft").Alignment().FlowSft(KindDefaults.Of<FlowSftOptions>() with { Policy = policy, Data = pairs.Winners(), Steps = 20, Batch = 8, Lr = 1e-3 }));
+        var rwr = FlowRwrStage.Run(context, "rwr", context.MLContextFor("rwr").Alignment().FlowRwr(KindDefaults.Of<FlowRwrOptions>() with { Policy = policy, Reward = judge, Prompts = world.Prompts, Samples = 32, Steps = 20, Batch = 8, Lr = 1e-3 }));
         var relabelled = pairs.Relabel(judge);
-        var dpo = FlowDpoStage.Run(context, "dpo", new FlowDpoOptions { Policy = policy, Pairs = relabelled, Steps = 20, Batch = 8, Lr = 1e-3, CfgDropout = 0.5 });
-        var dpoT = FlowDpoStage.Run(context, "dpo_t", new FlowDpoOptions
+        var dpo = FlowDpoStage.Run(context, "dpo", context.MLContextFor("dpo").Alignment().FlowDpo(KindDefaults.Of<FlowDpoOptions>() with { Policy = policy, Pairs = relabelled, Steps = 20, Batch = 8, Lr = 1e-3, CfgDropout = 0.5 }));
+        var dpoT = FlowDpoStage.Run(context, "dpo_t", context.MLContextFor("dpo_t").Alignment().FlowDpo(KindDefaults.Of<FlowDpoOptions>() with
         {
             Policy = policy, Pairs = relabelled, Steps = 20, Batch = 8, Lr = 1e-3,
-            Beta = new VariantValue("timestep", new Dictionary<string, object> { ["beta"] = 500.0 }),
+            Beta = DpoBeta.Timestep(beta: 500.0),
             Lora = new LoraOptions { Rank = 4, Alpha = 8 },
-        });
+        }));
 
         foreach (var stage in new[] { sft, rwr, dpo, dpoT })
         {
@@ -82,7 +83,7 @@ public sealed class AlignerStageTests : IDisposable
     public void Relabelling_by_a_judge_picks_the_video_with_the_higher_mean_z_score()
     {
         var (world, _, _, pairs) = Setup(steps: 1);
-        var judge = new OracleJudge(world.Oracle);
+        var judge = world.Oracle;
         var all = pairs.Relabel(judge);
         var ta = pairs.Relabel(judge, new[] { "TA" });
         Assert.Equal(new[] { PreferenceDimension.Overall }, all.Dimensions);
@@ -108,9 +109,11 @@ public sealed class AlignerStageTests : IDisposable
     {
         var (_, _, policy, pairs) = Setup(steps: 10);
         var ml = new Microsoft.ML.MLContext(seed: 1);
-        var settings = new AlignmentSettings(Steps: 3, Batch: 4, LearningRate: 1e-3, Lora: null, Seed: 5);
-        var fromSet = new FlowDpoEstimator(ml, policy, null, settings, new DpoBeta(500, false));
-        var fromView = new FlowDpoEstimator(ml, policy, null, settings, new DpoBeta(500, false));
+        var run = new TrainingRun(Seed: 5, Stage: "align");
+        var dpo = KindDefaults.Of<FlowDpoOptions>() with { Policy = policy, Pairs = pairs, Steps = 3, Batch = 4, Lr = 1e-3 };
+        var fromSet = ml.Alignment().FlowDpo(dpo);
+        var fromView = ml.Alignment().FlowDpo(dpo);
+        fromSet.Run = fromView.Run = run;
         fromSet.Fit(pairs);
         fromView.Fit(pairs.ToDataView());
         Assert.True(fromSet.PairsUsed > 0);
@@ -118,8 +121,9 @@ public sealed class AlignerStageTests : IDisposable
         Assert.Equal(fromSet.Trainer!.Series["loss"], fromView.Trainer!.Series["loss"]);
 
         var winners = pairs.Winners();
-        var sftSet = new FlowSftEstimator(ml, policy, settings);
-        var sftView = new FlowSftEstimator(ml, policy, settings);
+        var sft = KindDefaults.Of<FlowSftOptions>() with { Policy = policy, Data = winners, Steps = 3, Batch = 4, Lr = 1e-3 };
+        var sftSet = new FlowSftEstimator(ml, sft) { Run = run };
+        var sftView = new FlowSftEstimator(ml, sft) { Run = run };
         sftSet.Fit(winners);
         sftView.Fit(FlowGeneratorEstimator.ToDataView(ml, winners));
         Assert.Equal(sftSet.Trainer!.Series["loss"], sftView.Trainer!.Series["loss"]);
@@ -131,15 +135,17 @@ public sealed class AlignerStageTests : IDisposable
     }
 
     [Fact]
-    public void The_catalogue_fills_the_aligners_defaults()
+    public void The_catalogue_fills_the_aligners_defaults_and_beta_is_a_constant_or_timestep()
     {
-        var dpo = new FlowDpoOptions();
-        Assert.Null(dpo.Beta.Case);
-        Assert.Equal(500.0, Convert.ToDouble(dpo.Beta.Arguments["value"], System.Globalization.CultureInfo.InvariantCulture));
+        var dpo = KindDefaults.Of<FlowDpoOptions>();
+        Assert.Equal(new DpoBeta(500, TimeDependent: false), dpo.Beta);
         Assert.Null(dpo.Lora);
-        Assert.Equal(new[] { "VQ", "MQ", "TA" }, new FlowRwrOptions().Dimensions);
-        Assert.Equal(new DpoBeta(500, true), FlowDpoStage.Beta(new VariantValue("timestep", new Dictionary<string, object> { ["beta"] = 500L }), "dpo"));
-        Assert.Throws<PipelineException>(() => FlowDpoStage.Beta(new VariantValue("linear", new Dictionary<string, object>()), "dpo"));
+        Assert.Equal(new[] { PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA }, KindDefaults.Of<FlowRwrOptions>().Dimensions);
+        DpoBeta constant = 250.0;
+        Assert.Equal(new DpoBeta(250, TimeDependent: false), constant);
+        Assert.Equal(new DpoBeta(500, TimeDependent: true), DpoBeta.Timestep(beta: 500));
+        Assert.Equal("timestep(500)", DpoBeta.Timestep(beta: 500).ToString());
+        Assert.Equal("250", constant.ToString());
     }
 
     public void Dispose()
@@ -155,7 +161,7 @@ public sealed class AlignerStageTests : IDisposable
         var world = GenerationFixtures.TinyWorld(prompts: 8, frames: 2, size: 8, generators: 3);
         var context = GenerationFixtures.Context(output: output);
         var videos = world.Videos;
-        var options = new FlowGeneratorOptions { Width = 32, SamplingSteps = 4 };
+        var options = KindDefaults.Of<FlowGeneratorOptions>() with { Width = 32, SamplingSteps = 4 };
         options.Pretrain.Data = videos;
         options.Pretrain.Steps = steps;
         options.Pretrain.Batch = 16;

@@ -10,6 +10,7 @@ using Pipeline.Runtime.Kinds.PreferencePairs;
 using Pipeline.Runtime.Kinds.SyntheticVideos;
 using Pipeline.Runtime.Kinds.VideoReward;
 using Pipeline.Runtime.Kinds.WinRates;
+using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Torch.Backend;
 using Xunit.Abstractions;
 
@@ -38,13 +39,13 @@ public sealed class AlignmentFindingsTests(ITestOutputHelper output)
         {
             var info = new ExperimentInfo("align", "0", string.Empty, "test", "test", seed, "cpu", Array.Empty<StageInfo>());
             var context = new RunContext(info, folder, folder, output.WriteLine);
-            var world = (World)Run(context, SyntheticVideosStage.Run(context, "world", new SyntheticVideosOptions { Prompts = 64, EvalPrompts = 32, Frames = 4, Resolution = new[] { 8, 8 } }));
-            var pairOptions = new PreferencePairsOptions { Source = world.Pairs(2000) };
+            var world = (World)Run(context, SyntheticVideosStage.Run(context, "world", KindDefaults.Of<SyntheticVideosOptions>() with { Prompts = 64, EvalPrompts = 32, Frames = 4, Resolution = new[] { 8, 8 } }));
+            var pairOptions = KindDefaults.Of<PreferencePairsOptions>() with { Source = world.Pairs(2000) };
             pairOptions.Split.Train = 0.8;
             pairOptions.Split.Eval = 0.2;
             var prefs = (PreferencePairs)Run(context, PreferencePairsStage.Run(context, "prefs", pairOptions));
-            var reward = (IVideoJudge)Run(context, VideoRewardStage.Run(context, "vr", new VideoRewardOptions { Train = prefs.Train, Eval = prefs.Eval }));
-            var baseOptions = new FlowGeneratorOptions { Width = 128 };
+            var reward = (IVideoJudge)Run(context, VideoRewardStage.Run(context, "vr", KindDefaults.Of<VideoRewardOptions>() with { Train = prefs.Train, Eval = prefs.Eval }));
+            var baseOptions = KindDefaults.Of<FlowGeneratorOptions>() with { Width = 128 };
             baseOptions.Pretrain.Data = world.Videos;
             baseOptions.Pretrain.Steps = 600;
             baseOptions.Pretrain.Lr = 1e-3;
@@ -53,12 +54,12 @@ public sealed class AlignmentFindingsTests(ITestOutputHelper output)
             const int steps = 200, batch = 32;
             const double lr = 1e-4;
             var relabelled = prefs.Train.Relabel(reward);
-            var sft = (IVideoGenerator)Run(context, FlowSftStage.Run(context, "sft", new FlowSftOptions { Policy = policy, Data = prefs.Train.Winners(), Steps = steps, Batch = batch, Lr = lr }));
-            var rwr = (IVideoGenerator)Run(context, FlowRwrStage.Run(context, "rwr", new FlowRwrOptions { Policy = policy, Reward = reward, Prompts = world.Prompts, Samples = 512, Steps = steps, Batch = batch, Lr = lr }));
-            var dpo = (IVideoGenerator)Run(context, FlowDpoStage.Run(context, "dpo", new FlowDpoOptions { Policy = policy, Pairs = relabelled, Steps = steps, Batch = batch, Lr = lr }));
-            var report = WinRatesStage.Run(context, "report", new WinRatesOptions
+            var sft = (IVideoGenerator)Run(context, FlowSftStage.Run(context, "sft", context.MLContextFor("sft").Alignment().FlowSft(KindDefaults.Of<FlowSftOptions>() with { Policy = policy, Data = prefs.Train.Winners(), Steps = steps, Batch = batch, Lr = lr })));
+            var rwr = (IVideoGenerator)Run(context, FlowRwrStage.Run(context, "rwr", context.MLContextFor("rwr").Alignment().FlowRwr(KindDefaults.Of<FlowRwrOptions>() with { Policy = policy, Reward = reward, Prompts = world.Prompts, Samples = 512, Steps = steps, Batch = batch, Lr = lr })));
+            var dpo = (IVideoGenerator)Run(context, FlowDpoStage.Run(context, "dpo", context.MLContextFor("dpo").Alignment().FlowDpo(KindDefaults.Of<FlowDpoOptions>() with { Policy = policy, Pairs = relabelled, Steps = steps, Batch = batch, Lr = lr })));
+            var report = WinRatesStage.Run(context, "report", KindDefaults.Of<WinRatesOptions>() with
             {
-                Prompts = world.EvalPrompts, Methods = new[] { sft, rwr, dpo }, Baseline = policy, Judges = new object[] { world.Oracle }, Seeds = 8, Gifs = 0,
+                Prompts = world.EvalPrompts, Methods = new[] { sft, rwr, dpo }, Baseline = policy, Judges = new IVideoJudge[] { world.Oracle }, Seeds = 8, Gifs = 0,
             });
             var oracle = (SortedDictionary<string, object?>)((SortedDictionary<string, object?>)context.ResultSections["win_rates"]!)["oracle"]!;
             double Rate(string method, string dimension) => (double)((SortedDictionary<string, object?>)oracle[method]!)[dimension]!;

@@ -1,5 +1,6 @@
 using Pipeline.Runtime.Kinds.FlowDpo;
 using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models;
 using static TorchSharp.torch;
@@ -50,6 +51,6 @@ public sealed class CfgDropoutTests
 
         var nullRows = prompts.eq(0).all(1).sum().item<long>();
         Assert.InRange(nullRows, 16, 48); // Binomial(64, 0.5): 32 ± 4 standard deviations
-        Assert.Equal(0.0, new FlowDpoOptions().CfgDropout); // the catalogue's default: prompts always given
+        Assert.Equal(0.0, KindDefaults.Of<FlowDpoOptions>().CfgDropout); // the catalogue's default: prompts always given
     }
 }

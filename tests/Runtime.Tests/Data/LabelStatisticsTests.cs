@@ -1,6 +1,7 @@
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Data.Synthetic;
 using Pipeline.Runtime.Kinds.SyntheticVideos;
+using Pipeline.Runtime.Tests.Stages;
 using Xunit.Abstractions;
 
 namespace Pipeline.Runtime.Tests.Data;
@@ -13,7 +14,7 @@ public class LabelStatisticsTests(ITestOutputHelper output)
     [InlineData(1)]
     public void Default_annotator_gives_the_required_tie_rate_and_oracle_ceiling(int seed)
     {
-        var world = new SyntheticWorld(new SyntheticVideosOptions(), seed);
+        var world = new SyntheticWorld(KindDefaults.Of<SyntheticVideosOptions>(), seed);
         var pairs = world.Pairs(1500);
         foreach (var dimension in new[] { PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA })
         {
@@ -69,7 +70,7 @@ public class LabelStatisticsComputeTests
     [Fact]
     public void Statistics_agree_with_a_direct_count()
     {
-        var world = new SyntheticWorld(new Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions { Prompts = 24, EvalPrompts = 4 }, 9);
+        var world = new SyntheticWorld(KindDefaults.Of<Pipeline.Runtime.Kinds.SyntheticVideos.SyntheticVideosOptions>() with { Prompts = 24, EvalPrompts = 4 }, 9);
         var pairs = world.Pairs(200);
         var statistics = LabelStatistics.Compute(pairs);
         Assert.Equal(4, statistics.Count);

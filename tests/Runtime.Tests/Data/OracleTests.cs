@@ -1,6 +1,7 @@
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Synthetic;
 using Pipeline.Runtime.Kinds.SyntheticVideos;
+using Pipeline.Runtime.Tests.Stages;
 
 namespace Pipeline.Runtime.Tests.Data;
 
@@ -141,7 +142,7 @@ public class OracleTests
     [Fact]
     public void Scores_depend_only_on_pixels_and_prompt()
     {
-        var world = new SyntheticWorld(new SyntheticVideosOptions { Prompts = 16, EvalPrompts = 4 }, seed: 3);
+        var world = new SyntheticWorld(KindDefaults.Of<SyntheticVideosOptions>() with { Prompts = 16, EvalPrompts = 4 }, seed: 3);
         var video = world.Render(world.Prompts[0], 2, 5);
         var copy = new Video(video.Shape, (float[])video.Data.Clone());
         Assert.Equal(world.Oracle.Score(video, world.Prompts[0]), world.Oracle.Score(copy.Data, copy.Shape, world.Prompts[0]));

@@ -4,6 +4,7 @@ using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Data.Synthetic;
 using Pipeline.Runtime.Kinds.SyntheticVideos;
+using Pipeline.Runtime.Tests.Stages;
 
 namespace Pipeline.Runtime.Tests.Data;
 
@@ -127,7 +128,7 @@ public class PreferencePairSetTests
     [Fact]
     public void Splits_keep_prompts_apart_are_seeded_and_check_fractions()
     {
-        var world = new SyntheticWorld(new SyntheticVideosOptions { Prompts = 40, EvalPrompts = 8 }, 3);
+        var world = new SyntheticWorld(KindDefaults.Of<SyntheticVideosOptions>() with { Prompts = 40, EvalPrompts = 8 }, 3);
         var set = PreferencePairSet.FromWorld(world, world.Pairs(300), Three);
         var split = set.Split(0.8, 0.2, seed: 11);
         Assert.Equal(300, split.Train.Count + split.Eval.Count);
@@ -145,7 +146,7 @@ public class PreferencePairSetTests
     [Fact]
     public void World_pairs_carry_the_oracle_scores_as_targets_and_render_their_videos()
     {
-        var world = new SyntheticWorld(new SyntheticVideosOptions { Prompts = 16, EvalPrompts = 4 }, 5);
+        var world = new SyntheticWorld(KindDefaults.Of<SyntheticVideosOptions>() with { Prompts = 16, EvalPrompts = 4 }, 5);
         var pairs = world.Pairs(6);
         var set = PreferencePairSet.FromWorld(world, pairs, Three);
         Assert.True(set.HasTargets);

@@ -5,6 +5,7 @@ using Pipeline.Runtime.Data.Synthetic;
 using Pipeline.Runtime.Execution;
 using Pipeline.Runtime.Kinds.PreferencePairs;
 using Pipeline.Runtime.Kinds.SyntheticVideos;
+using Pipeline.Runtime.Tests.Stages;
 
 namespace Pipeline.Runtime.Tests.Data;
 
@@ -19,11 +20,11 @@ public class PreferencePairsStageTests
     [Fact]
     public void World_pairs_become_a_split_artifact_with_label_statistics()
     {
-        var world = new World(new SyntheticWorld(new SyntheticVideosOptions { Prompts = 32, EvalPrompts = 8 }, 7));
+        var world = new World(new SyntheticWorld(KindDefaults.Of<SyntheticVideosOptions>() with { Prompts = 32, EvalPrompts = 8 }, 7));
         var log = new List<string>();
-        var options = new PreferencePairsOptions { Source = world.Pairs(400) };
-        Assert.Equal(["VQ", "MQ", "TA"], options.Dimensions);   // catalogue defaults
-        Assert.Equal("keep", options.Ties);
+        var options = KindDefaults.Of<PreferencePairsOptions>() with { Source = world.Pairs(400) };
+        Assert.Equal([PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA], options.Dimensions);   // catalogue defaults
+        Assert.Equal(TieHandling.Keep, options.Ties);
         Assert.Equal(0.9, options.Split.Train);
 
         var output = PreferencePairsStage.Run(Context(Path.GetTempPath(), log), "prefs", options);
@@ -44,16 +45,13 @@ public class PreferencePairsStageTests
         var voted = pairs.All.Pairs.Count(p => new[] { PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA }.Sum(d => (int)p.Labels[d]) != 0);
         Assert.Equal(voted, pairs.All.Winners().Count);
 
-        // The dotted references of the language reach the artifact's members.
-        Assert.Same(pairs.Train, ArtifactReference.Follow(pairs, [new ReferenceStep("train")]));
-        Assert.IsType<VideoSet>(ArtifactReference.Follow(pairs, [new ReferenceStep("train"), new ReferenceStep("winners")]));
-
         // `train = prefs` (the catalogue types the stage like its splits) means every pair: a stage reading it once
         // crashed with "produced PreferencePairs, not PreferencePairSet".
         var context = Context(Path.GetTempPath(), log);
         context.Complete(output);
-        Assert.Same(pairs.All, context.Input<PreferencePairSet>("prefs"));
-        Assert.Same(pairs.Train, context.Reference<PreferencePairSet>("prefs", new ReferenceStep("train")));
+        PreferencePairSet whole = context.Input<PreferencePairs>("prefs");
+        Assert.Same(pairs.All, whole);
+        Assert.Same(pairs.Train, context.Input<PreferencePairs>("prefs").Train);
     }
 
     [Fact]
@@ -67,7 +65,7 @@ public class PreferencePairsStageTests
 
         File.WriteAllText(Path.Combine(folder, "pairs.csv"), "path_A,path_B,prompt,VQ,MQ,TA\nv/0.npy,v/1.npy,a,A,B,same\nv/1.npy,v/0.npy,b,same,same,same\n");
         var log = new List<string>();
-        var options = new PreferencePairsOptions { Source = "pairs.csv", Ties = "drop", Frames = 4, Resolution = [8, 8] };
+        var options = KindDefaults.Of<PreferencePairsOptions>() with { Source = "pairs.csv", Ties = TieHandling.Drop, Frames = 4, Resolution = [8, 8] };
         options.Split.Train = 1;
         options.Split.Eval = 0;
         var output = PreferencePairsStage.Run(Context(folder, log), "prefs", options);
@@ -77,7 +75,7 @@ public class PreferencePairsStageTests
         Assert.Equal(new VideoShape(3, 4, 8, 8), pairs.Train.Pairs[0].VideoA.Load().Shape);
 
         File.WriteAllText(Path.Combine(folder, "bad.csv"), "path_A,path_B,prompt,VQ,MQ,TA\nv/0.npy,v/1.npy,a,A,B,maybe\n");
-        var error = Assert.Throws<PipelineException>(() => PreferencePairsStage.Run(Context(folder, log), "prefs", new PreferencePairsOptions { Source = "bad.csv" }));
+        var error = Assert.Throws<PipelineException>(() => PreferencePairsStage.Run(Context(folder, log), "prefs", KindDefaults.Of<PreferencePairsOptions>() with { Source = "bad.csv" }));
         Assert.Equal("prefs", error.Stage);
         Assert.Equal(DataDiagnosticCodes.UnknownLabel, error.Code);
         Assert.Contains("bad.csv:2:", error.Message);

@@ -2,18 +2,19 @@ using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Data.Synthetic;
 using Pipeline.Runtime.Kinds.SyntheticVideos;
+using Pipeline.Runtime.Tests.Stages;
 
 namespace Pipeline.Runtime.Tests.Data;
 
 public class SyntheticWorldTests
 {
     private static SyntheticWorld Small(int seed = 7) =>
-        new(new SyntheticVideosOptions { Prompts = 48, EvalPrompts = 16, Generators = 6 }, seed);
+        new(KindDefaults.Of<SyntheticVideosOptions>() with { Prompts = 48, EvalPrompts = 16, Generators = 6 }, seed);
 
     [Fact]
     public void Videos_have_the_configured_shape_and_values_in_unit_range()
     {
-        var world = new SyntheticWorld(new SyntheticVideosOptions { Prompts = 4, EvalPrompts = 2, Frames = 6, Resolution = [12, 20], Generators = 3, Samples = 2 }, 1);
+        var world = new SyntheticWorld(KindDefaults.Of<SyntheticVideosOptions>() with { Prompts = 4, EvalPrompts = 2, Frames = 6, Resolution = [12, 20], Generators = 3, Samples = 2 }, 1);
         Assert.Equal(new VideoShape(3, 6, 12, 20), world.Shape);
         Assert.Equal(4 * 3 * 2, world.Videos.Count);
         foreach (var video in world.Videos)
@@ -127,9 +128,9 @@ public class SyntheticWorldTests
     [Fact]
     public void Invalid_options_are_rejected_with_the_option_name()
     {
-        var error = Assert.Throws<ArgumentException>(() => new SyntheticWorld(new SyntheticVideosOptions { Generators = 1 }, 1));
+        var error = Assert.Throws<ArgumentException>(() => new SyntheticWorld(KindDefaults.Of<SyntheticVideosOptions>() with { Generators = 1 }, 1));
         Assert.Contains("Generators", error.Message);
-        Assert.Throws<ArgumentException>(() => new SyntheticWorld(new SyntheticVideosOptions { Prompts = 5000 }, 1));
-        Assert.Throws<ArgumentException>(() => new SyntheticWorld(new SyntheticVideosOptions { Resolution = [16] }, 1));
+        Assert.Throws<ArgumentException>(() => new SyntheticWorld(KindDefaults.Of<SyntheticVideosOptions>() with { Prompts = 5000 }, 1));
+        Assert.Throws<ArgumentException>(() => new SyntheticWorld(KindDefaults.Of<SyntheticVideosOptions>() with { Resolution = [16] }, 1));
     }
 }

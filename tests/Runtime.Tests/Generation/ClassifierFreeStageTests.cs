@@ -1,5 +1,6 @@
 using Pipeline.Runtime.Kinds.ClassifierFree;
 using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Torch.Models;
 using static TorchSharp.torch;
 
@@ -13,13 +14,13 @@ public sealed class ClassifierFreeStageTests
     {
         var world = GenerationFixtures.TinyWorld(prompts: 8, frames: 2, size: 8, generators: 3);
         var context = GenerationFixtures.Context();
-        var options = new FlowGeneratorOptions { Width = 16, SamplingSteps = 3, CfgScale = 2.0 };
+        var options = KindDefaults.Of<FlowGeneratorOptions>() with { Width = 16, SamplingSteps = 3, CfgScale = 2.0 };
         options.Pretrain.Data = world.Videos;
         options.Pretrain.Steps = 5;
         options.Pretrain.Batch = 8;
         var generator = (FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", options).Artifact;
 
-        var stage = ClassifierFreeStage.Run(context, "base_cfg4", new ClassifierFreeOptions { Generator = generator, Scale = 4.0 });
+        var stage = ClassifierFreeStage.Run(context, "base_cfg4", KindDefaults.Of<ClassifierFreeOptions>() with { Generator = generator, Scale = 4.0 });
 
         var guided = Assert.IsType<FlowGeneratorModel>(stage.Artifact);
         Assert.Same(generator.Network, guided.Network);
@@ -36,7 +37,7 @@ public sealed class ClassifierFreeStageTests
     public void The_guided_velocity_is_the_null_velocity_plus_scale_times_the_difference()
     {
         var world = GenerationFixtures.TinyWorld(prompts: 8, frames: 2, size: 8, generators: 3);
-        var options = new FlowGeneratorOptions { Width = 16, SamplingSteps = 3 };
+        var options = KindDefaults.Of<FlowGeneratorOptions>() with { Width = 16, SamplingSteps = 3 };
         options.Pretrain.Data = world.Videos;
         options.Pretrain.Steps = 5;
         options.Pretrain.Batch = 8;

@@ -1,6 +1,7 @@
 using Pipeline.Runtime.Data.Synthetic;
 using Pipeline.Runtime.Execution;
 using Pipeline.Runtime.Kinds.SyntheticVideos;
+using Pipeline.Runtime.Tests.Stages;
 
 namespace Pipeline.Runtime.Tests.Generation;
 
@@ -9,7 +10,7 @@ internal static class GenerationFixtures
 {
     public static World TinyWorld(int prompts = 16, int frames = 4, int size = 8, int generators = 3, int seed = 7)
     {
-        var options = new SyntheticVideosOptions { Prompts = prompts, EvalPrompts = 4, Frames = frames, Resolution = new[] { size, size }, Generators = generators, Samples = 1 };
+        var options = KindDefaults.Of<SyntheticVideosOptions>() with { Prompts = prompts, EvalPrompts = 4, Frames = frames, Resolution = new[] { size, size }, Generators = generators, Samples = 1 };
         return new World(new SyntheticWorld(options, seed));
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Pipeline.Runtime.Kinds.Autoencoder;
 using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Torch.Models;
 using Pipeline.Runtime.Torch.Safetensors;
 using Pipeline.Tests.Shared;
@@ -14,14 +15,14 @@ public sealed class LatentFlowGeneratorTests
     {
         var world = GenerationFixtures.TinyWorld();
         var context = GenerationFixtures.Context();
-        var autoencoderOptions = new AutoencoderOptions { Data = world.Videos, Latent = new[] { 4, 4, 4, 4 }, Width = 32, Steps = 400, Lr = 3e-3, Batch = 16 };
+        var autoencoderOptions = KindDefaults.Of<AutoencoderOptions>() with { Data = world.Videos, Latent = new[] { 4, 4, 4, 4 }, Width = 32, Steps = 400, Lr = 3e-3, Batch = 16 };
         var autoencoder = AutoencoderStage.Run(context, "ae", autoencoderOptions);
 
         // Reconstruction beats predicting every pixel's mean over the set by a wide margin.
         var mse = (double)autoencoder.Metrics["reconstruction_mse"]!;
         Assert.True(mse < 0.5 * PixelVariance(world), $"reconstruction MSE {mse} vs pixel variance {PixelVariance(world)}");
 
-        var options = new FlowGeneratorOptions { Autoencoder = (VideoAutoencoder)autoencoder.Artifact, Width = 32, SamplingSteps = 8 };
+        var options = KindDefaults.Of<FlowGeneratorOptions>() with { Autoencoder = (VideoAutoencoder)autoencoder.Artifact, Width = 32, SamplingSteps = 8 };
         options.Pretrain.Data = world.Videos;
         options.Pretrain.Steps = 120;
         options.Pretrain.Batch = 16;
@@ -51,7 +52,7 @@ public sealed class LatentFlowGeneratorTests
     {
         var world = GenerationFixtures.TinyWorld(prompts: 8);
         var ml = new MLContext(seed: 1);
-        var settings = new FlowGeneratorSettings(Steps: 20, LearningRate: 1e-3, Batch: 8, Width: 32, Timesteps: "logit_normal", CfgDropout: 0.1, CfgScale: 1.0, SamplingSteps: 4, Seed: 3);
+        var settings = new FlowGeneratorSettings(Steps: 20, LearningRate: 1e-3, Batch: 8, Width: 32, Timesteps: FlowTimesteps.LogitNormal, CfgDropout: 0.1, CfgScale: 1.0, SamplingSteps: 4, Seed: 3);
         var estimator = new FlowGeneratorEstimator(ml, world.Videos.Shape, settings, autoencoder: null, Pipeline.Runtime.Torch.Backend.DeviceSpec.Cpu.Resolve());
         var view = FlowGeneratorEstimator.ToDataView(ml, world.Videos);
 

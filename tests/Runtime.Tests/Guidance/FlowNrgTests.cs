@@ -8,6 +8,7 @@ using Pipeline.Runtime.Kinds.FlowNrg;
 using Pipeline.Runtime.Kinds.LatentReward;
 using Pipeline.Runtime.Kinds.SyntheticVideos;
 using Pipeline.Runtime.Tests.Generation;
+using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Torch.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -79,12 +80,12 @@ public sealed class FlowNrgTests : IDisposable
         var (generator, autoencoder) = TinyLatentGenerator(world, context);
         var pairs = PreferencePairSet.FromWorld(world.Synthetic, world.Pairs(48).Pairs, new[] { PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA });
 
-        var noisy = LatentRewardStage.Run(context, "lr", new LatentRewardOptions { Train = pairs, Autoencoder = autoencoder, Noisy = true, Width = 8, Epochs = 2, Lr = 1e-3, Batch = 16 });
+        var noisy = LatentRewardStage.Run(context, "lr", KindDefaults.Of<LatentRewardOptions>() with { Train = pairs, Autoencoder = autoencoder, Noisy = true, Width = 8, Epochs = 2, Lr = 1e-3, Batch = 16 });
         var model = Assert.IsType<LatentRewardModel>(noisy.Artifact);
         Assert.Equal(new[] { "VQ", "MQ", "TA" }, model.Dimensions);
         Assert.Equal(6, noisy.Metrics["steps"]); // 2 epochs × ⌈48 / 16⌉
 
-        var options = new FlowNrgOptions { Generator = generator, Reward = model, Weights = new Dictionary<string, double> { ["TA"] = 1.0 }, Strength = 100, CoefficientCap = 10 };
+        var options = KindDefaults.Of<FlowNrgOptions>() with { Generator = generator, Reward = model, Weights = new Dictionary<string, double> { ["TA"] = 1.0 }, Strength = 100, CoefficientCap = 10 };
         var guided = Assert.IsType<GuidedFlowGenerator>(FlowNrgStage.Run(context, "nrg", options).Artifact);
         var prompts = world.EvalPrompts.Take(3).ToArray();
         var plain = generator.Generate(prompts, 5);
@@ -93,11 +94,11 @@ public sealed class FlowNrgTests : IDisposable
         Assert.NotEqual(plain[0].Data, steered[0].Data);
 
         // A reward without an autoencoder is trained by flow_nrg on the generator's.
-        var pending = LatentRewardStage.Run(context, "lr2", new LatentRewardOptions { Train = pairs, Noisy = false, Width = 8, Epochs = 1, Lr = 1e-3, Batch = 16 });
+        var pending = LatentRewardStage.Run(context, "lr2", KindDefaults.Of<LatentRewardOptions>() with { Train = pairs, Noisy = false, Width = 8, Epochs = 1, Lr = 1e-3, Batch = 16 });
         Assert.IsType<PendingLatentReward>(pending.Artifact);
-        var refused = Assert.Throws<PipelineException>(() => FlowNrgStage.Run(context, "nrg2", new FlowNrgOptions { Generator = generator, Reward = pending.Artifact, Weights = options.Weights, Strength = 100, CoefficientCap = 10 }));
+        var refused = Assert.Throws<PipelineException>(() => FlowNrgStage.Run(context, "nrg2", KindDefaults.Of<FlowNrgOptions>() with { Generator = generator, Reward = (ILatentReward)pending.Artifact, Weights = options.Weights, Strength = 100, CoefficientCap = 10 }));
         Assert.Contains("ablation = true", refused.Message);
-        var ablation = FlowNrgStage.Run(context, "nrg3", new FlowNrgOptions { Generator = generator, Reward = pending.Artifact, Weights = options.Weights, Strength = 100, CoefficientCap = 10, Ablation = true });
+        var ablation = FlowNrgStage.Run(context, "nrg3", KindDefaults.Of<FlowNrgOptions>() with { Generator = generator, Reward = (ILatentReward)pending.Artifact, Weights = options.Weights, Strength = 100, CoefficientCap = 10, Ablation = true });
         Assert.Equal(false, ablation.Metrics["reward_noisy"]);
         Assert.Equal(3, ablation.Metrics["reward_steps"]);
     }
@@ -114,9 +115,9 @@ public sealed class FlowNrgTests : IDisposable
     {
         world ??= GenerationFixtures.TinyWorld(prompts: 8, frames: 2, size: 8, generators: 3);
         context ??= GenerationFixtures.Context(output: output);
-        var ae = AutoencoderStage.Run(context, "ae", new AutoencoderOptions { Data = world.Videos, Latent = [2, 2, 2, 2], Width = 8, Steps = 5, Lr = 1e-3, Batch = 8 });
+        var ae = AutoencoderStage.Run(context, "ae", KindDefaults.Of<AutoencoderOptions>() with { Data = world.Videos, Latent = [2, 2, 2, 2], Width = 8, Steps = 5, Lr = 1e-3, Batch = 8 });
         var autoencoder = (VideoAutoencoder)ae.Artifact;
-        var options = new FlowGeneratorOptions { Autoencoder = autoencoder, Width = 8, SamplingSteps = 4, CfgScale = 1, Timesteps = "uniform" };
+        var options = KindDefaults.Of<FlowGeneratorOptions>() with { Autoencoder = autoencoder, Width = 8, SamplingSteps = 4, CfgScale = 1, Timesteps = FlowTimesteps.Uniform };
         options.Pretrain.Data = world.Videos;
         options.Pretrain.Steps = 5;
         options.Pretrain.Batch = 8;

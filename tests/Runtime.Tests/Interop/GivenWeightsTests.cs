@@ -8,6 +8,7 @@ using Pipeline.Runtime.Kinds.VideoReward;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Tests.Data;
+using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Tests.Generation;
 using Pipeline.Runtime.Torch.Models;
 using Pipeline.Runtime.Torch.Models.Reward;
@@ -140,14 +141,14 @@ public sealed class GivenWeightsTests
         using var folder = TestFiles.NewFolder();
         var world = GenerationFixtures.TinyWorld(prompts: 8, frames: 2, size: 8, generators: 3);
         var context = GenerationFixtures.Context(output: folder);
-        var autoencoder = (VideoAutoencoder)AutoencoderStage.Run(context, "ae", new AutoencoderOptions { Data = world.Videos, Latent = [2, 2, 2, 2], Width = 8, Steps = 2, Lr = 1e-3, Batch = 8 }).Artifact;
+        var autoencoder = (VideoAutoencoder)AutoencoderStage.Run(context, "ae", KindDefaults.Of<AutoencoderOptions>() with { Data = world.Videos, Latent = [2, 2, 2, 2], Width = 8, Steps = 2, Lr = 1e-3, Batch = 8 }).Artifact;
         var pairs = PreferencePairSet.FromWorld(world.Synthetic, world.Pairs(16).Pairs, [PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA]);
-        LatentRewardOptions Options(bool noisy, int epochs, VariantValue? init) =>
-            new() { Train = pairs, Autoencoder = autoencoder, Noisy = noisy, Width = 8, Epochs = epochs, Lr = 1e-3, Batch = 8, Init = init };
+        LatentRewardOptions Options(bool noisy, int epochs, WeightsFile? init) =>
+            KindDefaults.Of<LatentRewardOptions>() with { Train = pairs, Autoencoder = autoencoder, Noisy = noisy, Width = 8, Epochs = epochs, Lr = 1e-3, Batch = 8, Init = init };
         var clean = (LatentRewardModel)LatentRewardStage.Run(context, "clean", Options(false, 1, null)).Artifact;
         var path = Path.Combine(folder, "clean.safetensors");
         LatentRewardFile.Save(clean, path);
-        var init = new VariantValue("file", new Dictionary<string, object> { ["path"] = path });
+        var init = WeightsFile.File(path);
 
         var error = Assert.Throws<PipelineException>(() => LatentRewardStage.Run(context, "latent", Options(true, 0, init)));
         var asClean = (LatentRewardModel)LatentRewardStage.Run(context, "latent", Options(false, 0, init)).Artifact;
@@ -176,7 +177,7 @@ public sealed class GivenWeightsTests
     {
         var info = new ExperimentInfo("given", new string('a', 64), "experiment given {}\n", "0", "0", 1, "cpu", [new StageInfo(stage, kind, new string('b', 64), [], "given.pipe:1:1")]);
         var context = new RunContext(info, folder, folder);
-        return GivenWeights.Open(context, stage, kind, new VariantValue("file", new Dictionary<string, object> { ["path"] = name }));
+        return GivenWeights.Open(context, stage, kind, WeightsFile.File(name));
     }
 
     private static VideoSet Videos()

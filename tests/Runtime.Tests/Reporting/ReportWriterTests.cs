@@ -5,6 +5,7 @@ using Pipeline.Runtime.Execution.Reporting;
 using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.WinRates;
 using Pipeline.Runtime.Tests.Generation;
+using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Tests.Shared;
 
 namespace Pipeline.Runtime.Tests.Reporting;
@@ -33,12 +34,12 @@ public sealed class ReportWriterTests
         using var folder = new TempFolder();
         var context = GenerationFixtures.Context(output: folder.Path);
         context.Complete(new StageOutput("world", "synthetic_videos", world));
-        var eval = WinRatesStage.Run(context, "eval", new WinRatesOptions
+        var eval = WinRatesStage.Run(context, "eval", KindDefaults.Of<WinRatesOptions>() with
         {
             Prompts = world.EvalPrompts,
             Methods = new IVideoGenerator[] { world.Worst },
             Baseline = world.Best,
-            Judges = new object[] { world.Oracle },
+            Judges = new IVideoJudge[] { world.Oracle },
             Seeds = 2,
             Gifs = 2,
         });

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Pipeline.Catalog;
 using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Tests.Stages;
 using Xunit.Abstractions;
 
 namespace Pipeline.Runtime.Tests.Reward;
@@ -74,10 +75,10 @@ public sealed class RewardFindingsTests(ITestOutputHelper output)
         Train(int seed, string loss, out List<string> log)
     {
         var split = RewardTestData.Split(Pairs, seed);
-        var options = new VideoRewardOptions { Train = split.Train, Eval = split.Eval };
+        var options = KindDefaults.Of<VideoRewardOptions>() with { Train = split.Train, Eval = split.Eval };
         if (loss == "bt")
         {
-            options.Loss = new VariantValue("bt", new Dictionary<string, object>());
+            options.Loss = RewardLoss.Bt;
         }
 
         log = new List<string>();

@@ -3,6 +3,7 @@ using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Data.Synthetic;
 using Pipeline.Runtime.Execution;
 using Pipeline.Runtime.Kinds.SyntheticVideos;
+using Pipeline.Runtime.Tests.Stages;
 
 namespace Pipeline.Runtime.Tests.Reward;
 
@@ -13,7 +14,7 @@ internal static class RewardTestData
 
     public static PreferencePairSplit Split(int pairs, int seed = 7, double train = 0.8)
     {
-        var world = new SyntheticWorld(new SyntheticVideosOptions(), seed);
+        var world = new SyntheticWorld(KindDefaults.Of<SyntheticVideosOptions>(), seed);
         var set = PreferencePairSet.FromWorld(world, world.Pairs(pairs), Dimensions);
         return set.Split(train, 1 - train, seed);
     }

@@ -43,9 +43,41 @@ public sealed class CatalogOptionsAgreementTests
         var kind = StageCatalog.FindKind(kindName)!;
         var stage = typeof(StageOptions).Assembly.GetType($"Pipeline.Runtime.Kinds.{CatalogNames.PascalCase(kind.Name)}.{CatalogNames.PascalCase(kind.Name)}Stage");
         Assert.NotNull(stage);
-        var run = stage!.GetMethod("Run", BindingFlags.Public | BindingFlags.Static, new[] { typeof(RunContext), typeof(string), OptionsType(kind)! });
-        Assert.NotNull(run);
-        Assert.Equal(typeof(StageOutput), run!.ReturnType);
+        // The stage takes its options, or (a kind that trains with an ML.NET estimator) the estimator that its MLContext
+        // catalog makes from them: mlContext.Alignment().FlowDpo(options).
+        var options = OptionsType(kind)!;
+        var run = Assert.Single(stage!.GetMethods(BindingFlags.Public | BindingFlags.Static), m => m.Name == "Run");
+        Assert.Equal(typeof(StageOutput), run.ReturnType);
+        Assert.Equal([typeof(StageContext), typeof(string)], run.GetParameters().Take(2).Select(p => p.ParameterType));
+        var taken = run.GetParameters()[2].ParameterType;
+        if (taken != options)
+        {
+            var make = typeof(StageOptions).Assembly.GetTypes().Where(t => t.IsAbstract && t.IsSealed)
+                .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Static))
+                .Where(m => m.Name == CatalogNames.PascalCase(kind.Name) && m.ReturnType == taken && m.GetParameters().Select(p => p.ParameterType).Last() == options);
+            Assert.Single(make);
+            Assert.Equal(options, taken.GetProperty("Options")?.PropertyType);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ImplementedKinds))]
+    public void A_property_that_always_has_a_value_is_required_and_one_that_may_be_absent_is_nullable(string kindName)
+    {
+        // The generated code sets every property the catalogue gives a value (defaults included), so the C# compiler
+        // refuses options that lack one; a placeholder initializer or a "required; the compiler checks it" re-check
+        // at run time has nothing left to do.
+        var kind = StageCatalog.FindKind(kindName)!;
+        var options = OptionsType(kind)!;
+        var nullability = new NullabilityInfoContext();
+        foreach (var property in kind.Properties)
+        {
+            var member = options.GetProperty(CatalogNames.PascalCase(property.Name))!;
+            var required = member.CustomAttributes.Any(a => a.AttributeType.FullName == "System.Runtime.CompilerServices.RequiredMemberAttribute");
+            var nullable = Nullable.GetUnderlyingType(member.PropertyType) is not null || nullability.Create(member).WriteState == NullabilityState.Nullable;
+            var alwaysSet = property.Required || property.Default is not null;
+            Assert.True(alwaysSet ? required && !nullable : !required && nullable, $"{kindName}.{property.Name}: required {required}, nullable {nullable}, always set {alwaysSet}");
+        }
     }
 
     [Fact]
@@ -72,7 +104,6 @@ public sealed class CatalogOptionsAgreementTests
         {
             if (definition.Type is RecordType record)
             {
-                Assert.True(typeof(RecordOptions).IsAssignableFrom(declared[name].PropertyType), $"{where}.{definition.Name} should be a RecordOptions class");
                 AssertSameProperties(declared[name].PropertyType, record.Fields, $"{where}.{definition.Name}");
             }
         }

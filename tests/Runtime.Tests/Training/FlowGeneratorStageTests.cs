@@ -1,6 +1,7 @@
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Execution;
 using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Torch.Models;
 
 namespace Pipeline.Runtime.Tests.Training;
@@ -12,7 +13,7 @@ public sealed class FlowGeneratorStageTests
     {
         var shape = new VideoShape(3, 2, 4, 4);
         var videos = new VideoSet(shape, Enumerable.Range(0, 8).Select(i => new PromptedVideo("p" + i, StripeVideo(shape, i % 2))).ToArray());
-        var options = new FlowGeneratorOptions();
+        var options = KindDefaults.Of<FlowGeneratorOptions>();
         options.Pretrain.Data = videos;
         options.Pretrain.Steps = 200;
         options.Pretrain.Batch = 8;
@@ -35,11 +36,11 @@ public sealed class FlowGeneratorStageTests
     [Fact]
     public void Catalogue_defaults_fill_the_options()
     {
-        var options = new FlowGeneratorOptions();
+        var options = KindDefaults.Of<FlowGeneratorOptions>();
         Assert.Equal(800, options.Pretrain.Steps);
         Assert.Equal(1e-3, options.Pretrain.Lr);
         Assert.Equal(64, options.Width);
-        Assert.Equal("uniform", options.Timesteps);
+        Assert.Equal(FlowTimesteps.Uniform, options.Timesteps);
         Assert.Null(options.Autoencoder);
     }
 

@@ -16,7 +16,7 @@ public interface ISyntheticWorldSettings
     int Frames { get; }
 
     /// <summary>Frame size as [height, width] in pixels.</summary>
-    int[] Resolution { get; }
+    IReadOnlyList<int> Resolution { get; }
 
     /// <summary>Number of procedural generators K, from clearly best (0) to clearly worst (K−1).</summary>
     int Generators { get; }

@@ -224,7 +224,7 @@ public sealed class SyntheticWorld
             throw new ArgumentException($"synthetic_videos: Generators must be at least 2 (pairs come from different generators), got {settings.Generators}.", nameof(ISyntheticWorldSettings.Generators));
         }
 
-        if (settings.Resolution is not { Length: 2 } || settings.Resolution[0] < 8 || settings.Resolution[1] < 8)
+        if (settings.Resolution is not { Count: 2 } || settings.Resolution[0] < 8 || settings.Resolution[1] < 8)
         {
             throw new ArgumentException("synthetic_videos: Resolution must be [height, width] with both at least 8.", nameof(ISyntheticWorldSettings.Resolution));
         }

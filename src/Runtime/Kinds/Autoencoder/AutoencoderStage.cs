@@ -7,28 +7,24 @@ using Pipeline.Runtime.Torch.Safetensors;
 namespace Pipeline.Runtime.Kinds.Autoencoder;
 
 /// <summary>Options of <c>autoencoder</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class AutoencoderOptions : StageOptions
+public sealed record AutoencoderOptions : StageOptions
 {
-    public AutoencoderOptions()
-        : base("autoencoder")
-    {
-    }
+    public required VideoSet Data { get; set; }
 
-    public VideoSet? Data { get; set; }
+    /// <summary>[C, T, H, W].</summary>
+    public required IReadOnlyList<int> Latent { get; set; }
 
-    public int[] Latent { get; set; } = Array.Empty<int>();
+    public required int Width { get; set; }
 
-    public int Width { get; set; }
+    public required int Steps { get; set; }
 
-    public int Steps { get; set; }
+    public required double Lr { get; set; }
 
-    public double Lr { get; set; }
+    public required int Batch { get; set; }
 
-    public int Batch { get; set; }
+    public required bool Edges { get; set; }
 
-    public bool Edges { get; set; } = true;
-
-    public VariantValue? Init { get; set; }
+    public WeightsFile? Init { get; set; }
 }
 
 /// <summary>
@@ -39,12 +35,7 @@ public static class AutoencoderStage
 {
     public static StageOutput Run(StageContext context, string name, AutoencoderOptions options)
     {
-        var videos = options.Data ?? throw RuntimeErrors.Required(name, "data");
-        if (options.Latent.Length != 4)
-        {
-            throw RuntimeErrors.InvalidOption(name, "latent must be [C, T, H, W]");
-        }
-
+        var videos = options.Data;
         var latent = new LatentShape(options.Latent[0], options.Latent[1], options.Latent[2], options.Latent[3]);
         var device = context.Device.Resolve();
         VideoAutoencoder model;

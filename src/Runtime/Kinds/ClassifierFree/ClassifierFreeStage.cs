@@ -3,16 +3,11 @@ using Pipeline.Runtime.Core;
 namespace Pipeline.Runtime.Kinds.ClassifierFree;
 
 /// <summary>Options of <c>classifier_free</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class ClassifierFreeOptions : StageOptions
+public sealed record ClassifierFreeOptions : StageOptions
 {
-    public ClassifierFreeOptions()
-        : base("classifier_free")
-    {
-    }
+    public required IVideoGenerator Generator { get; set; }
 
-    public IVideoGenerator? Generator { get; set; }
-
-    public double Scale { get; set; }
+    public required double Scale { get; set; }
 }
 
 /// <summary>

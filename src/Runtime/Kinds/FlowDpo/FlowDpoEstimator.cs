@@ -9,10 +9,16 @@ using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Kinds.FlowDpo;
 
-/// <summary>Flow-DPO's β: a constant, or β_t = β·(1 − t)² when <paramref name="Timestep"/> is set.</summary>
-public sealed record DpoBeta(double Value, bool Timestep)
+/// <summary>Flow-DPO's β: a constant, or β_t = β·(1 − t)² when <paramref name="TimeDependent"/> is set.</summary>
+public sealed record DpoBeta(double Value, bool TimeDependent)
 {
-    public override string ToString() => Timestep ? $"timestep({Value})" : Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary><c>beta = 500</c>: the constant β.</summary>
+    public static implicit operator DpoBeta(double value) => new(value, TimeDependent: false);
+
+    /// <summary><c>beta = timestep(beta: 500)</c>: β_t = β(1 − t)².</summary>
+    public static DpoBeta Timestep(double beta) => new(beta, TimeDependent: true);
+
+    public override string ToString() => TimeDependent ? $"timestep({Value})" : Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>
@@ -26,41 +32,22 @@ public sealed record DpoBeta(double Value, bool Timestep)
 /// The input view is a preference-pair view (<see cref="PreferencePairSet.ToDataView"/>); a pair's winner is the
 /// video its labels vote for (the sum of its labels over the labelled dimensions), and pairs with no winner are skipped.
 /// </summary>
-public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
+public sealed class FlowDpoEstimator(MLContext context, FlowDpoOptions options) : IEstimator<FlowGeneratorTransformer>
 {
-    private readonly MLContext context;
-    private readonly FlowGeneratorModel policy;
-    private readonly FlowGeneratorModel reference;
-    private readonly AlignmentSettings settings;
-    private readonly DpoBeta beta;
-    private readonly string stage;
-    private readonly StageMetricsLog? log;
+    /// <summary>The estimator's options: the stage's (the policy, the reference, β, the budget; <c>pairs</c> is what the stage fits it on).</summary>
+    public FlowDpoOptions Options { get; } = options;
 
-    public FlowDpoEstimator(MLContext context, FlowGeneratorModel policy, FlowGeneratorModel? reference, AlignmentSettings settings, DpoBeta beta, string stage = "flow_dpo", StageMetricsLog? log = null)
-    {
-        this.context = context;
-        this.policy = policy;
-        this.reference = reference ?? policy;
-        this.settings = settings;
-        this.beta = beta;
-        this.stage = stage;
-        this.log = log;
-        if (this.reference.Shape != policy.Shape || !this.reference.Space.SampleShapeWithoutBatch.SequenceEqual(policy.Space.SampleShapeWithoutBatch))
-        {
-            throw RuntimeErrors.InvalidOption(stage, "the reference works in a different space from the policy");
-        }
-    }
+    /// <summary>The fitting stage's seed, name, metrics log and progress; set before <see cref="Fit(IDataView)"/>.</summary>
+    public TrainingRun? Run { get; set; }
 
     public Trainer? Trainer { get; private set; }
-
-    /// <summary>Called after every training step with the step index and its loss.</summary>
-    public Action<int, float>? Progress { get; set; }
 
     /// <summary>Pairs used (those with a winner) in the last fit.</summary>
     public int PairsUsed { get; private set; }
 
     public FlowGeneratorTransformer Fit(IDataView input)
     {
+        var policy = AlignmentStageSupport.Policy(Options.Policy, AlignmentStageSupport.Given(Run, nameof(FlowDpoEstimator)).Stage);
         var data = RewardPairData.Read(input, policy.Shape);
         var length = policy.Shape.Length;
         var prompts = new List<string>();
@@ -105,6 +92,16 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
     /// <summary>Fits on winners and losers given as flat buffers of videos in [0, 1], one prompt per pair.</summary>
     public FlowGeneratorTransformer Fit(IReadOnlyList<string> prompts, float[] winners, float[] losers)
     {
+        var run = AlignmentStageSupport.Given(Run, nameof(FlowDpoEstimator));
+        var (stage, log, beta) = (run.Stage, run.Log, Options.Beta);
+        var policy = AlignmentStageSupport.Policy(Options.Policy, stage);
+        var reference = Options.Reference is null ? policy : AlignmentStageSupport.Policy(Options.Reference, stage, "reference");
+        if (reference.Shape != policy.Shape || !reference.Space.SampleShapeWithoutBatch.SequenceEqual(policy.Space.SampleShapeWithoutBatch))
+        {
+            throw RuntimeErrors.InvalidOption(stage, "the reference works in a different space from the policy");
+        }
+
+        var settings = AlignmentStageSupport.Settings(run.Seed, Options);
         var count = prompts.Count;
         if (count == 0)
         {
@@ -143,7 +140,7 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
                 referenceErrors = FlowMatching.PerSampleError(frozen.forward(xt, t2, prompt2), x0, noise2);
             }
 
-            var b = beta.Timestep ? AlignmentLosses.TimestepBeta(beta.Value, t) : tensor((float)beta.Value, device: device);
+            var b = beta.TimeDependent ? AlignmentLosses.TimestepBeta(beta.Value, t) : tensor((float)beta.Value, device: device);
             var terms = AlignmentLosses.Dpo(
                 policyErrors.narrow(0, 0, batch), referenceErrors.narrow(0, 0, batch),
                 policyErrors.narrow(0, batch, batch), referenceErrors.narrow(0, batch, batch), b);
@@ -162,7 +159,7 @@ public sealed class FlowDpoEstimator : IEstimator<FlowGeneratorTransformer>
             metrics["winner_error_change"] = values[2];
             metrics["loser_error_change"] = values[3];
             return terms.Loss;
-        }, Progress);
+        }, run.Progress);
         Trainer = trainer;
         return new FlowGeneratorTransformer(context, FlowAlignment.WithNetwork(policy, network));
     }

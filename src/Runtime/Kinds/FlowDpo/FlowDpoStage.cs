@@ -1,27 +1,18 @@
-using Microsoft.ML;
-using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Pairs;
 
 namespace Pipeline.Runtime.Kinds.FlowDpo;
 
 /// <summary>Options of <c>flow_dpo</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class FlowDpoOptions : AlignmentBudgetOptions
+public sealed record FlowDpoOptions : AlignmentBudgetOptions
 {
-    public FlowDpoOptions()
-        : base("flow_dpo")
-    {
-    }
-
-    public IVideoGenerator? Policy { get; set; }
+    public required IVideoGenerator Policy { get; set; }
 
     public IVideoGenerator? Reference { get; set; }
 
-    public PreferencePairSet? Pairs { get; set; }
+    public required PreferencePairSet Pairs { get; set; }
 
-    /// <summary>Case null with Arguments["value"] (constant β), or Case "timestep" with Arguments["beta"] (β_t = β(1 − t)²).</summary>
-    public VariantValue Beta { get; set; } = new(null, new Dictionary<string, object>());
-
+    public required DpoBeta Beta { get; set; }
 }
 
 /// <summary>
@@ -31,19 +22,14 @@ public sealed class FlowDpoOptions : AlignmentBudgetOptions
 /// </summary>
 public static class FlowDpoStage
 {
-    public static StageOutput Run(StageContext context, string name, FlowDpoOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowDpoEstimator estimator)
     {
-        var policy = AlignmentStageSupport.Policy(options.Policy, name);
-        var reference = options.Reference is null ? null : AlignmentStageSupport.Policy(options.Reference, name, "reference");
-        var pairs = options.Pairs ?? throw RuntimeErrors.Required(name, "pairs");
-        var beta = Beta(options.Beta, name);
-        var settings = AlignmentStageSupport.Settings(context, name, options);
+        var options = estimator.Options;
+        var beta = options.Beta;
         using var log = StageProgress.OpenMetrics(context, name);
-        var estimator = new FlowDpoEstimator(new MLContext(seed: context.StageSeed(name)), policy, reference, settings, beta, name, log)
-        {
-            Progress = StageProgress.Every(context, name, settings.Steps),
-        };
-        var generator = estimator.Fit(pairs).Generator;
+        estimator.Run = StageProgress.Run(context, name, options.Steps, log);
+        var settings = AlignmentStageSupport.Settings(estimator.Run.Seed, options);
+        var generator = estimator.Fit(options.Pairs.ToDataView()).Generator;
         using var trainer = estimator.Trainer!;
         var output = AlignmentStageSupport.Output(name, "flow_dpo", generator, trainer, settings);
         output.Metrics["beta"] = beta.ToString();
@@ -56,22 +42,5 @@ public static class FlowDpoStage
         output.Metrics["reward_margin_curve"] = trainer.Curve("reward_margin");
         context.Log($"{name}: DPO (beta {beta}) on {estimator.PairsUsed} pairs, {settings.Steps} steps ({output.Metrics["fine_tuning"]}), loss {trainer.Change()}, implicit accuracy {trainer.Change("implicit_accuracy")}");
         return output;
-    }
-
-    /// <summary>The catalogue's β variant: a number, or <c>timestep(beta: B)</c>.</summary>
-    public static DpoBeta Beta(VariantValue value, string stage)
-    {
-        var (key, timestep) = value.Case switch
-        {
-            null => ("value", false),
-            "timestep" => ("beta", true),
-            _ => throw RuntimeErrors.InvalidOption(stage, $"beta = {value.Case}(...) is not a form of beta; use a number or timestep(beta)"),
-        };
-        if (!value.Arguments.TryGetValue(key, out var raw))
-        {
-            throw RuntimeErrors.InvalidOption(stage, $"beta has no '{key}'");
-        }
-
-        return new DpoBeta(Convert.ToDouble(raw, System.Globalization.CultureInfo.InvariantCulture), timestep);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models;
 using static TorchSharp.torch;
@@ -44,13 +45,7 @@ public static class FlowAlignment
             throw new ArgumentException($"the input needs a text column '{FlowGeneratorEstimator.PromptColumn}'");
         }
 
-        // SchemaShape.Column's constructor is internal to ML.NET (as in FlowGeneratorEstimator).
-        columns[FlowGeneratorEstimator.VideoColumn] = (SchemaShape.Column)Activator.CreateInstance(
-            typeof(SchemaShape.Column),
-            System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public,
-            binder: null,
-            args: new object?[] { FlowGeneratorEstimator.VideoColumn, SchemaShape.Column.VectorKind.Vector, Microsoft.ML.Data.NumberDataViewType.Single, false, null },
-            culture: null)!;
+        columns[FlowGeneratorEstimator.VideoColumn] = SchemaColumns.Single(FlowGeneratorEstimator.VideoColumn, vector: true);
         return new SchemaShape(columns.Values);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models;
 using Pipeline.Runtime.Torch.Safetensors;
@@ -14,7 +15,7 @@ namespace Pipeline.Runtime.Kinds.FlowGenerator;
 /// <param name="LearningRate">Adam learning rate.</param>
 /// <param name="Batch">Videos per step.</param>
 /// <param name="Width">Hidden width of the velocity network.</param>
-/// <param name="Timesteps">"uniform" (t ~ U(0, 1)) or "logit_normal" (t = σ(n), n ~ N(0, 1)).</param>
+/// <param name="Timesteps">How training samples t.</param>
 /// <param name="CfgDropout">Probability that a training sample's prompt is replaced by the null prompt.</param>
 /// <param name="CfgScale">Guidance scale the sampler uses by default.</param>
 /// <param name="SamplingSteps">Euler steps the sampler uses by default.</param>
@@ -24,7 +25,7 @@ public sealed record FlowGeneratorSettings(
     double LearningRate,
     int Batch,
     int Width,
-    string Timesteps,
+    FlowTimesteps Timesteps,
     double CfgDropout,
     double CfgScale,
     int SamplingSteps,
@@ -128,21 +129,15 @@ public sealed class FlowGeneratorEstimator : IEstimator<FlowGeneratorTransformer
             throw new ArgumentException($"the input needs a text column '{PromptColumn}'");
         }
 
-        // SchemaShape.Column's constructor is internal to ML.NET (its own estimators build columns with it).
-        columns[VideoColumn] = (SchemaShape.Column)Activator.CreateInstance(
-            typeof(SchemaShape.Column),
-            System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public,
-            binder: null,
-            args: new object?[] { VideoColumn, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single, false, null },
-            culture: null)!;
+        columns[VideoColumn] = SchemaColumns.Single(VideoColumn, vector: true);
         return new SchemaShape(columns.Values);
     }
 
     private Tensor SampleTimes(int batch, RandomStream random) => Settings.Timesteps switch
     {
-        "uniform" => random.Rand(batch),
-        "logit_normal" => random.Randn(batch).sigmoid(),
-        _ => throw new ArgumentException($"unknown timestep sampling '{Settings.Timesteps}'; use uniform or logit_normal"),
+        FlowTimesteps.Uniform => random.Rand(batch),
+        FlowTimesteps.LogitNormal => random.Randn(batch).sigmoid(),
+        _ => throw new ArgumentOutOfRangeException(nameof(Settings), Settings.Timesteps, "no such timestep sampling"),
     };
 
     /// <summary>Builds the estimator's input view from a video set.</summary>

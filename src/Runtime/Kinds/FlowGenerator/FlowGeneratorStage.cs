@@ -7,39 +7,34 @@ using Pipeline.Runtime.Torch.Safetensors;
 namespace Pipeline.Runtime.Kinds.FlowGenerator;
 
 /// <summary>Options of <c>flow_generator</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class FlowGeneratorOptions : StageOptions
+public sealed record FlowGeneratorOptions : StageOptions
 {
-    public FlowGeneratorOptions()
-        : base("flow_generator")
-    {
-    }
-
     public VideoAutoencoder? Autoencoder { get; set; }
 
-    public PretrainOptions Pretrain { get; set; } = new();
+    public required PretrainOptions Pretrain { get; set; }
 
-    public int Width { get; set; }
+    public required int Width { get; set; }
 
-    public string Timesteps { get; set; } = string.Empty;
+    public required FlowTimesteps Timesteps { get; set; }
 
-    public double CfgDropout { get; set; }
+    public required double CfgDropout { get; set; }
 
-    public double CfgScale { get; set; }
+    public required double CfgScale { get; set; }
 
-    public int SamplingSteps { get; set; }
+    public required int SamplingSteps { get; set; }
 
-    public VariantValue? Init { get; set; }
+    public WeightsFile? Init { get; set; }
 
     /// <summary><c>pretrain = { data: ..., steps: ..., lr: ..., batch: ... }</c></summary>
-    public sealed class PretrainOptions : RecordOptions
+    public sealed record PretrainOptions
     {
-        public VideoSet? Data { get; set; }
+        public required VideoSet Data { get; set; }
 
-        public int Steps { get; set; }
+        public required int Steps { get; set; }
 
-        public double Lr { get; set; }
+        public required double Lr { get; set; }
 
-        public int Batch { get; set; }
+        public required int Batch { get; set; }
     }
 }
 
@@ -52,7 +47,7 @@ public static class FlowGeneratorStage
 {
     public static StageOutput Run(StageContext context, string name, FlowGeneratorOptions options)
     {
-        var videos = options.Pretrain.Data ?? throw RuntimeErrors.Required(name, "pretrain.data");
+        var videos = options.Pretrain.Data;
         if (options.Autoencoder is { } autoencoder && autoencoder.VideoShape != videos.Shape)
         {
             throw RuntimeErrors.InvalidOption(name, $"the autoencoder was trained on videos of shape {autoencoder.VideoShape}, but pretrain.data has shape {videos.Shape}");

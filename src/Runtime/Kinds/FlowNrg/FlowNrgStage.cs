@@ -5,25 +5,21 @@ using Pipeline.Runtime.Torch.Models;
 namespace Pipeline.Runtime.Kinds.FlowNrg;
 
 /// <summary>Options of <c>flow_nrg</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class FlowNrgOptions : StageOptions
+public sealed record FlowNrgOptions : StageOptions
 {
-    public FlowNrgOptions()
-        : base("flow_nrg")
-    {
-    }
+    public required IVideoGenerator Generator { get; set; }
 
-    public IVideoGenerator? Generator { get; set; }
+    /// <summary>A trained latent reward, or one to train here on the generator's autoencoder.</summary>
+    public required ILatentReward Reward { get; set; }
 
-    /// <summary>A trained <see cref="LatentRewardModel"/>, or a <see cref="PendingLatentReward"/> to train here.</summary>
-    public object? Reward { get; set; }
+    /// <summary>The λ of every dimension (the catalogue says what a key left out of the file weighs).</summary>
+    public required IReadOnlyDictionary<string, double> Weights { get; set; }
 
-    public IReadOnlyDictionary<string, double> Weights { get; set; } = new Dictionary<string, double>();
+    public required double Strength { get; set; }
 
-    public double Strength { get; set; }
+    public required double CoefficientCap { get; set; }
 
-    public double CoefficientCap { get; set; }
-
-    public bool Ablation { get; set; }
+    public required bool Ablation { get; set; }
 }
 
 /// <summary>
@@ -38,13 +34,7 @@ public static class FlowNrgStage
         var generator = AlignmentStageSupport.Policy(options.Generator, name, "generator");
         var autoencoder = generator.Space.Autoencoder
             ?? throw RuntimeErrors.InvalidOption(name, "generator works in pixel space; Flow-NRG guides a latent generator (give its flow_generator an autoencoder)");
-        StageOutput? trained = null;
-        var reward = options.Reward switch
-        {
-            LatentRewardModel model => model,
-            PendingLatentReward pending => Train(context, pending, autoencoder, out trained),
-            _ => throw RuntimeErrors.InvalidOption(name, "reward must be a latent_reward stage"),
-        };
+        var reward = options.Reward.Trained(context, autoencoder, out var trained);
         if (!SameAutoencoder(reward.Autoencoder, autoencoder))
         {
             throw RuntimeErrors.InvalidOption(name, "the latent reward was trained on a different autoencoder than the generator's; give latent_reward the generator's autoencoder");
@@ -80,12 +70,6 @@ public static class FlowNrgStage
 
         context.Log($"{name}: guidance w = {options.Strength}, λ = {string.Join(", ", options.Weights.Select(w => $"{w.Key} {w.Value}"))}, {(reward.Noisy ? "noisy" : "clean")} latent reward");
         return output;
-    }
-
-    private static LatentRewardModel Train(StageContext context, PendingLatentReward pending, VideoAutoencoder autoencoder, out StageOutput trained)
-    {
-        (var model, trained) = pending.Train(context, autoencoder);
-        return model;
     }
 
     /// <summary>

@@ -31,9 +31,10 @@ public sealed class GuidedFlowGenerator : IVideoGenerator
             throw new ArgumentException("Flow-NRG guides a latent generator; this one works in pixel space (it has no autoencoder)");
         }
 
-        foreach (var key in weights.Keys)
+        // A dimension left out of the file weighs 0 (the catalogue's rule), which a reward need not score.
+        foreach (var (key, weight) in weights)
         {
-            if (!reward.Dimensions.Contains(key))
+            if (weight != 0 && !reward.Dimensions.Contains(key))
             {
                 throw new ArgumentException($"weights: the latent reward scores {string.Join(", ", reward.Dimensions)}, not {key}");
             }

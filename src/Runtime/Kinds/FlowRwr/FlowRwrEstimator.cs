@@ -8,47 +8,23 @@ using static TorchSharp.torch;
 
 namespace Pipeline.Runtime.Kinds.FlowRwr;
 
-/// <summary>The Flow-RWR settings beyond the shared budget.</summary>
-/// <param name="Samples">Policy samples drawn and scored before training.</param>
-/// <param name="Temperature">Softmax temperature of the weights.</param>
-/// <param name="Dimensions">The reward r is the mean of the z-normalised scores of these dimensions.</param>
-/// <param name="SamplingSteps">Euler steps of the training samples (flow_rwr's own, in its hash).</param>
-/// <param name="CfgScale">Guidance scale of the training samples (flow_rwr's own, in its hash).</param>
-public sealed record RwrSettings(int Samples, double Temperature, IReadOnlyList<string> Dimensions, int SamplingSteps, double CfgScale);
-
 /// <summary>
-/// <c>flow_rwr</c> as an ML.NET estimator (videoalign-paper.md §3.3, Eq. 9): draws <see cref="RwrSettings.Samples"/>
+/// <c>flow_rwr</c> as an ML.NET estimator (videoalign-paper.md §3.3, Eq. 9): draws <c>samples</c>
 /// videos from the policy (prompts taken in turn from the input, the policy's own sampler), scores them with the
 /// reward judge, r = mean of the chosen dimensions' z-scores (the judge's normalisation statistics), then fine-tunes a
 /// copy of the policy's network by flow matching on those samples' latents with per-sample weights
 /// softmax(r / temperature) within each batch (<see cref="AlignmentLosses.Rwr"/>); no (1 − t)² factor, as in the paper.
 /// The input view has a text column <c>Prompt</c>.
 /// </summary>
-public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
+public sealed class FlowRwrEstimator(MLContext context, FlowRwrOptions options) : IEstimator<FlowGeneratorTransformer>
 {
-    private readonly MLContext context;
-    private readonly FlowGeneratorModel policy;
-    private readonly IVideoJudge reward;
-    private readonly AlignmentSettings settings;
-    private readonly RwrSettings rwr;
-    private readonly string stage;
-    private readonly StageMetricsLog? log;
+    /// <summary>The estimator's options: the stage's (the policy, the reward, the budget; <c>prompts</c> is what the stage fits it on).</summary>
+    public FlowRwrOptions Options { get; } = options;
 
-    public FlowRwrEstimator(MLContext context, FlowGeneratorModel policy, IVideoJudge reward, AlignmentSettings settings, RwrSettings rwr, string stage = "flow_rwr", StageMetricsLog? log = null)
-    {
-        this.context = context;
-        this.policy = policy;
-        this.reward = reward;
-        this.settings = settings;
-        this.rwr = rwr;
-        this.stage = stage;
-        this.log = log;
-    }
+    /// <summary>The fitting stage's seed, name, metrics log and progress; set before <see cref="Fit(IDataView)"/>.</summary>
+    public TrainingRun? Run { get; set; }
 
     public Trainer? Trainer { get; private set; }
-
-    /// <summary>Called after every training step with the step index and its loss.</summary>
-    public Action<int, float>? Progress { get; set; }
 
     /// <summary>The rewards of the policy samples of the last fit.</summary>
     public IReadOnlyList<double> SampleRewards { get; private set; } = Array.Empty<double>();
@@ -61,29 +37,35 @@ public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
 
     public FlowGeneratorTransformer Fit(IReadOnlyList<string> prompts)
     {
+        var run = AlignmentStageSupport.Given(Run, nameof(FlowRwrEstimator));
+        var (stage, log) = (run.Stage, run.Log);
+        var policy = AlignmentStageSupport.Policy(Options.Policy, stage);
+        var reward = Options.Reward;
+        var settings = AlignmentStageSupport.Settings(run.Seed, Options);
+        var dimensions = Options.Dimensions.Select(d => d.ToString()).ToArray();
         if (prompts.Count == 0)
         {
             throw RuntimeErrors.InvalidOption(stage, "RWR needs at least one prompt");
         }
 
-        var columns = rwr.Dimensions.Select(d => reward.Dimensions.ToList().IndexOf(d)).ToArray();
+        var columns = dimensions.Select(d => reward.Dimensions.ToList().IndexOf(d)).ToArray();
         if (columns.Length == 0 || columns.Any(c => c < 0))
         {
-            throw RuntimeErrors.InvalidOption(stage, $"the reward scores {string.Join(", ", reward.Dimensions)}, not all of {string.Join(", ", rwr.Dimensions)}");
+            throw RuntimeErrors.InvalidOption(stage, $"the reward scores {string.Join(", ", reward.Dimensions)}, not all of {string.Join(", ", dimensions)}");
         }
 
         var device = policy.Device;
         RandomStream.SeedInitialisation(settings.Seed);
-        var samplePrompts = Enumerable.Range(0, rwr.Samples).Select(i => prompts[i % prompts.Count]).ToArray();
+        var samplePrompts = Enumerable.Range(0, Options.Samples).Select(i => prompts[i % prompts.Count]).ToArray();
         var parts = new List<Tensor>();
-        var videos = new List<Video>(rwr.Samples);
+        var videos = new List<Video>(Options.Samples);
         const int chunk = 256;
         for (var start = 0; start < samplePrompts.Length; start += chunk)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var part = samplePrompts.Skip(start).Take(chunk).ToArray();
-            var latents = policy.SampleLatents(part, settings.Seed, start, rwr.SamplingSteps, rwr.CfgScale);
+            var latents = policy.SampleLatents(part, settings.Seed, start, Options.SamplingSteps, Options.CfgScale);
             videos.AddRange(policy.Space.ToVideos(latents, policy.Shape));
             parts.Add(latents.MoveToOuterDisposeScope());
         }
@@ -115,11 +97,11 @@ public sealed class FlowRwrEstimator : IEstimator<FlowGeneratorTransformer>
             var t = FlowAlignment.SampleTimes(batch, random);
             var velocity = network.forward(FlowMatching.Interpolate(x0, noise, t), t, prompt);
             var errors = FlowMatching.PerSampleError(velocity, x0, noise);
-            var weights = AlignmentLosses.RwrWeights(r, rwr.Temperature);
+            var weights = AlignmentLosses.RwrWeights(r, Options.Temperature);
             metrics["max_weight"] = weights.max().item<float>();
             metrics["weighted_reward"] = (weights * r).sum().item<float>();
-            return AlignmentLosses.Rwr(errors, r, rwr.Temperature);
-        }, Progress);
+            return AlignmentLosses.Rwr(errors, r, Options.Temperature);
+        }, run.Progress);
         Trainer = trainer;
         return new FlowGeneratorTransformer(context, FlowAlignment.WithNetwork(policy, network));
     }

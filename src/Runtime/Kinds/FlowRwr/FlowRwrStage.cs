@@ -1,31 +1,27 @@
-using Microsoft.ML;
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Kinds.FlowGenerator;
 
 namespace Pipeline.Runtime.Kinds.FlowRwr;
 
 /// <summary>Options of <c>flow_rwr</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class FlowRwrOptions : AlignmentBudgetOptions
+public sealed record FlowRwrOptions : AlignmentBudgetOptions
 {
-    public FlowRwrOptions()
-        : base("flow_rwr")
-    {
-    }
+    public required IVideoGenerator Policy { get; set; }
 
-    public IVideoGenerator? Policy { get; set; }
+    public required IVideoJudge Reward { get; set; }
 
-    public IVideoJudge? Reward { get; set; }
+    public required PromptSet Prompts { get; set; }
 
-    public PromptSet? Prompts { get; set; }
+    public required IReadOnlyList<PreferenceDimension> Dimensions { get; set; }
 
-    public string[] Dimensions { get; set; } = Array.Empty<string>();
+    public required int Samples { get; set; }
 
-    public int Samples { get; set; }
+    public required double Temperature { get; set; }
 
-    public double Temperature { get; set; }
+    public required double CfgScale { get; set; }
 
-    public double CfgScale { get; set; }
-
-    public int SamplingSteps { get; set; }
+    public required int SamplingSteps { get; set; }
 }
 
 /// <summary>
@@ -34,18 +30,14 @@ public sealed class FlowRwrOptions : AlignmentBudgetOptions
 /// </summary>
 public static class FlowRwrStage
 {
-    public static StageOutput Run(StageContext context, string name, FlowRwrOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowRwrEstimator estimator)
     {
-        var policy = AlignmentStageSupport.Policy(options.Policy, name);
-        var reward = options.Reward ?? throw RuntimeErrors.Required(name, "reward");
-        var prompts = options.Prompts ?? throw RuntimeErrors.Required(name, "prompts");
-        var settings = AlignmentStageSupport.Settings(context, name, options);
+        var options = estimator.Options;
+        var prompts = options.Prompts.Select(p => new FlowGeneratorEstimator.PromptRow { Prompt = p });
         using var log = StageProgress.OpenMetrics(context, name);
-        var estimator = new FlowRwrEstimator(new MLContext(seed: context.StageSeed(name)), policy, reward, settings, new RwrSettings(options.Samples, options.Temperature, options.Dimensions, options.SamplingSteps, options.CfgScale), name, log)
-        {
-            Progress = StageProgress.Every(context, name, settings.Steps),
-        };
-        var generator = estimator.Fit(prompts).Generator;
+        estimator.Run = StageProgress.Run(context, name, options.Steps, log);
+        var settings = AlignmentStageSupport.Settings(estimator.Run.Seed, options);
+        var generator = estimator.Fit(context.MLContextFor(name).Data.LoadFromEnumerable(prompts)).Generator;
         using var trainer = estimator.Trainer!;
         var output = AlignmentStageSupport.Output(name, "flow_rwr", generator, trainer, settings);
         var rewards = estimator.SampleRewards;

@@ -14,37 +14,30 @@ namespace Pipeline.Runtime.Kinds.FlowSft;
 /// loss = mean over the batch of the element-mean error ‖v_θ(x_t, t, y) − (ε − x0)‖² (<see cref="AlignmentLosses.Sft"/>).
 /// The input view has the columns <c>Prompt</c> (text) and <c>Video</c> (C·T·H·W floats in [0, 1]).
 /// </summary>
-public sealed class FlowSftEstimator : IEstimator<FlowGeneratorTransformer>
+public sealed class FlowSftEstimator(MLContext context, FlowSftOptions options) : IEstimator<FlowGeneratorTransformer>
 {
-    private readonly MLContext context;
-    private readonly FlowGeneratorModel policy;
-    private readonly AlignmentSettings settings;
-    private readonly string stage;
-    private readonly StageMetricsLog? log;
+    /// <summary>The estimator's options: the stage's (the policy and the budget; <c>data</c> is what the stage fits it on).</summary>
+    public FlowSftOptions Options { get; } = options;
 
-    public FlowSftEstimator(MLContext context, FlowGeneratorModel policy, AlignmentSettings settings, string stage = "flow_sft", StageMetricsLog? log = null)
-    {
-        this.context = context;
-        this.policy = policy;
-        this.settings = settings;
-        this.stage = stage;
-        this.log = log;
-    }
+    /// <summary>The fitting stage's seed, name, metrics log and progress; set before <see cref="Fit(IDataView)"/>.</summary>
+    public TrainingRun? Run { get; set; }
 
     /// <summary>The trainer of the last fit (its metrics); the caller disposes it.</summary>
     public Trainer? Trainer { get; private set; }
 
-    /// <summary>Called after every training step with the step index and its loss.</summary>
-    public Action<int, float>? Progress { get; set; }
-
     public FlowGeneratorTransformer Fit(IDataView input)
     {
+        var shape = AlignmentStageSupport.Policy(Options.Policy, AlignmentStageSupport.Given(Run, nameof(FlowSftEstimator)).Stage).Shape;
         var rows = context.Data.CreateEnumerable<FlowGeneratorEstimator.VideoRow>(input, reuseRowObject: false).ToArray();
-        return Fit(new VideoSet(policy.Shape, rows.Select(r => new PromptedVideo(r.Prompt, new Video(policy.Shape, r.Video))).ToArray()));
+        return Fit(new VideoSet(shape, rows.Select(r => new PromptedVideo(r.Prompt, new Video(shape, r.Video))).ToArray()));
     }
 
     public FlowGeneratorTransformer Fit(VideoSet winners)
     {
+        var run = AlignmentStageSupport.Given(Run, nameof(FlowSftEstimator));
+        var (stage, log) = (run.Stage, run.Log);
+        var policy = AlignmentStageSupport.Policy(Options.Policy, stage);
+        var settings = AlignmentStageSupport.Settings(run.Seed, Options);
         if (winners.Count == 0)
         {
             throw RuntimeErrors.InvalidOption(stage, "SFT needs at least one winner video");
@@ -73,7 +66,7 @@ public sealed class FlowSftEstimator : IEstimator<FlowGeneratorTransformer>
             var t = FlowAlignment.SampleTimes(batch, random);
             var velocity = network.forward(FlowMatching.Interpolate(x0, noise, t), t, prompt);
             return AlignmentLosses.Sft(FlowMatching.PerSampleError(velocity, x0, noise));
-        }, Progress);
+        }, run.Progress);
         Trainer = trainer;
         return new FlowGeneratorTransformer(context, FlowAlignment.WithNetwork(policy, network));
     }

@@ -1,44 +1,35 @@
-using Microsoft.ML;
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Kinds.FlowGenerator;
 
 namespace Pipeline.Runtime.Kinds.FlowSft;
 
 /// <summary>Options of <c>flow_sft</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class FlowSftOptions : AlignmentBudgetOptions
+public sealed record FlowSftOptions : AlignmentBudgetOptions
 {
-    public FlowSftOptions()
-        : base("flow_sft")
-    {
-    }
+    public required IVideoGenerator Policy { get; set; }
 
-    public IVideoGenerator? Policy { get; set; }
-
-    public VideoSet? Data { get; set; }
-
+    public required VideoSet Data { get; set; }
 }
 
 /// <summary>
-/// <c>flow_sft</c>: flow matching on the winners only (<see cref="FlowSftEstimator"/>), starting from a copy of the
-/// policy; produces a generator with the policy's autoencoder and sampler. Per-step metrics go to
+/// <c>flow_sft</c>: flow matching on the winners only (<see cref="FlowSftEstimator"/>, made by
+/// <c>mlContext.Alignment().FlowSft(options)</c> and fitted here on a data view of the winners), starting from a copy
+/// of the policy; produces a generator with the policy's autoencoder and sampler. Per-step metrics go to
 /// <c>&lt;run&gt;/&lt;stage&gt;/metrics.jsonl</c>.
 /// </summary>
 public static class FlowSftStage
 {
-    public static StageOutput Run(StageContext context, string name, FlowSftOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowSftEstimator estimator)
     {
-        var policy = AlignmentStageSupport.Policy(options.Policy, name);
-        var data = options.Data ?? throw RuntimeErrors.Required(name, "data");
-        var settings = AlignmentStageSupport.Settings(context, name, options);
+        var options = estimator.Options;
+        var data = options.Data;
         using var log = StageProgress.OpenMetrics(context, name);
-        var estimator = new FlowSftEstimator(new MLContext(seed: context.StageSeed(name)), policy, settings, name, log)
-        {
-            Progress = StageProgress.Every(context, name, settings.Steps),
-        };
-        var generator = estimator.Fit(data).Generator;
+        estimator.Run = StageProgress.Run(context, name, options.Steps, log);
+        var generator = estimator.Fit(FlowGeneratorEstimator.ToDataView(context.MLContextFor(name), data)).Generator;
         using var trainer = estimator.Trainer!;
-        var output = AlignmentStageSupport.Output(name, "flow_sft", generator, trainer, settings);
+        var output = AlignmentStageSupport.Output(name, "flow_sft", generator, trainer, AlignmentStageSupport.Settings(estimator.Run.Seed, options));
         output.Metrics["winners"] = data.Count;
-        context.Log($"{name}: SFT on {data.Count} winners, {settings.Steps} steps ({output.Metrics["fine_tuning"]}), loss {trainer.Change()}");
+        context.Log($"{name}: SFT on {data.Count} winners, {options.Steps} steps ({output.Metrics["fine_tuning"]}), loss {trainer.Change()}");
         return output;
     }
 }

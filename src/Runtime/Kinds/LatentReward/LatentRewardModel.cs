@@ -10,7 +10,7 @@ namespace Pipeline.Runtime.Kinds.LatentReward;
 /// videos). <see cref="Noisy"/> says whether it was trained on noisy latents x_t (the paper's design) or on clean ones
 /// (the ablation that <c>flow_nrg</c> refuses unless <c>ablation = true</c>).
 /// </summary>
-public sealed class LatentRewardModel
+public sealed class LatentRewardModel : ILatentReward
 {
     public LatentRewardModel(nn.Module<Tensor, Tensor, Tensor, Tensor> network, VideoAutoencoder autoencoder, IReadOnlyList<string> dimensions, bool noisy, float[] mean, float[] deviation)
     {
@@ -44,6 +44,13 @@ public sealed class LatentRewardModel
 
     /// <summary>Scores [B, D] of normalised latents at flow times t, for prompt tokens (differentiable in x).</summary>
     public Tensor Score(Tensor normalized, Tensor t, Tensor tokens) => Network.forward(normalized, t, tokens);
+
+    /// <summary>A trained model is its own: whether it fits the generator's autoencoder is the guiding stage's check.</summary>
+    public LatentRewardModel Trained(StageContext context, VideoAutoencoder autoencoder, out StageOutput? trained)
+    {
+        trained = null;
+        return this;
+    }
 
     internal static Tensor Broadcast(float[] values, Device device) =>
         tensor(values, new long[] { 1, values.Length, 1, 1, 1 }, device: device);

@@ -9,30 +9,25 @@ using Pipeline.Runtime.Torch.Safetensors;
 namespace Pipeline.Runtime.Kinds.LatentReward;
 
 /// <summary>Options of <c>latent_reward</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class LatentRewardOptions : StageOptions
+public sealed record LatentRewardOptions : StageOptions
 {
-    public LatentRewardOptions()
-        : base("latent_reward")
-    {
-    }
-
-    public PreferencePairSet? Train { get; set; }
+    public required PreferencePairSet Train { get; set; }
 
     public VideoAutoencoder? Autoencoder { get; set; }
 
-    public bool Noisy { get; set; }
+    public required bool Noisy { get; set; }
 
-    public int Width { get; set; }
+    public required int Width { get; set; }
 
-    public int Epochs { get; set; }
+    public required int Epochs { get; set; }
 
-    public double Centring { get; set; }
+    public required double Centring { get; set; }
 
-    public double Lr { get; set; }
+    public required double Lr { get; set; }
 
-    public int Batch { get; set; }
+    public required int Batch { get; set; }
 
-    public VariantValue? Init { get; set; }
+    public WeightsFile? Init { get; set; }
 }
 
 /// <summary>
@@ -44,8 +39,7 @@ public static class LatentRewardStage
 {
     public static StageOutput Run(StageContext context, string name, LatentRewardOptions options)
     {
-        var train = options.Train ?? throw RuntimeErrors.Required(name, "train");
-        var pending = new PendingLatentReward(name, train, new LatentRewardSettings(options.Noisy, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name), options.Centring), options.Init);
+        var pending = new PendingLatentReward(name, options.Train, new LatentRewardSettings(options.Noisy, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name), options.Centring), options.Init);
         if (options.Autoencoder is null)
         {
             var deferred = new StageOutput(name, "latent_reward", pending);
@@ -62,11 +56,17 @@ public static class LatentRewardStage
 /// A <c>latent_reward</c> stage without an autoencoder: its pairs and settings, trained by <see cref="Train"/> on the
 /// autoencoder of the generator that <c>flow_nrg</c> guides.
 /// </summary>
-public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, LatentRewardSettings settings, VariantValue? init = null)
+public sealed class PendingLatentReward(string stage, PreferencePairSet pairs, LatentRewardSettings settings, WeightsFile? init = null) : ILatentReward
 {
     public string Stage { get; } = stage;
 
     public LatentRewardSettings Settings { get; } = settings;
+
+    public LatentRewardModel Trained(StageContext context, VideoAutoencoder autoencoder, out StageOutput? trained)
+    {
+        (var model, trained) = Train(context, autoencoder);
+        return model;
+    }
 
     /// <summary>Trains on the latents of <paramref name="autoencoder"/>; returns the model and a stage output with its metrics.</summary>
     public (LatentRewardModel Model, StageOutput Output) Train(StageContext context, VideoAutoencoder autoencoder)

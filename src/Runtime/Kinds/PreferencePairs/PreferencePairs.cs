@@ -20,6 +20,12 @@ public sealed class PreferencePairs(PreferencePairSet all, PreferencePairSet tra
     /// <summary>The evaluation split; its prompts never occur in <see cref="Train"/>.</summary>
     public PreferencePairSet Eval { get; } = eval;
 
+    /// <summary>
+    /// The catalogue gives a <c>preference_pairs</c> stage and its splits one type, so <c>train = prefs</c> is as valid
+    /// as <c>train = prefs.train</c>: the whole stage stands for all of its pairs.
+    /// </summary>
+    public static implicit operator PreferencePairSet(PreferencePairs pairs) => pairs.All;
+
     /// <summary>The preferred video of each pair of <see cref="All"/> (see <see cref="PreferencePairSet.Winners"/>).</summary>
     public VideoSet Winners(IReadOnlyList<PreferenceDimension>? dimensions = null) => All.Winners(dimensions);
 

@@ -9,44 +9,48 @@ using Pipeline.Runtime.Kinds.SyntheticVideos;
 namespace Pipeline.Runtime.Kinds.PreferencePairs;
 
 /// <summary>Options of <c>preference_pairs</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class PreferencePairsOptions : StageOptions
+public sealed record PreferencePairsOptions : StageOptions
 {
-    public PreferencePairsOptions()
-        : base("preference_pairs")
-    {
-    }
+    /// <summary><c>world.pairs(count: N)</c> or the path of a CSV/JSONL pair file.</summary>
+    public required PairSource Source { get; set; }
 
-    /// <summary><c>world.pairs(count: N)</c> (a <see cref="SyntheticPairSource"/>) or the path of a CSV/JSONL pair file.</summary>
-    public object? Source { get; set; }
+    /// <summary>The kept dimensions.</summary>
+    public required IReadOnlyList<PreferenceDimension> Dimensions { get; set; }
 
-    /// <summary>The kept dimensions (VQ, MQ, TA).</summary>
-    public string[] Dimensions { get; set; } = [];
-
-    /// <summary><c>keep</c> or <c>drop</c>.</summary>
-    public string Ties { get; set; } = string.Empty;
+    public required TieHandling Ties { get; set; }
 
     /// <summary><c>split = { train: …, eval: … }</c>.</summary>
-    public SplitOptions Split { get; set; } = new();
+    public required SplitOptions Split { get; set; }
 
     /// <summary>Frames each file video is resampled to (world pairs keep the world's shape).</summary>
-    public int Frames { get; set; }
+    public required int Frames { get; set; }
 
     /// <summary>[H, W] each file video is area-resized to.</summary>
-    public int[] Resolution { get; set; } = [];
+    public required IReadOnlyList<int> Resolution { get; set; }
 
     /// <summary>Temporal sampling rate for file videos.</summary>
-    public double Fps { get; set; }
+    public required double Fps { get; set; }
 
-    /// <summary><c>stop</c> (absent: the run stops before training, listing every bad video) or <c>skip</c> (their pairs are left out).</summary>
-    public string? OnBadVideo { get; set; }
+    /// <summary>Stop (absent: the run stops before training, listing every bad video) or skip (their pairs are left out).</summary>
+    public BadVideoHandling? OnBadVideo { get; set; }
 
     /// <summary>The train/eval fractions.</summary>
-    public sealed class SplitOptions : RecordOptions
+    public sealed record SplitOptions
     {
-        public double Train { get; set; }
+        public required double Train { get; set; }
 
-        public double Eval { get; set; }
+        public required double Eval { get; set; }
     }
+}
+
+/// <summary>What <c>on_bad_video</c> says to do with a file video that cannot be read.</summary>
+public enum BadVideoHandling
+{
+    /// <summary>The run stops before training, listing every such video.</summary>
+    Stop,
+
+    /// <summary>The pairs that use it are left out, and counted.</summary>
+    Skip,
 }
 
 /// <summary>
@@ -61,50 +65,27 @@ public static class PreferencePairsStage
 {
     public static StageOutput Run(StageContext context, string name, PreferencePairsOptions options)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(options);
-        var dimensions = options.Dimensions.Select(d => Enum.TryParse<PreferenceDimension>(d, ignoreCase: false, out var dimension)
-            ? dimension
-            : throw RuntimeErrors.InvalidOption(name, $"dimensions: '{d}' is not one of VQ, MQ, TA")).ToArray();
-        var ties = options.Ties switch
-        {
-            "keep" => TieHandling.Keep,
-            "drop" => TieHandling.Drop,
-            _ => throw RuntimeErrors.InvalidOption(name, $"ties must be keep or drop, not '{options.Ties}'"),
-        };
+        var dimensions = options.Dimensions.ToArray();
 
-        var skipBadVideos = options.OnBadVideo switch
-        {
-            null or "stop" => false,
-            "skip" => true,
-            _ => throw RuntimeErrors.InvalidOption(name, $"on_bad_video must be stop or skip, not '{options.OnBadVideo}'"),
-        };
+        var skipBadVideos = options.OnBadVideo == BadVideoHandling.Skip;
 
         PreferencePairSet loaded;
         PairFileLoad? file = null;
         IReadOnlyList<DimensionLabelStatistics>? statistics = null;
         try
         {
-            switch (options.Source)
+            if (options.Source.World is { } world)
             {
-                case SyntheticPairSource world:
-                    loaded = PreferencePairSet.FromWorld(world.World.Synthetic, world.Pairs, dimensions);
-                    statistics = LabelStatistics.Compute(world.Pairs, dimensions);
-                    break;
-                case string path:
-                    if (options.Resolution.Length != 2)
-                    {
-                        throw RuntimeErrors.InvalidOption(null, "resolution must be [H, W]");
-                    }
-
-                    var settings = new PairFileSettings(context.VideoStoreRoot, Progress: StageProgress.Work(context, name, "new or changed videos"), SkipBadVideos: skipBadVideos);
-                    file = PairFileReader.Load(context.ResolvePath(path), dimensions,
-                        new VideoSampling(options.Frames, options.Resolution[0], options.Resolution[1], options.Fps), settings);
-                    loaded = file.Pairs;
-                    break;
-                default:
-                    throw RuntimeErrors.InvalidOption(name,
-                        $"source must be world.pairs(count: N) or a .csv/.jsonl path, not {options.Source?.GetType().Name ?? "nothing"}");
+                loaded = PreferencePairSet.FromWorld(world.World.Synthetic, world.Pairs, dimensions);
+                statistics = LabelStatistics.Compute(world.Pairs, dimensions);
+            }
+            else
+            {
+                // The catalogue's resolution is a list of exactly two sizes, so [H, W] is all there is.
+                var settings = new PairFileSettings(context.VideoStoreRoot, Progress: StageProgress.Work(context, name, "new or changed videos"), SkipBadVideos: skipBadVideos);
+                file = PairFileReader.Load(context.ResolvePath(options.Source.Path!), dimensions,
+                    new VideoSampling(options.Frames, options.Resolution[0], options.Resolution[1], options.Fps), settings);
+                loaded = file.Pairs;
             }
         }
         catch (PipelineException error) when (error.Stage is null)
@@ -112,7 +93,7 @@ public static class PreferencePairsStage
             throw RuntimeErrors.InStage(error, name);
         }
 
-        var kept = loaded.WithTies(ties);
+        var kept = loaded.WithTies(options.Ties);
         PreferencePairSplit split;
         try
         {

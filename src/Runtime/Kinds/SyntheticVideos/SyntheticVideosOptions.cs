@@ -6,35 +6,30 @@ namespace Pipeline.Runtime.Kinds.SyntheticVideos;
 /// Options of the <c>synthetic_videos</c> stage. Property names are the PascalCase of the DSL property names
 /// (<c>tie_threshold</c> → <see cref="TieThreshold"/>).
 /// </summary>
-/// <remarks>Defaults come from the catalogue (src/Catalog/Kinds/DataKinds.cs), measured for a 2-core CPU budget.</remarks>
-public sealed class SyntheticVideosOptions : StageOptions, ISyntheticWorldSettings
+/// <remarks>Defaults are the catalogue's (src/Catalog/Kinds/DataKinds.cs), measured for a 2-core CPU budget.</remarks>
+public sealed record SyntheticVideosOptions : StageOptions, ISyntheticWorldSettings
 {
-    public SyntheticVideosOptions()
-        : base("synthetic_videos")
-    {
-    }
+    /// <summary>Number of training prompts (distinct attribute combinations).</summary>
+    public required int Prompts { get; set; }
 
-    /// <summary>Number of training prompts (distinct attribute combinations). Default 256.</summary>
-    public int Prompts { get; set; }
+    /// <summary>Number of evaluation prompts, disjoint from the training prompts.</summary>
+    public required int EvalPrompts { get; set; }
 
-    /// <summary>Number of evaluation prompts, disjoint from the training prompts. Default 64.</summary>
-    public int EvalPrompts { get; set; }
+    /// <summary>Frames per video.</summary>
+    public required int Frames { get; set; }
 
-    /// <summary>Frames per video. Default 8.</summary>
-    public int Frames { get; set; }
+    /// <summary>Frame size as [height, width] in pixels.</summary>
+    public required IReadOnlyList<int> Resolution { get; set; }
 
-    /// <summary>Frame size as [height, width] in pixels. Default [16, 16].</summary>
-    public int[] Resolution { get; set; } = [];
+    /// <summary>Number of procedural generators K, from clearly best (0) to clearly worst (K−1).</summary>
+    public required int Generators { get; set; }
 
-    /// <summary>Number of procedural generators K, from clearly best (0) to clearly worst (K−1). Default 6.</summary>
-    public int Generators { get; set; }
+    /// <summary>Videos per (training prompt, generator) in the world's video set <c>.videos</c>.</summary>
+    public required int Samples { get; set; }
 
-    /// <summary>Videos per (training prompt, generator) in the world's video set <c>.videos</c>. Default 1.</summary>
-    public int Samples { get; set; }
+    /// <summary>Standard deviation of the annotator's Gaussian noise on the z-normalised oracle score difference.</summary>
+    public required double AnnotatorNoise { get; set; }
 
-    /// <summary>Standard deviation of the annotator's Gaussian noise on the z-normalised oracle score difference. Default 0.5.</summary>
-    public double AnnotatorNoise { get; set; }
-
-    /// <summary>The annotator answers "tie" when the noisy z-score difference is below this in absolute value. Default 0.4.</summary>
-    public double TieThreshold { get; set; }
+    /// <summary>The annotator answers "tie" when the noisy z-score difference is below this in absolute value.</summary>
+    public required double TieThreshold { get; set; }
 }

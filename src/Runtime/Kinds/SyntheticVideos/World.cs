@@ -8,9 +8,10 @@ namespace Pipeline.Runtime.Kinds.SyntheticVideos;
 /// <c>world.videos</c>, <c>world.pairs(count: N)</c>, <c>world.prompts</c>, <c>world.eval_prompts</c>, <c>world.oracle</c>,
 /// <c>world.best</c>, <c>world.worst</c>).
 /// </summary>
-public sealed class World
+public sealed class World : INamedMembers
 {
     private readonly Lazy<VideoSet> videos;
+    private readonly Lazy<OracleJudge> oracle;
 
     public World(SyntheticWorld synthetic)
     {
@@ -20,6 +21,7 @@ public sealed class World
         EvalPrompts = new PromptSet(synthetic.EvalPrompts.Select(p => p.Text).ToArray());
         Best = new WorldGenerator(synthetic, synthetic.BestGenerator);
         Worst = new WorldGenerator(synthetic, synthetic.WorstGenerator);
+        oracle = new Lazy<OracleJudge>(() => new OracleJudge(synthetic.Oracle));
     }
 
     /// <summary>The procedural world behind the artifact.</summary>
@@ -31,7 +33,8 @@ public sealed class World
 
     public PromptSet EvalPrompts { get; }
 
-    public Oracle Oracle => Synthetic.Oracle;
+    /// <summary><c>world.oracle</c>: the oracle as a judge, with the world's reference-set normalisation (measured on first use).</summary>
+    public OracleJudge Oracle => oracle.Value;
 
     public WorldGenerator Best { get; }
 
@@ -39,6 +42,9 @@ public sealed class World
 
     /// <summary><c>world.pairs(count: N)</c>: N labelled pairs of videos from different generators.</summary>
     public SyntheticPairSource Pairs(int count) => new(this, count);
+
+    /// <summary>The world's generators, which a win_rates stage may compare as methods (<c>world.best</c>).</summary>
+    public IEnumerable<(string Name, object Value)> NamedMembers => [("best", Best), ("worst", Worst)];
 }
 
 /// <summary>The PairSource artifact of <c>world.pairs(count: N)</c>; pairs are drawn when first read.</summary>

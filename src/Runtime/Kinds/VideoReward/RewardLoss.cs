@@ -1,5 +1,4 @@
 using System.Globalization;
-using Pipeline.Catalog;
 using Pipeline.Runtime.Torch;
 
 namespace Pipeline.Runtime.Kinds.VideoReward;
@@ -17,7 +16,7 @@ public enum RewardLossKind
     Regression,
 }
 
-/// <summary>The loss and, for BTT, its tie parameter θ.</summary>
+/// <summary>The loss and, for BTT, its tie parameter θ: the catalogue's <c>loss</c> variant, whose cases are the static members <see cref="Bt"/>, <see cref="Btt"/> and <see cref="Regression"/>.</summary>
 public sealed record RewardLoss(RewardLossKind Kind, double Theta)
 {
     public static RewardLoss Bt { get; } = new(RewardLossKind.BradleyTerry, double.NaN);
@@ -25,19 +24,6 @@ public sealed record RewardLoss(RewardLossKind Kind, double Theta)
     public static RewardLoss Btt(double theta) => new(RewardLossKind.BradleyTerryWithTies, theta);
 
     public static RewardLoss Regression { get; } = new(RewardLossKind.Regression, double.NaN);
-
-    /// <summary>The loss a catalogue variant value names: bt, btt(theta: θ) or regression.</summary>
-    public static RewardLoss FromVariant(VariantValue value)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        return value.Case switch
-        {
-            "bt" => Bt,
-            "btt" => Btt(value.Arguments.TryGetValue("theta", out var theta) ? Convert.ToDouble(theta, CultureInfo.InvariantCulture) : throw new ArgumentException("btt needs theta")),
-            "regression" => Regression,
-            _ => throw new ArgumentException($"unknown reward loss '{value.Case}'; use bt, btt or regression"),
-        };
-    }
 
     /// <summary>The loss as experiment files write it: bt, btt(theta: 5.0), regression.</summary>
     public override string ToString() => Kind switch

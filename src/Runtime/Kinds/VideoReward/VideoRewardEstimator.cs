@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models.Reward;
@@ -160,13 +161,7 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
 
         foreach (var name in VideoRewardTransformer.ScoreColumns(TrainedDimensions))
         {
-            // SchemaShape.Column's constructor is internal to ML.NET (its own estimators build columns with it).
-            columns[name] = (SchemaShape.Column)Activator.CreateInstance(
-                typeof(SchemaShape.Column),
-                System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public,
-                binder: null,
-                args: new object?[] { name, SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single, false, null },
-                culture: null)!;
+            columns[name] = SchemaColumns.Single(name, vector: false);
         }
 
         return new SchemaShape(columns.Values);

@@ -12,30 +12,25 @@ using Pipeline.Runtime.Torch.Safetensors;
 namespace Pipeline.Runtime.Kinds.VideoReward;
 
 /// <summary>Options of <c>video_reward</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class VideoRewardOptions : StageOptions
+public sealed record VideoRewardOptions : StageOptions
 {
-    public VideoRewardOptions()
-        : base("video_reward")
-    {
-    }
-
-    public PreferencePairSet? Train { get; set; }
+    public required PreferencePairSet Train { get; set; }
 
     public PreferencePairSet? Eval { get; set; }
 
-    public VariantValue Loss { get; set; } = new("btt", new Dictionary<string, object>());
+    public required RewardLoss Loss { get; set; }
 
-    public string Tokens { get; set; } = string.Empty;
+    public required RewardTokenMode Tokens { get; set; }
 
-    public int Width { get; set; }
+    public required int Width { get; set; }
 
-    public int Epochs { get; set; }
+    public required int Epochs { get; set; }
 
-    public double Lr { get; set; }
+    public required double Lr { get; set; }
 
-    public int Batch { get; set; }
+    public required int Batch { get; set; }
 
-    public VariantValue? Init { get; set; }
+    public WeightsFile? Init { get; set; }
 }
 
 /// <summary>
@@ -56,12 +51,13 @@ public static class VideoRewardStage
     public static StageOutput Run(StageContext context, string name, VideoRewardOptions options)
     {
         var (train, eval, settings) = Settings(context, name, options);
+        var tokens = CatalogNames.SnakeCase(options.Tokens.ToString());
 
         // Train on the training pairs, then fit the Overall normalisation on the held-out pairs (the evaluation split,
         // else the training pairs) and score them.
         using var given = GivenWeights.Open(context, name, ModelKinds.VideoReward, options.Init);
         given?.RequireAgreement(ModelMetadata.Dimensions, JsonSerializer.Serialize(settings.Dimensions), "for the dimensions", "give it pairs of the file's dimensions, in its order");
-        given?.RequireAgreement(ModelMetadata.Tokens, options.Tokens, "with tokens", $"set tokens = {given.Metadata?.Optional(ModelMetadata.Tokens)}");
+        given?.RequireAgreement(ModelMetadata.Tokens, tokens, "with tokens", $"set tokens = {given.Metadata?.Optional(ModelMetadata.Tokens)}");
         var watch = Stopwatch.StartNew();
         var trainData = RewardPairData.Read(train.ToDataView(), train.Shape, settings.Dimensions);
         using var metrics = StageProgress.OpenMetrics(context, name);
@@ -72,7 +68,7 @@ public static class VideoRewardStage
         };
         var model = estimator.Train(trainData);
         model.VideoFps = train.Fps;
-        context.Log($"{name}: trained {settings.Loss} ({options.Tokens} tokens) on {trainData.Count} pairs, {estimator.Trainer!.Losses.Count} steps in {watch.Elapsed.TotalSeconds:0.0} s");
+        context.Log($"{name}: trained {settings.Loss} ({tokens} tokens) on {trainData.Count} pairs, {estimator.Trainer!.Losses.Count} steps in {watch.Elapsed.TotalSeconds:0.0} s");
         var evalData = eval is null ? null : RewardPairData.Read(eval.ToDataView(), eval.Shape, eval.Dimensions.Select(d => d.ToString()).ToArray());
         var held = evalData ?? RewardPairData.Read(train.ToDataView(), train.Shape, train.Dimensions.Select(d => d.ToString()).ToArray());
         var raw = VideoRewardEstimator.ScoreBoth(model, held);
@@ -82,7 +78,7 @@ public static class VideoRewardStage
         var output = new StageOutput(name, "video_reward", model);
         var trainer = estimator.Trainer!;
         output.Metrics["loss"] = settings.Loss.ToString();
-        output.Metrics["tokens"] = options.Tokens;
+        output.Metrics["tokens"] = tokens;
         output.Metrics["train_pairs"] = trainData.Count;
         output.Metrics["eval_pairs"] = evalData?.Count ?? 0;
         output.Metrics["steps"] = trainer.Losses.Count;
@@ -101,7 +97,7 @@ public static class VideoRewardStage
     /// <summary>The training and evaluation pairs and the training settings, checked against each other.</summary>
     private static (PreferencePairSet Train, PreferencePairSet? Eval, VideoRewardSettings Settings) Settings(StageContext context, string name, VideoRewardOptions options)
     {
-        var train = options.Train ?? throw RuntimeErrors.Required(name, "train");
+        var train = options.Train;
         var eval = options.Eval;
         var dimensions = train.Dimensions.Where(d => d != PreferenceDimension.Overall).Select(d => d.ToString()).ToArray();
         if (dimensions.Length == 0)
@@ -114,18 +110,7 @@ public static class VideoRewardStage
             throw RuntimeErrors.InvalidOption(name, $"the eval pairs' videos have shape {eval.Shape}, the training pairs' {train.Shape}");
         }
 
-        RewardLoss loss;
-        try
-        {
-            loss = RewardLoss.FromVariant(options.Loss);
-        }
-        catch (ArgumentException error)
-        {
-            throw RuntimeErrors.InvalidOption(name, error);
-        }
-
-        var tokens = options.Tokens == "shared" ? RewardTokenMode.Shared : RewardTokenMode.Separate;
-        return (train, eval, new VideoRewardSettings(dimensions, loss, tokens, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name)));
+        return (train, eval, new VideoRewardSettings(dimensions, options.Loss, options.Tokens, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name)));
     }
 
     /// <summary>

@@ -5,25 +5,20 @@ using Pipeline.Runtime.Data.Synthetic;
 namespace Pipeline.Runtime.Kinds.WinRates;
 
 /// <summary>Options of <c>win_rates</c>; defaults and documentation are in the catalogue.</summary>
-public sealed class WinRatesOptions : StageOptions
+public sealed record WinRatesOptions : StageOptions
 {
-    public WinRatesOptions()
-        : base("win_rates")
-    {
-    }
+    public required PromptSet Prompts { get; set; }
 
-    public PromptSet? Prompts { get; set; }
+    public required IReadOnlyList<IVideoGenerator> Methods { get; set; }
 
-    public IReadOnlyList<IVideoGenerator> Methods { get; set; } = Array.Empty<IVideoGenerator>();
+    public required IVideoGenerator Baseline { get; set; }
 
-    public IVideoGenerator? Baseline { get; set; }
+    /// <summary>Reward stages and the world's oracle (<c>world.oracle</c>).</summary>
+    public required IReadOnlyList<IVideoJudge> Judges { get; set; }
 
-    /// <summary>Judges: <see cref="IVideoJudge"/> artifacts (reward stages) or the world's <see cref="Oracle"/>.</summary>
-    public IReadOnlyList<object> Judges { get; set; } = Array.Empty<object>();
+    public required int Seeds { get; set; }
 
-    public int Seeds { get; set; }
-
-    public int Gifs { get; set; }
+    public required int Gifs { get; set; }
 }
 
 /// <summary>
@@ -41,11 +36,11 @@ public static class WinRatesStage
 
     public static StageOutput Run(StageContext context, string name, WinRatesOptions options)
     {
-        var prompts = options.Prompts ?? throw RuntimeErrors.Required(name, "prompts");
-        var baseline = options.Baseline ?? throw RuntimeErrors.Required(name, "baseline");
+        var prompts = options.Prompts;
+        var baseline = options.Baseline;
         var methodNames = options.Methods.Select((m, i) => ArtifactNames.Find(context, m, $"method{i + 1}")).ToArray();
         var baselineName = ArtifactNames.Find(context, baseline, "baseline");
-        var judges = options.Judges.Select((j, i) => Judge(context, name, j, i)).ToArray();
+        var judges = options.Judges.Select((j, i) => Judge(context, j, i)).ToArray();
         var n = prompts.Count * options.Seeds;
         if (n < 256)
         {
@@ -173,13 +168,8 @@ public static class WinRatesStage
         return (perGenerator, perGeneratorMetrics);
     }
 
-    private static (string Name, IVideoJudge Judge) Judge(StageContext context, string stage, object judge, int index) => judge switch
-    {
-        Oracle oracle => (OracleJudge.Name, new OracleJudge(oracle)),
-        OracleJudge oracleJudge => (OracleJudge.Name, oracleJudge),
-        IVideoJudge videoJudge => (ArtifactNames.Find(context, videoJudge, $"judge{index + 1}"), videoJudge),
-        _ => throw RuntimeErrors.InvalidOption(stage, $"judge {index + 1} is a {judge.GetType().Name}, which cannot score videos (it must implement IVideoJudge)"),
-    };
+    private static (string Name, IVideoJudge Judge) Judge(StageContext context, IVideoJudge judge, int index) =>
+        (judge is OracleJudge ? OracleJudge.Name : ArtifactNames.Find(context, judge, $"judge{index + 1}"), judge);
 
     private static double Round(double value) => Math.Round(value, 6);
 }
