@@ -8,7 +8,7 @@ using Pipeline.Tests.Shared;
 namespace Pipeline.Cli.Tests;
 
 /// <summary>
-/// A researcher's path with the paper repository's own example (../shared/fixtures/videoalign-example, 12 labelled pairs
+/// A researcher's path with the paper repository's own example (examples/videoalign-example, 12 labelled pairs
 /// of six real mp4 clips): train VideoReward-mini on it with <c>pipeline run</c>, which exports the trained model into
 /// the run's <c>models/</c> folder, look at it with <c>pipeline inspect</c>, score the videos with <c>pipeline score</c>
 /// from the run (its folder or its id) and benchmark the scores with <c>pipeline reward-bench</c> — every command a real
@@ -16,7 +16,7 @@ namespace Pipeline.Cli.Tests;
 /// </summary>
 public sealed class ScoreCommandTests
 {
-    private static readonly string Example = RepoPaths.Fixture("videoalign-example");
+    private static readonly string Example = RepoPaths.VideoAlignExample;
 
     [Fact]
     public void A_reward_model_trained_on_the_official_example_scores_its_videos_and_reward_bench_reads_the_scores()

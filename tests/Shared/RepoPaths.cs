@@ -1,6 +1,6 @@
 namespace Pipeline.Tests.Shared;
 
-/// <summary>Paths every test needs: the repository root (found by walking up to Pipeline.sln) and shared/ beside it.</summary>
+/// <summary>Paths every test needs: the repository root (found by walking up to Pipeline.sln) and the examples.</summary>
 internal static class RepoPaths
 {
     private static readonly Lazy<string> RootPath = new(() =>
@@ -20,8 +20,6 @@ internal static class RepoPaths
 
     public static string Examples => Path.Combine(Root, "examples");
 
-    /// <summary>The project's shared/ folder (design, fixtures), beside the checkout.</summary>
-    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
-
-    public static string Fixture(string relative) => Path.Combine(Shared, "fixtures", relative);
+    /// <summary>VideoAlign's own example data (MIT, copied into examples/ so a clone needs nothing beside it).</summary>
+    public static string VideoAlignExample => Path.Combine(Examples, "videoalign-example");
 }

@@ -10,8 +10,8 @@ internal static class TestFiles
     /// <summary>The repository root: the nearest folder above the test assembly holding Pipeline.sln or .git.</summary>
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>The paper repository's example data, <c>../shared/fixtures/videoalign-example</c> from the repository root.</summary>
-    public static string VideoAlignExample => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures", "videoalign-example"));
+    /// <summary>The paper repository's example data, <c>examples/videoalign-example</c> (MIT, copied into the repository).</summary>
+    public static string VideoAlignExample => Path.Combine(RepositoryRoot, "examples", "videoalign-example");
 
     /// <summary>A fresh empty folder under the system temp folder, deleted when disposed.</summary>
     public static ScratchFolder NewFolder() => new();
