@@ -30,15 +30,15 @@ public sealed class ArtifactStoreTests
     public void Every_trained_kind_is_one_model_file_that_loads_back_bit_for_bit_with_its_provenance()
     {
         var random = new Random(5);
-        var reward = new VideoRewardModel(Randomized(new VideoRewardNetwork(Three, RewardTokenMode.Shared, RewardPromptTokens.Vocabulary, 8), random), new VideoShape(3, 4, 16, 16), RewardLoss.Btt(5), CPU, new RewardNormalization([0.1 + 0.2, -1.0 / 3, 2], [Math.PI, 1e-6, 7.25]))
+        var reward = new VideoRewardModel(ModuleStates.Randomized(new VideoRewardNetwork(Three, RewardTokenMode.Shared, RewardPromptTokens.Vocabulary, 8), random), new VideoShape(3, 4, 16, 16), RewardLoss.Btt(5), CPU, new RewardNormalization([0.1 + 0.2, -1.0 / 3, 2], [Math.PI, 1e-6, 7.25]))
         {
             VideoFps = 2.5,
         };
         var cases = new (string Type, object Artifact, Func<object, object, bool> Same)[]
         {
-            ("autoencoder", Randomized(new VideoAutoencoder(Video, Latent, 8), random), (a, b) => SameState((nn.Module)a, (nn.Module)b)),
+            ("autoencoder", ModuleStates.Randomized(new VideoAutoencoder(Video, Latent, 8), random), (a, b) => ModuleStates.SameState((nn.Module)a, (nn.Module)b)),
             ("flow_generator", ConvGenerator(random), (a, b) => SameGenerator((FlowGeneratorModel)a, (FlowGeneratorModel)b)),
-            ("flow_generator", new FlowGeneratorModel(Randomized(new VelocityMlp(Video.Length, 16), random), Video, LatentSpace.Pixels(Video), 3, 1.5, CPU), (a, b) => SameGenerator((FlowGeneratorModel)a, (FlowGeneratorModel)b)),
+            ("flow_generator", new FlowGeneratorModel(ModuleStates.Randomized(new VelocityMlp(Video.Length, 16), random), Video, LatentSpace.Pixels(Video), 3, 1.5, CPU), (a, b) => SameGenerator((FlowGeneratorModel)a, (FlowGeneratorModel)b)),
             ("video_reward", reward, (a, b) => SameReward((VideoRewardModel)a, (VideoRewardModel)b)),
             ("latent_reward", LatentReward(random), (a, b) => SameLatentReward((LatentRewardModel)a, (LatentRewardModel)b)),
         };
@@ -91,7 +91,7 @@ public sealed class ArtifactStoreTests
         ]);
         var log = new List<string>();
         var run = new RunContext(info, folder, folder, log.Add);
-        var autoencoder = Randomized(new VideoAutoencoder(Video, Latent, 8), random);
+        var autoencoder = ModuleStates.Randomized(new VideoAutoencoder(Video, Latent, 8), random);
         var outputs = new Dictionary<string, StageOutput>
         {
             ["ae"] = new("ae", "autoencoder", autoencoder),
@@ -105,7 +105,7 @@ public sealed class ArtifactStoreTests
         Assert.Equal(0, exported.Linked);
         Assert.Equal(new FileInfo(exported.Files[0]).Length, exported.Bytes);
         Assert.Equal(new ModelProvenance("tiny", new string('c', 64), "ae", new string('d', 64), "autoencoder"), ModelFile.ReadMetadata(exported.Files[0]).Provenance);
-        Assert.True(SameState(autoencoder, AutoencoderFile.Load(exported.Files[0], CPU)));
+        Assert.True(ModuleStates.SameState(autoencoder, AutoencoderFile.Load(exported.Files[0], CPU)));
         Assert.Contains("stage old: not exported (its cache entry was removed during the run)", log);
         Assert.Equal(["models"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
     }
@@ -116,7 +116,7 @@ public sealed class ArtifactStoreTests
         using var folder = TestFiles.NewFolder();
         var source = Path.Combine(folder, "ae.safetensors");
         var target = Path.Combine(folder, "exported.safetensors");
-        AutoencoderFile.Save(Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(8)), source, Made);
+        AutoencoderFile.Save(ModuleStates.Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(8)), source, Made);
         var metadata = ModelFile.ReadMetadata(source);
         metadata.Provenance = Made.ExportedBy("unguided", new string('9', 64));
 
@@ -125,7 +125,7 @@ public sealed class ArtifactStoreTests
         Assert.Equal(Made.ExportedBy("unguided", new string('9', 64)), ModelFile.ReadMetadata(target).Provenance);
         Assert.Equal(SafetensorsFile.Open(source).Tensors, SafetensorsFile.Open(target).Tensors, new EntryComparer());
         Assert.Equal(DataSection(source), DataSection(target));
-        Assert.True(SameState(AutoencoderFile.Load(source, CPU), AutoencoderFile.Load(target, CPU)));
+        Assert.True(ModuleStates.SameState(AutoencoderFile.Load(source, CPU), AutoencoderFile.Load(target, CPU)));
     }
 
     [Fact]
@@ -149,52 +149,26 @@ public sealed class ArtifactStoreTests
 
     private static FlowGeneratorModel ConvGenerator(Random random)
     {
-        var autoencoder = Randomized(new VideoAutoencoder(Video, Latent, 8), random);
-        return new FlowGeneratorModel(Randomized(new VelocityConvNet(Latent, 8), random), Video, LatentSpace.Restore(autoencoder, [0.1f, -0.2f, 0.3f, 1f / 3], [1f, 0.5f, 2f, 1.5f]), 4, 3.0, CPU);
+        var autoencoder = ModuleStates.Randomized(new VideoAutoencoder(Video, Latent, 8), random);
+        return new FlowGeneratorModel(ModuleStates.Randomized(new VelocityConvNet(Latent, 8), random), Video, LatentSpace.Restore(autoencoder, [0.1f, -0.2f, 0.3f, 1f / 3], [1f, 0.5f, 2f, 1.5f]), 4, 3.0, CPU);
     }
 
     private static LatentRewardModel LatentReward(Random random) =>
-        new(Randomized(new LatentRewardNetwork(Latent, 8, Three), random), Randomized(new VideoAutoencoder(Video, Latent, 8), random), Three, true, [0.25f, -0.5f, 1f / 3, 0f], [1f, 2f, 0.75f, 1.25f]);
+        new(ModuleStates.Randomized(new LatentRewardNetwork(Latent, 8, Three), random), ModuleStates.Randomized(new VideoAutoencoder(Video, Latent, 8), random), Three, true, [0.25f, -0.5f, 1f / 3, 0f], [1f, 2f, 0.75f, 1.25f]);
 
     private static bool SameGenerator(FlowGeneratorModel a, FlowGeneratorModel b) =>
         a.Shape == b.Shape && a.SamplingSteps == b.SamplingSteps && a.CfgScale == b.CfgScale
         && a.Space.Mean.SequenceEqual(b.Space.Mean) && a.Space.Deviation.SequenceEqual(b.Space.Deviation)
-        && SameState(a.Network, b.Network) && (a.Space.Autoencoder is null ? b.Space.Autoencoder is null : b.Space.Autoencoder is not null && SameState(a.Space.Autoencoder, b.Space.Autoencoder));
+        && ModuleStates.SameState(a.Network, b.Network) && (a.Space.Autoencoder is null ? b.Space.Autoencoder is null : b.Space.Autoencoder is not null && ModuleStates.SameState(a.Space.Autoencoder, b.Space.Autoencoder));
 
     private static bool SameReward(VideoRewardModel a, VideoRewardModel b) =>
         a.Shape == b.Shape && a.Loss == b.Loss && a.Tokens == b.Tokens && a.VideoFps == b.VideoFps && a.Dimensions.SequenceEqual(b.Dimensions)
         && a.Normalization!.Mean.SequenceEqual(b.Normalization!.Mean) && a.Normalization.StandardDeviation.SequenceEqual(b.Normalization.StandardDeviation)
-        && SameState(a.Network, b.Network);
+        && ModuleStates.SameState(a.Network, b.Network);
 
     private static bool SameLatentReward(LatentRewardModel a, LatentRewardModel b) =>
         a.Noisy == b.Noisy && a.Dimensions.SequenceEqual(b.Dimensions) && a.Mean.SequenceEqual(b.Mean) && a.Deviation.SequenceEqual(b.Deviation)
-        && SameState(a.Network, b.Network) && SameState(a.Autoencoder, b.Autoencoder);
-
-    /// <summary>The same state entries, each of the same dtype, shape and bits.</summary>
-    private static bool SameState(nn.Module a, nn.Module b)
-    {
-        var left = a.state_dict();
-        var right = b.state_dict();
-        return left.Count == right.Count && left.All(p => right.TryGetValue(p.Key, out var other) && p.Value.dtype == other.dtype && p.Value.shape.SequenceEqual(other.shape)
-            && p.Value.cpu().bytes.SequenceEqual(other.cpu().bytes));
-    }
-
-    /// <summary>Every floating state entry (buffers too) drawn anew, so no part stays at an initial value a loader would also give.</summary>
-    private static T Randomized<T>(T module, Random random)
-        where T : nn.Module
-    {
-        using var noGrad = no_grad();
-        foreach (var (_, state) in module.state_dict())
-        {
-            if (state.is_floating_point())
-            {
-                var values = Enumerable.Range(0, (int)state.numel()).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
-                state.copy_(tensor(values, state.shape));
-            }
-        }
-
-        return module;
-    }
+        && ModuleStates.SameState(a.Network, b.Network) && ModuleStates.SameState(a.Autoencoder, b.Autoencoder);
 
     private static byte[] DataSection(string path)
     {

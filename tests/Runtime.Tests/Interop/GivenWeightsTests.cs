@@ -32,20 +32,20 @@ public sealed class GivenWeightsTests
     public void An_autoencoder_trained_zero_steps_from_a_model_file_is_the_file_bit_for_bit()
     {
         using var folder = TestFiles.NewFolder();
-        var saved = Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(1));
+        var saved = ModuleStates.Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(1));
         AutoencoderFile.Save(saved, Path.Combine(folder, "ae.safetensors"));
         using var given = Open(folder, "ae", ModelKinds.Autoencoder, "ae.safetensors")!;
 
         var (model, _) = AutoencoderTrainer.Fit(Videos(), new AutoencoderSettings(Latent, 8, 0, 1e-3, 4, 11), CPU, "ae", given: given);
 
-        Assert.True(SameState(saved, model));
+        Assert.True(ModuleStates.SameState(saved, model));
     }
 
     [Fact]
     public void An_autoencoder_trained_from_given_weights_starts_from_them()
     {
         using var folder = TestFiles.NewFolder();
-        var saved = Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(2));
+        var saved = ModuleStates.Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(2));
         AutoencoderFile.Save(saved, Path.Combine(folder, "ae.safetensors"));
         using var given = Open(folder, "ae", ModelKinds.Autoencoder, "ae.safetensors")!;
 
@@ -64,7 +64,7 @@ public sealed class GivenWeightsTests
     public void A_tensor_of_another_shape_is_one_error_with_the_tensor_and_both_shapes()
     {
         using var folder = TestFiles.NewFolder();
-        AutoencoderFile.Save(Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(3)), Path.Combine(folder, "ae.safetensors"));
+        AutoencoderFile.Save(ModuleStates.Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(3)), Path.Combine(folder, "ae.safetensors"));
         using var given = Open(folder, "ae", ModelKinds.Autoencoder, "ae.safetensors")!;
         var log = new List<string>();
 
@@ -79,7 +79,7 @@ public sealed class GivenWeightsTests
     public void A_missing_or_an_unexpected_tensor_is_named()
     {
         using var folder = TestFiles.NewFolder();
-        var tensors = ModuleTensors.Collect(Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(4)));
+        var tensors = ModuleTensors.Collect(ModuleStates.Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(4)));
         SafetensorsFile.Write(Path.Combine(folder, "missing.safetensors"), new Dictionary<string, string>(), tensors.Where(t => t.Name != "decoder.0.bias").ToArray());
         SafetensorsFile.Write(Path.Combine(folder, "extra.safetensors"), new Dictionary<string, string>(), [.. tensors, ("decoder.9.weight", ones(2))]);
 
@@ -97,7 +97,7 @@ public sealed class GivenWeightsTests
     public void A_model_file_of_another_kind_is_refused_by_its_metadata()
     {
         using var folder = TestFiles.NewFolder();
-        AutoencoderFile.Save(Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(5)), Path.Combine(folder, "ae.safetensors"));
+        AutoencoderFile.Save(ModuleStates.Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(5)), Path.Combine(folder, "ae.safetensors"));
 
         var error = Assert.Throws<PipelineException>(() => Open(folder, "gen", ModelKinds.FlowGenerator, "ae.safetensors"));
 
@@ -109,7 +109,7 @@ public sealed class GivenWeightsTests
     public void Metadata_that_disagrees_with_the_stage_is_an_error_and_json_values_compare_as_json()
     {
         using var folder = TestFiles.NewFolder();
-        var reward = new VideoRewardModel(Randomized(new VideoRewardNetwork(Three, RewardTokenMode.Separate, RewardPromptTokens.Vocabulary, 8), new Random(6)), new VideoShape(3, 4, 16, 16), RewardLoss.Btt(5), CPU);
+        var reward = new VideoRewardModel(ModuleStates.Randomized(new VideoRewardNetwork(Three, RewardTokenMode.Separate, RewardPromptTokens.Vocabulary, 8), new Random(6)), new VideoShape(3, 4, 16, 16), RewardLoss.Btt(5), CPU);
         VideoRewardFile.Save(reward, Path.Combine(folder, "vr.safetensors"));
         using var given = Open(folder, "vr", ModelKinds.VideoReward, "vr.safetensors")!;
 
@@ -124,15 +124,15 @@ public sealed class GivenWeightsTests
     public void A_latent_reward_used_as_given_keeps_the_files_centre_and_score_scales()
     {
         using var folder = TestFiles.NewFolder();
-        var autoencoder = Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(7));
-        var saved = Randomized(new LatentRewardNetwork(Latent, 8, Three), new Random(8));
+        var autoencoder = ModuleStates.Randomized(new VideoAutoencoder(Video, Latent, 8), new Random(7));
+        var saved = ModuleStates.Randomized(new LatentRewardNetwork(Latent, 8, Three), new Random(8));
         LatentRewardFile.Save(new LatentRewardModel(saved, autoencoder, Three, true, [0f, 0f, 0f, 0f], [1f, 1f, 1f, 1f]), Path.Combine(folder, "latent.safetensors"));
         using var given = Open(folder, "latent", ModelKinds.LatentReward, "latent.safetensors")!;
         var pairs = Pairs();
 
         var (model, _) = LatentRewardTrainer.Fit(pairs, autoencoder, new LatentRewardSettings(true, 8, 0, 1e-3, 4, 13), CPU, "latent", given: given);
 
-        Assert.True(SameState(saved, model.Network));
+        Assert.True(ModuleStates.SameState(saved, model.Network));
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class GivenWeightsTests
 
         Assert.Equal(RuntimeDiagnosticCodes.GivenWeightsDisagree, error.Code);
         Assert.Equal($"stage latent: {path} was trained with noise_aware = false (pipeline.noise_aware); the stage needs true; set noisy = false on the stage (flow_nrg then needs ablation = true), or train it on noisy latents (epochs > 0).", error.Message);
-        Assert.True(SameState(clean.Network, asClean.Network));
+        Assert.True(ModuleStates.SameState(clean.Network, asClean.Network));
         Assert.False(asClean.Noisy);
     }
 
@@ -192,29 +192,5 @@ public sealed class GivenWeightsTests
         var random = new Random(10);
         float[] Random(int count) => Enumerable.Range(0, count * Video.Length).Select(_ => (float)random.NextDouble()).ToArray();
         return new Pipeline.Runtime.Data.Pairs.RewardPairData(Video, Three, ["a", "b", "c", "d"], Pipeline.Runtime.Core.VideoRows.FromFloats(Video, Random(4)), Pipeline.Runtime.Core.VideoRows.FromFloats(Video, Random(4)), new sbyte[12], Enumerable.Repeat(true, 12).ToArray(), null, null);
-    }
-
-    private static bool SameState(nn.Module a, nn.Module b)
-    {
-        var left = a.state_dict();
-        var right = b.state_dict();
-        return left.Count == right.Count && left.All(p => right.TryGetValue(p.Key, out var other) && p.Value.dtype == other.dtype && p.Value.shape.SequenceEqual(other.shape)
-            && p.Value.cpu().bytes.SequenceEqual(other.cpu().bytes));
-    }
-
-    private static T Randomized<T>(T module, Random random)
-        where T : nn.Module
-    {
-        using var noGrad = no_grad();
-        foreach (var (_, state) in module.state_dict())
-        {
-            if (state.is_floating_point())
-            {
-                var values = Enumerable.Range(0, (int)state.numel()).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
-                state.copy_(tensor(values, state.shape));
-            }
-        }
-
-        return module;
     }
 }
