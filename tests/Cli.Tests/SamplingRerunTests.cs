@@ -38,6 +38,31 @@ public sealed class SamplingRerunTests
         Assert.NotEqual(Numbers(output.File("first")), Numbers(output.File("changed")));
     }
 
+    [Fact]
+    public void A_guides_own_sampling_steps_resample_that_guide_only()
+    {
+        using var cache = new TempFolder();
+        using var output = new TempFolder();
+        var first = PipelineCli.Run(["run", Evidence, "--out", output.File("first"), "--quiet"], cache.Path);
+        Assert.True(first.ExitCode == 0, first.All);
+
+        var changed = PipelineCli.Run(["run", Evidence, "--set", "cfg4.sampling_steps=5", "--out", output.File("changed"), "--quiet"], cache.Path);
+        Assert.True(changed.ExitCode == 0, changed.All);
+        foreach (var cached in new[] { "ae", "gen", "same" })
+        {
+            Assert.Contains($"stage {cached}: cached", changed.StandardOutput, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("stage cfg4: running", changed.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("stage report: running", changed.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(WinRates(output.File("first"), "same"), WinRates(output.File("changed"), "same"));
+        Assert.NotEqual(WinRates(output.File("first"), "cfg4"), WinRates(output.File("changed"), "cfg4"));
+    }
+
+    /// <summary>The report's win rates of one method, as JSON text.</summary>
+    private static string WinRates(string folder, string method) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "results.json")))!["win_rates"]!["oracle"]![method]!.ToJsonString();
+
     /// <summary>results.json without timings and cache flags: what a cached rerun and a fresh run share.</summary>
     private static string Numbers(string folder)
     {

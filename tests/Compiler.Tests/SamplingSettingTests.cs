@@ -6,7 +6,8 @@ namespace Pipeline.Compiler.Tests;
 /// A generator's sampling settings (cfg_scale, sampling_steps of flow_generator) are evaluation settings: out of the
 /// hash of the generator and of the stages trained from it, in the hash of every guide and evaluate stage downstream,
 /// and written into StageInfo.Sampling for the trained generators, which a cached one samples with. flow_rwr's own
-/// sampling settings stay in its hash (its training samples use them).
+/// sampling settings stay in its hash (its training samples use them); a guide's own sampling_steps are in its hash
+/// and its evaluations', as its generator's are.
 /// </summary>
 public sealed class SamplingSettingTests
 {
@@ -29,6 +30,18 @@ public sealed class SamplingSettingTests
         var preimage = StageHasher.Preimage(changed.SemanticModel.FindStage("report")!, changed.SemanticModel, changed.RuntimeVersion);
         Assert.Contains("sampling base.cfg_scale = 2.5\nsampling base.sampling_steps = 3\n", preimage, StringComparison.Ordinal);
         Assert.DoesNotContain("property sampling_steps", StageHasher.Preimage(changed.SemanticModel.FindStage("base")!, changed.SemanticModel, changed.RuntimeVersion), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_guides_own_sampling_steps_rerun_only_the_guide_and_what_samples_through_it()
+    {
+        var plain = Sources.Compile(Sources.Mini);
+        var changed = Sources.Compile(Sources.Mini, "nrg.sampling_steps=3");
+        Assert.Empty(changed.Diagnostics);
+        var before = plain.SemanticModel.Stages.ToDictionary(s => s.Name, s => s.Hash);
+        var after = changed.SemanticModel.Stages.ToDictionary(s => s.Name, s => s.Hash);
+        Assert.Equal(["nrg", "report"], before.Keys.Where(name => before[name] != after[name]).Order(StringComparer.Ordinal).ToArray());
+        Assert.Contains("property sampling_steps = 3\n", StageHasher.Preimage(changed.SemanticModel.FindStage("nrg")!, changed.SemanticModel, changed.RuntimeVersion), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -73,6 +73,7 @@ internal static class AlignKinds
             P("strength", NonNegative, 100.0, "Guidance strength w (the paper: 100)."),
             P("coefficient_cap", Positive, 10.0, "Cap on t/(1-t), which grows without bound as t approaches 1."),
             P("ablation", new BooleanType(), false, "Allow a clean (not noise-aware) latent reward, for the paper's ablation."),
+            GuideSamplingSteps,
         })
     {
         Checks = [new NoiseAwareReward("reward", "ablation"), new DimensionsWithin("weights", "reward")],
@@ -87,5 +88,15 @@ internal static class AlignKinds
         {
             PropertyDefinition.Require("generator", new ReferenceType(ArtifactType.Generator), "The flow generator to sample (a flow_generator or an aligner)."),
             PropertyDefinition.Require("scale", NonNegative, "The guidance scale s; 1 means the prompt-conditioned velocity alone."),
+            GuideSamplingSteps,
         });
+
+    /// <summary>
+    /// A guide's own Euler steps. In the guide's hash like its generator's sampling settings already are (a guide's
+    /// artifact samples with them), and in no training stage's: changing it re-runs the guide and what samples through it.
+    /// </summary>
+    private static PropertyDefinition GuideSamplingSteps => PropertyDefinition.Optional(
+        "sampling_steps",
+        Count(1, 1000),
+        "Euler steps from t = 1 to t = 0 for this guide's samples; absent: the generator's sampling_steps. Retrains nothing.");
 }

@@ -8,6 +8,9 @@ public sealed record ClassifierFreeOptions : StageOptions
     public required IVideoGenerator Generator { get; set; }
 
     public required double Scale { get; set; }
+
+    /// <summary>The guide's own Euler steps; null: the generator's.</summary>
+    public int? SamplingSteps { get; set; }
 }
 
 /// <summary>
@@ -21,10 +24,11 @@ public static class ClassifierFreeStage
     public static StageOutput Run(StageContext context, string name, ClassifierFreeOptions options)
     {
         var generator = AlignmentStageSupport.Policy(options.Generator, name, "generator");
-        var output = new StageOutput(name, "classifier_free", generator.WithCfgScale(options.Scale));
+        var steps = options.SamplingSteps ?? generator.SamplingSteps;
+        var output = new StageOutput(name, "classifier_free", generator.WithSampling(steps, options.Scale));
         output.Metrics["cfg_scale"] = options.Scale;
         output.Metrics["generator_cfg_scale"] = generator.CfgScale;
-        context.Log($"{name}: sampled at guidance scale {options.Scale} (the generator's own: {generator.CfgScale})");
+        context.Log($"{name}: sampled at guidance scale {options.Scale} (the generator's own: {generator.CfgScale}) in {steps} Euler steps");
         return output;
     }
 }

@@ -20,6 +20,9 @@ public sealed record FlowNrgOptions : StageOptions
     public required double CoefficientCap { get; set; }
 
     public required bool Ablation { get; set; }
+
+    /// <summary>The guide's own Euler steps; null: the generator's.</summary>
+    public int? SamplingSteps { get; set; }
 }
 
 /// <summary>
@@ -32,6 +35,11 @@ public static class FlowNrgStage
     public static StageOutput Run(StageContext context, string name, FlowNrgOptions options)
     {
         var generator = AlignmentStageSupport.Policy(options.Generator, name, "generator");
+        if (options.SamplingSteps is { } steps)
+        {
+            generator = generator.WithSampling(steps, generator.CfgScale);
+        }
+
         var autoencoder = generator.Space.Autoencoder
             ?? throw RuntimeErrors.InvalidOption(name, "generator works in pixel space; Flow-NRG guides a latent generator (give its flow_generator an autoencoder)");
         var reward = options.Reward.Trained(context, autoencoder, out var trained);
@@ -68,7 +76,7 @@ public static class FlowNrgStage
             }
         }
 
-        context.Log($"{name}: guidance w = {options.Strength}, λ = {string.Join(", ", options.Weights.Select(w => $"{w.Key} {w.Value}"))}, {(reward.Noisy ? "noisy" : "clean")} latent reward");
+        context.Log($"{name}: guidance w = {options.Strength}, λ = {string.Join(", ", options.Weights.Select(w => $"{w.Key} {w.Value}"))}, {(reward.Noisy ? "noisy" : "clean")} latent reward, {generator.SamplingSteps} Euler steps");
         return output;
     }
 
