@@ -103,7 +103,7 @@ internal static class ExperimentIdentity
                 {
                     throw new PipelineException(
                         RuntimeDiagnosticCodes.DataFileChanged,
-                        $"the data file {string.Join(", ", stage.DataFiles.Keys)} of stage '{stage.Name}' changed since {assemblyName} was compiled, so its cached results would be stale; compile the experiment again, or run its .pipe file.")
+                        $"the file {string.Join(", ", stage.DataFiles.Keys)} that stage '{stage.Name}' reads (data or given weights) changed since {assemblyName} was compiled, so its cached results would be stale; compile the experiment again, or run its .pipe file.")
                     {
                         Stage = stage.Name,
                     };

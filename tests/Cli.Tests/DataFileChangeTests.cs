@@ -11,29 +11,7 @@ namespace Pipeline.Cli.Tests;
 /// </summary>
 public sealed class DataFileChangeTests
 {
-    private const string Source = """
-        // A pair file and the reward model trained on it.
-        experiment filedata {
-          seed   = 4
-          device = cpu
-
-          data prefs = preference_pairs {
-            source     = "pairs.csv"
-            split      = { train: 0.5, eval: 0.5 }
-            frames     = 4
-            resolution = [8, 8]
-          }
-
-          reward vr = video_reward {
-            train  = prefs.train
-            eval   = prefs.eval
-            width  = 8
-            epochs = 2
-            batch  = 4
-          }
-        }
-
-        """;
+    private static readonly string Source = PairFileRewardExperiment.Source("filedata", "A pair file and the reward model trained on it.");
 
     [Fact]
     public void DataFileChanged_a_pair_file_edited_after_caching_recomputes_the_stages_that_read_it()
@@ -74,7 +52,7 @@ public sealed class DataFileChangeTests
         // The assembly compiled before the edit still carries the old hashes: running it is refused, naming the file.
         var stale = PipelineCli.Run(["run", folder.File("filedata.dll"), "--out", folder.File("stale"), "--quiet"], cache.Path);
         Assert.Equal(1, stale.ExitCode);
-        Assert.Equal("error PIPE4303: the data file pairs.csv of stage 'prefs' changed since filedata.dll was compiled, so its cached results would be stale; compile the experiment again, or run its .pipe file. (stage 'prefs')", stale.StandardError.Trim());
+        Assert.Equal("error PIPE4303: the file pairs.csv that stage 'prefs' reads (data or given weights) changed since filedata.dll was compiled, so its cached results would be stale; compile the experiment again, or run its .pipe file. (stage 'prefs')", stale.StandardError.Trim());
         Run(cache, "compile", experiment, "-o", folder.Path);
         Assert.Contains("stage vr: cached", Run(cache, "run", folder.File("filedata.dll"), "--out", folder.File("recompiled"), "--quiet").StandardOutput);
     }

@@ -13,29 +13,7 @@ namespace Pipeline.Cli.Tests;
 /// </summary>
 public sealed class DecodedVideoStoreRunTests
 {
-    private const string Source = """
-        // Two dozen mp4s and the reward model trained on them.
-        experiment mp4data {
-          seed   = 4
-          device = cpu
-
-          data prefs = preference_pairs {
-            source     = "pairs.csv"
-            split      = { train: 0.5, eval: 0.5 }
-            frames     = 4
-            resolution = [8, 8]
-          }
-
-          reward vr = video_reward {
-            train  = prefs.train
-            eval   = prefs.eval
-            width  = 8
-            epochs = 2
-            batch  = 4
-          }
-        }
-
-        """;
+    private static readonly string Source = PairFileRewardExperiment.Source("mp4data", "Two dozen mp4s and the reward model trained on them.");
 
     [Fact]
     public void A_rerun_decodes_no_video_and_one_changed_video_is_decoded_alone_and_retrains()
