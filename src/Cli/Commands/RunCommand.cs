@@ -10,6 +10,7 @@ using Pipeline.Runtime.Execution.Hosting;
 using Pipeline.Runtime.Execution.Reporting;
 using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Torch;
+using Pipeline.Runtime.Torch.Backend;
 
 namespace Pipeline.Cli.Commands;
 
@@ -261,7 +262,12 @@ internal static class RunCommand
                 output.WriteLine($"random draws: the CUDA path, checked on the CPU ({RandomStream.CheckVariable}=cuda); the numbers differ from a plain CPU run");
             }
 
-            var result = LiveProgress.IsLive(quiet) ? LiveProgress.Run(run, device, () => host.Execute(run, stage)) : host.Execute(run, stage);
+            RunResult result;
+            using (SharedCpuWatch.Start(warning => Console.Error.WriteLine(CommandHost.Format(warning, "warning"))))
+            {
+                result = LiveProgress.IsLive(quiet) ? LiveProgress.Run(run, device, () => host.Execute(run, stage)) : host.Execute(run, stage);
+            }
+
             if (stageRecords is not null)
             {
                 Cluster.StageRecords.Apply(result, stageRecords);

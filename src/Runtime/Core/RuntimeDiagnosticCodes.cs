@@ -21,6 +21,9 @@ public static class RuntimeDiagnosticCodes
 
     /// <summary>A warning: an optional tool (ffmpeg, for the report's sample GIFs) is missing or failed; the run finishes without what it makes.</summary>
     public const string OptionalToolMissing = "PIPE4009";
+
+    /// <summary>A warning: other work started beside a run whose OpenMP waiters spin (chosen at its start on a quiet machine); both slow down.</summary>
+    public const string SharedCpuSpinning = "PIPE4010";
     public const string TrainingDiverged = "PIPE4201";
 
     /// <summary><c>pipeline compare</c> named a run id the registry does not have.</summary>

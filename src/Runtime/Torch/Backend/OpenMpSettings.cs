@@ -16,7 +16,7 @@ namespace Pipeline.Runtime.Torch.Backend;
 /// <remarks>
 /// What it cannot do: a run that started on a quiet machine keeps spinning when other work starts later (libgomp
 /// reads the setting once), and the later work slows it down; set <c>OMP_WAIT_POLICY=PASSIVE</c> when starting runs
-/// meant to share a machine (bench/README.md measures that case too).
+/// meant to share a machine (bench/README.md measures that case too). <see cref="SharedCpuWatch"/> warns when it happens.
 /// </remarks>
 public static class OpenMpSettings
 {
@@ -60,6 +60,18 @@ public static class OpenMpSettings
             if (NativeEnvironment.Set(name, value))
             {
                 applied = name;
+            }
+        }
+    }
+
+    /// <summary>True when pipeline set the long spin (the user chose nothing and the machine was quiet at the start).</summary>
+    public static bool SpinsByDefault
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return applied == SpinCountVariable;
             }
         }
     }
