@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Data.Pairs;
