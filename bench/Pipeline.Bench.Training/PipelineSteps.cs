@@ -65,10 +65,15 @@ public sealed class PipelineSteps : IDisposable
     /// <summary>Flow-matching pretraining (<c>flow_generator</c>); the trained generator is the policy of the other steps.</summary>
     public (StepClock Clock, FlowGeneratorModel Generator) FlowMatching(int steps)
     {
-        var settings = new FlowGeneratorSettings(steps, 1e-3, Size.Batch, Size.GeneratorWidth, FlowTimesteps.Uniform, 0.1, Size.CfgScale, Size.SamplingSteps, Seed);
         var clock = new StepClock();
-        var estimator = new FlowGeneratorEstimator(new MLContext(seed: 1), Size.Video, settings, Autoencoder, Device) { Progress = clock.Tick };
         var videos = new VideoSet(Size.Video, Prompts.Select((p, i) => new PromptedVideo(p, new Video(Size.Video, VideosA.AsSpan(i * Size.Video.Length, Size.Video.Length).ToArray()))).ToArray());
+        var options = new FlowGeneratorOptions
+        {
+            Autoencoder = Autoencoder, Pretrain = new() { Data = videos, Steps = steps, Lr = 1e-3, Batch = Size.Batch },
+            Width = Size.GeneratorWidth, Timesteps = FlowTimesteps.Uniform, CfgDropout = 0.1, CfgScale = Size.CfgScale, SamplingSteps = Size.SamplingSteps,
+        };
+        var estimator = new MLContext(seed: 1).Models().FlowGenerator(options);
+        estimator.Run = new TrainingRun(Seed, "flow_generator", Progress: clock.Tick) { Device = Device };
         clock.Start();
         var generator = estimator.Fit(videos).Generator;
         Parameters["generator"] = Count(generator.Network);
@@ -97,9 +102,15 @@ public sealed class PipelineSteps : IDisposable
     /// <summary>VideoReward training (BTT, θ = 5, separate tokens, VQ/MQ/TA): <paramref name="epochs"/> passes of four minibatches.</summary>
     public StepClock Reward(int epochs)
     {
-        var settings = new VideoRewardSettings(Dimensions, RewardLoss.Btt(5.0), RewardTokenMode.Separate, Size.RewardWidth, epochs, 2e-3, Size.Batch, Seed);
         var clock = new StepClock();
-        var estimator = new VideoRewardEstimator(new MLContext(seed: 1), settings, Device) { Progress = clock.Tick };
+        var options = new VideoRewardOptions
+        {
+            // Train below takes the pairs as they are read, so the options' pair set has none.
+            Train = new PreferencePairSet(Size.Video, [PreferenceDimension.Overall], [], []), Loss = RewardLoss.Btt(5.0), Tokens = RewardTokenMode.Separate,
+            Width = Size.RewardWidth, Epochs = epochs, Lr = 2e-3, Batch = Size.Batch,
+        };
+        var estimator = new MLContext(seed: 1).Rewards().VideoReward(options);
+        estimator.Run = new TrainingRun(Seed, "video_reward", Progress: clock.Tick) { Device = Device };
         clock.Start();
         Parameters["reward"] = Count(estimator.Train(RewardData()).Network);
         return clock;

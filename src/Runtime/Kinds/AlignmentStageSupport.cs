@@ -42,10 +42,6 @@ internal static class AlignmentStageSupport
             CfgDropout = options.CfgDropout,
         };
 
-    /// <summary>The run an estimator was given, or the error of fitting one that was given none.</summary>
-    public static TrainingRun Given(TrainingRun? run, string estimator) =>
-        run ?? throw new InvalidOperationException($"{estimator}: set Run (the stage's seed and name) before Fit");
-
     /// <summary>The stage's output with the shared metrics: mode, trained values, steps, the loss at the start and end and its curve.</summary>
     public static StageOutput Output(string stage, string kind, FlowGeneratorModel generator, Trainer trainer, AlignmentSettings settings)
     {

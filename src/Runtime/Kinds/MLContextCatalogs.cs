@@ -11,8 +11,26 @@ namespace Pipeline.Runtime.Kinds;
 /// </summary>
 public static class MLContextCatalogs
 {
+    /// <summary>Models trained from scratch (<c>model</c> stages): <c>mlContext.Models().FlowGenerator(options)</c>.</summary>
+    public static ModelsCatalog Models(this MLContext context) => new(context);
+
+    /// <summary>Reward models (<c>reward</c> stages): <c>mlContext.Rewards().VideoReward(options)</c>.</summary>
+    public static RewardsCatalog Rewards(this MLContext context) => new(context);
+
     /// <summary>Aligners of a pretrained generator: <c>mlContext.Alignment().FlowDpo(options)</c>.</summary>
     public static AlignmentCatalog Alignment(this MLContext context) => new(context);
+}
+
+/// <summary>The catalog of models (<c>model</c> stages: the autoencoder, the flow generator).</summary>
+public sealed class ModelsCatalog(MLContext context)
+{
+    public MLContext Context { get; } = context;
+}
+
+/// <summary>The catalog of reward models (<c>reward</c> stages: VideoReward-mini, the latent reward).</summary>
+public sealed class RewardsCatalog(MLContext context)
+{
+    public MLContext Context { get; } = context;
 }
 
 /// <summary>The catalog of aligners (<c>align</c> stages).</summary>

@@ -32,6 +32,13 @@ public static class StageProgress
         new(context.StageSeed(stage), stage, log, Every(context, stage, steps));
 
     /// <summary>
+    /// A fit of a model or reward stage's estimator (they build their networks, unlike the aligners): <see cref="Run"/>'s,
+    /// on the run's device, from the stage's given weights (<c>init</c>) when it has some.
+    /// </summary>
+    public static TrainingRun Training(StageContext context, string stage, int steps, StageMetricsLog? log, GivenWeights? init) =>
+        Run(context, stage, steps, log) with { Device = context.Device.Resolve(), Init = init };
+
+    /// <summary>
     /// Progress of a number of items of work (<paramref name="what"/>, e.g. "videos decoded"), safe to call
     /// from several threads with the count done so far and the total: to the live display, or a plain line with the count, the rate
     /// and the time left at most every ten seconds and at the end.

@@ -5,8 +5,10 @@
 #pragma warning disable CS1591
 using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowGenerator;
 using Pipeline.Runtime.Kinds.FlowRwr;
 using Pipeline.Runtime.Kinds.FlowSft;
+using Pipeline.Runtime.Kinds.VideoReward;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.AlignExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment align {\n  device = auto\n  seed = 7\n\n  model base = flow_generator {\n    pretrain = { batch: 64, data: world.videos, lr: 0.001, steps: 600 }\n    width = 128\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 2000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 4\n    prompts = 64\n    resolution = [8, 8]\n  }\n}\n")]
@@ -104,7 +106,8 @@ namespace Pipeline.Experiments
                 SamplingSteps = 16,
 #line 30 "align.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
+            var estimator = context.MLContextFor("base").Models().FlowGenerator(options);
+            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", estimator);
 #line default
         }
 
@@ -291,7 +294,8 @@ namespace Pipeline.Experiments
                 Batch = 32,
 #line 25 "align.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
+            var estimator = context.MLContextFor("vr").Rewards().VideoReward(options);
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", estimator);
 #line default
         }
 

@@ -3,6 +3,9 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.Autoencoder;
+using Pipeline.Runtime.Kinds.FlowGenerator;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.GeneratorExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment generator {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    latent = [4, 8, 4, 4]\n    lr = 0.004\n    steps = 2000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  evaluate quality = win_rates {\n    baseline = world.best\n    gifs = 4\n    judges = [world.oracle]\n    methods = [base, world.worst]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n}\n")]
@@ -82,7 +85,8 @@ namespace Pipeline.Experiments
                 Edges = true,
 #line 17 "generator.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
+            var estimator = context.MLContextFor("ae").Models().Autoencoder(options);
+            return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", estimator);
 #line default
         }
 
@@ -107,7 +111,8 @@ namespace Pipeline.Experiments
                 SamplingSteps = 16,
 #line 26 "generator.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
+            var estimator = context.MLContextFor("base").Models().FlowGenerator(options);
+            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", estimator);
 #line default
         }
 

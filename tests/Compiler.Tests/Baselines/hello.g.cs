@@ -3,6 +3,8 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.FlowGenerator;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.HelloExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment hello {\n  device = auto\n  seed = 7\n\n  model gen = flow_generator {\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 300 }\n    width = 128\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 8\n    frames = 4\n    generators = 3\n    prompts = 16\n    resolution = [8, 8]\n  }\n}\n")]
@@ -72,7 +74,8 @@ namespace Pipeline.Experiments
                 SamplingSteps = 16,
 #line 14 "hello.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "gen", options);
+            var estimator = context.MLContextFor("gen").Models().FlowGenerator(options);
+            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "gen", estimator);
 #line default
         }
 

@@ -3,6 +3,8 @@
 // </auto-generated>
 #nullable enable
 #pragma warning disable CS1591
+using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.VideoReward;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.RewardExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment reward {\n  device = auto\n  seed = 7\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 8000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  reward vr = video_reward {\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    tokens = separate\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 64\n    prompts = 256\n  }\n}\n")]
@@ -105,7 +107,8 @@ namespace Pipeline.Experiments
                 Batch = 32,
 #line 20 "reward.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
+            var estimator = context.MLContextFor("vr").Rewards().VideoReward(options);
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", estimator);
 #line default
         }
 

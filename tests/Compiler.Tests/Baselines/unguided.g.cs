@@ -4,9 +4,13 @@
 #nullable enable
 #pragma warning disable CS1591
 using Pipeline.Runtime.Kinds;
+using Pipeline.Runtime.Kinds.Autoencoder;
 using Pipeline.Runtime.Kinds.FlowDpo;
+using Pipeline.Runtime.Kinds.FlowGenerator;
 using Pipeline.Runtime.Kinds.FlowRwr;
 using Pipeline.Runtime.Kinds.FlowSft;
+using Pipeline.Runtime.Kinds.LatentReward;
+using Pipeline.Runtime.Kinds.VideoReward;
 
 [assembly: global::Pipeline.Runtime.Execution.ExperimentClass(typeof(global::Pipeline.Experiments.VideoalignUnguidedExperiment))]
 [assembly: global::System.Reflection.AssemblyMetadata("pipeline.canonical_source", "experiment videoalign_unguided {\n  device = auto\n  seed = 7\n\n  model ae = autoencoder {\n    batch = 32\n    data = world.videos\n    edges = false\n    latent = [4, 8, 4, 4]\n    lr = 0.002\n    steps = 1000\n    width = 64\n  }\n\n  model base = flow_generator {\n    autoencoder = ae\n    cfg_dropout = 0.1\n    cfg_scale = 3.0\n    pretrain = { batch: 32, data: world.videos, lr: 0.001, steps: 1000 }\n    sampling_steps = 16\n    width = 64\n  }\n\n  guide base_cfg1 = classifier_free {\n    generator = base\n    scale = 1.0\n  }\n\n  guide base_cfg4 = classifier_free {\n    generator = base\n    scale = 4.0\n  }\n\n  align dpo = flow_dpo {\n    batch = 32\n    beta = 500\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_cfg1 = classifier_free {\n    generator = dpo\n    scale = 1.0\n  }\n\n  align dpo_t = flow_dpo {\n    batch = 32\n    beta = timestep(500)\n    lr = 0.0001\n    pairs = prefs.train.relabel(vr)\n    policy = base\n    steps = 200\n  }\n\n  guide dpo_t_cfg1 = classifier_free {\n    generator = dpo_t\n    scale = 1.0\n  }\n\n  reward latent = latent_reward {\n    autoencoder = ae\n    noisy = true\n    train = prefs.train\n    width = 64\n  }\n\n  reward latent_clean = latent_reward {\n    autoencoder = ae\n    noisy = false\n    train = prefs.train\n    width = 64\n  }\n\n  guide nrg_clean = flow_nrg {\n    ablation = true\n    generator = base\n    reward = latent_clean\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_ta = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.1, TA: 0.8, VQ: 0.1 }\n  }\n\n  guide nrg_vq_mq = flow_nrg {\n    generator = base\n    reward = latent\n    strength = 1.0\n    weights = { MQ: 0.5, TA: 0.0, VQ: 0.5 }\n  }\n\n  data prefs = preference_pairs {\n    source = world.pairs(count: 3000)\n    split = { eval: 0.2, train: 0.8 }\n  }\n\n  evaluate report = win_rates {\n    baseline = base\n    gifs = 2\n    judges = [world.oracle, vr]\n    methods = [sft, rwr, dpo, dpo_t, nrg_ta, nrg_vq_mq, nrg_clean, base_cfg4]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  align rwr = flow_rwr {\n    batch = 32\n    cfg_scale = 3.0\n    lr = 0.0001\n    policy = base\n    prompts = world.prompts\n    reward = vr\n    samples = 512\n    steps = 200\n    temperature = 0.1\n  }\n\n  guide rwr_cfg1 = classifier_free {\n    generator = rwr\n    scale = 1.0\n  }\n\n  align sft = flow_sft {\n    batch = 32\n    data = prefs.train.winners\n    lr = 0.0001\n    policy = base\n    steps = 200\n  }\n\n  guide sft_cfg1 = classifier_free {\n    generator = sft\n    scale = 1.0\n  }\n\n  evaluate unguided = win_rates {\n    baseline = base_cfg1\n    gifs = 0\n    judges = [world.oracle]\n    methods = [sft_cfg1, rwr_cfg1, dpo_cfg1, dpo_t_cfg1]\n    prompts = world.eval_prompts\n    seeds = 8\n  }\n\n  reward vr = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = btt(theta: 5.0)\n    train = prefs.train\n  }\n\n  reward vr_bt = video_reward {\n    epochs = 3\n    eval = prefs.eval\n    loss = bt\n    train = prefs.train\n  }\n\n  data world = synthetic_videos {\n    eval_prompts = 32\n    frames = 8\n    generators = 6\n    prompts = 128\n    resolution = [16, 16]\n    samples = 1\n  }\n\n  expect dpo.win_rate(oracle).MQ > 0.5\n  expect dpo.win_rate(oracle).Overall > dpo_t.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).Overall > rwr.win_rate(oracle).Overall\n  expect dpo.win_rate(oracle).TA > 0.5\n  expect dpo.win_rate(oracle).VQ > 0.5\n  expect dpo_t.win_rate(oracle).TA < dpo_t.win_rate(oracle).VQ\n  expect nrg_ta.win_rate(oracle).Overall > nrg_clean.win_rate(oracle).Overall\n  expect nrg_ta.win_rate(oracle).TA > nrg_vq_mq.win_rate(oracle).TA\n  expect nrg_vq_mq.win_rate(oracle).MQ > nrg_ta.win_rate(oracle).MQ\n  expect nrg_vq_mq.win_rate(oracle).VQ > nrg_ta.win_rate(oracle).VQ\n  expect rwr.win_rate(oracle).Overall > 0.5\n  expect sft.win_rate(oracle).Overall > 0.5\n}\n")]
@@ -180,7 +184,8 @@ namespace Pipeline.Experiments
                 Edges = false,
 #line 43 "unguided.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", options);
+            var estimator = context.MLContextFor("ae").Models().Autoencoder(options);
+            return global::Pipeline.Runtime.Kinds.Autoencoder.AutoencoderStage.Run(context, "ae", estimator);
 #line default
         }
 
@@ -205,7 +210,8 @@ namespace Pipeline.Experiments
                 SamplingSteps = 16,
 #line 43 "unguided.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", options);
+            var estimator = context.MLContextFor("base").Models().FlowGenerator(options);
+            return global::Pipeline.Runtime.Kinds.FlowGenerator.FlowGeneratorStage.Run(context, "base", estimator);
 #line default
         }
 
@@ -344,7 +350,8 @@ namespace Pipeline.Experiments
                 Batch = 32,
 #line 43 "unguided.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", options);
+            var estimator = context.MLContextFor("latent").Rewards().LatentReward(options);
+            return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent", estimator);
 #line default
         }
 
@@ -371,7 +378,8 @@ namespace Pipeline.Experiments
                 Batch = 32,
 #line 43 "unguided.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", options);
+            var estimator = context.MLContextFor("latent_clean").Rewards().LatentReward(options);
+            return global::Pipeline.Runtime.Kinds.LatentReward.LatentRewardStage.Run(context, "latent_clean", estimator);
 #line default
         }
 
@@ -628,7 +636,8 @@ namespace Pipeline.Experiments
                 Batch = 32,
 #line 38 "unguided.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", options);
+            var estimator = context.MLContextFor("vr").Rewards().VideoReward(options);
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr", estimator);
 #line default
         }
 
@@ -655,7 +664,8 @@ namespace Pipeline.Experiments
                 Batch = 32,
 #line 43 "unguided.pipe"
             };
-            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr_bt", options);
+            var estimator = context.MLContextFor("vr_bt").Rewards().VideoReward(options);
+            return global::Pipeline.Runtime.Kinds.VideoReward.VideoRewardStage.Run(context, "vr_bt", estimator);
 #line default
         }
 

@@ -125,7 +125,7 @@ public sealed class AlignerStageTests : IDisposable
         var sftSet = new FlowSftEstimator(ml, sft) { Run = run };
         var sftView = new FlowSftEstimator(ml, sft) { Run = run };
         sftSet.Fit(winners);
-        sftView.Fit(FlowGeneratorEstimator.ToDataView(ml, winners));
+        sftView.Fit(winners.ToDataView(ml));
         Assert.Equal(sftSet.Trainer!.Series["loss"], sftView.Trainer!.Series["loss"]);
         foreach (var trainer in new[] { fromSet.Trainer, fromView.Trainer, sftSet.Trainer, sftView.Trainer })
         {
@@ -165,7 +165,7 @@ public sealed class AlignerStageTests : IDisposable
         options.Pretrain.Data = videos;
         options.Pretrain.Steps = steps;
         options.Pretrain.Batch = 16;
-        var policy = (FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", options).Artifact;
+        var policy = (FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", context.MLContextFor("base").Models().FlowGenerator(options)).Artifact;
         var dimensions = new[] { PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA };
         var pairs = PreferencePairSet.FromWorld(world.Synthetic, world.Pairs(48).Pairs, dimensions);
         return (world, context, policy, pairs);

@@ -44,13 +44,13 @@ public sealed class AlignmentFindingsTests(ITestOutputHelper output)
             pairOptions.Split.Train = 0.8;
             pairOptions.Split.Eval = 0.2;
             var prefs = (PreferencePairs)Run(context, PreferencePairsStage.Run(context, "prefs", pairOptions));
-            var reward = (IVideoJudge)Run(context, VideoRewardStage.Run(context, "vr", KindDefaults.Of<VideoRewardOptions>() with { Train = prefs.Train, Eval = prefs.Eval }));
+            var reward = (IVideoJudge)Run(context, VideoRewardStage.Run(context, "vr", context.MLContextFor("vr").Rewards().VideoReward(KindDefaults.Of<VideoRewardOptions>() with { Train = prefs.Train, Eval = prefs.Eval })));
             var baseOptions = KindDefaults.Of<FlowGeneratorOptions>() with { Width = 128 };
             baseOptions.Pretrain.Data = world.Videos;
             baseOptions.Pretrain.Steps = 600;
             baseOptions.Pretrain.Lr = 1e-3;
             baseOptions.Pretrain.Batch = 64;
-            var policy = (IVideoGenerator)Run(context, FlowGeneratorStage.Run(context, "base", baseOptions));
+            var policy = (IVideoGenerator)Run(context, FlowGeneratorStage.Run(context, "base", context.MLContextFor("base").Models().FlowGenerator(baseOptions)));
             const int steps = 200, batch = 32;
             const double lr = 1e-4;
             var relabelled = prefs.Train.Relabel(reward);

@@ -4,7 +4,9 @@ using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Data.Files;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Data.Store;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Torch.Backend;
 using Pipeline.Runtime.Torch.Models.Reward;
 
@@ -194,9 +196,10 @@ public class VideoStoreTests
     private static (IReadOnlyList<double> Losses, float[,] Scores) Train(PreferencePairSet pairs)
     {
         var device = DeviceSpec.Cpu.Resolve();
-        var settings = new VideoRewardSettings(["VQ", "MQ", "TA"], RewardLoss.Btt(5.0), RewardTokenMode.Separate, 8, 3, 1e-3, 4, 11);
-        var estimator = new VideoRewardEstimator(new MLContext(seed: 1), settings, device);
-        var data = RewardPairData.Read(pairs.ToDataView(), pairs.Shape, settings.Dimensions);
+        var options = KindDefaults.Of<VideoRewardOptions>() with { Train = pairs, Loss = RewardLoss.Btt(5.0), Tokens = RewardTokenMode.Separate, Width = 8, Epochs = 3, Lr = 1e-3, Batch = 4 };
+        var estimator = new MLContext(seed: 1).Rewards().VideoReward(options);
+        estimator.Run = new TrainingRun(Seed: 11, Stage: "video_reward") { Device = device };
+        var data = RewardPairData.Read(pairs.ToDataView(), pairs.Shape, estimator.TrainedDimensions);
         var model = estimator.Train(data);
         return (estimator.Trainer!.Losses.ToArray(), VideoRewardEstimator.ScoreBoth(model, data));
     }

@@ -1,6 +1,7 @@
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Evaluation;
 using Pipeline.Runtime.Data.Synthetic;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.Autoencoder;
 using Pipeline.Runtime.Kinds.SyntheticVideos;
 using Pipeline.Runtime.Tests.Stages;
@@ -24,7 +25,7 @@ public sealed class AutoencoderFidelityTests(Xunit.Abstractions.ITestOutputHelpe
         var world = new SyntheticWorld(KindDefaults.Of<SyntheticVideosOptions>() with { Prompts = 128, EvalPrompts = 32, Samples = 1 }, 7);
         var videos = new World(world).Videos;
         var context = GenerationFixtures.Context();
-        var output = AutoencoderStage.Run(context, "ae", KindDefaults.Of<AutoencoderOptions>() with { Data = videos, Latent = new[] { 4, 8, 4, 4 }, Width = 64, Steps = 2000, Lr = 4e-3, Batch = 32 });
+        var output = AutoencoderStage.Run(context, "ae", context.MLContextFor("ae").Models().Autoencoder(KindDefaults.Of<AutoencoderOptions>() with { Data = videos, Latent = new[] { 4, 8, 4, 4 }, Width = 64, Steps = 2000, Lr = 4e-3, Batch = 32 }));
         var model = (VideoAutoencoder)output.Artifact;
 
         var reconstructions = AutoencoderTrainer.Reconstruct(model, videos, context.Device.Resolve(), noiseSeed: 1);

@@ -1,3 +1,4 @@
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.ClassifierFree;
 using Pipeline.Runtime.Kinds.FlowGenerator;
 using Pipeline.Runtime.Tests.Stages;
@@ -18,7 +19,7 @@ public sealed class ClassifierFreeStageTests
         options.Pretrain.Data = world.Videos;
         options.Pretrain.Steps = 5;
         options.Pretrain.Batch = 8;
-        var generator = (FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", options).Artifact;
+        var generator = (FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", context.MLContextFor("base").Models().FlowGenerator(options)).Artifact;
 
         var stage = ClassifierFreeStage.Run(context, "base_cfg4", KindDefaults.Of<ClassifierFreeOptions>() with { Generator = generator, Scale = 4.0 });
 
@@ -41,7 +42,8 @@ public sealed class ClassifierFreeStageTests
         options.Pretrain.Data = world.Videos;
         options.Pretrain.Steps = 5;
         options.Pretrain.Batch = 8;
-        var generator = (FlowGeneratorModel)FlowGeneratorStage.Run(GenerationFixtures.Context(), "base", options).Artifact;
+        var context = GenerationFixtures.Context();
+        var generator = (FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", context.MLContextFor("base").Models().FlowGenerator(options)).Artifact;
         using var noGrad = no_grad();
         using var tokens = PromptTokens.Encode(new[] { world.EvalPrompts[0], world.EvalPrompts[1] }, CPU);
         using var x = generator.Noise(2, 3, 0);

@@ -1,4 +1,6 @@
 using Microsoft.ML;
+using Pipeline.Runtime.Data;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.Autoencoder;
 using Pipeline.Runtime.Kinds.FlowGenerator;
 using Pipeline.Runtime.Tests.Stages;
@@ -16,7 +18,7 @@ public sealed class LatentFlowGeneratorTests
         var world = GenerationFixtures.TinyWorld();
         var context = GenerationFixtures.Context();
         var autoencoderOptions = KindDefaults.Of<AutoencoderOptions>() with { Data = world.Videos, Latent = new[] { 4, 4, 4, 4 }, Width = 32, Steps = 400, Lr = 3e-3, Batch = 16 };
-        var autoencoder = AutoencoderStage.Run(context, "ae", autoencoderOptions);
+        var autoencoder = AutoencoderStage.Run(context, "ae", context.MLContextFor("ae").Models().Autoencoder(autoencoderOptions));
 
         // Reconstruction beats predicting every pixel's mean over the set by a wide margin.
         var mse = (double)autoencoder.Metrics["reconstruction_mse"]!;
@@ -26,7 +28,7 @@ public sealed class LatentFlowGeneratorTests
         options.Pretrain.Data = world.Videos;
         options.Pretrain.Steps = 120;
         options.Pretrain.Batch = 16;
-        var output = FlowGeneratorStage.Run(context, "gen", options);
+        var output = FlowGeneratorStage.Run(context, "gen", context.MLContextFor("gen").Models().FlowGenerator(options));
         Assert.True((double)output.Metrics["loss_end"]! < 0.8 * (double)output.Metrics["loss_start"]!, "flow-matching loss did not fall");
         var generator = Assert.IsType<FlowGeneratorModel>(output.Artifact);
 
@@ -52,9 +54,11 @@ public sealed class LatentFlowGeneratorTests
     {
         var world = GenerationFixtures.TinyWorld(prompts: 8);
         var ml = new MLContext(seed: 1);
-        var settings = new FlowGeneratorSettings(Steps: 20, LearningRate: 1e-3, Batch: 8, Width: 32, Timesteps: FlowTimesteps.LogitNormal, CfgDropout: 0.1, CfgScale: 1.0, SamplingSteps: 4, Seed: 3);
-        var estimator = new FlowGeneratorEstimator(ml, world.Videos.Shape, settings, autoencoder: null, Pipeline.Runtime.Torch.Backend.DeviceSpec.Cpu.Resolve());
-        var view = FlowGeneratorEstimator.ToDataView(ml, world.Videos);
+        var options = KindDefaults.Of<FlowGeneratorOptions>() with { Width = 32, Timesteps = FlowTimesteps.LogitNormal, CfgDropout = 0.1, CfgScale = 1.0, SamplingSteps = 4 };
+        options.Pretrain = options.Pretrain with { Data = world.Videos, Steps = 20, Lr = 1e-3, Batch = 8 };
+        var estimator = ml.Models().FlowGenerator(options);
+        estimator.Run = new TrainingRun(Seed: 3, Stage: "gen");
+        var view = world.Videos.ToDataView(ml);
 
         var transformer = estimator.Fit(view);
         Assert.Equal(20, estimator.Trainer!.Losses.Count);

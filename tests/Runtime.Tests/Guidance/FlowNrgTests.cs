@@ -2,6 +2,7 @@ using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Data.Pairs;
 using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.Autoencoder;
 using Pipeline.Runtime.Kinds.FlowGenerator;
 using Pipeline.Runtime.Kinds.FlowNrg;
@@ -80,7 +81,7 @@ public sealed class FlowNrgTests : IDisposable
         var (generator, autoencoder) = TinyLatentGenerator(world, context);
         var pairs = PreferencePairSet.FromWorld(world.Synthetic, world.Pairs(48).Pairs, new[] { PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA });
 
-        var noisy = LatentRewardStage.Run(context, "lr", KindDefaults.Of<LatentRewardOptions>() with { Train = pairs, Autoencoder = autoencoder, Noisy = true, Width = 8, Epochs = 2, Lr = 1e-3, Batch = 16 });
+        var noisy = LatentRewardStage.Run(context, "lr", context.MLContextFor("lr").Rewards().LatentReward(KindDefaults.Of<LatentRewardOptions>() with { Train = pairs, Autoencoder = autoencoder, Noisy = true, Width = 8, Epochs = 2, Lr = 1e-3, Batch = 16 }));
         var model = Assert.IsType<LatentRewardModel>(noisy.Artifact);
         Assert.Equal(new[] { "VQ", "MQ", "TA" }, model.Dimensions);
         Assert.Equal(6, noisy.Metrics["steps"]); // 2 epochs × ⌈48 / 16⌉
@@ -94,7 +95,7 @@ public sealed class FlowNrgTests : IDisposable
         Assert.NotEqual(plain[0].Data, steered[0].Data);
 
         // A reward without an autoencoder is trained by flow_nrg on the generator's.
-        var pending = LatentRewardStage.Run(context, "lr2", KindDefaults.Of<LatentRewardOptions>() with { Train = pairs, Noisy = false, Width = 8, Epochs = 1, Lr = 1e-3, Batch = 16 });
+        var pending = LatentRewardStage.Run(context, "lr2", context.MLContextFor("lr2").Rewards().LatentReward(KindDefaults.Of<LatentRewardOptions>() with { Train = pairs, Noisy = false, Width = 8, Epochs = 1, Lr = 1e-3, Batch = 16 }));
         Assert.IsType<PendingLatentReward>(pending.Artifact);
         var refused = Assert.Throws<PipelineException>(() => FlowNrgStage.Run(context, "nrg2", KindDefaults.Of<FlowNrgOptions>() with { Generator = generator, Reward = (ILatentReward)pending.Artifact, Weights = options.Weights, Strength = 100, CoefficientCap = 10 }));
         Assert.Contains("ablation = true", refused.Message);
@@ -115,14 +116,14 @@ public sealed class FlowNrgTests : IDisposable
     {
         world ??= GenerationFixtures.TinyWorld(prompts: 8, frames: 2, size: 8, generators: 3);
         context ??= GenerationFixtures.Context(output: output);
-        var ae = AutoencoderStage.Run(context, "ae", KindDefaults.Of<AutoencoderOptions>() with { Data = world.Videos, Latent = [2, 2, 2, 2], Width = 8, Steps = 5, Lr = 1e-3, Batch = 8 });
+        var ae = AutoencoderStage.Run(context, "ae", context.MLContextFor("ae").Models().Autoencoder(KindDefaults.Of<AutoencoderOptions>() with { Data = world.Videos, Latent = [2, 2, 2, 2], Width = 8, Steps = 5, Lr = 1e-3, Batch = 8 }));
         var autoencoder = (VideoAutoencoder)ae.Artifact;
         var options = KindDefaults.Of<FlowGeneratorOptions>() with { Autoencoder = autoencoder, Width = 8, SamplingSteps = 4, CfgScale = 1, Timesteps = FlowTimesteps.Uniform };
         options.Pretrain.Data = world.Videos;
         options.Pretrain.Steps = 5;
         options.Pretrain.Batch = 8;
         options.Pretrain.Lr = 1e-3;
-        return ((FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", options).Artifact, autoencoder);
+        return ((FlowGeneratorModel)FlowGeneratorStage.Run(context, "base", context.MLContextFor("base").Models().FlowGenerator(options)).Artifact, autoencoder);
     }
 
     /// <summary>r_k(z, t, tokens) = Σ_{c,p} a_{k,c} · z_{c,p}: linear in the latents, ignoring t and the prompt.</summary>

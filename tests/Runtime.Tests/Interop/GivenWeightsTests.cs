@@ -141,17 +141,17 @@ public sealed class GivenWeightsTests
         using var folder = TestFiles.NewFolder();
         var world = GenerationFixtures.TinyWorld(prompts: 8, frames: 2, size: 8, generators: 3);
         var context = GenerationFixtures.Context(output: folder);
-        var autoencoder = (VideoAutoencoder)AutoencoderStage.Run(context, "ae", KindDefaults.Of<AutoencoderOptions>() with { Data = world.Videos, Latent = [2, 2, 2, 2], Width = 8, Steps = 2, Lr = 1e-3, Batch = 8 }).Artifact;
+        var autoencoder = (VideoAutoencoder)AutoencoderStage.Run(context, "ae", context.MLContextFor("ae").Models().Autoencoder(KindDefaults.Of<AutoencoderOptions>() with { Data = world.Videos, Latent = [2, 2, 2, 2], Width = 8, Steps = 2, Lr = 1e-3, Batch = 8 })).Artifact;
         var pairs = PreferencePairSet.FromWorld(world.Synthetic, world.Pairs(16).Pairs, [PreferenceDimension.VQ, PreferenceDimension.MQ, PreferenceDimension.TA]);
         LatentRewardOptions Options(bool noisy, int epochs, WeightsFile? init) =>
             KindDefaults.Of<LatentRewardOptions>() with { Train = pairs, Autoencoder = autoencoder, Noisy = noisy, Width = 8, Epochs = epochs, Lr = 1e-3, Batch = 8, Init = init };
-        var clean = (LatentRewardModel)LatentRewardStage.Run(context, "clean", Options(false, 1, null)).Artifact;
+        var clean = (LatentRewardModel)LatentRewardStage.Run(context, "clean", context.MLContextFor("clean").Rewards().LatentReward(Options(false, 1, null))).Artifact;
         var path = Path.Combine(folder, "clean.safetensors");
         LatentRewardFile.Save(clean, path);
         var init = WeightsFile.File(path);
 
-        var error = Assert.Throws<PipelineException>(() => LatentRewardStage.Run(context, "latent", Options(true, 0, init)));
-        var asClean = (LatentRewardModel)LatentRewardStage.Run(context, "latent", Options(false, 0, init)).Artifact;
+        var error = Assert.Throws<PipelineException>(() => LatentRewardStage.Run(context, "latent", context.MLContextFor("latent").Rewards().LatentReward(Options(true, 0, init))));
+        var asClean = (LatentRewardModel)LatentRewardStage.Run(context, "latent", context.MLContextFor("latent").Rewards().LatentReward(Options(false, 0, init))).Artifact;
 
         Assert.Equal(RuntimeDiagnosticCodes.GivenWeightsDisagree, error.Code);
         Assert.Equal($"stage latent: {path} was trained with noise_aware = false (pipeline.noise_aware); the stage needs true; set noisy = false on the stage (flow_nrg then needs ablation = true), or train it on noisy latents (epochs > 0).", error.Message);

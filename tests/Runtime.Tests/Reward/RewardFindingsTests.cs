@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Pipeline.Catalog;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.VideoReward;
 using Pipeline.Runtime.Tests.Stages;
 using Xunit.Abstractions;
@@ -83,7 +84,7 @@ public sealed class RewardFindingsTests(ITestOutputHelper output)
 
         log = new List<string>();
         var context = RewardTestData.Context(seed, log);
-        var outputs = VideoRewardStage.Run(context, "reward", options);
+        var outputs = VideoRewardStage.Run(context, "reward", context.MLContextFor("reward").Rewards().VideoReward(options));
         return (Read(outputs.Metrics["accuracy"]), Read(outputs.Metrics["oracle_accuracy"]), Read(outputs.Metrics["prompt_only_accuracy"]));
     }
 

@@ -2,7 +2,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data.Pairs;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.VideoReward;
+using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Torch.Models.Reward;
 using Pipeline.Runtime.Torch.Safetensors;
 
@@ -18,7 +20,7 @@ public sealed class VideoRewardEstimatorTests
     {
         var split = RewardTestData.Split(96);
         var ml = new MLContext(seed: 1);
-        var estimator = Estimator(ml, RewardLoss.Btt(5.0));
+        var estimator = Estimator(ml, split.Train, RewardLoss.Btt(5.0));
 
         var transformer = estimator.Fit(split.Train.ToDataView(), split.Eval.ToDataView());
 
@@ -38,7 +40,7 @@ public sealed class VideoRewardEstimatorTests
     {
         var split = RewardTestData.Split(64);
         var ml = new MLContext(seed: 1);
-        var transformer = Estimator(ml, RewardLoss.Bt).Fit(split.Train.ToDataView(), split.Eval.ToDataView());
+        var transformer = Estimator(ml, split.Train, RewardLoss.Bt).Fit(split.Train.ToDataView(), split.Eval.ToDataView());
 
         var scored = transformer.Transform(split.Eval.ToDataView());
 
@@ -60,7 +62,7 @@ public sealed class VideoRewardEstimatorTests
         var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic, new[] { typeof(DataViewSchema) })!;
         var shape = (SchemaShape)create.Invoke(null, new object[] { input.Schema })!;
 
-        var schema = Estimator(ml, RewardLoss.Bt).GetOutputSchema(shape);
+        var schema = Estimator(ml, RewardTestData.Split(16).Train, RewardLoss.Bt).GetOutputSchema(shape);
 
         Assert.Equal(new[] { "reward_VQ", "reward_MQ", "reward_TA", "reward_Overall" }, schema.Select(c => c.Name).Where(n => n.StartsWith("reward_", StringComparison.Ordinal)));
     }
@@ -70,8 +72,7 @@ public sealed class VideoRewardEstimatorTests
     {
         var split = RewardTestData.Split(48);
         var ml = new MLContext(seed: 1);
-        var transformer = new VideoRewardEstimator(ml, new VideoRewardSettings(Dimensions, RewardLoss.Btt(3.0), RewardTokenMode.Shared, 8, 1, 1e-3, 16, 5), Pipeline.Runtime.Torch.Backend.DeviceSpec.Cpu.Resolve())
-            .Fit(split.Train.ToDataView(), split.Eval.ToDataView());
+        var transformer = Estimator(ml, split.Train, RewardLoss.Btt(3.0), RewardTokenMode.Shared).Fit(split.Train.ToDataView(), split.Eval.ToDataView());
         var folder = Directory.CreateTempSubdirectory("reward-checkpoint-").FullName;
         try
         {
@@ -109,13 +110,16 @@ public sealed class VideoRewardEstimatorTests
         var withoutTargets = ml.Transforms.DropColumns(new[] { "VQ", "MQ", "TA" }.SelectMany(d => new[] { "MOS_A_" + d, "MOS_B_" + d }).ToArray())
             .Fit(split.Train.ToDataView()).Transform(split.Train.ToDataView());
 
-        var error = Assert.Throws<PipelineException>(() => Estimator(ml, RewardLoss.Regression).Fit(withoutTargets));
+        var error = Assert.Throws<PipelineException>(() => Estimator(ml, split.Train, RewardLoss.Regression).Fit(withoutTargets));
 
         Assert.Contains("MOS_A_", error.Message);
     }
 
-    private static VideoRewardEstimator Estimator(MLContext ml, RewardLoss loss) =>
-        new(ml, new VideoRewardSettings(Dimensions, loss, RewardTokenMode.Separate, 8, 1, 1e-3, 16, 5), Pipeline.Runtime.Torch.Backend.DeviceSpec.Cpu.Resolve());
+    private static VideoRewardEstimator Estimator(MLContext ml, PreferencePairSet train, RewardLoss loss, RewardTokenMode tokens = RewardTokenMode.Separate)
+    {
+        var options = KindDefaults.Of<VideoRewardOptions>() with { Train = train, Loss = loss, Tokens = tokens, Width = 8, Epochs = 1, Lr = 1e-3, Batch = 16 };
+        return new VideoRewardEstimator(ml, options) { Run = new TrainingRun(Seed: 5, Stage: "video_reward") };
+    }
 
     private static IDataView VideosView(MLContext ml, PreferencePairSet pairs)
     {

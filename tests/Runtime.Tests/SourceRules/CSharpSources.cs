@@ -67,11 +67,13 @@ internal static class CSharpSources
     private static ImmutableArray<MetadataReference> LoadReferences()
     {
         // The framework (the host's trusted assemblies) and the managed assemblies beside the tests, except the
-        // Runtime's own assembly and the tests' (their sources are what is compiled).
+        // Runtime's own assembly and the tests' (their sources are what is compiled). The test host lists those among
+        // its trusted assemblies too, so both lists are filtered: with the built Runtime referenced, a call of one of
+        // its extension methods on a type of another assembly (mlContext.Rewards()) would bind to both copies.
         var framework = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
-        var beside = Directory.GetFiles(AppContext.BaseDirectory, "*.dll")
-            .Where(f => Path.GetFileName(f) is not ("Pipeline.Runtime.dll" or "Pipeline.Runtime.Tests.dll"));
+        var beside = Directory.GetFiles(AppContext.BaseDirectory, "*.dll");
         return framework.Concat(beside)
+            .Where(f => Path.GetFileName(f) is not ("Pipeline.Runtime.dll" or "Pipeline.Runtime.Tests.dll"))
             .Where(IsManaged)
             .GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)
             .Select(g => (MetadataReference)MetadataReference.CreateFromFile(g.First()))

@@ -1,5 +1,6 @@
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Execution;
+using Pipeline.Runtime.Kinds;
 using Pipeline.Runtime.Kinds.FlowGenerator;
 using Pipeline.Runtime.Tests.Stages;
 using Pipeline.Runtime.Torch.Models;
@@ -20,7 +21,7 @@ public sealed class FlowGeneratorStageTests
         options.Width = 64;
         var context = Context();
 
-        var output = FlowGeneratorStage.Run(context, "gen", options);
+        var output = FlowGeneratorStage.Run(context, "gen", context.MLContextFor("gen").Models().FlowGenerator(options));
 
         var start = (double)output.Metrics["loss_start"]!;
         var end = (double)output.Metrics["loss_end"]!;

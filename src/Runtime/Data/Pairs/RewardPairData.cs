@@ -116,7 +116,7 @@ public sealed class RewardPairData
         var prompt = Find(schema, PromptColumn) ?? throw Missing(PromptColumn);
         var videoA = Find(schema, VideoAColumn) ?? throw Missing(VideoAColumn);
         var videoB = Find(schema, VideoBColumn) ?? throw Missing(VideoBColumn);
-        var resolvedShape = shape ?? ShapeOf(videoA);
+        var resolvedShape = shape ?? VideoSetView.ShapeOf(videoA);
         dimensions ??= DimensionNames.All.Where(d => Find(schema, d) is not null).ToArray();
         var labelColumns = dimensions.Select(d => Find(schema, d) ?? throw Missing(d)).ToArray();
         var targetColumnsA = dimensions.Select(d => Find(schema, "MOS_A_" + d)).ToArray();
@@ -240,16 +240,6 @@ public sealed class RewardPairData
 
     private static PipelineException Missing(string column) =>
         new(RuntimeDiagnosticCodes.InvalidStageOptions, $"the preference-pair data has no column '{column}'");
-
-    private static VideoShape ShapeOf(DataViewSchema.Column column)
-    {
-        if (column.Type is VectorDataViewType { Dimensions.Length: 4 } vector)
-        {
-            return new VideoShape(vector.Dimensions[0], vector.Dimensions[1], vector.Dimensions[2], vector.Dimensions[3]);
-        }
-
-        throw RuntimeErrors.InvalidOption(null, $"column '{column.Name}' does not carry a video shape (C, T, H, W); pass the shape explicitly");
-    }
 
     private static Func<int?> LabelGetter(DataViewRowCursor cursor, DataViewSchema.Column column)
     {

@@ -1,6 +1,6 @@
 using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
-using Pipeline.Runtime.Torch;
+using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Torch.Models;
 using Pipeline.Runtime.Torch.Safetensors;
 
@@ -28,34 +28,36 @@ public sealed record AutoencoderOptions : StageOptions
 }
 
 /// <summary>
-/// <c>autoencoder</c>: trains a <see cref="VideoAutoencoder"/> on the given videos and reports its reconstruction
-/// error (mean squared error with pixels in [0, 1], and PSNR) over the whole set.
+/// <c>autoencoder</c>: trains a <see cref="VideoAutoencoder"/> on the given videos (<see cref="AutoencoderEstimator"/>,
+/// made by <c>mlContext.Models().Autoencoder(options)</c> and fitted here on a data view of <c>data</c>) and reports
+/// its reconstruction error (mean squared error with pixels in [0, 1], and PSNR) over the whole set.
 /// </summary>
 public static class AutoencoderStage
 {
-    public static StageOutput Run(StageContext context, string name, AutoencoderOptions options)
+    public static StageOutput Run(StageContext context, string name, AutoencoderEstimator estimator)
     {
+        var options = estimator.Options;
         var videos = options.Data;
-        var latent = new LatentShape(options.Latent[0], options.Latent[1], options.Latent[2], options.Latent[3]);
-        var device = context.Device.Resolve();
-        VideoAutoencoder model;
-        Trainer trainer;
         using var given = GivenWeights.Open(context, name, ModelKinds.Autoencoder, options.Init);
         using var metrics = StageProgress.OpenMetrics(context, name);
+        estimator.Run = StageProgress.Training(context, name, options.Steps, metrics, given);
+        var view = videos.ToDataView(context.MLContextFor(name));
+        VideoAutoencoder model;
         try
         {
-            (model, trainer) = AutoencoderTrainer.Fit(videos, new AutoencoderSettings(latent, options.Width, options.Steps, options.Lr, options.Batch, context.StageSeed(name), options.Edges), device, name, StageProgress.Every(context, name, options.Steps), metrics, given);
+            model = estimator.Fit(view).Model;
         }
         catch (ArgumentException error)
         {
             throw RuntimeErrors.InvalidOption(name, error);
         }
 
-        var error2 = AutoencoderTrainer.ReconstructionError(videos, AutoencoderTrainer.Reconstruct(model, videos, device));
+        var trainer = estimator.Trainer!;
+        var error2 = AutoencoderTrainer.ReconstructionError(videos, AutoencoderTrainer.Reconstruct(model, videos, estimator.Run.Device));
         var output = new StageOutput(name, "autoencoder", model);
         output.Metrics["steps"] = options.Steps;
         output.Metrics["parameters"] = model.parameters().Sum(p => p.numel());
-        output.Metrics["latent"] = latent.ToString();
+        output.Metrics["latent"] = estimator.Latent.ToString();
         if (options.Steps > 0)
         {
             output.Metrics["loss_start"] = trainer.MeanLoss(atStart: true);

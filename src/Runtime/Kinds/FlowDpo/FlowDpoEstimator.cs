@@ -47,7 +47,7 @@ public sealed class FlowDpoEstimator(MLContext context, FlowDpoOptions options) 
 
     public FlowGeneratorTransformer Fit(IDataView input)
     {
-        var policy = AlignmentStageSupport.Policy(Options.Policy, AlignmentStageSupport.Given(Run, nameof(FlowDpoEstimator)).Stage);
+        var policy = AlignmentStageSupport.Policy(Options.Policy, TrainingRun.Required(Run, nameof(FlowDpoEstimator)).Stage);
         var data = RewardPairData.Read(input, policy.Shape);
         var length = policy.Shape.Length;
         var prompts = new List<string>();
@@ -92,7 +92,7 @@ public sealed class FlowDpoEstimator(MLContext context, FlowDpoOptions options) 
     /// <summary>Fits on winners and losers given as flat buffers of videos in [0, 1], one prompt per pair.</summary>
     public FlowGeneratorTransformer Fit(IReadOnlyList<string> prompts, float[] winners, float[] losers)
     {
-        var run = AlignmentStageSupport.Given(Run, nameof(FlowDpoEstimator));
+        var run = TrainingRun.Required(Run, nameof(FlowDpoEstimator));
         var (stage, log, beta) = (run.Stage, run.Log, Options.Beta);
         var policy = AlignmentStageSupport.Policy(Options.Policy, stage);
         var reference = Options.Reference is null ? policy : AlignmentStageSupport.Policy(Options.Reference, stage, "reference");

@@ -1,6 +1,6 @@
-using Microsoft.ML;
 using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Torch.Models;
 using Pipeline.Runtime.Torch.Safetensors;
 
@@ -39,24 +39,22 @@ public sealed record FlowGeneratorOptions : StageOptions
 }
 
 /// <summary>
-/// <c>flow_generator</c>: pretrains a rectified-flow generator by flow matching (<see cref="FlowGeneratorEstimator"/>)
-/// and produces the <see cref="FlowGeneratorModel"/> artifact. Its metrics: steps, parameters, forward multiply-adds per
-/// sample, the loss at the start and end and a 50-point loss curve.
+/// <c>flow_generator</c>: pretrains a rectified-flow generator by flow matching (<see cref="FlowGeneratorEstimator"/>,
+/// made by <c>mlContext.Models().FlowGenerator(options)</c> and fitted here on a data view of <c>pretrain.data</c>)
+/// and produces the <see cref="FlowGeneratorModel"/> artifact. Its metrics: steps, parameters, forward multiply-adds
+/// per sample, the loss at the start and end and a 50-point loss curve.
 /// </summary>
 public static class FlowGeneratorStage
 {
-    public static StageOutput Run(StageContext context, string name, FlowGeneratorOptions options)
+    public static StageOutput Run(StageContext context, string name, FlowGeneratorEstimator estimator)
     {
+        var options = estimator.Options;
         var videos = options.Pretrain.Data;
         if (options.Autoencoder is { } autoencoder && autoencoder.VideoShape != videos.Shape)
         {
             throw RuntimeErrors.InvalidOption(name, $"the autoencoder was trained on videos of shape {autoencoder.VideoShape}, but pretrain.data has shape {videos.Shape}");
         }
 
-        var settings = new FlowGeneratorSettings(
-            options.Pretrain.Steps, options.Pretrain.Lr, options.Pretrain.Batch, options.Width, options.Timesteps,
-            options.CfgDropout, options.CfgScale, options.SamplingSteps, context.StageSeed(name));
-        var ml = new MLContext(seed: context.StageSeed(name));
         using var given = GivenWeights.Open(context, name, ModelKinds.FlowGenerator, options.Init);
         if (given is not null)
         {
@@ -68,14 +66,9 @@ public static class FlowGeneratorStage
         }
 
         using var metrics = StageProgress.OpenMetrics(context, name);
-        var estimator = new FlowGeneratorEstimator(ml, videos.Shape, settings, options.Autoencoder, context.Device.Resolve(), name, metrics)
-        {
-            Progress = StageProgress.Every(context, name, options.Pretrain.Steps),
-            Given = given,
-        };
-        var transformer = estimator.Fit(videos);
+        estimator.Run = StageProgress.Training(context, name, options.Pretrain.Steps, metrics, given);
+        var generator = estimator.Fit(videos.ToDataView(context.MLContextFor(name))).Generator;
         var trainer = estimator.Trainer!;
-        var generator = transformer.Generator;
         var output = new StageOutput(name, "flow_generator", generator);
         output.Metrics["space"] = options.Autoencoder is null ? "pixels" : "latent " + options.Autoencoder.LatentShape;
         output.Metrics["steps"] = options.Pretrain.Steps;

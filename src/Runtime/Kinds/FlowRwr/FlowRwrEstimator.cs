@@ -37,7 +37,7 @@ public sealed class FlowRwrEstimator(MLContext context, FlowRwrOptions options) 
 
     public FlowGeneratorTransformer Fit(IReadOnlyList<string> prompts)
     {
-        var run = AlignmentStageSupport.Given(Run, nameof(FlowRwrEstimator));
+        var run = TrainingRun.Required(Run, nameof(FlowRwrEstimator));
         var (stage, log) = (run.Stage, run.Log);
         var policy = AlignmentStageSupport.Policy(Options.Policy, stage);
         var reward = Options.Reward;

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Kinds.FlowGenerator;
 using Pipeline.Runtime.Torch;
 using Pipeline.Runtime.Torch.Models;
@@ -12,7 +13,7 @@ namespace Pipeline.Runtime.Kinds.FlowSft;
 /// <c>flow_sft</c> as an ML.NET estimator: fine-tunes a copy of the policy's velocity network by flow matching on the
 /// preferred videos only (videoalign-paper.md §3.4): x0 = a winner's latent, ε ~ N(0, I), t ~ U(0, 1),
 /// loss = mean over the batch of the element-mean error ‖v_θ(x_t, t, y) − (ε − x0)‖² (<see cref="AlignmentLosses.Sft"/>).
-/// The input view has the columns <c>Prompt</c> (text) and <c>Video</c> (C·T·H·W floats in [0, 1]).
+/// The input view is a video view (<see cref="VideoSetView"/>: columns <c>Prompt</c>, text, and <c>Video</c>, C·T·H·W floats in [0, 1]).
 /// </summary>
 public sealed class FlowSftEstimator(MLContext context, FlowSftOptions options) : IEstimator<FlowGeneratorTransformer>
 {
@@ -27,14 +28,13 @@ public sealed class FlowSftEstimator(MLContext context, FlowSftOptions options) 
 
     public FlowGeneratorTransformer Fit(IDataView input)
     {
-        var shape = AlignmentStageSupport.Policy(Options.Policy, AlignmentStageSupport.Given(Run, nameof(FlowSftEstimator)).Stage).Shape;
-        var rows = context.Data.CreateEnumerable<FlowGeneratorEstimator.VideoRow>(input, reuseRowObject: false).ToArray();
-        return Fit(new VideoSet(shape, rows.Select(r => new PromptedVideo(r.Prompt, new Video(shape, r.Video))).ToArray()));
+        var shape = AlignmentStageSupport.Policy(Options.Policy, TrainingRun.Required(Run, nameof(FlowSftEstimator)).Stage).Shape;
+        return Fit(VideoSetView.Read(context, input, shape));
     }
 
     public FlowGeneratorTransformer Fit(VideoSet winners)
     {
-        var run = AlignmentStageSupport.Given(Run, nameof(FlowSftEstimator));
+        var run = TrainingRun.Required(Run, nameof(FlowSftEstimator));
         var (stage, log) = (run.Stage, run.Log);
         var policy = AlignmentStageSupport.Policy(Options.Policy, stage);
         var settings = AlignmentStageSupport.Settings(run.Seed, Options);

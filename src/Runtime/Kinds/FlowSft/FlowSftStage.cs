@@ -1,5 +1,5 @@
 using Pipeline.Runtime.Core;
-using Pipeline.Runtime.Kinds.FlowGenerator;
+using Pipeline.Runtime.Data;
 
 namespace Pipeline.Runtime.Kinds.FlowSft;
 
@@ -25,7 +25,7 @@ public static class FlowSftStage
         var data = options.Data;
         using var log = StageProgress.OpenMetrics(context, name);
         estimator.Run = StageProgress.Run(context, name, options.Steps, log);
-        var generator = estimator.Fit(FlowGeneratorEstimator.ToDataView(context.MLContextFor(name), data)).Generator;
+        var generator = estimator.Fit(data.ToDataView(context.MLContextFor(name))).Generator;
         using var trainer = estimator.Trainer!;
         var output = AlignmentStageSupport.Output(name, "flow_sft", generator, trainer, AlignmentStageSupport.Settings(estimator.Run.Seed, options));
         output.Metrics["winners"] = data.Count;

@@ -161,7 +161,7 @@ public static class LatentRewardTrainer
     }
 
     /// <summary>Videos in [0, 1] → raw autoencoder latents [N, c, T, h, w], read and encoded in chunks.</summary>
-    private static Tensor EncodeAll(VideoAutoencoder autoencoder, VideoRows videos, Device device)
+    internal static Tensor EncodeAll(VideoAutoencoder autoencoder, VideoRows videos, Device device)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Data.Pairs;
@@ -12,46 +11,30 @@ using static TorchSharp.torch;
 namespace Pipeline.Runtime.Kinds.VideoReward;
 
 /// <summary>
-/// The <c>video_reward</c> estimator (ML.NET style): <see cref="Fit(IDataView)"/> reads preference pairs
-/// (<see cref="RewardPairData"/>: a pair set's videos stay where the set keeps them, a decoded-video store for a pair
-/// file, and each minibatch is gathered as it is needed), trains a <see cref="VideoRewardNetwork"/> with the configured loss
-/// (BT, BTT(θ) or regression) by Adam on shuffled minibatches of pairs for a number of epochs, and returns the
-/// <see cref="VideoRewardTransformer"/> that adds score columns. The z-normalisation of the scores (Overall) is fitted
-/// on the evaluation split when one is given to <see cref="Fit(IDataView, IDataView?)"/>, else on the training split.
+/// The <c>video_reward</c> estimator (ML.NET style), made by <c>mlContext.Rewards().VideoReward(options)</c>:
+/// <see cref="Fit(IDataView)"/> reads preference pairs (<see cref="RewardPairData"/>: a pair set's videos stay where
+/// the set keeps them, a decoded-video store for a pair file, and each minibatch is gathered as it is needed), trains a
+/// <see cref="VideoRewardNetwork"/> with the configured loss (BT, BTT(θ) or regression) by Adam on shuffled minibatches
+/// of pairs for a number of epochs, and returns the <see cref="VideoRewardTransformer"/> that adds score columns. The
+/// z-normalisation of the scores (Overall) is fitted on the evaluation split when one is given to
+/// <see cref="Fit(IDataView, IDataView?)"/>, else on the training split.
 /// </summary>
-public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
+public sealed class VideoRewardEstimator(MLContext context, VideoRewardOptions options) : IEstimator<VideoRewardTransformer>
 {
-    private readonly MLContext context;
-    private readonly Device device;
-    private readonly string stage;
-    private readonly StageMetricsLog? log;
+    /// <summary>The estimator's options: the stage's (<c>train</c> and <c>eval</c> are what the stage fits it on).</summary>
+    public VideoRewardOptions Options { get; } = options;
 
-    public VideoRewardEstimator(MLContext context, VideoRewardSettings settings, Device device, string stage = "video_reward", StageMetricsLog? log = null)
-    {
-        this.context = context;
-        Settings = settings;
-        this.device = device;
-        this.stage = stage;
-        this.log = log;
-        if (TrainedDimensions.Count == 0)
-        {
-            throw new ArgumentException("a reward model needs at least one of the dimensions VQ, MQ, TA (Overall is derived from them)");
-        }
-    }
+    /// <summary>
+    /// The fitting stage's seed (of the weights and the order of the pairs), name, metrics log, progress, device and
+    /// given weights (<c>init</c>); set before <see cref="Fit(IDataView)"/>.
+    /// </summary>
+    public TrainingRun? Run { get; set; }
 
-    public VideoRewardSettings Settings { get; }
-
-    /// <summary>The dimensions the network scores: the settings' dimensions without Overall (derived, never trained).</summary>
-    public IReadOnlyList<string> TrainedDimensions => Settings.Dimensions.Where(d => d != DimensionNames.Overall).ToArray();
+    /// <summary>The dimensions the network scores: those of the training pairs without Overall (derived, never trained).</summary>
+    public IReadOnlyList<string> TrainedDimensions => Options.Train.Dimensions.Where(d => d != PreferenceDimension.Overall).Select(d => d.ToString()).ToArray();
 
     /// <summary>The per-step losses of the last <see cref="Fit(IDataView)"/>.</summary>
     public Trainer? Trainer { get; private set; }
-
-    /// <summary>Called after every training step with the step index and its loss.</summary>
-    public Action<int, float>? Progress { get; set; }
-
-    /// <summary>Weights the network starts from (<c>init</c>) instead of the seeded random initialisation.</summary>
-    public GivenWeights? Given { get; set; }
 
     public VideoRewardTransformer Fit(IDataView input) => Fit(input, null);
 
@@ -59,7 +42,8 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
     {
         var data = RewardPairData.Read(train, dimensions: TrainedDimensions);
         var model = Train(data);
-        var normalizeOn = eval is null ? data : RewardPairData.Read(eval, data.Shape, TrainedDimensions);
+        // The normalisation sees only the videos and prompts: the evaluation pairs may label other dimensions.
+        var normalizeOn = eval is null ? data : RewardPairData.Read(eval, data.Shape);
         model.Normalize(ScoreBoth(model, normalizeOn));
         return new VideoRewardTransformer(context, model);
     }
@@ -67,20 +51,27 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
     /// <summary>Trains on pairs already read; the model has no normalisation yet.</summary>
     public VideoRewardModel Train(RewardPairData data)
     {
-        if (data.Count == 0)
+        var run = TrainingRun.Required(Run, nameof(VideoRewardEstimator));
+        var (device, seed) = (run.Device, run.Seed);
+        if (data.Dimensions.Count == 0)
         {
-            throw RuntimeErrors.InvalidOption(stage, "the reward model has no training pairs");
+            throw RuntimeErrors.InvalidOption(run.Stage, "the training pairs label none of VQ, MQ, TA");
         }
 
-        if (Settings.Loss.Kind == RewardLossKind.Regression && data.TargetsA is null)
+        if (data.Count == 0)
         {
-            throw RuntimeErrors.InvalidOption(stage, "loss = regression needs per-video targets (columns MOS_A_{dim} and MOS_B_{dim}); these pairs have none, use bt or btt");
+            throw RuntimeErrors.InvalidOption(run.Stage, "the reward model has no training pairs");
+        }
+
+        if (Options.Loss.Kind == RewardLossKind.Regression && data.TargetsA is null)
+        {
+            throw RuntimeErrors.InvalidOption(run.Stage, "loss = regression needs per-video targets (columns MOS_A_{dim} and MOS_B_{dim}); these pairs have none, use bt or btt");
         }
 
         var dimensions = data.Dimensions.Count;
-        RandomStream.SeedInitialisation(Settings.Seed);
-        var network = new VideoRewardNetwork(data.Dimensions, Settings.Tokens, RewardPromptTokens.Vocabulary, Settings.Width);
-        Given?.LoadInto(network, string.Empty);
+        RandomStream.SeedInitialisation(seed);
+        var network = new VideoRewardNetwork(data.Dimensions, Options.Tokens, RewardPromptTokens.Vocabulary, Options.Width);
+        run.Init?.LoadInto(network, string.Empty);
         network.to(device);
         var shape = data.Shape;
         using var tokens = RewardPromptTokens.Encode(data.Prompts, device);
@@ -89,20 +80,20 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
         using var targets = data.TargetsA is null ? null
             : tensor(data.TargetsA.Concat(data.TargetsB!).ToArray(), new long[] { 2 * data.Count, dimensions }, device: device);
 
-        var batch = Math.Min(Settings.Batch, data.Count);
+        var batch = Math.Min(Options.Batch, data.Count);
         var stepsPerEpoch = StepsPerEpoch(data.Count, batch);
-        var order = new long[Settings.Epochs][];
-        using (var random = RandomStream.Create(Settings.Seed, CPU))
+        var order = new long[Options.Epochs][];
+        using (var random = RandomStream.Create(seed, CPU))
         {
-            for (var e = 0; e < Settings.Epochs; e++)
+            for (var e = 0; e < Options.Epochs; e++)
             {
                 using var permutation = random.Randperm(data.Count);
                 order[e] = permutation.data<long>().ToArray();
             }
         }
 
-        var trainer = new Trainer(network, Settings.LearningRate, stage, log);
-        trainer.Run(Settings.Epochs * stepsPerEpoch, step =>
+        var trainer = new Trainer(network, Options.Lr, run.Stage, run.Log);
+        trainer.Run(Options.Epochs * stepsPerEpoch, step =>
         {
             var epoch = step / stepsPerEpoch;
             var from = (step % stepsPerEpoch) * batch;
@@ -118,24 +109,24 @@ public sealed class VideoRewardEstimator : IEstimator<VideoRewardTransformer>
             var scoresB = scores.narrow(0, size, size);
             var stepLabels = labels.index_select(0, index);
             var stepKnown = known.index_select(0, index);
-            switch (Settings.Loss.Kind)
+            switch (Options.Loss.Kind)
             {
                 case RewardLossKind.BradleyTerry:
                     return RewardLosses.BradleyTerry(scoresA - scoresB, stepLabels, stepKnown);
                 case RewardLossKind.BradleyTerryWithTies:
-                    return RewardLosses.BradleyTerryWithTies(scoresA - scoresB, stepLabels, Settings.Loss.Theta, stepKnown);
+                    return RewardLosses.BradleyTerryWithTies(scoresA - scoresB, stepLabels, Options.Loss.Theta, stepKnown);
                 default:
                     var target = targets!.index_select(0, cat(new[] { index, index + data.Count }, 0));
                     var valid = target.isnan().logical_not();
                     return RewardLosses.Regression(scores, target.nan_to_num(0), valid);
             }
-        }, Progress);
+        }, run.Progress);
         Trainer = trainer;
-        return new VideoRewardModel(network, shape, Settings.Loss, device);
+        return new VideoRewardModel(network, shape, Options.Loss, device);
     }
 
     /// <summary>The training steps on <paramref name="pairs"/> pairs: every epoch, minibatches of at most the whole set.</summary>
-    public static int Steps(int pairs, VideoRewardSettings settings) => settings.Epochs * StepsPerEpoch(pairs, Math.Min(settings.Batch, pairs));
+    public static int Steps(int pairs, VideoRewardOptions options) => options.Epochs * StepsPerEpoch(pairs, Math.Min(options.Batch, pairs));
 
     private static int StepsPerEpoch(int pairs, int batch) => batch < 1 ? 0 : (pairs + batch - 1) / batch;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.ML;
 using Pipeline.Catalog;
 using Pipeline.Runtime.Core;
 using Pipeline.Runtime.Data;
@@ -34,10 +33,12 @@ public sealed record VideoRewardOptions : StageOptions
 }
 
 /// <summary>
-/// <c>video_reward</c>: trains VideoReward-mini (<see cref="VideoRewardEstimator"/>) on the training pairs, fits the
-/// Overall z-normalisation on the evaluation pairs, and reports on those held-out pairs, per dimension and for
-/// Overall, the pairwise accuracy with and without ties of the model (results.json <c>reward_accuracy</c>), of the
-/// oracle when the pairs carry its per-video scores (<c>oracle_accuracy</c>), and of a prompt-only baseline.
+/// <c>video_reward</c>: trains VideoReward-mini (<see cref="VideoRewardEstimator"/>, made by
+/// <c>mlContext.Rewards().VideoReward(options)</c> and fitted here on the data views of the training and evaluation
+/// pairs) on the training pairs, fits the Overall z-normalisation on the evaluation pairs, and reports on those
+/// held-out pairs, per dimension and for Overall, the pairwise accuracy with and without ties of the model (results.json
+/// <c>reward_accuracy</c>), of the oracle when the pairs carry its per-video scores (<c>oracle_accuracy</c>), and of a
+/// prompt-only baseline.
 /// </summary>
 /// <remarks>
 /// The prompt-only baseline sees no video. Both videos of a pair share the prompt, so any function of the prompt
@@ -48,39 +49,39 @@ public sealed record VideoRewardOptions : StageOptions
 /// </remarks>
 public static class VideoRewardStage
 {
-    public static StageOutput Run(StageContext context, string name, VideoRewardOptions options)
+    public static StageOutput Run(StageContext context, string name, VideoRewardEstimator estimator)
     {
-        var (train, eval, settings) = Settings(context, name, options);
-        var tokens = CatalogNames.SnakeCase(options.Tokens.ToString());
-
-        // Train on the training pairs, then fit the Overall normalisation on the held-out pairs (the evaluation split,
-        // else the training pairs) and score them.
-        using var given = GivenWeights.Open(context, name, ModelKinds.VideoReward, options.Init);
-        given?.RequireAgreement(ModelMetadata.Dimensions, JsonSerializer.Serialize(settings.Dimensions), "for the dimensions", "give it pairs of the file's dimensions, in its order");
-        given?.RequireAgreement(ModelMetadata.Tokens, tokens, "with tokens", $"set tokens = {given.Metadata?.Optional(ModelMetadata.Tokens)}");
-        var watch = Stopwatch.StartNew();
-        var trainData = RewardPairData.Read(train.ToDataView(), train.Shape, settings.Dimensions);
-        using var metrics = StageProgress.OpenMetrics(context, name);
-        var estimator = new VideoRewardEstimator(new MLContext(seed: context.StageSeed(name)), settings, context.Device.Resolve(), name, metrics)
+        var options = estimator.Options;
+        var (train, eval) = (options.Train, options.Eval);
+        if (eval is not null && eval.Shape != train.Shape)
         {
-            Progress = StageProgress.Every(context, name, VideoRewardEstimator.Steps(trainData.Count, settings)),
-            Given = given,
-        };
-        var model = estimator.Train(trainData);
+            throw RuntimeErrors.InvalidOption(name, $"the eval pairs' videos have shape {eval.Shape}, the training pairs' {train.Shape}");
+        }
+
+        var tokens = CatalogNames.SnakeCase(options.Tokens.ToString());
+        using var given = GivenWeights.Open(context, name, ModelKinds.VideoReward, options.Init);
+        given?.RequireAgreement(ModelMetadata.Dimensions, JsonSerializer.Serialize(estimator.TrainedDimensions), "for the dimensions", "give it pairs of the file's dimensions, in its order");
+        given?.RequireAgreement(ModelMetadata.Tokens, tokens, "with tokens", $"set tokens = {given.Metadata?.Optional(ModelMetadata.Tokens)}");
+
+        // Train on the training pairs and fit the Overall normalisation on the held-out pairs (the evaluation split,
+        // else the training pairs), then score those again for the accuracies (scoring is deterministic: the same raw
+        // scores the normalisation saw).
+        var watch = Stopwatch.StartNew();
+        using var metrics = StageProgress.OpenMetrics(context, name);
+        estimator.Run = StageProgress.Training(context, name, VideoRewardEstimator.Steps(train.Count, options), metrics, given);
+        var model = estimator.Fit(train.ToDataView(), eval?.ToDataView()).Model;
         model.VideoFps = train.Fps;
-        context.Log($"{name}: trained {settings.Loss} ({tokens} tokens) on {trainData.Count} pairs, {estimator.Trainer!.Losses.Count} steps in {watch.Elapsed.TotalSeconds:0.0} s");
-        var evalData = eval is null ? null : RewardPairData.Read(eval.ToDataView(), eval.Shape, eval.Dimensions.Select(d => d.ToString()).ToArray());
-        var held = evalData ?? RewardPairData.Read(train.ToDataView(), train.Shape, train.Dimensions.Select(d => d.ToString()).ToArray());
-        var raw = VideoRewardEstimator.ScoreBoth(model, held);
-        model.Normalize(raw);
-        var scores = model.ToNormalized(raw);
+        context.Log($"{name}: trained {options.Loss} ({tokens} tokens) on {train.Count} pairs, {estimator.Trainer!.Losses.Count} steps in {watch.Elapsed.TotalSeconds:0.0} s");
+        var heldPairs = eval ?? train;
+        var held = RewardPairData.Read(heldPairs.ToDataView(), heldPairs.Shape, heldPairs.Dimensions.Select(d => d.ToString()).ToArray());
+        var scores = model.ToNormalized(VideoRewardEstimator.ScoreBoth(model, held));
 
         var output = new StageOutput(name, "video_reward", model);
         var trainer = estimator.Trainer!;
-        output.Metrics["loss"] = settings.Loss.ToString();
+        output.Metrics["loss"] = options.Loss.ToString();
         output.Metrics["tokens"] = tokens;
-        output.Metrics["train_pairs"] = trainData.Count;
-        output.Metrics["eval_pairs"] = evalData?.Count ?? 0;
+        output.Metrics["train_pairs"] = train.Count;
+        output.Metrics["eval_pairs"] = eval?.Count ?? 0;
         output.Metrics["steps"] = trainer.Losses.Count;
         output.Metrics["parameters"] = model.Network.parameters().Sum(p => p.numel());
         if (trainer.Losses.Count > 0)
@@ -90,27 +91,8 @@ public static class VideoRewardStage
             output.Metrics["loss_curve"] = trainer.Curve();
         }
 
-        ReportAccuracy(context, name, output, model, held, scores, isEvalSplit: evalData is not null);
+        ReportAccuracy(context, name, output, model, held, scores, isEvalSplit: eval is not null);
         return output;
-    }
-
-    /// <summary>The training and evaluation pairs and the training settings, checked against each other.</summary>
-    private static (PreferencePairSet Train, PreferencePairSet? Eval, VideoRewardSettings Settings) Settings(StageContext context, string name, VideoRewardOptions options)
-    {
-        var train = options.Train;
-        var eval = options.Eval;
-        var dimensions = train.Dimensions.Where(d => d != PreferenceDimension.Overall).Select(d => d.ToString()).ToArray();
-        if (dimensions.Length == 0)
-        {
-            throw RuntimeErrors.InvalidOption(name, "the training pairs label none of VQ, MQ, TA");
-        }
-
-        if (eval is not null && eval.Shape != train.Shape)
-        {
-            throw RuntimeErrors.InvalidOption(name, $"the eval pairs' videos have shape {eval.Shape}, the training pairs' {train.Shape}");
-        }
-
-        return (train, eval, new VideoRewardSettings(dimensions, options.Loss, options.Tokens, options.Width, options.Epochs, options.Lr, options.Batch, context.StageSeed(name)));
     }
 
     /// <summary>
