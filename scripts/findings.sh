@@ -4,7 +4,7 @@
 # OUT/findings.md: the command and seeds, the oracle's win rates against the pretrained model across the seeds (mean,
 # 95 % interval, between-seed sd; docs/statistics.md) and every declared expectation (the paper's findings) with its
 # status. Pick the seeds once, write them down before running, and never change them.
-#   scripts/findings.sh SEED                           the main example, 10 replicates (hours on the 2-core machine)
+#   scripts/findings.sh SEED                           the main example, 10 replicates (61 min on the 2-core machine, 2026-12-05)
 #   scripts/findings.sh --replicates 2 --example examples/videoalign-smoke.pipe 7   (a few minutes; what the test runs)
 # OUT defaults to runs/findings-SEED; PIPELINE_CMD overrides how the CLI is run (default: ./pipeline).
 set -euo pipefail
