@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipeline.Runtime.Core;
@@ -14,17 +15,31 @@ public static class VideoSetView
     public const string PromptColumn = "Prompt";
     public const string VideoColumn = "Video";
 
+    /// <summary>The views <see cref="ToDataView"/> made, with the set each shows, so that reading one back is free.</summary>
+    private static readonly ConditionalWeakTable<IDataView, VideoSet> Made = new();
+
     /// <summary>The set's view (the videos' buffers are not copied).</summary>
     public static IDataView ToDataView(this VideoSet videos, MLContext context)
     {
         var definition = SchemaDefinition.Create(typeof(VideoRow));
         definition[VideoColumn].ColumnType = VideoType(videos.Shape);
-        return context.Data.LoadFromEnumerable(videos.Select(v => new VideoRow { Prompt = v.Prompt, Video = v.Video.Data }).ToArray(), definition);
+        var view = context.Data.LoadFromEnumerable(videos.Select(v => new VideoRow { Prompt = v.Prompt, Video = v.Video.Data }).ToArray(), definition);
+        Made.Add(view, videos);
+        return view;
     }
 
-    /// <summary>The videos of a view with these columns, of <paramref name="shape"/> (null: the <c>Video</c> column's dimensions).</summary>
+    /// <summary>
+    /// The videos of a view with these columns, of <paramref name="shape"/> (null: the <c>Video</c> column's dimensions).
+    /// A view <see cref="ToDataView"/> made gives back its set itself: a cursor would copy every video (ML.NET copies
+    /// each vector into a new array), as the pair views do through <c>RewardPairData.Read</c>.
+    /// </summary>
     public static VideoSet Read(MLContext context, IDataView data, VideoShape? shape = null)
     {
+        if (Made.TryGetValue(data, out var made) && (shape is null || shape == made.Shape))
+        {
+            return made;
+        }
+
         var video = data.Schema.GetColumnOrNull(VideoColumn) ?? throw new ArgumentException($"the input needs a float vector column '{VideoColumn}'");
         var resolved = shape ?? ShapeOf(video);
         var rows = context.Data.CreateEnumerable<VideoRow>(data, reuseRowObject: false);

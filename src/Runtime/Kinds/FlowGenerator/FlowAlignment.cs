@@ -40,12 +40,12 @@ public static class FlowAlignment
     public static SchemaShape OutputSchema(SchemaShape inputSchema)
     {
         var columns = inputSchema.ToDictionary(c => c.Name);
-        if (!columns.ContainsKey(FlowGeneratorEstimator.PromptColumn))
+        if (!columns.ContainsKey(VideoSetView.PromptColumn))
         {
-            throw new ArgumentException($"the input needs a text column '{FlowGeneratorEstimator.PromptColumn}'");
+            throw new ArgumentException($"the input needs a text column '{VideoSetView.PromptColumn}'");
         }
 
-        columns[FlowGeneratorEstimator.VideoColumn] = SchemaColumns.Single(FlowGeneratorEstimator.VideoColumn, vector: true);
+        columns[VideoSetView.VideoColumn] = SchemaColumns.Single(VideoSetView.VideoColumn, vector: true);
         return new SchemaShape(columns.Values);
     }
 }

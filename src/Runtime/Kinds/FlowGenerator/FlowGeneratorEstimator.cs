@@ -21,8 +21,6 @@ namespace Pipeline.Runtime.Kinds.FlowGenerator;
 /// </summary>
 public sealed class FlowGeneratorEstimator(MLContext context, FlowGeneratorOptions options) : IEstimator<FlowGeneratorTransformer>
 {
-    public const string PromptColumn = VideoSetView.PromptColumn;
-    public const string VideoColumn = VideoSetView.VideoColumn;
     public const string SeedColumn = "Seed";
 
     /// <summary>The estimator's options: the stage's (<c>pretrain.data</c> is what the stage fits it on).</summary>
@@ -83,12 +81,12 @@ public sealed class FlowGeneratorEstimator(MLContext context, FlowGeneratorOptio
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         var columns = inputSchema.ToDictionary(c => c.Name);
-        if (!columns.TryGetValue(PromptColumn, out var prompt) || prompt.ItemType != TextDataViewType.Instance)
+        if (!columns.TryGetValue(VideoSetView.PromptColumn, out var prompt) || prompt.ItemType != TextDataViewType.Instance)
         {
-            throw new ArgumentException($"the input needs a text column '{PromptColumn}'");
+            throw new ArgumentException($"the input needs a text column '{VideoSetView.PromptColumn}'");
         }
 
-        columns[VideoColumn] = SchemaColumns.Single(VideoColumn, vector: true);
+        columns[VideoSetView.VideoColumn] = SchemaColumns.Single(VideoSetView.VideoColumn, vector: true);
         return new SchemaShape(columns.Values);
     }
 

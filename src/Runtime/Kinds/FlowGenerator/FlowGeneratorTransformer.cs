@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Pipeline.Runtime.Core;
+using Pipeline.Runtime.Data;
 using Pipeline.Runtime.Torch.Models;
 using Pipeline.Runtime.Torch.Safetensors;
 
@@ -30,9 +31,9 @@ public sealed class FlowGeneratorTransformer : ITransformer
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
     {
         var builder = new DataViewSchema.Builder();
-        builder.AddColumn(FlowGeneratorEstimator.PromptColumn, TextDataViewType.Instance);
+        builder.AddColumn(VideoSetView.PromptColumn, TextDataViewType.Instance);
         builder.AddColumn(FlowGeneratorEstimator.SeedColumn, NumberDataViewType.Int64);
-        builder.AddColumn(FlowGeneratorEstimator.VideoColumn, new VectorDataViewType(NumberDataViewType.Single, Generator.Shape.Length));
+        builder.AddColumn(VideoSetView.VideoColumn, new VectorDataViewType(NumberDataViewType.Single, Generator.Shape.Length));
         return builder.ToSchema();
     }
 
@@ -54,7 +55,7 @@ public sealed class FlowGeneratorTransformer : ITransformer
         }
 
         var definition = SchemaDefinition.Create(typeof(FlowGeneratorEstimator.GeneratedRow));
-        definition[FlowGeneratorEstimator.VideoColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Generator.Shape.Length);
+        definition[VideoSetView.VideoColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Generator.Shape.Length);
         return context.Data.LoadFromEnumerable(output, definition);
     }
 

@@ -36,6 +36,12 @@ public sealed class VideoRewardEstimator(MLContext context, VideoRewardOptions o
     /// <summary>The per-step losses of the last <see cref="Fit(IDataView)"/>.</summary>
     public Trainer? Trainer { get; private set; }
 
+    /// <summary>
+    /// The raw scores [pairs, 2·dimensions] of the pairs the last fit normalised on (the evaluation pairs, else the
+    /// training pairs), in their order: the stage's accuracies are computed from them, not from a second scoring.
+    /// </summary>
+    public float[,]? NormalizationScores { get; private set; }
+
     public VideoRewardTransformer Fit(IDataView input) => Fit(input, null);
 
     public VideoRewardTransformer Fit(IDataView train, IDataView? eval)
@@ -44,7 +50,8 @@ public sealed class VideoRewardEstimator(MLContext context, VideoRewardOptions o
         var model = Train(data);
         // The normalisation sees only the videos and prompts: the evaluation pairs may label other dimensions.
         var normalizeOn = eval is null ? data : RewardPairData.Read(eval, data.Shape);
-        model.Normalize(ScoreBoth(model, normalizeOn));
+        NormalizationScores = ScoreBoth(model, normalizeOn);
+        model.Normalize(NormalizationScores);
         return new VideoRewardTransformer(context, model);
     }
 

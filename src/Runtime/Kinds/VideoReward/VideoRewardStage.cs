@@ -64,8 +64,7 @@ public static class VideoRewardStage
         given?.RequireAgreement(ModelMetadata.Tokens, tokens, "with tokens", $"set tokens = {given.Metadata?.Optional(ModelMetadata.Tokens)}");
 
         // Train on the training pairs and fit the Overall normalisation on the held-out pairs (the evaluation split,
-        // else the training pairs), then score those again for the accuracies (scoring is deterministic: the same raw
-        // scores the normalisation saw).
+        // else the training pairs); the accuracies come from the scores the normalisation saw.
         var watch = Stopwatch.StartNew();
         using var metrics = StageProgress.OpenMetrics(context, name);
         estimator.Run = StageProgress.Training(context, name, VideoRewardEstimator.Steps(train.Count, options), metrics, given);
@@ -74,7 +73,7 @@ public static class VideoRewardStage
         context.Log($"{name}: trained {options.Loss} ({tokens} tokens) on {train.Count} pairs, {estimator.Trainer!.Losses.Count} steps in {watch.Elapsed.TotalSeconds:0.0} s");
         var heldPairs = eval ?? train;
         var held = RewardPairData.Read(heldPairs.ToDataView(), heldPairs.Shape, heldPairs.Dimensions.Select(d => d.ToString()).ToArray());
-        var scores = model.ToNormalized(VideoRewardEstimator.ScoreBoth(model, held));
+        var scores = model.ToNormalized(estimator.NormalizationScores!);
 
         var output = new StageOutput(name, "video_reward", model);
         var trainer = estimator.Trainer!;
